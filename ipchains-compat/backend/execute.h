@@ -1,0 +1,20 @@
+// Runs one modifying command against the kernel: the one place where the fast path, the
+// read -> engine::apply -> commit sequence and the "nothing changes on error" rule live.
+// Used by ipchains, ipchains-restore (one Command per file, see apply_all) and libdivert.
+#pragma once
+
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/result.h"
+#include "model/command.h"
+
+namespace ipchains::backend {
+
+Result<void> execute(Backend& be, const model::Command& cmd);
+
+// Several commands as one transaction (ipchains-restore, multi-address commands): all apply
+// or none. Errors carry the index of the failing command in Error::line (1-based).
+Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds);
+
+}  // namespace ipchains::backend

@@ -1,0 +1,45 @@
+// 2.2 firewall semantics on an in-memory ruleset: what ip_fw.c's ip_fw_ctl did, with the same
+// errno values, and what ip_fw_check did for -C. Used by the ipchains command, restore and
+// libdivert's IP_FW_* setsockopt emulation, so there is one implementation of the rules.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "model/command.h"
+#include "model/ruleset.h"
+
+namespace ipchains::engine {
+
+// Applies a modifying command (Append, Insert, Replace, DeleteSpec, DeleteNum, Flush, Zero,
+// NewChain, DeleteChain, SetPolicy, SetPassthrough, ListZero's zeroing) to `rs`.
+// On failure `rs` is unchanged and the Error carries the errno of ip_fw-api.md section 5 and
+// the ipchains message of ipchains-syntax.md section 8.2 for that (operation, errno).
+Result<void> apply(model::Ruleset& rs, const model::Command& cmd);
+
+// Verdict of a -C test packet, walked through the chain with 2.2's ip_fw_check rules.
+enum class CheckVerdict { Accepted, Denied, Rejected, Masqueraded, Redirected, Diverted,
+                          CaughtInLoop, PassedThrough };
+const char* check_verdict_text(CheckVerdict v);  // "accepted", ... "diverted"
+
+struct TestPacket {
+    uint32_t src = 0, dst = 0;      // host order
+    uint8_t proto = 0;
+    uint16_t sport = 0, dport = 0;  // ICMP: type, code
+    bool syn = false;               // SYN set, ACK/RST clear
+    bool fragment = false;          // non-zero fragment offset
+    std::string iface;
+};
+
+// Runs `pkt` from `chain`. ENOENT if the chain does not exist.
+Result<CheckVerdict> check(const model::Ruleset& rs, const std::string& chain,
+                           const TestPacket& pkt);
+
+// The packet(s) -C tests for one rule of the command (with -b, also the reversed one).
+TestPacket test_packet_from_rule(const model::Rule& r);
+
+// Exact text for a kernel-side failure of `op` with errno `err` (libipfwc ipfwc_strerror).
+std::string kernel_error_text(model::Op op, int err, model::TargetKind target);
+
+}  // namespace ipchains::engine

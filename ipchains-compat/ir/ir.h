@@ -1,0 +1,181 @@
+// The compiled form of a ruleset: a table of chains of rules made of matches and statements,
+// close to nftables' own vocabulary but free of any library type. compile/ produces it; the
+// nft backend serializes it with libnftnl, the text backend prints it as nft syntax, the
+// iptc backend maps it onto ipt_entry records. Host byte order throughout.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ipchains::ir {
+
+enum class Hook { Prerouting, Input, Forward, Output, Postrouting };
+enum class ChainType { Filter, Nat };
+
+struct BaseChain {
+    Hook hook;
+    int priority;
+    ChainType type = ChainType::Filter;
+    bool operator==(const BaseChain& o) const
+    {
+        return hook == o.hook && priority == o.priority && type == o.type;
+    }
+};
+
+// ---- matches -------------------------------------------------------------------------
+struct IfName {          // iifname / oifname
+    bool input;          // true: incoming interface, false: outgoing
+    std::string name;    // without '+'
+    bool prefix;         // ppp+ : match names starting with `name`
+    bool negate;
+    bool operator==(const IfName& o) const
+    {
+        return input == o.input && name == o.name && prefix == o.prefix && negate == o.negate;
+    }
+};
+struct Addr {            // ip saddr/daddr & mask == addr
+    bool source;
+    uint32_t addr, mask;
+    bool negate;
+    bool operator==(const Addr& o) const
+    {
+        return source == o.source && addr == o.addr && mask == o.mask && negate == o.negate;
+    }
+};
+struct Proto {           // ip protocol
+    uint8_t proto;
+    bool negate;
+    bool operator==(const Proto& o) const { return proto == o.proto && negate == o.negate; }
+};
+struct Port {            // th sport/dport in [lo, hi]; only emitted after a Proto tcp/udp match
+    bool source;
+    uint16_t lo, hi;
+    bool negate;
+    bool operator==(const Port& o) const
+    {
+        return source == o.source && lo == o.lo && hi == o.hi && negate == o.negate;
+    }
+};
+struct Icmp {            // icmp type (field=Type) or code (field=Code) in [lo, hi]
+    enum Field { Type, Code } field;
+    uint8_t lo, hi;
+    bool negate;
+    bool operator==(const Icmp& o) const
+    {
+        return field == o.field && lo == o.lo && hi == o.hi && negate == o.negate;
+    }
+};
+struct Fragment {        // ip frag-off & 0x1fff != 0 (later fragment), or == 0 when negate
+    bool negate;
+    bool operator==(const Fragment& o) const { return negate == o.negate; }
+};
+struct Syn {             // tcp flags & (syn|ack|rst) == syn, or != syn when negate
+    bool negate;
+    bool operator==(const Syn& o) const { return negate == o.negate; }
+};
+struct Mark {            // meta mark & mask == value (!= when negate)
+    uint32_t mask, value;
+    bool negate;
+    bool operator==(const Mark& o) const
+    {
+        return mask == o.mask && value == o.value && negate == o.negate;
+    }
+};
+using Match = std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark>;
+
+// ---- statements (in order) -------------------------------------------------------------
+struct Counter {         // anonymous counter with initial values (carried across rebuilds)
+    uint64_t packets = 0, bytes = 0;
+    bool operator==(const Counter&) const { return true; }  // values are state, not layout
+};
+struct NamedCounter {    // reference to a table counter object (policy counters)
+    std::string name;
+    bool operator==(const NamedCounter& o) const { return name == o.name; }
+};
+struct Log {             // kernel log line, or NFLOG group copy when group is set (-o)
+    std::string prefix;
+    std::optional<uint16_t> group;
+    uint32_t snaplen = 0;
+    bool operator==(const Log& o) const
+    {
+        return prefix == o.prefix && group == o.group && snaplen == o.snaplen;
+    }
+};
+struct SetMark {         // meta mark = (meta mark & mask) ^ xor_value
+    uint32_t mask, xor_value;
+    bool operator==(const SetMark& o) const { return mask == o.mask && xor_value == o.xor_value; }
+};
+struct SetTos {          // ip tos = (tos & and_mask) ^ xor_mask, IP checksum updated
+    uint8_t and_mask, xor_mask;
+    bool operator==(const SetTos& o) const
+    {
+        return and_mask == o.and_mask && xor_mask == o.xor_mask;
+    }
+};
+struct Queue {           // NFQUEUE (native queue expr or xt NFQUEUE, backend's choice)
+    uint16_t num;
+    bool bypass;
+    bool operator==(const Queue& o) const { return num == o.num && bypass == o.bypass; }
+};
+struct Reject {          // icmp port-unreachable (PortUnreach) or host-unreachable
+    enum Kind { PortUnreach, HostUnreach } kind;
+    bool operator==(const Reject& o) const { return kind == o.kind; }
+};
+struct Masquerade {
+    bool operator==(const Masquerade&) const { return true; }
+};
+struct Redirect {        // redirect to :port (0 = keep the port)
+    uint16_t port;
+    bool operator==(const Redirect& o) const { return port == o.port; }
+};
+struct Verdict {
+    enum Kind { Accept, Drop, Return, Jump, Goto } kind;
+    std::string chain;   // Jump, Goto
+    bool operator==(const Verdict& o) const { return kind == o.kind && chain == o.chain; }
+};
+using Statement = std::variant<Counter, NamedCounter, Log, SetMark, SetTos, Queue, Reject,
+                               Masquerade, Redirect, Verdict>;
+
+struct Rule {
+    std::vector<Match> matches;
+    std::vector<Statement> statements;
+    std::string comment;  // userdata: the ipchains rule in save syntax, "" for layout rules
+    bool operator==(const Rule& o) const
+    {
+        return matches == o.matches && statements == o.statements && comment == o.comment;
+    }
+};
+
+struct Chain {
+    std::string name;
+    std::optional<BaseChain> base;
+    std::vector<Rule> rules;
+    std::string comment;  // "ipchains:<name>:<segment>[:<policy>]" or a layout role
+    bool operator==(const Chain& o) const
+    {
+        return name == o.name && base == o.base && rules == o.rules && comment == o.comment;
+    }
+};
+
+struct CounterObject {
+    std::string name;
+    uint64_t packets = 0, bytes = 0;
+    bool operator==(const CounterObject& o) const { return name == o.name; }
+};
+
+struct Table {
+    std::string name;
+    std::vector<CounterObject> counters;
+    std::vector<Chain> chains;   // in creation order; a chain appears before any jump to it
+    std::string comment;         // table-wide settings, e.g. "ipchains-divert passthrough=0"
+    bool operator==(const Table& o) const
+    {
+        return name == o.name && counters == o.counters && chains == o.chains &&
+               comment == o.comment;
+    }
+};
+
+}  // namespace ipchains::ir
