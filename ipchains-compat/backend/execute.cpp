@@ -36,7 +36,7 @@ Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds)
         auto applied = engine::apply(after, cmds[i]);
         if (!applied) {
             Error e = applied.error();
-            if (cmds.size() > 1) e.line = static_cast<int>(i + 1);
+            e.line = static_cast<int>(i + 1);
             return e;
         }
     }
