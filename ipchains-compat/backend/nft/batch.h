@@ -1,0 +1,81 @@
+// One nf_tables transaction under construction: BEGIN, messages, END in one buffer that
+// Netlink::send_batch hands to the kernel in one sendmsg. Each message remembers what it
+// was for, so a kernel error names the failing step ("creating chain input~1").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct nlmsghdr;
+struct nftnl_table;
+struct nftnl_chain;
+struct nftnl_rule;
+struct nftnl_obj;
+
+namespace ipchains::backend::nft {
+
+enum class Action : uint8_t {
+    Begin,
+    AddTable,
+    AddCounter,
+    AddChain,
+    FlushChain,
+    DeleteChain,
+    AddRule,
+    DeleteTable,
+    End,
+};
+
+struct Origin {
+    Action action;
+    std::string object;  // table, chain or counter name
+};
+
+// "creating chain `input~1'": used in kernel error messages.
+std::string describe(const Origin& o);
+
+class Batch {
+public:
+    explicit Batch(uint32_t first_seq);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+    void add_table(const nftnl_table* t, const std::string& name);
+    void delete_table(const nftnl_table* t, const std::string& name);
+    void add_counter(const nftnl_obj* o, const std::string& name);
+    void add_chain(const nftnl_chain* c, const std::string& name);
+    void flush_chain(const nftnl_chain* c, const std::string& name);
+    void delete_chain(const nftnl_chain* c, const std::string& name);
+    void add_rule(const nftnl_rule* r, const std::string& chain);
+
+    // Appends END and flags the last real message NLM_F_ACK. Returns the number of real
+    // messages (0: nothing to send).
+    size_t close();
+
+    const void* data() const { return buf_; }
+    size_t size() const { return len_; }
+    uint32_t first_seq() const { return first_seq_; }
+    uint32_t seq_count() const { return static_cast<uint32_t>(origins_.size()); }
+    // The seq the kernel acks when the whole transaction succeeded (valid after close()).
+    uint32_t ack_seq() const { return ack_seq_; }
+    // What message `seq` was for; nullptr for a foreign seq.
+    const Origin* origin(uint32_t seq) const;
+
+private:
+    char* reserve();
+    nlmsghdr* header(uint16_t type, uint16_t flags, Action a, const std::string& object);
+    void commit(nlmsghdr* nlh);
+
+    char* buf_ = nullptr;
+    size_t len_ = 0, cap_ = 0;
+    size_t last_msg_ = 0;
+    uint32_t first_seq_;
+    uint32_t ack_seq_ = 0;
+    std::vector<Origin> origins_;  // index = seq - first_seq
+    bool closed_ = false;
+};
+
+}  // namespace ipchains::backend::nft

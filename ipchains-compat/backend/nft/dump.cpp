@@ -1,0 +1,168 @@
+#include "backend/nft/dump.h"
+
+#include <cerrno>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+
+#include "backend/nft/nftnl_ptr.h"
+#include "backend/nft/udata.h"
+
+namespace ipchains::backend::nft {
+
+namespace {
+
+// Older uapi headers stop before it; the value is fixed by the kernel ABI.
+constexpr uint16_t kMsgGetRuleReset = 25;
+
+struct RequestBuf {
+    alignas(nlmsghdr) char bytes[1024];
+};
+
+std::string str_or_empty(const char* s)
+{
+    return s ? std::string(s) : std::string();
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETTABLE, NFPROTO_IPV4, 0, 0);
+    TablePtr t(nftnl_table_alloc());
+    nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table.c_str());
+    nftnl_table_nlmsg_build_payload(nlh, t.get());
+
+    std::optional<std::string> comment;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        TablePtr got(nftnl_table_alloc());
+        if (nftnl_table_nlmsg_parse(m, got.get()) < 0) return -1;
+        std::string c;
+        if (nftnl_table_is_set(got.get(), NFTNL_TABLE_USERDATA)) {
+            uint32_t len = 0;
+            const void* ud = nftnl_table_get_data(got.get(), NFTNL_TABLE_USERDATA, &len);
+            c = comment_from_udata(ud, len, NFTNL_UDATA_TABLE_COMMENT);
+        }
+        comment = c;
+        return MNL_CB_OK;
+    });
+    if (!r) {
+        if (r.error().code == ENOENT) return std::optional<std::string>();
+        return r.error();
+    }
+    if (!comment) comment = std::string();
+    return comment;
+}
+
+Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh =
+        nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETCHAIN, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    // Not every kernel filters chain dumps by this table attribute (rule and object dumps
+    // do), so the callback checks the table as well.
+    ChainPtr filter(nftnl_chain_alloc());
+    nftnl_chain_set_str(filter.get(), NFTNL_CHAIN_TABLE, table.c_str());
+    nftnl_chain_nlmsg_build_payload(nlh, filter.get());
+
+    std::vector<KernelChain> chains;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        ChainPtr c(nftnl_chain_alloc());
+        if (nftnl_chain_nlmsg_parse(m, c.get()) < 0) return -1;
+        if (table != str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE)))
+            return MNL_CB_OK;
+        KernelChain k;
+        k.name = str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME));
+        k.base = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_HOOKNUM);
+        if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_USERDATA)) {
+            uint32_t len = 0;
+            const void* ud = nftnl_chain_get_data(c.get(), NFTNL_CHAIN_USERDATA, &len);
+            k.comment = comment_from_udata(ud, len, NFTNL_UDATA_CHAIN_COMMENT);
+        }
+        chains.push_back(std::move(k));
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return chains;
+}
+
+Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, reset ? kMsgGetRuleReset
+                                                : static_cast<uint16_t>(NFT_MSG_GETRULE),
+                                          NFPROTO_IPV4, NLM_F_DUMP, 0);
+    RulePtr filter(nftnl_rule_alloc());
+    nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
+    nftnl_rule_nlmsg_build_payload(nlh, filter.get());
+
+    std::vector<KernelRule> rules;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        RulePtr rule(nftnl_rule_alloc());
+        if (nftnl_rule_nlmsg_parse(m, rule.get()) < 0) return -1;
+        if (table != str_or_empty(nftnl_rule_get_str(rule.get(), NFTNL_RULE_TABLE)))
+            return MNL_CB_OK;
+        KernelRule k;
+        k.chain = str_or_empty(nftnl_rule_get_str(rule.get(), NFTNL_RULE_CHAIN));
+        if (nftnl_rule_is_set(rule.get(), NFTNL_RULE_USERDATA)) {
+            uint32_t len = 0;
+            const void* ud = nftnl_rule_get_data(rule.get(), NFTNL_RULE_USERDATA, &len);
+            k.comment = comment_from_udata(ud, len, NFTNL_UDATA_RULE_COMMENT);
+        }
+        nftnl_expr_foreach(
+            rule.get(),
+            [](nftnl_expr* e, void* data) -> int {
+                auto* kr = static_cast<KernelRule*>(data);
+                const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+                if (name && std::string(name) == "counter") {
+                    kr->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+                    kr->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+                }
+                return 0;
+            },
+            &k);
+        rules.push_back(std::move(k));
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return rules;
+}
+
+Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETOBJ, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    ObjPtr filter(nftnl_obj_alloc());
+    nftnl_obj_set_str(filter.get(), NFTNL_OBJ_TABLE, table.c_str());
+    nftnl_obj_set_u32(filter.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+    nftnl_obj_nlmsg_build_payload(nlh, filter.get());
+
+    std::vector<KernelCounter> counters;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        ObjPtr o(nftnl_obj_alloc());
+        if (nftnl_obj_nlmsg_parse(m, o.get()) < 0) return -1;
+        if (table != str_or_empty(nftnl_obj_get_str(o.get(), NFTNL_OBJ_TABLE)) ||
+            nftnl_obj_get_u32(o.get(), NFTNL_OBJ_TYPE) != NFT_OBJECT_COUNTER)
+            return MNL_CB_OK;
+        KernelCounter k;
+        k.name = str_or_empty(nftnl_obj_get_str(o.get(), NFTNL_OBJ_NAME));
+        k.packets = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_PKTS);
+        k.bytes = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_BYTES);
+        counters.push_back(std::move(k));
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return counters;
+}
+
+}  // namespace ipchains::backend::nft

@@ -1,0 +1,43 @@
+// What the kernel holds for our table, as plain values: the inputs of read (read_model.h)
+// and of the append fast path. Only our table's objects are returned; the kernel filters by
+// table where the message type allows it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/nft/netlink.h"
+#include "core/result.h"
+
+namespace ipchains::backend::nft {
+
+struct KernelChain {
+    std::string name;
+    std::string comment;  // NFTNL_UDATA_CHAIN_COMMENT
+    bool base = false;
+};
+
+struct KernelRule {
+    std::string chain;
+    std::string comment;     // NFTNL_UDATA_RULE_COMMENT, "" for layout rules
+    uint64_t packets = 0;    // summed over the rule's counter expressions
+    uint64_t bytes = 0;
+};
+
+struct KernelCounter {
+    std::string name;
+    uint64_t packets = 0, bytes = 0;
+};
+
+// Table comment when the table exists, nullopt when it does not (ENOENT).
+Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table);
+// Chains of the table in the kernel's order (creation order).
+Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table);
+// Rules of the table, chain by chain in kernel order. With reset, counters are read and
+// zeroed in the same step per rule (NFT_MSG_GETRULE_RESET).
+Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset);
+Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table);
+
+}  // namespace ipchains::backend::nft

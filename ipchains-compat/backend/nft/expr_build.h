@@ -1,0 +1,40 @@
+// The nftables expression vocabulary the serializers speak: one helper per expression kind,
+// each appending to a rule. Data arguments are raw register bytes (network order for payload
+// fields, host order for meta values), so byte order is decided by the caller, once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <linux/netfilter/nf_tables.h>
+
+struct nftnl_rule;
+
+namespace ipchains::backend::nft::expr {
+
+// Every match works in one register: rules are short and never need two values at once.
+constexpr uint32_t kReg = NFT_REG_1;
+
+void payload_load(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len);
+void payload_write(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len,
+                   uint32_t csum_type, uint32_t csum_offset);
+void meta_load(nftnl_rule* r, uint32_t key);
+void meta_store(nftnl_rule* r, uint32_t key);
+void cmp(nftnl_rule* r, uint32_t op, const void* data, uint32_t len);
+void range(nftnl_rule* r, uint32_t op, const void* from, const void* to, uint32_t len);
+void bitwise(nftnl_rule* r, uint32_t len, const void* mask, const void* xor_value);
+void immediate_data(nftnl_rule* r, uint32_t dreg, const void* data, uint32_t len);
+void immediate_verdict(nftnl_rule* r, int verdict, const std::string& chain = {});
+void counter(nftnl_rule* r, uint64_t packets, uint64_t bytes);
+void objref_counter(nftnl_rule* r, const std::string& name);
+void log_prefix(nftnl_rule* r, const std::string& prefix);
+void log_group(nftnl_rule* r, uint16_t group, uint32_t snaplen, const std::string& prefix);
+void queue(nftnl_rule* r, uint16_t num, uint16_t flags);
+void xt_target(nftnl_rule* r, const char* name, uint32_t revision, const void* info,
+               size_t len);
+void reject_icmp(nftnl_rule* r, uint8_t code);
+void masq(nftnl_rule* r);
+void redir(nftnl_rule* r, bool with_port_reg);
+
+}  // namespace ipchains::backend::nft::expr

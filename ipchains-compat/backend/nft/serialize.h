@@ -1,0 +1,32 @@
+// ir::Table pieces -> libnftnl objects for table `ip <name>`. No kernel access here: the
+// result goes into a Batch (batch.h). One file per concern: serialize_table.cpp (table, chains,
+// counter objects), serialize_match.cpp, serialize_statement.cpp, serialize_rule.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "backend/nft/nftnl_ptr.h"
+#include "ir/ir.h"
+
+namespace ipchains::backend::nft {
+
+// How an ir::Queue reaches the kernel: the nft `queue` expression (nft_queue), or the xtables
+// NFQUEUE target through nft_compat for kernels built without nft_queue.
+enum class QueueImpl { Native, Compat };
+
+TablePtr make_table(const std::string& table, const std::string& comment);
+// Chain header (hook, priority, type, comment); the rules go in separately.
+ChainPtr make_chain(const std::string& table, const ir::Chain& c);
+// A chain named for flush/delete messages.
+ChainPtr make_chain_ref(const std::string& table, const std::string& chain);
+ObjPtr make_counter_object(const std::string& table, const ir::CounterObject& o);
+
+RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& r,
+                  QueueImpl queue);
+
+// The building blocks of make_rule, exposed for the unit tests.
+void add_match(nftnl_rule* r, const ir::Match& m);
+void add_statement(nftnl_rule* r, const ir::Statement& s, QueueImpl queue);
+
+}  // namespace ipchains::backend::nft
