@@ -8,9 +8,16 @@
 
 namespace ipchains::format {
 
-// -L [chain] with -n -v -x --line-numbers as in `opt`. Empty `chain` lists all chains.
+class NameLookup;  // format/names.h
+
+// -L [chain] with -n -v -x --line-numbers as in `opt`. Empty `chain` lists all chains; a chain
+// that does not exist gives "" (the caller reports "No chain by that name").
+// Without -n, addresses, networks and services are looked up through system_names().
 std::string list(const model::Ruleset& rs, const std::string& chain,
                  const model::Options& opt);
+// The same with the name lookups supplied (tests use a fixed table: no DNS).
+std::string list(const model::Ruleset& rs, const std::string& chain,
+                 const model::Options& opt, NameLookup& names);
 
 // The -v one-line echo of -A/-I/-R/-D/-C (section 9.3), with trailing newline.
 std::string rule_echo(const model::Rule& r);
