@@ -12,7 +12,7 @@ pages=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 
 failed=0
 # Man page sources: a .TH line in a file named like name.[1-8] (optionally .in).
-for file in $(cd "$src" && find . -path ./.git -prune -o -type f \
+for file in $(cd "$src" && find . \( -path ./.git -o -path ./autom4te.cache \) -prune -o -type f \
                   \( -name '*.[1-8]' -o -name '*.[1-8].in' \) -print | sed 's|^\./||' | sort); do
     grep -q '^\.TH' "$src/$file" || continue
     installed=${file%.in}
