@@ -36,6 +36,10 @@ struct TestPacket {
 Result<CheckVerdict> check(const model::Ruleset& rs, const std::string& chain,
                            const TestPacket& pkt);
 
+// One rule's match test of ip_rule_match (ipchains-syntax.md section 10.1), without side
+// effects. compile/ must give the kernel the same meaning; tests hold the two together.
+bool matches(const model::Rule& r, const TestPacket& pkt);
+
 // The packet(s) -C tests for one rule of the command (with -b, also the reversed one).
 TestPacket test_packet_from_rule(const model::Rule& r);
 

@@ -1,0 +1,1 @@
+add_test(unit-engine "${BUILD}/tests/unit/engine_test")
