@@ -492,16 +492,18 @@ build_nfqlisten() {
     mv -f "$tmp" "$NFQLISTEN"
 }
 
-# listen_start NS QUEUE VERDICT COUNT: starts the listener in the background; its output goes
-# to $T/listen.QUEUE. VERDICT accept reinjects (the packet resumes after the DIVERT rule),
-# drop consumes it. Returns once the queue is bound.
+# listen_start NS QUEUE VERDICT COUNT: starts a listener on QUEUE in the background; its
+# output goes to $T/listen.QUEUE. VERDICT accept reinjects (the packet resumes after the DIVERT
+# rule), drop consumes it. It exits after COUNT packets, or after 5 s. Returns once the queue
+# is bound.
+declare -A LISTEN_PIDS
 listen_start() {
     local ns=$1 q=$2 i
     build_nfqlisten
     rm -f "$T/listen.$q"
-    ip netns exec "$ns" "$NFQLISTEN" "$q" "$3" "$4" 10 >"$T/listen.$q" 2>&1 &
-    LISTEN_PID=$!
-    BG_PIDS+=($LISTEN_PID)
+    ip netns exec "$ns" "$NFQLISTEN" "$q" "$3" "$4" 5 >"$T/listen.$q" 2>&1 &
+    LISTEN_PIDS[$q]=$!
+    BG_PIDS+=($!)
     for i in $(seq 60); do
         grep -q '^bound' "$T/listen.$q" 2>/dev/null && return 0
         sleep 0.05
@@ -510,9 +512,23 @@ listen_start() {
     die "the NFQUEUE listener did not bind queue $q"
 }
 
-# listen_wait: waits for the listener started last to exit (it exits after COUNT packets or
-# its own timeout) and prints its output file name.
-listen_wait() {
-    wait "$LISTEN_PID" 2>/dev/null
-    LISTEN_RC=$?
+# listen_expect DESC QUEUE LINE...: waits for the listener on QUEUE to finish; it must have
+# received exactly the packets described by LINE... ("packet proto P SRC -> DST len L").
+listen_expect() {
+    local desc=$1 q=$2
+    shift 2
+    wait "${LISTEN_PIDS[$q]}" 2>/dev/null
+    { echo "bound $q"; printf '%s\n' "$@"; } >"$T/listen.want"
+    same_text "$desc (queue $q received)" "$T/listen.want" "$T/listen.$q"
+}
+
+# expect_line DESC LINE FILE: FILE has exactly this line.
+expect_line() {
+    if grep -qxF -- "$2" "$3"; then
+        pass "$1"
+        return 0
+    fi
+    fail "$1: no line '$2' in:"
+    show "$3"
+    return 1
 }

@@ -1,0 +1,31 @@
+# End-to-end kernel suites of the ipchains commands (tests/kernel/ipchains_*.sh): each builds
+# private network namespaces, sends real packets and checks what users observe. Root only;
+# exit 77 = this kernel lacks a feature (the test says which).
+foreach(t
+    listing
+    verdicts
+    policies
+    userchains
+    interface
+    address
+    ports
+    icmp
+    syn
+    counters
+    edit
+    masq
+    redirect
+    mark
+    tos
+    log
+    divert
+    save_restore
+    errors
+    status)
+  add_test(kernel-ipchains-${t} bash "${SRC}/tests/kernel/ipchains_${t}.sh")
+  set_tests_properties(kernel-ipchains-${t} PROPERTIES
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 120
+    LABELS "kernel")
+endforeach()

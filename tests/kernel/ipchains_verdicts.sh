@@ -1,0 +1,46 @@
+#!/bin/bash
+# ACCEPT, DENY and REJECT on input, seen from the sender: DENY is silence, REJECT answers with
+# ICMP port unreachable (UDP: "Connection refused"; TCP: refused connect; ping: "Destination
+# Port Unreachable", since echo requests are queries and do get an error). First match wins.
+. "$(dirname "$0")/lib.sh"
+
+require_nft_reject
+topo_pair
+for p in 7001 7002 7003; do udp_server "$HOST" $p; done
+for p in 8001 8002; do tcp_server "$HOST" $p; done
+
+ping_expect "no rules: ping passes" "$PEER" "$HOST_IP" ok
+udp_expect "no rules: UDP answered" "$PEER" "$HOST_IP" 7003 "reply:udp 7003"
+udp_expect "no rules: closed UDP port refused by the stack" "$PEER" "$HOST_IP" 7009 refused
+
+ipc "$HOST" -A input -p udp -d 0/0 7001 -j ACCEPT
+ipc "$HOST" -A input -p udp -d 0/0 7002 -j DENY
+ipc "$HOST" -A input -p udp -d 0/0 7003 -j REJECT
+ipc "$HOST" -A input -p tcp -d 0/0 8001 -j DENY
+ipc "$HOST" -A input -p tcp -d 0/0 8002 -j REJECT
+ipc "$HOST" -A input -p icmp --icmp-type echo-request -j REJECT
+
+udp_expect "ACCEPT" "$PEER" "$HOST_IP" 7001 "reply:udp 7001"
+udp_expect "DENY is silent" "$PEER" "$HOST_IP" 7002 timeout
+udp_expect "REJECT answers port unreachable" "$PEER" "$HOST_IP" 7003 refused
+tcp_expect "DENY of a TCP SYN: connect hangs" "$PEER" "$HOST_IP" 8001 timeout
+tcp_expect "REJECT of a TCP SYN: connection refused" "$PEER" "$HOST_IP" 8002 refused
+ping_expect "REJECT of an echo request answers" "$PEER" "$HOST_IP" \
+    "unreach:Destination Port Unreachable"
+
+# The peer's answer from port 7002 arrives with destination port = the host's ephemeral port:
+# the rule on destination port 7002 must not catch it.
+udp_server "$PEER" 7002
+udp_expect "a destination-port rule ignores answers from that port" "$HOST" "$PEER_IP" 7002 \
+    "reply:udp 7002"
+
+# The first matching rule decides: an ACCEPT in front overrides the DENY/REJECT rules.
+ipc "$HOST" -I input 1 -p udp -s 10.199.1.2 -j ACCEPT
+udp_expect "earlier ACCEPT wins over DENY" "$PEER" "$HOST_IP" 7002 "reply:udp 7002"
+udp_expect "earlier ACCEPT wins over REJECT" "$PEER" "$HOST_IP" 7003 "reply:udp 7003"
+
+ipc "$HOST" -F input
+udp_expect "-F input: DENY gone" "$PEER" "$HOST_IP" 7002 "reply:udp 7002"
+ping_expect "-F input: REJECT gone" "$PEER" "$HOST_IP" ok
+
+finish
