@@ -31,6 +31,7 @@ std::string describe(const Origin& o)
     case Action::AddTable: what = "creating table"; break;
     case Action::DeleteTable: what = "deleting table"; break;
     case Action::AddCounter: what = "creating counter"; break;
+    case Action::DeleteCounter: what = "deleting counter"; break;
     case Action::AddChain: what = "creating chain"; break;
     case Action::FlushChain: what = "flushing chain"; break;
     case Action::DeleteChain: what = "deleting chain"; break;
@@ -95,6 +96,13 @@ void Batch::delete_table(const nftnl_table* t, const std::string& name)
 void Batch::add_counter(const nftnl_obj* o, const std::string& name)
 {
     nlmsghdr* nlh = header(NFT_MSG_NEWOBJ, NLM_F_CREATE | NLM_F_EXCL, Action::AddCounter, name);
+    nftnl_obj_nlmsg_build_payload(nlh, o);
+    commit(nlh);
+}
+
+void Batch::delete_counter(const nftnl_obj* o, const std::string& name)
+{
+    nlmsghdr* nlh = header(NFT_MSG_DELOBJ, 0, Action::DeleteCounter, name);
     nftnl_obj_nlmsg_build_payload(nlh, o);
     commit(nlh);
 }

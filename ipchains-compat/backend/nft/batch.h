@@ -20,6 +20,7 @@ enum class Action : uint8_t {
     Begin,
     AddTable,
     AddCounter,
+    DeleteCounter,
     AddChain,
     FlushChain,
     DeleteChain,
@@ -46,6 +47,7 @@ public:
     void add_table(const nftnl_table* t, const std::string& name);
     void delete_table(const nftnl_table* t, const std::string& name);
     void add_counter(const nftnl_obj* o, const std::string& name);
+    void delete_counter(const nftnl_obj* o, const std::string& name);
     void add_chain(const nftnl_chain* c, const std::string& name);
     void flush_chain(const nftnl_chain* c, const std::string& name);
     void delete_chain(const nftnl_chain* c, const std::string& name);

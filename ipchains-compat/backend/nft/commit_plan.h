@@ -1,0 +1,20 @@
+// Two compiled tables -> the messages of ONE transaction, in compile/diff.h's order:
+// [table] -> flush -> delete chains -> delete/add counters -> add chains -> rules.
+#pragma once
+
+#include "backend/nft/batch.h"
+#include "backend/nft/serialize.h"
+#include "ir/ir.h"
+
+namespace ipchains::backend::nft {
+
+// `before` is nullptr when the kernel has no table yet (it is created first).
+void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue);
+
+// Whether the rules plan_commit would send contain a Queue statement (then the queue encoding
+// must be known first).
+bool commit_sends_queue(const ir::Table* before, const ir::Table& after);
+
+bool rule_has_queue(const ir::Rule& r);
+
+}  // namespace ipchains::backend::nft

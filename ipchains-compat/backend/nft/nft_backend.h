@@ -1,0 +1,51 @@
+// backend::Backend on nftables: table `ip ipchains` (IPCHAINS_TABLE overrides the name).
+// read: dumps of our table only -> read_model.h. commit: compile both rulesets, diff, one
+// batch (commit_plan.h). append_fast: one chain dump + one batch, never a rule dump.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "backend/backend.h"
+#include "backend/nft/batch.h"
+#include "backend/nft/netlink.h"
+#include "backend/nft/queue_probe.h"
+
+namespace ipchains::backend::nft {
+
+struct Config {
+    std::string table = "ipchains";
+};
+
+// IPCHAINS_TABLE, when set and not empty, names the table.
+Config config_from_env();
+
+class NftBackend : public Backend {
+public:
+    explicit NftBackend(Config cfg);
+    ~NftBackend() override;
+
+    Result<model::Ruleset> read(bool zero_counters = false) override;
+    Result<void> commit(const model::Ruleset& before, const model::Ruleset& after) override;
+    Result<bool> append_fast(const std::string& chain,
+                             const std::vector<model::Rule>& rules) override;
+    std::string describe() override;
+
+    // The queue encoding, probing the kernel on first use (once per process).
+    Result<QueueChoice> queue_choice();
+    const std::string& table() const { return cfg_.table; }
+
+private:
+    Result<Netlink*> netlink();
+    Result<void> send(Batch& batch);
+
+    Config cfg_;
+    std::unique_ptr<Netlink> nl_;
+    std::optional<QueueChoice> queue_;
+    // Whether the table existed at the last read (or was created by our last commit); unknown
+    // before the first read.
+    std::optional<bool> table_exists_;
+};
+
+}  // namespace ipchains::backend::nft

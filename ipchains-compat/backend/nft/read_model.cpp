@@ -1,0 +1,135 @@
+#include "backend/nft/read_model.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <unordered_map>
+
+#include "compile/compile.h"
+#include "parse/parser.h"
+
+namespace ipchains::backend::nft {
+
+namespace {
+
+struct ChainParts {
+    compile::ChainTag first;                          // the tag that introduced the chain
+    std::map<int, std::map<int, std::string>> segs;   // instance -> segment -> nft chain
+};
+
+Error bad_table(const std::string& table, const std::string& what)
+{
+    Error e = Error::kernel(EINVAL, "table ip " + table + ": " + what);
+    e.exit_status = 3;
+    return e;
+}
+
+}  // namespace
+
+Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& table)
+{
+    if (!k.table_exists) return model::Ruleset::initial();
+
+    model::Ruleset rs;
+    std::map<std::string, ChainParts> parts;
+    for (const auto& kc : k.chains) {
+        if (kc.name == compile::kPassthroughChain) {
+            rs.divert_passthrough = true;
+            continue;
+        }
+        auto tag = compile::parse_chain_comment(kc.comment);
+        if (!tag) continue;  // layout chain
+        auto [it, fresh] = parts.try_emplace(tag->name);
+        if (fresh) it->second.first = *tag;
+        it->second.segs[tag->instance][tag->segment] = kc.name;
+    }
+
+    // Rules arrive grouped by chain, each chain's rules in order.
+    std::unordered_map<std::string, std::vector<const KernelRule*>> carriers;
+    for (const auto& kr : k.rules)
+        if (!kr.comment.empty()) carriers[kr.chain].push_back(&kr);
+    auto for_each_carrier = [&](const std::map<int, std::string>& segs, auto&& fn) {
+        for (const auto& [seg, nft_name] : segs) {
+            auto c = carriers.find(nft_name);
+            if (c == carriers.end()) continue;
+            for (const KernelRule* kr : c->second) fn(*kr);
+        }
+    };
+
+    std::vector<const ChainParts*> order;
+    for (const auto& [name, p] : parts) order.push_back(&p);
+    std::stable_sort(order.begin(), order.end(), [](const ChainParts* a, const ChainParts* b) {
+        return a->first.position < b->first.position;
+    });
+
+    std::unordered_map<std::string, const KernelCounter*> counters;
+    for (const auto& c : k.counters) counters[c.name] = &c;
+
+    parse::ParseOptions popt;
+    popt.restore_line = true;
+    popt.resolve_names = false;
+    popt.forward_warning = 0;
+    for (const ChainParts* p : order) {
+        model::Chain chain;
+        chain.name = p->first.name;
+        chain.policy = p->first.policy;
+        auto primary = p->segs.find(0);
+        if (primary != p->segs.end()) {
+            Error failed;
+            bool ok = true;
+            for_each_carrier(primary->second, [&](const KernelRule& kr) {
+                if (!ok) return;
+                auto cmd = parse::parse_command(parse::split_words(kr.comment), popt);
+                if (!cmd) {
+                    failed = bad_table(table, "cannot read rule `" + kr.comment + "': " +
+                                                  cmd.error().message);
+                    ok = false;
+                    return;
+                }
+                for (auto& r : cmd->rules) chain.rules.push_back(std::move(r));
+            });
+            if (!ok) return failed;
+        }
+        for (const auto& [instance, segs] : p->segs) {
+            size_t index = 0;
+            for_each_carrier(segs, [&](const KernelRule& kr) {
+                if (index < chain.rules.size()) {
+                    chain.rules[index].counters.packets += kr.packets;
+                    chain.rules[index].counters.bytes += kr.bytes;
+                }
+                ++index;
+            });
+        }
+        if (chain.builtin()) {
+            auto c = counters.find(compile::policy_counter_name(chain.name));
+            if (c != counters.end())
+                chain.policy_counters = model::Counters{c->second->packets, c->second->bytes};
+        }
+        rs.chains.push_back(std::move(chain));
+    }
+
+    // The built-in chains always exist and come first, in 2.2's order.
+    std::vector<model::Chain> ordered;
+    for (const char* b : {"input", "forward", "output"}) {
+        auto it = std::find_if(rs.chains.begin(), rs.chains.end(),
+                               [b](const model::Chain& c) { return c.name == b; });
+        if (it == rs.chains.end()) {
+            model::Chain c;
+            c.name = b;
+            c.policy = model::Policy::Accept;
+            ordered.push_back(std::move(c));
+        } else {
+            if (!it->policy) it->policy = model::Policy::Accept;
+            ordered.push_back(std::move(*it));
+            rs.chains.erase(it);
+        }
+    }
+    for (auto& c : rs.chains) {
+        c.policy.reset();  // only the built-ins carry one
+        ordered.push_back(std::move(c));
+    }
+    rs.chains = std::move(ordered);
+    return rs;
+}
+
+}  // namespace ipchains::backend::nft
