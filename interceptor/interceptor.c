@@ -10,7 +10,9 @@
  *     -c  chain for -f (default output)      -p  protocol for -f (default 1, ICMP)
  *     -n  exit after count packets (0 = run until interrupted)
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <linux/ip_fw.h>
 
 #include <errno.h>

@@ -16,7 +16,9 @@
  * to 0:65535).  The firewall socket is socket(AF_INET, SOCK_RAW, IPPROTO_RAW); with
  * FWAPI_SOCKET=udp it is a UDP socket (2.2 accepted any AF_INET socket).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <linux/ip_fw.h>
 
 #include <errno.h>

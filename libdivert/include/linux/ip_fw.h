@@ -57,9 +57,15 @@
 #include <netinet/udp.h>
 #endif
 
-/* struct icmphdr: <linux/icmp.h> (what 2.2 programs include) unless glibc's copy was seen. */
-#if !defined(__NETINET_IP_ICMP_H) && !defined(_NETINET_IP_ICMP_H)
+/* struct icmphdr: <linux/icmp.h> (what 2.2 programs include) unless glibc's copy was seen,
+ * or unless a kernel header came before glibc's <netinet/in.h>: libc-compat then decided
+ * that <linux/in6.h>, which <linux/icmp.h> includes, defines struct in6_addr again. */
+#if !defined(__NETINET_IP_ICMP_H) && !defined(_NETINET_IP_ICMP_H) && !defined(_LINUX_ICMP_H)
+#if defined(__UAPI_DEF_IN6_ADDR) && __UAPI_DEF_IN6_ADDR && !defined(_LINUX_IN6_H)
+#include <netinet/ip_icmp.h>
+#else
 #include <linux/icmp.h>
+#endif
 #endif
 
 /* Programs write `#define IPPROTO_DIVERT 254` themselves; an identical replacement list is

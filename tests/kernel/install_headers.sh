@@ -1,0 +1,101 @@
+#!/bin/bash
+# The installed compat <linux/ip_fw.h> (and its aliases) compiles in every include order the
+# 2.2-era programs used, with or without their prerequisite headers, in C and C++
+# (ip_fw-api.md 1.3), and has the 2.2 struct layout (section 3).
+# Usage: BUILD=<build tree> SRC=<source tree> install_headers.sh
+. "$(dirname "$0")/install_lib.sh"
+stage_install
+
+CFLAGS_PC=$(pkg-config --cflags libdivert)
+# What the test programs use from the header, so "compiles" also means "usable".
+cat >"$T/use.h" <<'USE'
+static int use_header(void)
+{
+    struct ip_fwtest t;
+    struct ip_fwchange c;
+    struct in_addr a;
+    char name[IFNAMSIZ];
+    a.s_addr = 0;
+    t.fwt_packet.fwp_iph.saddr = 0;
+    t.fwt_packet.fwp_protoh.fwp_tcph.source = 0;
+    t.fwt_packet.fwp_protoh.fwp_tcph.syn = 1;
+    t.fwt_packet.fwp_protoh.fwp_udph.dest = 0;
+    t.fwt_packet.fwp_protoh.fwp_icmph.type = 8;
+    c.fwc_rule.ipfw.fw_proto = IPPROTO_DIVERT - 253;
+    name[0] = 0;
+    return (int)sizeof t + (int)sizeof c + inet_ntoa(a)[0] + name[0] + IP_FW_APPEND;
+}
+USE
+
+# case NAME LINES...: a translation unit of those lines, then use.h and a main.
+check_case() {
+    local name=$1
+    shift
+    local f=$T/$name.c line
+    : >"$f"
+    for line in "$@"; do printf '%s\n' "$line" >>"$f"; done
+    printf '#include "use.h"\nint main(void) { return use_header() == 0; }\n' >>"$f"
+    local lang std
+    # c99 without -D_GNU_SOURCE: glibc then hides struct tcphdr (__USE_MISC).
+    for lang in "c:gnu17" "c:c99" "c:c99:strict" "c:gnu89" "c++:c++17" "c++:c++98"; do
+        std=${lang#*:}
+        std=${std%%:*}
+        local compiler=$CC werror=-Werror=implicit-function-declaration cflags=$CFLAGS_PC
+        [ "${lang%%:*}" = "c++" ] && compiler=$CXX werror=
+        [ "${lang##*:}" = "strict" ] && cflags=${CFLAGS_PC//-D_GNU_SOURCE/}
+        # shellcheck disable=SC2086
+        if $compiler -x "${lang%%:*}" -std="$std" -Wall -Werror -Wno-unused-function \
+            $werror $cflags -I"$T" -c "$f" -o "$T/out.o" >"$T/cc.log" 2>&1; then
+            pass "$name (${lang#*:})"
+        else
+            fail "$name (${lang#*:})"
+            show "$T/cc.log"
+        fi
+    done
+}
+
+check_case alone '#include <linux/ip_fw.h>'
+check_case howto_order '#include <netinet/in.h>' '#include <netinet/ip.h>' \
+    '#include <netinet/tcp.h>' '#include <netinet/udp.h>' '#include <net/if.h>' \
+    '#include <linux/types.h>' '#include <linux/icmp.h>' '#include <linux/ip_fw.h>' \
+    '#define IPPROTO_DIVERT 254'
+check_case divert_defined_first '#define IPPROTO_DIVERT 254' '#include <linux/ip_fw.h>'
+check_case glibc_icmp_first '#include <netinet/ip_icmp.h>' '#include <linux/ip_fw.h>'
+check_case kernel_ip_first '#include <linux/ip.h>' '#include <linux/ip_fw.h>'
+check_case kernel_if_first '#include <linux/if.h>' '#include <linux/ip_fw.h>'
+check_case kernel_tcp_udp_first '#include <linux/tcp.h>' '#include <linux/udp.h>' \
+    '#include <linux/ip_fw.h>'
+check_case prerequisites_after '#include <linux/ip_fw.h>' '#include <netinet/in.h>' \
+    '#include <netinet/ip.h>' '#include <netinet/tcp.h>' '#include <netinet/udp.h>' \
+    '#include <net/if.h>' '#include <arpa/inet.h>' '#include <linux/types.h>' \
+    '#include <linux/icmp.h>' '#include <linux/if.h>' '#define IPPROTO_DIVERT 254'
+check_case aliases '#include <linux/ip_fwchains.h>' '#include <netinet/ip_fw.h>' \
+    '#include <linux/ip_fw.h>'
+
+# Layout, against the installed header.
+LAYOUT=$SRC/libdivert/fwapi/tests
+# shellcheck disable=SC2086
+if $CC -std=c11 $CFLAGS_PC -I"$LAYOUT" -o "$T/layout" "$LAYOUT/layout_test.c" >"$T/cc.log" 2>&1 &&
+    "$T/layout"; then
+    pass "struct sizes and offsets (C)"
+else
+    fail "struct sizes and offsets (C)"
+    show "$T/cc.log"
+fi
+# shellcheck disable=SC2086
+if $CXX -std=c++17 $CFLAGS_PC -I"$LAYOUT" -o "$T/layoutxx" "$LAYOUT/layout_test_cxx.cpp" \
+    >"$T/cc.log" 2>&1 && "$T/layoutxx"; then
+    pass "struct sizes and offsets (C++)"
+else
+    fail "struct sizes and offsets (C++)"
+    show "$T/cc.log"
+fi
+
+# The FreeBSD-named alias exists only in the compat directory.
+if [ -e "$STAGE$(PKG_CONFIG_PATH=$BUILD/libdivert PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_LIBDIR= \
+    pkg-config --variable=includedir libdivert)/netinet/ip_fw.h" ]; then
+    fail "netinet/ip_fw.h must not be installed on the default include path"
+else
+    pass "netinet/ip_fw.h only under divert-compat"
+fi
+finish
