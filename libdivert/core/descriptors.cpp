@@ -1,0 +1,119 @@
+#include "core/descriptors.h"
+
+#include <cerrno>
+#include <pthread.h>
+
+#include <linux/capability.h>
+#include <linux/netlink.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/ifaddr.h"
+#include "core/libc.h"
+
+namespace divert {
+namespace {
+
+bool has_capability(int cap)
+{
+    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (syscall(SYS_capget, &hdr, data) != 0) return false;
+    return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+// fork(): no lock may be inherited held, and the child must not think it owns the parent's
+// pending packets. Batches are flushed first so no verdict is held by both processes.
+std::vector<std::shared_ptr<DivertSocket>>* g_fork_sockets;
+
+void fork_prepare()
+{
+    auto* socks = new std::vector<std::shared_ptr<DivertSocket>>(registry::snapshot());
+    registry::lock_for_fork();
+    for (auto& s : *socks) s->lock_for_fork();
+    g_fork_sockets = socks;
+}
+
+void fork_finish(bool child)
+{
+    auto* socks = g_fork_sockets;
+    g_fork_sockets = nullptr;
+    for (auto& s : *socks) s->unlock_after_fork(child);
+    registry::unlock_after_fork();
+    delete socks;
+    if (child) ifaddr::invalidate();
+}
+
+void fork_parent() { fork_finish(false); }
+void fork_child() { fork_finish(true); }
+
+pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
+void install_atfork() { pthread_atfork(fork_prepare, fork_parent, fork_child); }
+
+}  // namespace
+
+int open_socket(int type)
+{
+    Guard g;
+    pthread_once(&g_atfork_once, install_atfork);
+    if (!has_capability(CAP_NET_ADMIN) || !has_capability(CAP_NET_RAW)) {
+        errno = EPERM;  // [DECISION] spec 2
+        return -1;
+    }
+    const int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = DIVERT_REAL(socket, AF_NETLINK, SOCK_RAW | flags, NETLINK_NETFILTER);
+    if (fd < 0) return -1;
+    // Room for bursts: 4 MiB of kernel memory, not ours (SO_RCVBUFFORCE needs CAP_NET_ADMIN,
+    // which we just checked; plain SO_RCVBUF is capped by rmem_max).
+    const int rcvbuf = 4 << 20;
+    if (DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+        DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    sockaddr_nl local{};
+    local.nl_family = AF_NETLINK;
+    if (DIVERT_REAL(bind, fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+        const int err = errno;
+        DIVERT_REAL(close, fd);
+        errno = err;
+        return -1;
+    }
+    registry::add(fd, std::make_shared<DivertSocket>());
+    return fd;
+}
+
+int close_fd(int fd)
+{
+    if (registry::is_internal(fd)) {  // never let the program close our plumbing
+        errno = EBADF;
+        return -1;
+    }
+    // Unregister first: a thread that races us must not find a half-closed socket.
+    std::shared_ptr<DivertSocket> s = registry::remove(fd);
+    if (s && registry::count_refs(s.get()) == 0) {
+        Guard g;
+        s->release(fd);
+    }
+    s.reset();
+    return DIVERT_REAL(close, fd);
+}
+
+void after_dup(int oldfd, int newfd)
+{
+    if (newfd < 0 || oldfd == newfd) return;
+    if (std::shared_ptr<DivertSocket> s = registry::find(oldfd)) registry::add(newfd, std::move(s));
+}
+
+int before_replace(int newfd)
+{
+    if (registry::is_internal(newfd)) {
+        errno = EBADF;
+        return -1;
+    }
+    std::shared_ptr<DivertSocket> s = registry::remove(newfd);
+    if (s && registry::count_refs(s.get()) == 0) {
+        Guard g;
+        s->release(newfd);
+    }
+    return 0;
+}
+
+}  // namespace divert

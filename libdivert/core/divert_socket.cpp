@@ -1,0 +1,611 @@
+#include "core/divert_socket.h"
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <netinet/ip.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "core/guard.h"
+#include "core/ifaddr.h"
+#include "core/inject_in.h"
+#include "core/ipv4.h"
+#include "core/libc.h"
+#include "core/nfqueue.h"
+#include "core/registry.h"
+#include "compile/compile.h"
+
+namespace divert {
+namespace {
+
+// Big enough for one queued-packet message: the largest IPv4 datagram plus attributes.
+constexpr size_t kRxBufferSize = 65536 + 8192;
+
+struct RxBuffer {
+    alignas(8) char data[kRxBufferSize];
+};
+
+// Per thread, allocated on a thread's first receive: two threads may read one socket at once,
+// and a 72 KiB stack array would be unkind to small thread stacks.
+RxBuffer& rx_buffer()
+{
+    thread_local std::unique_ptr<RxBuffer> buf;
+    if (!buf) buf.reset(new RxBuffer);
+    return *buf;
+}
+
+uint32_t new_generation()
+{
+    static std::atomic<uint32_t> counter{0};
+    static uint32_t seed = [] {
+        uint32_t s = 0;
+        if (getrandom(&s, sizeof s, GRND_NONBLOCK) != sizeof s) s = static_cast<uint32_t>(getpid());
+        return s;
+    }();
+    uint32_t g;
+    do {
+        g = seed + 0x9e3779b9u * ++counter;
+    } while (g == 0);  // a zeroed sin_zero must never look like a cookie
+    return g;
+}
+
+int send_to_kernel(int fd, const iovec* iov, size_t n)
+{
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    msghdr msg{};
+    msg.msg_name = &kernel;
+    msg.msg_namelen = sizeof kernel;
+    msg.msg_iov = const_cast<iovec*>(iov);
+    msg.msg_iovlen = n;
+    for (;;) {
+        if (DIVERT_REAL(sendmsg, fd, &msg, 0) >= 0) return 0;
+        if (errno != EINTR) return -1;
+    }
+}
+
+bool is_incoming(uint8_t hook)
+{
+    return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_IN || hook == NF_INET_FORWARD;
+}
+
+size_t copy_out(const iovec* iov, size_t iovcnt, const uint8_t* src, size_t len)
+{
+    size_t done = 0;
+    for (size_t i = 0; i < iovcnt && done < len; ++i) {
+        const size_t n = std::min(iov[i].iov_len, len - done);
+        if (n) std::memcpy(iov[i].iov_base, src + done, n);
+        done += n;
+    }
+    return done;
+}
+
+void fill_addr(sockaddr* to, socklen_t* tolen, const sockaddr_in& sin)
+{
+    if (to == nullptr || tolen == nullptr) return;
+    const socklen_t n = std::min<socklen_t>(*tolen, sizeof sin);
+    std::memcpy(to, &sin, n);
+    *tolen = sizeof sin;
+}
+
+}  // namespace
+
+// sin_zero: the packet id and the socket generation, so a write that hands back recvfrom's
+// address is recognised as a reinjection of that very packet (spec 4, [DECISION]).
+struct DivertSocket::Cookie {
+    uint32_t id;
+    uint32_t generation;
+};
+static_assert(8 <= sizeof(sockaddr_in::sin_zero), "the cookie fits in sin_zero");
+
+DivertSocket::DivertSocket() : generation_(new_generation())
+{
+    next_ip_id_ = static_cast<uint16_t>(generation_ >> 7);
+}
+
+DivertSocket::~DivertSocket()
+{
+    if (raw_fd_ >= 0) {
+        registry::remove_internal(raw_fd_);
+        DIVERT_REAL(close, raw_fd_);
+    }
+}
+
+// ---------------------------------------------------------------------------------- bind --
+
+int DivertSocket::bind_queue(int fd, uint16_t port)
+{
+    alignas(8) char buf[MNL_SOCKET_BUFFER_SIZE];
+    static std::atomic<uint32_t> seq_counter{1};
+    const uint32_t seq = seq_counter++;
+    const size_t len = nfq::build_bind(buf, port, seq, kKernelQueueLen);
+    iovec iov{buf, len};
+    if (send_to_kernel(fd, &iov, 1) < 0) return errno;
+    // nfnetlink handles the request inside sendmsg, so the ack is already queued. Packets for
+    // this queue may slip in ahead of it; they are sent through the hook again (NF_REPEAT)
+    // rather than held where select() could not see them.
+    RxBuffer& rx = rx_buffer();
+    for (int attempts = 0; attempts < 64; ++attempts) {
+        ssize_t n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR || errno == ENOBUFS) continue;
+            return errno == EAGAIN ? EIO : errno;
+        }
+        auto* nlh = reinterpret_cast<nlmsghdr*>(rx.data);
+        size_t left = static_cast<size_t>(n);
+        for (; mnl_nlmsg_ok(nlh, static_cast<int>(left)); nlh = mnl_nlmsg_next(nlh, reinterpret_cast<int*>(&left))) {
+            nfq::Packet p;
+            if (nfq::parse_packet(nlh, p) == 0) {
+                char vbuf[nfq::kMaxHeader];
+                iovec v{vbuf, nfq::build_verdict(vbuf, port, p.id, NF_REPEAT, 0)};
+                send_to_kernel(fd, &v, 1);
+                continue;
+            }
+            int err = nfq::error_of(nlh);
+            if (err >= 0 && nlh->nlmsg_seq == seq) return err;
+        }
+    }
+    return EIO;
+}
+
+int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
+{
+    if (addr == nullptr || len < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+        errno = EINVAL;
+        return -1;
+    }
+    sockaddr_in sin;
+    std::memcpy(&sin, addr, sizeof sin);
+    if (sin.sin_family != AF_INET) {
+        errno = EAFNOSUPPORT;
+        return -1;
+    }
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (bound_ || binding_) {  // [DECISION] spec 3: rebinding a bound socket
+            errno = EINVAL;
+            return -1;
+        }
+        binding_ = true;
+        pending_.reset(kWindow);
+    }
+    const uint16_t wanted = ntohs(sin.sin_port);
+    int err;
+    uint16_t port = wanted;
+    if (wanted != 0) {
+        err = bind_queue(fd, wanted);
+    } else {
+        // [DECISION] spec 3: port 0 picks a free divert port, from the top of the range down
+        // (far from the small numbers scripts tend to write by hand).
+        err = EADDRINUSE;
+        for (uint32_t p = 65535; p >= 1024 && err == EADDRINUSE; --p) {
+            port = static_cast<uint16_t>(p);
+            err = bind_queue(fd, port);
+            if (err == EBUSY) err = EADDRINUSE;
+        }
+    }
+    if (err == EBUSY) err = EADDRINUSE;  // the queue belongs to another socket
+    std::lock_guard<std::mutex> lk(mu_);
+    binding_ = false;
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
+    port_ = port;
+    bound_ = true;
+    return 0;
+}
+
+// ------------------------------------------------------------------------------- receive --
+
+int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payload, size_t len)
+{
+    char head[nfq::kMaxHeader + 64];
+    const size_t n = nfq::build_verdict(head, port_, id, v, len);
+    if (len == 0) {
+        iovec iov{head, n};
+        return send_to_kernel(fd, &iov, 1);
+    }
+    // Header fields the 2.2 raw path fixed: copy only the IP header, fix it, send the rest
+    // of the program's buffer as it is.
+    const size_t ihl = (payload[0] & 0x0f) * 4u;
+    uint8_t ip[60];
+    std::memcpy(ip, payload, ihl);
+    uint16_t id_fill;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        id_fill = ++next_ip_id_;
+    }
+    ipv4::fix_header(ip, len, id_fill);
+    static const char pad[4] = {};
+    iovec iov[4] = {{head, n},
+                    {ip, ihl},
+                    {const_cast<uint8_t*>(payload) + ihl, len - ihl},
+                    {const_cast<char*>(pad), MNL_ALIGN(len) - len}};
+    return send_to_kernel(fd, iov, iov[3].iov_len ? 4 : 3);
+}
+
+int DivertSocket::register_packet(int fd, uint32_t id, uint32_t len, uint64_t hash)
+{
+    uint32_t drop = 0;
+    bool must_drop = false;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (pending_.full()) {
+            PendingEntry* old = pending_.front();
+            drop = old->id;
+            must_drop = true;
+            pending_.resolve(old);
+            ++stats_.window_drops;
+        }
+        pending_.push(PendingEntry{id, len, hash, false});
+        ++stats_.received;
+    }
+    if (must_drop) verdict(fd, drop, NF_DROP);
+    return 0;
+}
+
+ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, sockaddr* from,
+                           socklen_t* fromlen, int* msg_flags)
+{
+    const bool peek = (flags & MSG_PEEK) != 0;
+    const bool dontwait = (flags & MSG_DONTWAIT) != 0;
+    RxBuffer& rx = rx_buffer();
+    // While any thread is between reading a packet and registering it, a batch verdict could
+    // accept that packet unseen; reinjections then take the single-verdict path.
+    struct Inflight {
+        std::atomic<int>& n;
+        explicit Inflight(std::atomic<int>& c) : n(c) { ++n; }
+        ~Inflight() { --n; }
+    } inflight(rx_inflight_);
+
+    for (;;) {
+        ssize_t n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT | (flags & MSG_PEEK));
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // Nothing queued: the program may now wait, so nothing we hold back may wait too.
+            flush(fd);
+            if (dontwait) {
+                errno = EAGAIN;
+                return -1;
+            }
+            n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, flags & MSG_PEEK);
+        }
+        if (n < 0) {
+            if (errno == ENOBUFS) {  // the kernel dropped packets for us: count, carry on
+                std::lock_guard<std::mutex> lk(mu_);
+                ++stats_.enobufs;
+                continue;
+            }
+            return -1;
+        }
+        auto* nlh = reinterpret_cast<nlmsghdr*>(rx.data);
+        nfq::Packet p;
+        const bool ok = mnl_nlmsg_ok(nlh, static_cast<int>(n)) && nfq::parse_packet(nlh, p) == 0;
+        if (!ok || !p.has_payload) {
+            // Acks, late errors of verdicts, or a packet queued before the copy mode was set.
+            if (peek) DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT);
+            if (ok) verdict(fd, p.id, NF_REPEAT);
+            continue;
+        }
+        if (p.skb_info & NFQA_SKB_CSUMNOTREADY) ipv4::finish_l4_checksum(p.payload, p.len);
+        if (!peek) register_packet(fd, p.id, p.len, ipv4::content_hash(p.payload, p.len));
+
+        sockaddr_in sin{};
+        sin.sin_family = AF_INET;
+        // sin_port: the rule position is not known here (documented in divert(7)): 0.
+        sin.sin_addr.s_addr = is_incoming(p.hook) ? ifaddr::first_address(p.indev) : INADDR_ANY;
+        const Cookie c{p.id, generation_};
+        std::memcpy(sin.sin_zero, &c, sizeof c);
+        fill_addr(from, fromlen, sin);
+
+        const size_t copied = copy_out(iov, iovcnt, p.payload, p.len);
+        if (msg_flags) *msg_flags = copied < p.len ? MSG_TRUNC : 0;
+        return static_cast<ssize_t>((flags & MSG_TRUNC) ? p.len : copied);
+    }
+}
+
+// ---------------------------------------------------------------------------------- send --
+
+int DivertSocket::flush(int fd)
+{
+    uint32_t max_id;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (batch_n_ == 0) return 0;
+        max_id = batch_max_;
+        batch_n_ = 0;
+    }
+    char buf[nfq::kMaxHeader];
+    iovec iov{buf, nfq::build_batch_verdict(buf, port_, max_id, NF_ACCEPT)};
+    return send_to_kernel(fd, &iov, 1);
+}
+
+bool DivertSocket::more_queued(int fd)
+{
+    char b;
+    ssize_t n = DIVERT_REAL(recv, fd, &b, 0, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+    if (n >= 0) return true;
+    if (errno == ENOBUFS) {
+        std::lock_guard<std::mutex> lk(mu_);
+        ++stats_.enobufs;
+    }
+    return false;
+}
+
+ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t len,
+                               bool* not_pending)
+{
+    const uint64_t h = ipv4::content_hash(buf, len);
+    enum { Batched, Single, Modified } mode;
+    bool full = false;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        PendingEntry* e = pending_.find(id);
+        if (e == nullptr) {
+            *not_pending = true;
+            return -1;
+        }
+        const bool unchanged = e->len == len && e->hash == h;
+        const bool in_order = e == pending_.front() && rx_inflight_.load() == 0;
+        pending_.resolve(e);
+        ++stats_.reinjected;
+        if (unchanged && in_order) {
+            mode = Batched;
+            batch_max_ = id;
+            full = ++batch_n_ >= kBatchMax;
+            ++stats_.batched;
+        } else {
+            mode = unchanged ? Single : Modified;
+        }
+    }
+    if (mode == Batched) {
+        if (full || !more_queued(fd)) flush(fd);
+        return static_cast<ssize_t>(len);
+    }
+    if (len > 65535 - MNL_ATTR_HDRLEN) {  // NFQA_PAYLOAD's 16-bit length cannot say more
+        verdict(fd, id, NF_DROP);
+        errno = EMSGSIZE;
+        return -1;
+    }
+    // Earlier unchanged packets go first, so the wire order is the program's order.
+    flush(fd);
+    if (verdict(fd, id, NF_ACCEPT, mode == Modified ? buf : nullptr, mode == Modified ? len : 0) < 0) {
+        const int err = errno;
+        verdict(fd, id, NF_DROP);
+        errno = err;
+        return -1;
+    }
+    return static_cast<ssize_t>(len);
+}
+
+int DivertSocket::raw_socket()
+{
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (raw_fd_ >= 0) return raw_fd_;
+    }
+    int fd = DIVERT_REAL(socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (fd < 0) return -1;
+    // The mark tells this port's own DIVERT rules to let the packet pass (spec 6.3 [DECISION]
+    // 2); compile.h owns the layout.
+    const uint32_t mark = ipchains::compile::mark_stamp(ipchains::compile::MarkKind::Injected,
+                                                        port_ & 0xfffu);
+    const int one = 1;
+    if (DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0 ||
+        DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0) {
+        const int err = errno;
+        DIVERT_REAL(close, fd);
+        errno = err;
+        return -1;
+    }
+    registry::add_internal(fd);
+    std::lock_guard<std::mutex> lk(mu_);
+    if (raw_fd_ >= 0) {  // another thread won the race
+        registry::remove_internal(fd);
+        DIVERT_REAL(close, fd);
+        return raw_fd_;
+    }
+    raw_fd_ = fd;
+    if (mcast_if_len_ != 0)
+        DIVERT_REAL(setsockopt, fd, IPPROTO_IP, IP_MULTICAST_IF, mcast_if_, mcast_if_len_);
+    return raw_fd_;
+}
+
+ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via)
+{
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        ++stats_.injected;
+    }
+    if (via != INADDR_ANY) {
+        const uint32_t ifindex = ifaddr::owner_of(via);
+        if (ifindex == 0) {
+            errno = EADDRNOTAVAIL;
+            return -1;
+        }
+        uint16_t id_fill;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            id_fill = ++next_ip_id_;
+        }
+        const int err = inject_in::send(ifindex, buf, len, id_fill);
+        if (err != 0) {
+            errno = err;
+            return -1;
+        }
+        return static_cast<ssize_t>(len);
+    }
+    // Outbound: the kernel's IP_HDRINCL path makes exactly the 2.2 fixes (checksum, zero ID,
+    // tot_len, zero source) and fails with EMSGSIZE / ENETUNREACH / EPERM like 2.2 did.
+    const int raw = raw_socket();
+    if (raw < 0) return -1;
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    std::memcpy(&dst.sin_addr, buf + 16, 4);
+    for (;;) {
+        ssize_t n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+        if (n >= 0 || errno != EINTR) return n;
+    }
+}
+
+ssize_t DivertSocket::send(int fd, const void* data, size_t len, int flags, const sockaddr* to,
+                           socklen_t tolen)
+{
+    (void)flags;
+    sockaddr_in sin{};
+    if (to != nullptr) {
+        // [DECISION] spec 5.4: EBADRQC only for a malformed divert request.
+        if (tolen < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+            errno = EBADRQC;
+            return -1;
+        }
+        std::memcpy(&sin, to, sizeof sin);
+        if (sin.sin_family != AF_INET) {
+            errno = EBADRQC;
+            return -1;
+        }
+    }
+    const auto* buf = static_cast<const uint8_t*>(data);
+    if (len > ipv4::kMaxPacket) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (int err = ipv4::check_header(buf, len)) {  // spec 5.3: shorter than a header
+        errno = err;
+        return -1;
+    }
+    if (to != nullptr) {
+        Cookie c;
+        std::memcpy(&c, sin.sin_zero, sizeof c);
+        if (c.generation == generation_) {
+            bool not_pending = false;
+            ssize_t n = reinject(fd, c.id, buf, len, &not_pending);
+            if (!not_pending) return n;
+        }
+    }
+    return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY);
+}
+
+// --------------------------------------------------------------------------- lifecycle --
+
+void DivertSocket::release(int fd)
+{
+    flush(fd);
+    // Packets this process read and never wrote back are dropped now (spec 6.1), not when the
+    // last process holding the descriptor goes away.
+    std::vector<uint32_t> ids;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        ids.reserve(pending_.size());
+        pending_.for_each([&](const PendingEntry& e) { ids.push_back(e.id); });
+        pending_.clear();
+    }
+    for (uint32_t id : ids) verdict(fd, id, NF_DROP);
+}
+
+void DivertSocket::lock_for_fork() { mu_.lock(); }
+
+void DivertSocket::unlock_after_fork(bool child)
+{
+    if (child) {
+        pending_.clear();
+        batch_n_ = 0;
+    }
+    mu_.unlock();
+}
+
+divert_stats DivertSocket::stats()
+{
+    std::lock_guard<std::mutex> lk(mu_);
+    return stats_;
+}
+
+// --------------------------------------------------------------------------- options --
+
+int DivertSocket::setsockopt(int fd, int level, int name, const void* val, socklen_t len)
+{
+    if (level == IPPROTO_IP && name == IP_MULTICAST_IF) {
+        // spec 5.5: in_addr, ip_mreq or ip_mreqn; applies to outbound injection.
+        if (val == nullptr || len < static_cast<socklen_t>(sizeof(in_addr))) {
+            errno = EINVAL;
+            return -1;
+        }
+        const socklen_t n = std::min<socklen_t>(len, sizeof mcast_if_);
+        int raw;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            std::memcpy(mcast_if_, val, n);
+            mcast_if_len_ = n;
+            raw = raw_fd_;
+        }
+        if (raw >= 0 && DIVERT_REAL(setsockopt, raw, IPPROTO_IP, IP_MULTICAST_IF, val, n) < 0)
+            return -1;
+        return 0;
+    }
+    if (level == IPPROTO_IP && name == IP_HDRINCL) return 0;  // always true of a divert socket
+    if (level == SOL_SOCKET && name == SO_BROADCAST) return 0;  // [DECISION] spec 5.5
+    if (level == SOL_SOCKET) return DIVERT_REAL(setsockopt, fd, level, name, val, len);
+    errno = ENOPROTOOPT;
+    return -1;
+}
+
+int DivertSocket::getsockopt(int fd, int level, int name, void* val, socklen_t* len)
+{
+    auto put_int = [&](int v) {
+        if (val == nullptr || len == nullptr || *len < static_cast<socklen_t>(sizeof(int))) {
+            errno = EINVAL;
+            return -1;
+        }
+        std::memcpy(val, &v, sizeof v);
+        *len = sizeof v;
+        return 0;
+    };
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_TYPE: return put_int(SOCK_RAW);
+        case SO_DOMAIN: return put_int(AF_INET);
+        case SO_PROTOCOL: return put_int(IPPROTO_DIVERT);
+        case SO_BROADCAST: return put_int(1);
+        default: return DIVERT_REAL(getsockopt, fd, level, name, val, len);
+        }
+    }
+    if (level == IPPROTO_IP && name == IP_HDRINCL) return put_int(1);
+    if (level == IPPROTO_IP && name == IP_MULTICAST_IF) {
+        in_addr a{};
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            if (mcast_if_len_ == sizeof(ip_mreqn)) std::memcpy(&a, mcast_if_ + 4, 4);
+            else if (mcast_if_len_ != 0) std::memcpy(&a, mcast_if_ + (mcast_if_len_ >= 8 ? 4 : 0), 4);
+        }
+        if (val == nullptr || len == nullptr || *len < static_cast<socklen_t>(sizeof a)) {
+            errno = EINVAL;
+            return -1;
+        }
+        std::memcpy(val, &a, sizeof a);
+        *len = sizeof a;
+        return 0;
+    }
+    errno = ENOPROTOOPT;
+    return -1;
+}
+
+int DivertSocket::getsockname(sockaddr* addr, socklen_t* len)
+{
+    if (addr == nullptr || len == nullptr) {
+        errno = EFAULT;
+        return -1;
+    }
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port_);
+    fill_addr(addr, len, sin);
+    return 0;
+}
+
+}  // namespace divert

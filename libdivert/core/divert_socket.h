@@ -1,0 +1,92 @@
+// One emulated divert socket. The descriptor the program holds IS the NFQUEUE netlink socket
+// (AF_NETLINK / NETLINK_NETFILTER), so select/poll/epoll readiness is the kernel's own; this
+// object holds what the kernel cannot: the bound port, the window of packets handed out and
+// not yet given a verdict, the verdict batch, and the injection sockets.
+//
+// Every method takes the descriptor the call came through (any dup of the socket works) and
+// returns -1/errno like the libc call it serves.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "core/pending.h"
+#include "divert.h"
+
+namespace divert {
+
+class DivertSocket {
+public:
+    // Pending packets per socket; beyond it the oldest is dropped (spec 6.1: an unwritten
+    // packet is gone). The kernel queue is longer, so reading never stalls on our window.
+    static constexpr size_t kWindow = 1024;
+    static constexpr uint32_t kKernelQueueLen = 4096;
+    // Unchanged in-order reinjections wait for at most this many before a batch verdict.
+    static constexpr unsigned kBatchMax = 64;
+
+    DivertSocket();
+    ~DivertSocket();
+    DivertSocket(const DivertSocket&) = delete;
+    DivertSocket& operator=(const DivertSocket&) = delete;
+
+    int bind(int fd, const sockaddr* addr, socklen_t len);
+    // One packet into iov. flags: MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC. *msg_flags gets MSG_TRUNC
+    // when the packet did not fit.
+    ssize_t recv(int fd, const iovec* iov, size_t iovcnt, int flags, sockaddr* from,
+                 socklen_t* fromlen, int* msg_flags);
+    ssize_t send(int fd, const void* buf, size_t len, int flags, const sockaddr* to,
+                 socklen_t tolen);
+
+    int setsockopt(int fd, int level, int name, const void* val, socklen_t len);
+    int getsockopt(int fd, int level, int name, void* val, socklen_t* len);
+    int getsockname(sockaddr* addr, socklen_t* len);
+
+    // Sends the held-back batch verdict now.
+    int flush(int fd);
+    // The last descriptor of this socket in this process is about to close.
+    void release(int fd);
+
+    // fork(): hold every lock across the fork; the child forgets the parent's pending packets
+    // (they are the parent's to reinject) but keeps the binding, which the kernel shares.
+    void lock_for_fork();
+    void unlock_after_fork(bool child);
+
+    divert_stats stats();
+    uint16_t port() const { return port_.load(); }
+    bool bound() const { return bound_.load(); }
+
+private:
+    struct Cookie;
+    int bind_queue(int fd, uint16_t port);
+    int register_packet(int fd, uint32_t id, uint32_t len, uint64_t hash);
+    ssize_t reinject(int fd, uint32_t id, const uint8_t* buf, size_t len, bool* not_pending);
+    ssize_t inject(const uint8_t* buf, size_t len, in_addr_t via);
+    int verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payload = nullptr,
+                size_t len = 0);
+    bool more_queued(int fd);
+    int raw_socket();
+
+    const uint32_t generation_;
+    std::atomic<uint16_t> port_{0};
+    std::atomic<bool> bound_{false};
+    std::atomic<int> rx_inflight_{0};
+
+    std::mutex mu_;  // guards everything below; never held across a syscall
+    PendingWindow pending_;
+    uint32_t batch_max_ = 0;
+    unsigned batch_n_ = 0;
+    uint16_t next_ip_id_;
+    bool binding_ = false;
+    int raw_fd_ = -1;
+    unsigned char mcast_if_[sizeof(ip_mreqn)] = {};
+    socklen_t mcast_if_len_ = 0;
+    divert_stats stats_{};
+};
+
+}  // namespace divert

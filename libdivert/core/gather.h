@@ -1,0 +1,15 @@
+// sendmsg/writev hand us scattered buffers; the send path wants one contiguous packet.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <sys/uio.h>
+
+namespace divert {
+
+// The packet as one buffer: iov[0] itself when there is a single piece, else a per-thread
+// copy. nullptr with *len set when the total exceeds the largest IPv4 datagram.
+const uint8_t* gather(const iovec* iov, size_t n, size_t* len);
+
+}  // namespace divert

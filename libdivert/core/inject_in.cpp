@@ -1,0 +1,227 @@
+#include "core/inject_in.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_ether.h>
+#include <linux/if_tun.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/guard.h"
+#include "core/ipv4.h"
+#include "core/libc.h"
+#include "core/registry.h"
+
+namespace divert::inject_in {
+namespace {
+
+constexpr int kMaxTaps = 64;
+
+struct Tap {
+    uint32_t target = 0;  // ifindex frames are redirected to
+    int fd = -1;
+    unsigned mtu = 0;     // the target's MTU
+    uint8_t mac[ETH_ALEN] = {};
+};
+
+struct Taps {
+    std::mutex mu;
+    Tap taps[kMaxTaps];
+    int count = 0;
+};
+
+Taps& taps()
+{
+    static Taps* t = new Taps;
+    return *t;
+}
+
+int rtnl_talk(int nl, nlmsghdr* nlh)
+{
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (DIVERT_REAL(sendto, nl, nlh, nlh->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
+                    sizeof kernel) < 0)
+        return errno;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = DIVERT_REAL(recv, nl, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        for (auto* r = reinterpret_cast<nlmsghdr*>(buf); mnl_nlmsg_ok(r, static_cast<int>(n));
+             r = mnl_nlmsg_next(r, reinterpret_cast<int*>(&n))) {
+            if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_seq == nlh->nlmsg_seq) {
+                const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(r));
+                return -e->error;
+            }
+        }
+    }
+}
+
+nlmsghdr* tc_header(char* buf, uint16_t type, int ifindex, uint32_t parent, uint32_t info,
+                    uint32_t seq)
+{
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+    nlh->nlmsg_seq = seq;
+    auto* tcm = static_cast<tcmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(tcmsg)));
+    tcm->tcm_family = AF_UNSPEC;
+    tcm->tcm_ifindex = ifindex;
+    tcm->tcm_parent = parent;
+    tcm->tcm_info = info;
+    return nlh;
+}
+
+// ingress qdisc on the tap + "u32 match u32 0 0 action mirred ingress redirect dev <target>".
+int install_redirect(int tap_ifindex, uint32_t target)
+{
+    int nl = DIVERT_REAL(socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (nl < 0) return errno;
+    char buf[1024];
+    nlmsghdr* q = tc_header(buf, RTM_NEWQDISC, tap_ifindex, TC_H_INGRESS, 0, 1);
+    reinterpret_cast<tcmsg*>(mnl_nlmsg_get_payload(q))->tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);
+    mnl_attr_put_strz(q, TCA_KIND, "ingress");
+    int err = rtnl_talk(nl, q);
+    if (err == 0) {
+        nlmsghdr* f = tc_header(buf, RTM_NEWTFILTER, tap_ifindex, TC_H_MAKE(TC_H_INGRESS, 0),
+                                TC_H_MAKE(1u << 16, htons(ETH_P_ALL)), 2);
+        mnl_attr_put_strz(f, TCA_KIND, "u32");
+        nlattr* opts = mnl_attr_nest_start(f, TCA_OPTIONS);
+        alignas(tc_u32_sel) unsigned char sel_buf[sizeof(tc_u32_sel) + sizeof(tc_u32_key)] = {};
+        auto* sel = reinterpret_cast<tc_u32_sel*>(sel_buf);
+        sel->flags = TC_U32_TERMINAL;
+        sel->nkeys = 1;  // one key, mask 0 / value 0: every frame
+        mnl_attr_put(f, TCA_U32_SEL, sizeof sel_buf, sel_buf);
+        nlattr* acts = mnl_attr_nest_start(f, TCA_U32_ACT);
+        nlattr* act = mnl_attr_nest_start(f, 1);
+        mnl_attr_put_strz(f, TCA_ACT_KIND, "mirred");
+        nlattr* aopts = mnl_attr_nest_start(f, TCA_ACT_OPTIONS);
+        tc_mirred m{};
+        m.action = TC_ACT_STOLEN;
+        m.eaction = TCA_INGRESS_REDIR;
+        m.ifindex = target;
+        mnl_attr_put(f, TCA_MIRRED_PARMS, sizeof m, &m);
+        mnl_attr_nest_end(f, aopts);
+        mnl_attr_nest_end(f, act);
+        mnl_attr_nest_end(f, acts);
+        mnl_attr_nest_end(f, opts);
+        err = rtnl_talk(nl, f);
+    }
+    DIVERT_REAL(close, nl);
+    return err;
+}
+
+void write_proc(const char* path, const char* value)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)!DIVERT_REAL(write, fd, value, std::strlen(value));
+    DIVERT_REAL(close, fd);
+}
+
+int create_tap(uint32_t target, Tap& out)
+{
+    Guard g;
+    char target_name[IF_NAMESIZE];
+    if (if_indextoname(target, target_name) == nullptr) return EADDRNOTAVAIL;
+    int ctl = DIVERT_REAL(socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (ctl < 0) return errno;
+    ifreq ifr{};
+    std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", target_name);
+    if (ioctl(ctl, SIOCGIFMTU, &ifr) < 0) {
+        const int err = errno;
+        DIVERT_REAL(close, ctl);
+        return err;
+    }
+    out.mtu = static_cast<unsigned>(ifr.ifr_mtu);
+
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        const int err = errno;
+        DIVERT_REAL(close, ctl);
+        return err;
+    }
+    ifreq t{};
+    t.ifr_flags = IFF_TAP | IFF_NO_PI;
+    std::snprintf(t.ifr_name, sizeof t.ifr_name, "dvin%%d");
+    int err = 0;
+    if (ioctl(fd, TUNSETIFF, &t) < 0) err = errno;
+    if (err == 0) {
+        // The tap only carries frames in; keep the stack from chattering on it.
+        char path[96];
+        std::snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", t.ifr_name);
+        write_proc(path, "1");
+        ifreq r{};
+        std::memcpy(r.ifr_name, t.ifr_name, sizeof r.ifr_name);
+        r.ifr_mtu = 65535;
+        ioctl(ctl, SIOCSIFMTU, &r);  // a smaller tap MTU would not matter for writes
+        if (ioctl(ctl, SIOCGIFHWADDR, &r) < 0) err = errno;
+        else std::memcpy(out.mac, r.ifr_hwaddr.sa_data, ETH_ALEN);
+        r.ifr_flags = IFF_UP | IFF_NOARP;
+        if (err == 0 && ioctl(ctl, SIOCSIFFLAGS, &r) < 0) err = errno;
+        if (err == 0) err = install_redirect(static_cast<int>(if_nametoindex(t.ifr_name)), target);
+    }
+    DIVERT_REAL(close, ctl);
+    if (err != 0) {
+        DIVERT_REAL(close, fd);
+        return err == EPERM ? EPERM : ENETUNREACH;
+    }
+    out.fd = fd;
+    out.target = target;
+    return 0;
+}
+
+}  // namespace
+
+int send(uint32_t ifindex, const uint8_t* pkt, size_t len, uint16_t next_id)
+{
+    Taps& all = taps();
+    Tap tap;
+    bool found = false;
+    {
+        std::lock_guard<std::mutex> lk(all.mu);
+        for (int i = 0; i < all.count; ++i)
+            if (all.taps[i].target == ifindex) {
+                tap = all.taps[i];
+                found = true;
+            }
+    }
+    if (!found) {
+        if (int err = create_tap(ifindex, tap)) return err;
+        registry::add_internal(tap.fd);
+        std::lock_guard<std::mutex> lk(all.mu);
+        if (all.count < kMaxTaps) all.taps[all.count++] = tap;
+    }
+    if (len > tap.mtu) return EMSGSIZE;
+
+    // The frame is addressed to the tap itself, so the tap's receive path classifies it as
+    // "for this host" before the redirect hands it to the target interface.
+    ethhdr eth{};
+    std::memcpy(eth.h_dest, tap.mac, ETH_ALEN);
+    std::memcpy(eth.h_source, tap.mac, ETH_ALEN);
+    eth.h_source[0] ^= 0x02;
+    eth.h_proto = htons(ETH_P_IP);
+    const size_t ihl = (pkt[0] & 0x0f) * 4u;
+    uint8_t ip[60];
+    std::memcpy(ip, pkt, ihl);
+    ipv4::fix_header(ip, len, next_id);
+    const iovec iov[3] = {{&eth, sizeof eth}, {ip, ihl}, {const_cast<uint8_t*>(pkt) + ihl, len - ihl}};
+    for (;;) {
+        if (DIVERT_REAL(writev, tap.fd, iov, 3) >= 0) return 0;
+        if (errno != EINTR) return errno;
+    }
+}
+
+}  // namespace divert::inject_in
