@@ -16,9 +16,10 @@ Result<std::string> parse_target(const std::string& s)
     return s;
 }
 
-Result<Interface> parse_interface(const std::string& s)
+Result<Interface> parse_interface(const std::string& s, bool kernel_names)
 {
-    if (s.size() > kIfNameSize)
+    const bool wide_wildcard = kernel_names && s.size() == kIfNameSize + 1 && s.back() == '+';
+    if (s.size() > kIfNameSize && !wide_wildcard)
         return Error::usage("interface name `" + s + "' must be shorter than IFNAMSIZ (" +
                             std::to_string(kIfNameSize) + ")");
     Interface i;

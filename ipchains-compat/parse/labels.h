@@ -18,8 +18,10 @@ struct Interface {
     std::string name;   // without the wildcard '+'
     bool wildcard = false;
 };
-// -i name[+]: an empty name, or a trailing '+', is a wildcard.
-Result<Interface> parse_interface(const std::string& s);
+// -i name[+]: an empty name, or a trailing '+', is a wildcard. `kernel_names` (restore lines)
+// also takes a full 16-character name plus its '+', which the kernel can hold but 1.3.9's
+// length check refused.
+Result<Interface> parse_interface(const std::string& s, bool kernel_names);
 
 // -P chain policy (checks in 1.3.9's order: MASQ outside forward, user chain, unknown policy).
 Result<model::Policy> parse_policy(const std::string& chain, const std::string& policy);

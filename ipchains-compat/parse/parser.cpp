@@ -314,7 +314,7 @@ Result<bool> Parser::handle(const Token& t)
         auto inv = check_inverse(t);
         if (!inv) return inv.error();
         PARSE_TRY(set_option(kOptVia));
-        auto i = parse_interface(inv->value);
+        auto i = parse_interface(inv->value, opt_.restore_line);
         if (!i) return i.error();
         fw_.iface = i->name;
         if (i->wildcard) fw_.flags |= model::kFlagWildIf;
