@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -32,6 +33,44 @@ struct Options {
 // Fails (ELOOP) when a jump would make a loop reachable from a built-in chain: nftables refuses
 // those at commit time, where 2.2 denied the looping packet at run time (documented difference).
 Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt = {});
+
+// One ipchains rule as its single nft rule (the "carrier"), for the nft backend's append fast
+// path. Valid for targets none/ACCEPT/DENY/REJECT/MASQ/RETURN, whose code needs no layout
+// context; `hook` is the hook of the chain instance it goes into (ChainTag::hook).
+// compile(rs + r) equals compile(rs) with this rule appended to the chain's last segment
+// whenever the chain has a single instance (unit-tested).
+ir::Rule compile_rule(const std::string& chain, const model::Rule& r, ir::Hook hook);
+
+// What a chain comment says about an nft chain that holds (part of) an ipchains chain, so the
+// nft reader can rebuild the model from the kernel alone: user chain `ppp-in` reached from two
+// hooks is compiled twice (`ppp-in`, `ppp-in@1`), and a chain with resume points is cut into
+// segments (`input`, `input~1`, ...). The model is instance 0, segments in order.
+struct ChainTag {
+    std::string name;                   // the ipchains chain
+    int instance = 0;                   // 0 = primary instance `<name>`, n = `<name>@<n>`
+    int segment = 0;                    // 0 = `<inst>`, k = `<inst>~<k>`
+    ir::Hook hook = ir::Hook::Prerouting;  // Prerouting (input side), Forward or Postrouting
+    std::optional<model::Policy> policy;   // built-in chains only
+    int position = 0;                   // index of the chain in Ruleset::chains (user order)
+    bool operator==(const ChainTag& o) const
+    {
+        return name == o.name && instance == o.instance && segment == o.segment &&
+               hook == o.hook && policy == o.policy && position == o.position;
+    }
+};
+// "ipchains:<position>:<instance>:<segment>:<in|fwd|out>:<POLICY|->:<name>"; the name comes
+// last so that it may contain ':'.
+std::string chain_comment(const ChainTag& tag);
+// nullopt for layout chains (their comments start "ipchains-layout:") and anything else.
+std::optional<ChainTag> parse_chain_comment(const std::string& comment);
+
+// nft chain name of a segment: `input`, `input~1`, `ppp-in@1`, `ppp-in@1~2`.
+std::string segment_chain_name(const std::string& name, int instance, int segment);
+
+// Presence of this (empty, unreferenced) chain means divert pass-through is on.
+constexpr const char* kPassthroughChain = "~passthrough";
+// Table counter object holding a built-in chain's policy counters: "<chain>-policy".
+std::string policy_counter_name(const std::string& builtin);
 
 // The canonical save-syntax line for a rule ("-A input -s ... -j DIVERT 1234"), which is also
 // the userdata each compiled rule carries.

@@ -1,0 +1,79 @@
+// Chain comments: how the nft reader tells an ipchains chain segment from a layout chain.
+#include <cstdlib>
+#include <vector>
+
+#include "compile/compile.h"
+#include "compile/plan.h"
+
+namespace ipchains::compile {
+
+namespace {
+
+constexpr const char kPrefix[] = "ipchains:";
+
+bool parse_int(const std::string& s, int* out)
+{
+    if (s.empty() || s.size() > 9) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    *out = std::atoi(s.c_str());
+    return true;
+}
+
+}  // namespace
+
+std::string chain_comment(const ChainTag& tag)
+{
+    return std::string(kPrefix) + std::to_string(tag.position) + ":" +
+           std::to_string(tag.instance) + ":" + std::to_string(tag.segment) + ":" +
+           detail::hook_short_name(tag.hook) + ":" +
+           (tag.policy ? model::policy_name(*tag.policy) : "-") + ":" + tag.name;
+}
+
+std::optional<ChainTag> parse_chain_comment(const std::string& comment)
+{
+    const size_t plen = sizeof(kPrefix) - 1;
+    if (comment.compare(0, plen, kPrefix) != 0) return std::nullopt;
+    std::vector<std::string> f;
+    size_t pos = plen;
+    while (f.size() < 5) {
+        size_t colon = comment.find(':', pos);
+        if (colon == std::string::npos) return std::nullopt;
+        f.push_back(comment.substr(pos, colon - pos));
+        pos = colon + 1;
+    }
+    ChainTag tag;
+    tag.name = comment.substr(pos);
+    if (tag.name.empty()) return std::nullopt;
+    if (!parse_int(f[0], &tag.position) || !parse_int(f[1], &tag.instance) ||
+        !parse_int(f[2], &tag.segment))
+        return std::nullopt;
+    if (f[3] == "in")
+        tag.hook = ir::Hook::Prerouting;
+    else if (f[3] == "fwd")
+        tag.hook = ir::Hook::Forward;
+    else if (f[3] == "out")
+        tag.hook = ir::Hook::Postrouting;
+    else
+        return std::nullopt;
+    if (f[4] != "-") {
+        tag.policy = model::policy_from_name(f[4]);
+        if (!tag.policy) return std::nullopt;
+    }
+    return tag;
+}
+
+std::string segment_chain_name(const std::string& name, int instance, int segment)
+{
+    std::string n = name;
+    if (instance > 0) n += "@" + std::to_string(instance);
+    if (segment > 0) n += "~" + std::to_string(segment);
+    return n;
+}
+
+std::string policy_counter_name(const std::string& builtin)
+{
+    return builtin + "-policy";
+}
+
+}  // namespace ipchains::compile

@@ -1,0 +1,101 @@
+// What runs after a diverted packet comes back: the "post" base chains that dispatch it to
+// its site's continuation, and the continuations themselves (docs/design.md "Segments").
+#include "compile/continuation.h"
+
+#include <algorithm>
+
+#include "compile/carrier.h"
+
+namespace ipchains::compile::detail {
+
+namespace {
+
+constexpr int kMaxCrossedDiverts = 8;  // caps K (docs/differences-engine.md)
+
+ir::Rule verdict_rule(ir::Verdict::Kind k, const std::string& chain = "")
+{
+    ir::Rule r;
+    r.statements.push_back(ir::Verdict{k, chain});
+    return r;
+}
+
+}  // namespace
+
+std::string continuation_name(uint32_t site)
+{
+    return "~cont-" + std::to_string(site);
+}
+
+std::string policy_chain_name(const std::string& builtin)
+{
+    return "~" + builtin + "-policy";
+}
+
+bool site_reached(const Plan& plan, const Site& s)
+{
+    return !plan.instances[s.instance].root.empty();
+}
+
+ir::Chain continuation_chain(const Plan& plan, const Site& s)
+{
+    ir::Chain c;
+    c.name = continuation_name(s.id);
+    c.comment = "ipchains-layout:cont";
+    ir::Rule clear;
+    clear.statements.push_back(ir::SetMark{~(kKindMask | kIdMask), 0});
+    c.rules.push_back(clear);
+    // The rest of the diverting segment, then the rest of every caller, innermost first: each
+    // `jump` returns exactly where the original walk would have continued.
+    const Instance* inst = &plan.instances[s.instance];
+    size_t rule = s.rule;
+    for (;;) {
+        c.rules.push_back(
+            verdict_rule(ir::Verdict::Jump, inst->segment_name(inst->segment[rule] + 1)));
+        if (inst->parent < 0) break;
+        rule = inst->parent_rule;
+        inst = &plan.instances[inst->parent];
+    }
+    c.rules.push_back(verdict_rule(ir::Verdict::Jump, policy_chain_name(inst->root)));
+    return c;
+}
+
+std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority)
+{
+    std::vector<const Site*> sites;
+    for (const auto& s : plan.sites)
+        if (site_reached(plan, s) && plan.instances[s.instance].hook == hook) sites.push_back(&s);
+    // K = 1 + the DIVERT rules one packet can cross here: every site of the hook, in walk order.
+    int k = std::min<int>(kMaxCrossedDiverts, 1 + static_cast<int>(sites.size()));
+
+    ir::Rule reject;
+    reject.matches.push_back(ir::Mark{kKindMask, mark_stamp(MarkKind::Reject, 0), false});
+    if (hook == ir::Hook::Prerouting)
+        reject.statements.push_back(ir::Reject{ir::Reject::PortUnreach});
+    else if (hook == ir::Hook::Forward)
+        reject.statements.push_back(ir::Reject{ir::Reject::HostUnreach});
+    else  // nft cannot reject in postrouting; the local sender gets EPERM, as in 2.2
+        reject.statements.push_back(ir::Verdict{ir::Verdict::Drop, ""});
+    ir::Rule pass;
+    pass.matches.push_back(ir::Mark{kKindMask, mark_stamp(MarkKind::Resume, 0), true});
+    pass.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+
+    std::vector<ir::Chain> out;
+    for (int i = 1; i <= k + 1; ++i) {
+        ir::Chain c;
+        c.name = std::string("~") + hook_short_name(hook) + "-post-" + std::to_string(i);
+        c.base = ir::BaseChain{hook, hook_priority + i, ir::ChainType::Filter};
+        c.comment = "ipchains-layout:post";
+        c.rules.push_back(reject);
+        c.rules.push_back(pass);
+        for (const Site* s : sites) {
+            ir::Rule dispatch;
+            dispatch.matches.push_back(stamp_match(MarkKind::Resume, s->id));
+            dispatch.statements.push_back(ir::Verdict{ir::Verdict::Jump, continuation_name(s->id)});
+            c.rules.push_back(dispatch);
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace ipchains::compile::detail

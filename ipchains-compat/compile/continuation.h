@@ -1,0 +1,25 @@
+// Internal to compile/: resume dispatch and continuation chains.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compile/plan.h"
+#include "ir/ir.h"
+
+namespace ipchains::compile::detail {
+
+std::string continuation_name(uint32_t site);          // "~cont-<site>"
+std::string policy_chain_name(const std::string& builtin);  // "~input-policy"
+
+// False for sites in chains no built-in chain reaches: they can never fire and get no
+// continuation or dispatch rule.
+bool site_reached(const Plan& plan, const Site& s);
+
+// [clear kind+id, jump <rest of segment>, jump <rest of each caller>..., jump <policy>]
+ir::Chain continuation_chain(const Plan& plan, const Site& s);
+
+// `~<in|fwd|out>-post-<i>`, i = 1..K+1 at priorities hook+i.
+std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority);
+
+}  // namespace ipchains::compile::detail

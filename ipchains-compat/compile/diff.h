@@ -1,0 +1,51 @@
+// What changes between two compiled tables, for backends that update the kernel in place (nft)
+// and for ipchains-translate's command output. Rules compare with ir::Rule::operator==, so
+// counter values never cause a change.
+//
+// One transaction applies a diff in this order (chains cannot change hook or comment in place,
+// and the kernel refuses to delete a chain something still jumps to):
+//   1. flush `flush`                       (remove, recreate and refill, all names of `before`)
+//   2. delete chains `remove` + `recreate`
+//   3. delete counters `remove_counters`, add counters `add_counters`
+//   4. add chains `add` + `recreate`, in the order of `create` (taken from `after`)
+//   5. add all rules of every chain in `fill` (from `after`, in order), and for each
+//      `append` entry the rules of `after` from `first` on.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+
+namespace ipchains::compile {
+
+struct TableDiff {
+    struct Append {
+        std::string chain;
+        size_t first;  // index of the first new rule in the `after` chain
+        bool operator==(const Append& o) const { return chain == o.chain && first == o.first; }
+    };
+
+    std::vector<std::string> add;       // only in `after`
+    std::vector<std::string> remove;    // only in `before`
+    std::vector<std::string> recreate;  // in both, but base (hook/priority/type) or comment differ
+    std::vector<std::string> refill;    // in both, rules differ, or they jump to a chain that is
+                                        // removed or recreated (the jump must go first)
+    std::vector<Append> append;         // in both, `before` rules are a strict prefix of `after`
+    std::vector<std::string> add_counters, remove_counters;
+
+    // Derived plans, in the order of the transaction above.
+    std::vector<std::string> flush;     // remove + recreate + refill, `before` order
+    std::vector<std::string> create;    // add + recreate, `after` order
+    std::vector<std::string> fill;      // add + recreate + refill, `after` order
+
+    bool empty() const
+    {
+        return add.empty() && remove.empty() && recreate.empty() && refill.empty() &&
+               append.empty() && add_counters.empty() && remove_counters.empty();
+    }
+};
+
+TableDiff diff(const ir::Table& before, const ir::Table& after);
+
+}  // namespace ipchains::compile

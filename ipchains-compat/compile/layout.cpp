@@ -1,0 +1,197 @@
+// compile(): assembles the nft table of docs/design.md "Chain layout" from the plan.
+#include <functional>
+#include <map>
+#include <set>
+
+#include "compile/carrier.h"
+#include "compile/compile.h"
+#include "compile/continuation.h"
+#include "compile/plan.h"
+
+namespace ipchains::compile {
+
+namespace {
+
+using detail::Instance;
+using detail::Plan;
+
+struct HookSpec {
+    const char* builtin;
+    ir::Hook hook;
+    int priority;  // -150: before DNAT, so input sees the original destination as in 2.2
+};
+constexpr HookSpec kHooks[] = {{"input", ir::Hook::Prerouting, -150},
+                               {"forward", ir::Hook::Forward, 0},
+                               {"output", ir::Hook::Postrouting, 0}};
+
+ir::Rule verdict_rule(ir::Verdict::Kind k, const std::string& chain = "")
+{
+    ir::Rule r;
+    r.statements.push_back(ir::Verdict{k, chain});
+    return r;
+}
+
+ir::Chain policy_chain(const model::Chain& builtin)
+{
+    ir::Chain c;
+    c.name = detail::policy_chain_name(builtin.name);
+    c.comment = "ipchains-layout:policy";
+    ir::Rule r;
+    r.statements.push_back(ir::NamedCounter{policy_counter_name(builtin.name)});
+    switch (builtin.policy.value_or(model::Policy::Accept)) {
+    case model::Policy::Accept: r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""}); break;
+    case model::Policy::Deny: r.statements.push_back(ir::Verdict{ir::Verdict::Drop, ""}); break;
+    case model::Policy::Reject:
+        r.statements.push_back(detail::stamp(MarkKind::Reject, 0));
+        r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+        break;
+    case model::Policy::Masq:
+        if (builtin.name != "forward") {
+            r.statements.push_back(ir::Verdict{ir::Verdict::Drop, ""});
+            break;
+        }
+        r.statements.push_back(ir::SetMark{~kMasqBit, kMasqBit});
+        r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+        break;
+    }
+    c.rules.push_back(r);
+    return c;
+}
+
+std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, bool passthrough)
+{
+    std::vector<ir::Chain> segs(inst.segments);
+    for (int k = 0; k < inst.segments; ++k) {
+        ChainTag tag;
+        tag.name = inst.chain->name;
+        tag.instance = inst.index;
+        tag.segment = k;
+        tag.hook = inst.hook;
+        tag.policy = inst.chain->policy;
+        tag.position = inst.position;
+        segs[k].name = inst.segment_name(k);
+        segs[k].comment = chain_comment(tag);
+    }
+    const auto& rules = inst.chain->rules;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        detail::TargetContext ctx;
+        if (inst.callee[i] >= 0) ctx.jump_to = plan.instances[inst.callee[i]].segment_name(0);
+        ctx.site = inst.site[i];
+        auto rid = plan.redirect_ids.find(rules[i].redirect_port);
+        if (rules[i].target == model::TargetKind::Redirect && rid != plan.redirect_ids.end())
+            ctx.redirect_id = rid->second;
+        ctx.passthrough = passthrough;
+        segs[inst.segment[i]].rules.push_back(
+            detail::carrier(inst.chain->name, rules[i], inst.hook, ctx));
+    }
+    // `goto` keeps the caller's return frame: RETURN in a later segment leaves the chain.
+    for (int k = 0; k + 1 < inst.segments; ++k)
+        segs[k].rules.push_back(verdict_rule(ir::Verdict::Goto, inst.segment_name(k + 1)));
+    return segs;
+}
+
+std::vector<ir::Chain> nat_chains(const Plan& plan)
+{
+    ir::Chain in;
+    in.name = "~nat-in";
+    in.base = ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat};
+    in.comment = "ipchains-layout:nat";
+    for (size_t i = 0; i < plan.redirect_ports.size(); ++i) {
+        uint16_t port = plan.redirect_ports[i];
+        ir::Mark m = detail::stamp_match(MarkKind::Redirect, static_cast<uint32_t>(i + 1));
+        // A port rewrite needs a transport header: REDIRECT is TCP/UDP only in 2.2.
+        for (uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
+            ir::Rule r;
+            r.matches.push_back(m);
+            if (port != 0) r.matches.push_back(ir::Proto{proto, false});
+            r.statements.push_back(ir::Redirect{port});
+            in.rules.push_back(r);
+            if (port == 0) break;
+        }
+    }
+    ir::Chain out;
+    out.name = "~nat-out";
+    out.base = ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat};
+    out.comment = "ipchains-layout:nat";
+    ir::Rule masq;
+    masq.matches.push_back(ir::Mark{kMasqBit, kMasqBit, false});
+    masq.statements.push_back(ir::Masquerade{});
+    out.rules.push_back(masq);
+    return {in, out};
+}
+
+// Callees before callers, so a chain exists before any rule jumps to it; otherwise creation
+// order.
+std::vector<ir::Chain> order_by_references(std::vector<ir::Chain> chains)
+{
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < chains.size(); ++i) index[chains[i].name] = i;
+    std::vector<char> state(chains.size(), 0);
+    std::vector<ir::Chain> out;
+    out.reserve(chains.size());
+    std::function<void(size_t)> visit = [&](size_t i) {
+        if (state[i]) return;
+        state[i] = 1;
+        for (const auto& r : chains[i].rules) {
+            for (const auto& s : r.statements) {
+                const auto* v = std::get_if<ir::Verdict>(&s);
+                if (v == nullptr || v->chain.empty()) continue;
+                auto it = index.find(v->chain);
+                if (it != index.end()) visit(it->second);
+            }
+        }
+        out.push_back(std::move(chains[i]));
+    };
+    for (size_t i = 0; i < chains.size(); ++i) visit(i);
+    return out;
+}
+
+}  // namespace
+
+Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
+{
+    auto plan = detail::make_plan(rs);
+    if (!plan) return plan.error();
+
+    ir::Table t;
+    t.name = opt.table_name;
+    t.comment = "ipchains-divert";
+    std::vector<ir::Chain> chains;
+    if (rs.divert_passthrough) {
+        ir::Chain p;
+        p.name = kPassthroughChain;
+        p.comment = "ipchains-layout:passthrough";
+        chains.push_back(p);
+    }
+    for (const auto& c : rs.chains) {
+        if (!c.builtin()) continue;
+        t.counters.push_back(ir::CounterObject{policy_counter_name(c.name),
+                                               c.policy_counters.packets,
+                                               c.policy_counters.bytes});
+        chains.push_back(policy_chain(c));
+    }
+    for (const auto& inst : plan->instances)
+        for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough))
+            chains.push_back(std::move(c));
+    for (const auto& s : plan->sites)
+        if (detail::site_reached(*plan, s)) chains.push_back(detail::continuation_chain(*plan, s));
+    for (const auto& h : kHooks) {
+        const model::Chain* builtin = rs.find(h.builtin);
+        if (builtin == nullptr) continue;
+        ir::Chain c;
+        c.name = std::string("~") + detail::hook_short_name(h.hook) + "-hook";
+        c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
+        c.comment = "ipchains-layout:hook";
+        c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
+        c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
+        chains.push_back(std::move(c));
+    }
+    for (const auto& h : kHooks)
+        for (auto& c : detail::post_chains(*plan, h.hook, h.priority)) chains.push_back(std::move(c));
+    for (auto& c : nat_chains(*plan)) chains.push_back(std::move(c));
+
+    t.chains = order_by_references(std::move(chains));
+    return t;
+}
+
+}  // namespace ipchains::compile

@@ -1,0 +1,1 @@
+add_test(unit-compile "${BUILD}/tests/unit/compile_test")

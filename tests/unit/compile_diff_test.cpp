@@ -1,0 +1,131 @@
+// compile::diff: what a backend must change to go from one table to the next.
+#include <gtest/gtest.h>
+
+#include "compile/diff.h"
+#include "compile_fixtures.h"
+
+using namespace ipchains;
+using model::TargetKind;
+using Names = std::vector<std::string>;
+
+TEST(CompileDiff, IdenticalTablesAreEmpty)
+{
+    ir::Table a = fx::compiled(fx::rich_ruleset());
+    compile::TableDiff d = compile::diff(a, a);
+    EXPECT_TRUE(d.empty());
+    EXPECT_TRUE(d.flush.empty());
+    EXPECT_TRUE(d.create.empty());
+    EXPECT_TRUE(d.fill.empty());
+}
+
+TEST(CompileDiff, CounterValuesAreNotChanges)
+{
+    model::Ruleset rs = fx::rich_ruleset();
+    ir::Table a = fx::compiled(rs);
+    rs.find("input")->rules[1].counters = {99, 9999};
+    rs.find("input")->policy_counters = {1, 1};
+    EXPECT_TRUE(compile::diff(a, fx::compiled(rs)).empty());
+}
+
+TEST(CompileDiff, FromNothingCreatesEverything)
+{
+    ir::Table empty;
+    ir::Table a = fx::compiled(fx::rich_ruleset());
+    compile::TableDiff d = compile::diff(empty, a);
+    EXPECT_EQ(d.add, fx::chain_names(a));
+    EXPECT_EQ(d.create, fx::chain_names(a));
+    EXPECT_EQ(d.fill, fx::chain_names(a));
+    EXPECT_EQ(d.add_counters, (Names{"input-policy", "forward-policy", "output-policy"}));
+    EXPECT_TRUE(d.flush.empty());
+}
+
+TEST(CompileDiff, AppendIsAnAppend)
+{
+    model::Ruleset rs = fx::ruleset();
+    ir::Table a = fx::compiled(rs);
+    fx::append(rs, "forward", fx::rule(TargetKind::Deny));
+    compile::TableDiff d = compile::diff(a, fx::compiled(rs));
+    ASSERT_EQ(d.append.size(), 1u);
+    EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"forward", 0}));
+    EXPECT_TRUE(d.refill.empty());
+    EXPECT_TRUE(d.add.empty());
+}
+
+TEST(CompileDiff, DeleteIsARefill)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "input", fx::rule(TargetKind::Deny));
+    fx::append(rs, "input", fx::rule(TargetKind::Accept));
+    ir::Table a = fx::compiled(rs);
+    rs.find("input")->rules.erase(rs.find("input")->rules.begin());
+    compile::TableDiff d = compile::diff(a, fx::compiled(rs));
+    EXPECT_EQ(d.refill, (Names{"input"}));
+    EXPECT_EQ(d.flush, (Names{"input"}));
+    EXPECT_EQ(d.fill, (Names{"input"}));
+}
+
+TEST(CompileDiff, NewDivertAddsSegmentsAndPostChain)
+{
+    model::Ruleset rs = fx::ruleset();
+    ir::Table a = fx::compiled(rs);
+    fx::append(rs, "input", fx::divert(1234));
+    ir::Table b = fx::compiled(rs);
+    compile::TableDiff d = compile::diff(a, b);
+    EXPECT_EQ(d.add, (Names{"input~1", "~cont-1", "~in-post-3"}));
+    EXPECT_TRUE(d.refill.empty());
+    // input gets the DIVERT rule and its goto; the post chains get the dispatch rule.
+    ASSERT_EQ(d.append.size(), 3u);
+    EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"input", 0}));
+    EXPECT_EQ(d.append[1], (compile::TableDiff::Append{"~in-post-1", 2}));
+    // The added chains are created in `after` order: segments before the jumps to them.
+    EXPECT_EQ(d.create, (Names{"input~1", "~cont-1", "~in-post-3"}));
+}
+
+TEST(CompileDiff, ReachingAChainFromAnotherHookRecreatesIt)
+{
+    model::Ruleset rs = fx::ruleset({"u"});
+    fx::append(rs, "u", fx::rule(TargetKind::Accept));
+    ir::Table a = fx::compiled(rs);  // u unreached: input side
+    fx::append(rs, "forward", fx::jump("u"));
+    ir::Table b = fx::compiled(rs);  // u now forward side: other comment, other rules
+    compile::TableDiff d = compile::diff(a, b);
+    EXPECT_EQ(d.recreate, (Names{"u"}));
+    EXPECT_EQ(d.flush, (Names{"u"}));
+    EXPECT_EQ(d.create, (Names{"u"}));
+    EXPECT_EQ(d.fill, (Names{"u"}));
+    ASSERT_EQ(d.append.size(), 1u);
+    EXPECT_EQ(d.append[0].chain, "forward");
+}
+
+TEST(CompileDiff, ReferrersOfRecreatedChainsAreRefilled)
+{
+    model::Ruleset rs = fx::ruleset({"a", "b"});
+    fx::append(rs, "a", fx::rule(TargetKind::Accept));
+    fx::append(rs, "input", fx::jump("a"));
+    ir::Table before = fx::compiled(rs);
+    rs.find("input")->rules.clear();
+    rs.find("a")->rules.clear();
+    rs.chains.erase(rs.chains.begin() + 3);  // b moves to position 3: its comment changes
+    fx::append(rs, "output", fx::jump("b"));
+    ir::Table after = fx::compiled(rs);
+    compile::TableDiff d = compile::diff(before, after);
+    EXPECT_EQ(d.remove, (Names{"a"}));
+    EXPECT_EQ(d.recreate, (Names{"b"}));
+    EXPECT_EQ(d.refill, (Names{"input"}));
+    EXPECT_EQ(d.flush, (Names{"a", "input", "b"}));  // `before` order
+    EXPECT_EQ(d.append.size(), 1u);
+}
+
+TEST(CompileDiff, PassthroughToggle)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "input", fx::divert(1));
+    ir::Table a = fx::compiled(rs);
+    rs.divert_passthrough = true;
+    ir::Table b = fx::compiled(rs);
+    compile::TableDiff d = compile::diff(a, b);
+    EXPECT_EQ(d.add, (Names{"~passthrough"}));
+    EXPECT_EQ(d.refill, (Names{"input"}));  // queue bypass flag
+    d = compile::diff(b, a);
+    EXPECT_EQ(d.remove, (Names{"~passthrough"}));
+}

@@ -1,0 +1,38 @@
+// Small builders shared by the compile and text tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compile/compile.h"
+#include "ir/ir.h"
+#include "model/ruleset.h"
+
+namespace fx {
+
+using namespace ipchains;
+
+model::Rule rule(model::TargetKind t = model::TargetKind::None);
+model::Rule jump(const std::string& chain);
+model::Rule divert(uint16_t port);
+model::Rule with_proto(model::Rule r, uint16_t proto);
+
+// Ruleset::initial() plus empty user chains.
+model::Ruleset ruleset(const std::vector<std::string>& user_chains = {});
+// Appends through engine::apply; throws std::runtime_error on failure.
+void append(model::Ruleset& rs, const std::string& chain, const model::Rule& r);
+// compile() that throws on failure.
+ir::Table compiled(const model::Ruleset& rs);
+
+const ir::Chain* find(const ir::Table& t, const std::string& name);
+// Every chain appears before any rule that jumps or goes to it.
+bool ordered(const ir::Table& t);
+std::vector<std::string> chain_names(const ir::Table& t);
+// The verdict statements of a chain's rules, as "jump x"/"goto x"/"accept"/...
+std::vector<std::string> verdicts(const ir::Chain& c);
+
+// A ruleset using every feature: DIVERT in input and in a user chain reached from two hooks,
+// REDIRECT, MASQ, REJECT, marks, TOS, logging, interfaces, fragments, ICMP, policies.
+model::Ruleset rich_ruleset();
+
+}  // namespace fx

@@ -1,0 +1,398 @@
+// compile(): the chain layout of docs/design.md, chain by chain.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+#include "compile/compile.h"
+#include "compile_fixtures.h"
+
+using namespace ipchains;
+using compile::MarkKind;
+using compile::mark_stamp;
+using model::TargetKind;
+
+namespace {
+
+const ir::Chain& chain(const ir::Table& t, const std::string& name)
+{
+    const ir::Chain* c = fx::find(t, name);
+    if (c == nullptr) throw std::runtime_error("no chain " + name);
+    return *c;
+}
+
+std::vector<std::string> jumps(const std::string& a, const std::string& b)
+{
+    return {"jump " + a, "jump " + b};
+}
+
+int count_prefix(const ir::Table& t, const std::string& prefix)
+{
+    int n = 0;
+    for (const auto& c : t.chains) n += c.name.compare(0, prefix.size(), prefix) == 0;
+    return n;
+}
+
+const uint32_t kKindId = compile::kKindMask | compile::kIdMask;
+
+}  // namespace
+
+TEST(CompileLayout, FreshBoot)
+{
+    ir::Table t = fx::compiled(model::Ruleset::initial());
+    EXPECT_EQ(t.name, "ipchains");
+    EXPECT_TRUE(fx::ordered(t));
+    EXPECT_EQ(fx::find(t, compile::kPassthroughChain), nullptr);
+
+    const ir::Chain& in = chain(t, "~in-hook");
+    EXPECT_EQ(in.base, (ir::BaseChain{ir::Hook::Prerouting, -150, ir::ChainType::Filter}));
+    EXPECT_EQ(fx::verdicts(in), jumps("input", "~input-policy"));
+    EXPECT_EQ(chain(t, "~fwd-hook").base, (ir::BaseChain{ir::Hook::Forward, 0}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~fwd-hook")), jumps("forward", "~forward-policy"));
+    EXPECT_EQ(chain(t, "~out-hook").base, (ir::BaseChain{ir::Hook::Postrouting, 0}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-hook")), jumps("output", "~output-policy"));
+
+    const ir::Chain& input = chain(t, "input");
+    EXPECT_FALSE(input.base);
+    EXPECT_TRUE(input.rules.empty());
+    auto tag = compile::parse_chain_comment(input.comment);
+    ASSERT_TRUE(tag);
+    EXPECT_EQ(tag->name, "input");
+    EXPECT_EQ(tag->policy, model::Policy::Accept);
+    EXPECT_EQ(tag->hook, ir::Hook::Prerouting);
+    EXPECT_EQ(tag->position, 0);
+    EXPECT_EQ(compile::parse_chain_comment(chain(t, "output").comment)->position, 2);
+
+    const ir::Chain& pol = chain(t, "~input-policy");
+    ASSERT_EQ(pol.rules.size(), 1u);
+    EXPECT_EQ(pol.rules[0].statements,
+              (std::vector<ir::Statement>{ir::NamedCounter{"input-policy"},
+                                          ir::Verdict{ir::Verdict::Accept, ""}}));
+    ASSERT_EQ(t.counters.size(), 3u);
+    EXPECT_EQ(t.counters[1].name, "forward-policy");
+
+    // K = 1 without DIVERT rules: two post chains per hook.
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 2);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 2);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 2);
+    const ir::Chain& post = chain(t, "~in-post-2");
+    EXPECT_EQ(post.base, (ir::BaseChain{ir::Hook::Prerouting, -148, ir::ChainType::Filter}));
+    ASSERT_EQ(post.rules.size(), 2u);
+    EXPECT_EQ(post.rules[0].matches,
+              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
+                                               mark_stamp(MarkKind::Reject, 0), false}}));
+    EXPECT_EQ(post.rules[0].statements,
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::PortUnreach}}));
+    EXPECT_EQ(post.rules[1].matches,
+              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
+                                               mark_stamp(MarkKind::Resume, 0), true}}));
+    EXPECT_EQ(chain(t, "~fwd-post-1").rules[0].statements,
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::HostUnreach}}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")), (std::vector<std::string>{"drop", "accept"}));
+
+    EXPECT_EQ(chain(t, "~nat-in").base, (ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat}));
+    EXPECT_TRUE(chain(t, "~nat-in").rules.empty());
+    const ir::Chain& nat_out = chain(t, "~nat-out");
+    EXPECT_EQ(nat_out.base, (ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat}));
+    EXPECT_EQ(nat_out.rules[0].statements, (std::vector<ir::Statement>{ir::Masquerade{}}));
+}
+
+TEST(CompileLayout, OptionsNameTheTable)
+{
+    compile::Options opt;
+    opt.table_name = "ipchains_test";
+    auto t = compile::compile(model::Ruleset::initial(), opt);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->name, "ipchains_test");
+}
+
+TEST(CompileLayout, DivertInInput)
+{
+    auto rs = fx::ruleset();
+    fx::append(rs, "input", fx::with_proto(fx::divert(1234), 1));
+    fx::append(rs, "input", fx::rule(TargetKind::Deny));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_TRUE(fx::ordered(t));
+
+    const ir::Chain& seg0 = chain(t, "input");
+    ASSERT_EQ(seg0.rules.size(), 2u);
+    const ir::Rule& d = seg0.rules[0];
+    EXPECT_EQ(d.matches,
+              (std::vector<ir::Match>{ir::Proto{1, false},
+                                      ir::Mark{kKindId, mark_stamp(MarkKind::Injected, 1234), true}}));
+    EXPECT_EQ(d.statements,
+              (std::vector<ir::Statement>{
+                  ir::Counter{}, ir::SetMark{compile::kUserMarkMask | compile::kMasqBit,
+                                             mark_stamp(MarkKind::Resume, 1)},
+                  ir::Queue{1234, false}}));
+    EXPECT_EQ(d.comment, compile::rule_comment("input", rs.find("input")->rules[0]));
+    EXPECT_EQ(fx::verdicts(seg0), (std::vector<std::string>{"goto input~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "input~1")), (std::vector<std::string>{"drop"}));
+    auto tag = compile::parse_chain_comment(chain(t, "input~1").comment);
+    ASSERT_TRUE(tag);
+    EXPECT_EQ(tag->segment, 1);
+    EXPECT_EQ(tag->instance, 0);
+
+    const ir::Chain& cont = chain(t, "~cont-1");
+    EXPECT_EQ(cont.rules[0].statements,
+              (std::vector<ir::Statement>{ir::SetMark{~kKindId, 0}}));
+    EXPECT_EQ(fx::verdicts(cont), jumps("input~1", "~input-policy"));
+
+    // One site on the input side: K = 2, three post chains, each dispatching site 1.
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 3);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 2);
+    for (const char* name : {"~in-post-1", "~in-post-2", "~in-post-3"}) {
+        const ir::Chain& post = chain(t, name);
+        ASSERT_EQ(post.rules.size(), 3u);
+        EXPECT_EQ(post.rules[2].matches,
+                  (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Resume, 1), false}}));
+        EXPECT_EQ(fx::verdicts(post).back(), "jump ~cont-1");
+    }
+    EXPECT_EQ(chain(t, "~in-post-3").base->priority, -147);
+}
+
+TEST(CompileLayout, DivertEndingAChainKeepsAnEmptyTailSegment)
+{
+    auto rs = fx::ruleset();
+    fx::append(rs, "output", fx::divert(99));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_TRUE(chain(t, "output~1").rules.empty());
+    EXPECT_EQ(fx::verdicts(chain(t, "output")), (std::vector<std::string>{"goto output~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-1")), jumps("output~1", "~output-policy"));
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")).back(), "jump ~cont-1");
+}
+
+TEST(CompileLayout, DivertingUserChainGetsOneInstancePerPath)
+{
+    auto rs = fx::ruleset({"ppp-in"});
+    fx::append(rs, "ppp-in", fx::divert(7));
+    fx::append(rs, "ppp-in", fx::rule(TargetKind::Accept));
+    fx::append(rs, "input", fx::rule());
+    fx::append(rs, "input", fx::jump("ppp-in"));
+    fx::append(rs, "output", fx::jump("ppp-in"));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_TRUE(fx::ordered(t));
+
+    EXPECT_EQ(fx::verdicts(chain(t, "input")), (std::vector<std::string>{"jump ppp-in", "goto input~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "output")), (std::vector<std::string>{"jump ppp-in@1", "goto output~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "ppp-in")), (std::vector<std::string>{"goto ppp-in~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "ppp-in@1~1")), (std::vector<std::string>{"accept"}));
+    auto tag = compile::parse_chain_comment(chain(t, "ppp-in@1~1").comment);
+    ASSERT_TRUE(tag);
+    EXPECT_EQ(tag->name, "ppp-in");
+    EXPECT_EQ(tag->instance, 1);
+    EXPECT_EQ(tag->segment, 1);
+    EXPECT_EQ(tag->hook, ir::Hook::Postrouting);
+    EXPECT_EQ(tag->position, 3);
+    EXPECT_FALSE(tag->policy);
+
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-1")),
+              (std::vector<std::string>{"jump ppp-in~1", "jump input~1", "jump ~input-policy"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-2")),
+              (std::vector<std::string>{"jump ppp-in@1~1", "jump output~1", "jump ~output-policy"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~in-post-1")).back(), "jump ~cont-1");
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")).back(), "jump ~cont-2");
+    EXPECT_EQ(chain(t, "~in-post-1").rules.size(), 3u);  // only its own hook's sites
+}
+
+TEST(CompileLayout, SamePathTwiceIsTwoInstances)
+{
+    auto rs = fx::ruleset({"d"});
+    fx::append(rs, "d", fx::divert(7));
+    fx::append(rs, "forward", fx::jump("d"));
+    fx::append(rs, "forward", fx::jump("d"));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(fx::verdicts(chain(t, "forward")), (std::vector<std::string>{"jump d", "goto forward~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "forward~1")), (std::vector<std::string>{"jump d@1", "goto forward~2"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-2")),
+              (std::vector<std::string>{"jump d@1~1", "jump forward~2", "jump ~forward-policy"}));
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 4);  // two sites: K = 3
+}
+
+TEST(CompileLayout, NestedUserChains)
+{
+    auto rs = fx::ruleset({"a", "b"});
+    fx::append(rs, "b", fx::rule(TargetKind::Return));
+    fx::append(rs, "b", fx::divert(5));
+    fx::append(rs, "a", fx::jump("b"));
+    fx::append(rs, "a", fx::rule(TargetKind::Deny));
+    fx::append(rs, "input", fx::jump("a"));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-1")),
+              (std::vector<std::string>{"jump b~1", "jump a~1", "jump input~1",
+                                        "jump ~input-policy"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "b")), (std::vector<std::string>{"return", "goto b~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "a~1")), (std::vector<std::string>{"drop"}));
+}
+
+TEST(CompileLayout, PlainUserChainGetsOneInstancePerHook)
+{
+    auto rs = fx::ruleset({"c"});
+    model::Rule r = fx::rule(TargetKind::Accept);
+    r.iface = "eth0";
+    r.flags = 0;
+    fx::append(rs, "c", r);
+    fx::append(rs, "input", fx::jump("c"));
+    fx::append(rs, "input", fx::jump("c"));
+    fx::append(rs, "forward", fx::jump("c"));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(fx::verdicts(chain(t, "input")), (std::vector<std::string>{"jump c", "jump c"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "forward")), (std::vector<std::string>{"jump c@1"}));
+    EXPECT_EQ(fx::find(t, "c@2"), nullptr);
+    EXPECT_EQ(chain(t, "c").rules[0].matches,
+              (std::vector<ir::Match>{ir::IfName{true, "eth0", false, false}}));
+    EXPECT_EQ(chain(t, "c@1").rules[0].matches,
+              (std::vector<ir::Match>{ir::IfName{false, "eth0", false, false}}));
+    EXPECT_EQ(compile::parse_chain_comment(chain(t, "c@1").comment)->hook, ir::Hook::Forward);
+}
+
+TEST(CompileLayout, UnreachedChainsAreInputSide)
+{
+    auto rs = fx::ruleset({"lonely", "a", "b"});
+    fx::append(rs, "lonely", fx::divert(3));
+    fx::append(rs, "a", fx::jump("b"));
+    fx::append(rs, "b", fx::jump("a"));  // a loop nothing reaches: allowed
+    ir::Table t = fx::compiled(rs);
+    EXPECT_TRUE(fx::ordered(t));
+    auto tag = compile::parse_chain_comment(chain(t, "lonely").comment);
+    ASSERT_TRUE(tag);
+    EXPECT_EQ(tag->hook, ir::Hook::Prerouting);
+    EXPECT_TRUE(fx::find(t, "lonely~1"));
+    EXPECT_EQ(fx::find(t, "~cont-1"), nullptr);  // can never fire
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 2);
+    // The loop edge is kept as a counting rule without its jump; nft cannot hold loops.
+    EXPECT_EQ(fx::verdicts(chain(t, "a")), (std::vector<std::string>{"jump b"}));
+    EXPECT_TRUE(fx::verdicts(chain(t, "b")).empty());
+    EXPECT_EQ(chain(t, "b").rules.size(), 1u);
+}
+
+TEST(CompileLayout, ReachableLoopIsEloop)
+{
+    auto rs = fx::ruleset({"a", "b"});
+    rs.find("a")->rules = {fx::jump("b")};
+    rs.find("b")->rules = {fx::jump("a")};
+    rs.find("output")->rules = {fx::jump("a")};
+    auto t = compile::compile(rs);
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.error().code, ELOOP);
+}
+
+TEST(CompileLayout, PostChainsAreCappedAtNine)
+{
+    auto rs = fx::ruleset();
+    for (int i = 0; i < 12; ++i) fx::append(rs, "input", fx::divert(static_cast<uint16_t>(100 + i)));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 9);
+    EXPECT_EQ(chain(t, "~in-post-9").rules.size(), 14u);
+    EXPECT_TRUE(fx::find(t, "input~12"));
+}
+
+TEST(CompileLayout, DeferredTargets)
+{
+    auto rs = fx::ruleset();
+    model::Rule redir = fx::with_proto(fx::rule(TargetKind::Redirect), 6);
+    redir.redirect_port = 8080;
+    fx::append(rs, "input", redir);
+    redir.redirect_port = 0;
+    fx::append(rs, "input", redir);
+    fx::append(rs, "forward", redir);  // only input can redirect: dropped elsewhere
+    fx::append(rs, "input", fx::rule(TargetKind::Masq));  // only forward can masquerade
+    fx::append(rs, "forward", fx::rule(TargetKind::Masq));
+    fx::append(rs, "output", fx::rule(TargetKind::Reject));
+    ir::Table t = fx::compiled(rs);
+
+    const auto& in = chain(t, "input").rules;
+    const uint32_t keep = compile::kUserMarkMask | compile::kMasqBit;
+    EXPECT_EQ(in[0].statements,
+              (std::vector<ir::Statement>{ir::Counter{}, ir::SetMark{keep, mark_stamp(MarkKind::Redirect, 1)},
+                                          ir::Verdict{ir::Verdict::Accept, ""}}));
+    EXPECT_EQ(in[1].statements[1], ir::Statement(ir::SetMark{keep, mark_stamp(MarkKind::Redirect, 2)}));
+    EXPECT_EQ(fx::verdicts(chain(t, "input")), (std::vector<std::string>{"accept", "accept", "drop"}));
+    const auto& fwd = chain(t, "forward").rules;
+    EXPECT_EQ(fx::verdicts(chain(t, "forward")), (std::vector<std::string>{"drop", "accept"}));
+    EXPECT_EQ(fwd[1].statements[1], ir::Statement(ir::SetMark{~compile::kMasqBit, compile::kMasqBit}));
+    EXPECT_EQ(chain(t, "output").rules[0].statements[1],
+              ir::Statement(ir::SetMark{keep, mark_stamp(MarkKind::Reject, 0)}));
+
+    const auto& nat = chain(t, "~nat-in").rules;
+    ASSERT_EQ(nat.size(), 3u);  // port 8080 needs tcp and udp rules, port 0 one
+    EXPECT_EQ(nat[0].matches,
+              (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Redirect, 1), false},
+                                      ir::Proto{6, false}}));
+    EXPECT_EQ(nat[0].statements, (std::vector<ir::Statement>{ir::Redirect{8080}}));
+    EXPECT_EQ(nat[1].matches[1], ir::Match(ir::Proto{17, false}));
+    EXPECT_EQ(nat[2].statements, (std::vector<ir::Statement>{ir::Redirect{0}}));
+}
+
+TEST(CompileLayout, Policies)
+{
+    auto rs = fx::ruleset();
+    rs.find("input")->policy = model::Policy::Deny;
+    rs.find("forward")->policy = model::Policy::Masq;
+    rs.find("output")->policy = model::Policy::Reject;
+    rs.find("output")->policy_counters = {3, 300};
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(fx::verdicts(chain(t, "~input-policy")), (std::vector<std::string>{"drop"}));
+    EXPECT_EQ(chain(t, "~forward-policy").rules[0].statements[1],
+              ir::Statement(ir::SetMark{~compile::kMasqBit, compile::kMasqBit}));
+    EXPECT_EQ(chain(t, "~output-policy").rules[0].statements[1],
+              ir::Statement(ir::SetMark{compile::kUserMarkMask | compile::kMasqBit,
+                                        mark_stamp(MarkKind::Reject, 0)}));
+    EXPECT_EQ(t.counters[2].packets, 3u);
+    EXPECT_EQ(t.counters[2].bytes, 300u);
+    EXPECT_EQ(compile::parse_chain_comment(chain(t, "forward").comment)->policy, model::Policy::Masq);
+}
+
+TEST(CompileLayout, Passthrough)
+{
+    auto rs = fx::ruleset();
+    fx::append(rs, "input", fx::divert(1));
+    rs.divert_passthrough = true;
+    ir::Table t = fx::compiled(rs);
+    const ir::Chain* p = fx::find(t, compile::kPassthroughChain);
+    ASSERT_TRUE(p);
+    EXPECT_TRUE(p->rules.empty());
+    EXPECT_FALSE(compile::parse_chain_comment(p->comment));
+    EXPECT_EQ(chain(t, "input").rules[0].statements.back(), ir::Statement(ir::Queue{1, true}));
+}
+
+TEST(CompileLayout, DeterministicAndOrdered)
+{
+    model::Ruleset rs = fx::rich_ruleset();
+    ir::Table a = fx::compiled(rs), b = fx::compiled(rs);
+    EXPECT_TRUE(a == b);
+    EXPECT_EQ(fx::chain_names(a), fx::chain_names(b));
+    EXPECT_TRUE(fx::ordered(a));
+    // Every ipchains chain is readable back from the comments of its instance 0.
+    for (const auto& c : a.chains) {
+        auto tag = compile::parse_chain_comment(c.comment);
+        if (!tag) {
+            EXPECT_EQ(c.comment.compare(0, 16, "ipchains-layout:"), 0) << c.name;
+            continue;
+        }
+        EXPECT_EQ(compile::segment_chain_name(tag->name, tag->instance, tag->segment), c.name);
+        EXPECT_EQ(rs.chains[tag->position].name, tag->name);
+    }
+}
+
+TEST(CompileChainTag, RoundTrip)
+{
+    compile::ChainTag tag;
+    tag.name = "we:ird";
+    tag.instance = 3;
+    tag.segment = 12;
+    tag.hook = ir::Hook::Forward;
+    tag.position = 7;
+    std::string text = compile::chain_comment(tag);
+    EXPECT_EQ(text, "ipchains:7:3:12:fwd:-:we:ird");
+    EXPECT_EQ(compile::parse_chain_comment(text), tag);
+    tag.policy = model::Policy::Reject;
+    tag.hook = ir::Hook::Postrouting;
+    EXPECT_EQ(compile::parse_chain_comment(compile::chain_comment(tag)), tag);
+    for (const char* bad : {"", "ipchains-layout:hook", "ipchains:1:2:3:in:-:", "ipchains:x:0:0:in:-:a",
+                            "ipchains:0:0:0:up:-:a", "ipchains:0:0:0:in:DIVERT:a", "ipchains:0:0:0:in"})
+        EXPECT_FALSE(compile::parse_chain_comment(bad)) << bad;
+    EXPECT_EQ(compile::segment_chain_name("input", 0, 0), "input");
+    EXPECT_EQ(compile::segment_chain_name("input", 0, 1), "input~1");
+    EXPECT_EQ(compile::segment_chain_name("ppp-in", 1, 2), "ppp-in@1~2");
+    EXPECT_EQ(compile::policy_counter_name("forward"), "forward-policy");
+}

@@ -1,0 +1,236 @@
+// The carrier rule of one ipchains rule, and the append fast path's promise.
+#include <gtest/gtest.h>
+
+#include "compile/compile.h"
+#include "compile_fixtures.h"
+#include "format/format.h"
+
+using namespace ipchains;
+using model::TargetKind;
+
+namespace {
+
+using Matches = std::vector<ir::Match>;
+using Statements = std::vector<ir::Statement>;
+
+const Matches kNever = {ir::Fragment{true}, ir::Fragment{false}};
+
+ir::Rule carrier(const model::Rule& r, ir::Hook hook = ir::Hook::Prerouting)
+{
+    return compile::compile_rule("input", r, hook);
+}
+
+}  // namespace
+
+TEST(CompileRule, MatchOrder)
+{
+    model::Rule r = fx::with_proto(fx::rule(TargetKind::Accept), 6);
+    r.src = 0x0A000000;
+    r.src_mask = 0xFF000000;
+    r.dst = 0x0A000001;
+    r.dst_mask = 0xFFFFFFFF;
+    r.sport = {1024, 65535};
+    r.dport = {80, 80};
+    r.flags |= model::kFlagSyn;
+    r.iface = "ppp";
+    r.invflags = model::kInvSrcIp | model::kInvDstPort;
+    EXPECT_EQ(carrier(r).matches,
+              (Matches{ir::Proto{6, false}, ir::Addr{true, 0x0A000000, 0xFF000000, true},
+                       ir::Addr{false, 0x0A000001, 0xFFFFFFFF, false}, ir::Fragment{true},
+                       ir::Port{true, 1024, 65535, false}, ir::Port{false, 80, 80, true},
+                       ir::Syn{false}, ir::IfName{true, "ppp", true, false}}));
+    EXPECT_EQ(carrier(r).statements,
+              (Statements{ir::Counter{}, ir::Verdict{ir::Verdict::Accept, ""}}));
+}
+
+TEST(CompileRule, NothingToMatch)
+{
+    EXPECT_TRUE(carrier(fx::rule()).matches.empty());
+    EXPECT_EQ(carrier(fx::rule()).statements, (Statements{ir::Counter{}}));
+}
+
+TEST(CompileRule, CounterCarriesValues)
+{
+    model::Rule r = fx::rule();
+    r.counters = {12, 3456};
+    ir::Rule compiled = carrier(r);
+    const auto& c = std::get<ir::Counter>(compiled.statements[0]);
+    EXPECT_EQ(c.packets, 12u);
+    EXPECT_EQ(c.bytes, 3456u);
+}
+
+TEST(CompileRule, Icmp)
+{
+    model::Rule r = fx::with_proto(fx::rule(), 1);
+    r.sport = {8, 8};
+    r.dport = {0, 0xFFFF};
+    EXPECT_EQ(carrier(r).matches,
+              (Matches{ir::Proto{1, false}, ir::Fragment{true}, ir::Icmp{ir::Icmp::Type, 8, 8, false}}));
+    r.sport = {3, 3};
+    r.dport = {1, 300};  // clamped to the code byte
+    EXPECT_EQ(carrier(r).matches[3], ir::Match(ir::Icmp{ir::Icmp::Code, 1, 255, false}));
+    r.dport = {0, 300};  // every code: only the fragment test is left
+    EXPECT_EQ(carrier(r).matches.size(), 3u);
+    r.dport = {256, 300};  // no code byte is that large
+    EXPECT_EQ(carrier(r).matches, kNever);
+}
+
+TEST(CompileRule, FragmentFlags)
+{
+    model::Rule r = fx::rule();
+    r.flags |= model::kFlagFrag;
+    EXPECT_EQ(carrier(r).matches, (Matches{ir::Fragment{false}}));
+    r.invflags = model::kInvFrag;
+    EXPECT_EQ(carrier(r).matches, (Matches{ir::Fragment{true}}));
+    r.flags &= ~model::kFlagFrag;  // inversion without the flag never matches in 2.2
+    EXPECT_EQ(carrier(r).matches, kNever);
+
+    r = fx::with_proto(fx::rule(), 6);
+    r.flags |= model::kFlagFrag;
+    r.dport = {80, 80};  // -f with ports: 2.2 never matched it
+    EXPECT_EQ(carrier(r).matches, kNever);
+    r.invflags = model::kInvFrag;  // ! -f with ports: one Fragment test
+    EXPECT_EQ(carrier(r).matches,
+              (Matches{ir::Proto{6, false}, ir::Fragment{true}, ir::Port{false, 80, 80, false}}));
+}
+
+TEST(CompileRule, Quirks)
+{
+    model::Rule r = fx::rule();
+    r.invflags = model::kInvSyn;  // without -y
+    EXPECT_EQ(carrier(r).matches, kNever);
+    r = fx::rule();
+    r.invflags = model::kInvSrcIp;  // ! 0/0
+    EXPECT_EQ(carrier(r).matches, kNever);
+    r = fx::rule();
+    r.src = 5;  // unmasked address bits: never equal
+    EXPECT_EQ(carrier(r).matches, kNever);
+    r.invflags = model::kInvSrcIp;
+    EXPECT_TRUE(carrier(r).matches.empty());
+    r = fx::rule();
+    r.invflags = model::kInvVia;  // ! any interface
+    EXPECT_EQ(carrier(r).matches, kNever);
+    r = fx::with_proto(fx::rule(), 6);
+    r.invflags = model::kInvDstPort;  // inverted full range: only later fragments
+    EXPECT_EQ(carrier(r).matches, (Matches{ir::Proto{6, false}, ir::Fragment{false}}));
+    r = fx::with_proto(fx::rule(), 300);
+    EXPECT_EQ(carrier(r).matches, kNever);
+    r.invflags = model::kInvProto;
+    EXPECT_TRUE(carrier(r).matches.empty());
+}
+
+TEST(CompileRule, InterfaceSideDependsOnHook)
+{
+    model::Rule r = fx::rule();
+    r.iface = "eth0";
+    r.flags = 0;
+    r.invflags = model::kInvVia;
+    EXPECT_EQ(carrier(r).matches, (Matches{ir::IfName{true, "eth0", false, true}}));
+    EXPECT_EQ(carrier(r, ir::Hook::Forward).matches, (Matches{ir::IfName{false, "eth0", false, true}}));
+    EXPECT_EQ(carrier(r, ir::Hook::Postrouting).matches, (Matches{ir::IfName{false, "eth0", false, true}}));
+}
+
+TEST(CompileRule, SideEffectsInOrder)
+{
+    model::Rule r = fx::rule(TargetKind::Deny);
+    r.flags |= model::kFlagLog | model::kFlagNetlink | model::kFlagMarkAbs;
+    r.output_size = 128;
+    r.tos_and = 0x01;
+    r.tos_xor = 0x10;
+    r.mark = 0x1234;
+    EXPECT_EQ(carrier(r).statements,
+              (Statements{ir::Counter{}, ir::Log{"input DENY ", std::nullopt, 0},
+                          ir::Log{"", uint16_t{0}, 128}, ir::SetTos{0x01, 0x10},
+                          ir::SetMark{~compile::kUserMarkMask, 0x1234},
+                          ir::Verdict{ir::Verdict::Drop, ""}}));
+    r = fx::rule();
+    r.mark = 0xFFFFFFFF;  // -m -1: approximated as OR of the low 16 bits
+    EXPECT_EQ(carrier(r).statements[1], ir::Statement(ir::SetMark{0xFFFF0000u, 0xFFFF}));
+    r.mark = 0x10000;  // nothing left in the user bits
+    EXPECT_EQ(carrier(r).statements.size(), 1u);
+    r = fx::rule();
+    r.flags |= model::kFlagLog;
+    EXPECT_EQ(carrier(r).statements[1], ir::Statement(ir::Log{"input - ", std::nullopt, 0}));
+    r = fx::divert(1234);
+    r.flags |= model::kFlagLog;
+    EXPECT_EQ(carrier(r).statements[1], ir::Statement(ir::Log{"input DIVERT 1234 ", std::nullopt, 0}));
+}
+
+TEST(CompileRule, Targets)
+{
+    using V = ir::Verdict;
+    EXPECT_EQ(carrier(fx::rule(TargetKind::Return)).statements.back(), ir::Statement(V{V::Return, ""}));
+    EXPECT_EQ(carrier(fx::rule(TargetKind::Accept)).statements.back(), ir::Statement(V{V::Accept, ""}));
+    EXPECT_EQ(carrier(fx::rule(TargetKind::Masq), ir::Hook::Forward).statements.back(),
+              ir::Statement(V{V::Accept, ""}));
+    EXPECT_EQ(carrier(fx::rule(TargetKind::Masq), ir::Hook::Postrouting).statements.back(),
+              ir::Statement(V{V::Drop, ""}));
+    ir::Rule reject = carrier(fx::rule(TargetKind::Reject), ir::Hook::Postrouting);
+    EXPECT_EQ(reject.statements,
+              (Statements{ir::Counter{},
+                          ir::SetMark{compile::kUserMarkMask | compile::kMasqBit,
+                                      compile::mark_stamp(compile::MarkKind::Reject, 0)},
+                          V{V::Accept, ""}}));
+}
+
+TEST(CompileRule, CommentIsTheSaveLine)
+{
+    model::Rule r = fx::with_proto(fx::rule(TargetKind::Deny), 17);
+    EXPECT_EQ(carrier(r).comment, compile::rule_comment("input", r));
+    EXPECT_EQ(compile::rule_comment("input", r), format::save_line("input", r));
+}
+
+// docs/design.md "Fast path": appending a simple rule must leave exactly the kernel state the
+// slow path would.
+TEST(CompileRule, FastPathEqualsSlowPath)
+{
+    std::vector<model::Rule> appended;
+    for (TargetKind t : {TargetKind::None, TargetKind::Accept, TargetKind::Deny, TargetKind::Reject,
+                         TargetKind::Masq, TargetKind::Return}) {
+        model::Rule r = fx::with_proto(fx::rule(t), 6);
+        r.dport = {22, 22};
+        r.iface = "eth1";
+        r.flags |= model::kFlagLog;
+        r.mark = 3;
+        appended.push_back(r);
+    }
+    int checked = 0;
+    model::Ruleset base = fx::rich_ruleset();
+    fx::append(base, "ppp-in", fx::rule());
+    fx::append(base, "input", fx::divert(77));
+    for (const auto& chain : {"input", "forward", "output", "log", "acct", "ppp-in"}) {
+        for (const auto& r : appended) {
+            ir::Table before = fx::compiled(base);
+            model::Ruleset rs = base;
+            fx::append(rs, chain, r);
+            ir::Table slow = fx::compiled(rs);
+
+            // The fast path sees only the chain list: the chain's instances and last segment.
+            std::vector<const ir::Chain*> instances;
+            const ir::Chain* last = nullptr;
+            compile::ChainTag last_tag;
+            for (const auto& c : before.chains) {
+                auto tag = compile::parse_chain_comment(c.comment);
+                if (!tag || tag->name != chain) continue;
+                if (tag->segment == 0) instances.push_back(&c);
+                if (tag->instance == 0 && (!last || tag->segment > last_tag.segment)) {
+                    last = &c;
+                    last_tag = *tag;
+                }
+            }
+            ASSERT_TRUE(last != nullptr) << chain;
+            if (instances.size() != 1) {
+                EXPECT_STREQ(chain, "ppp-in");  // reached from three hooks: slow path only
+                continue;
+            }
+            ir::Table fast = before;
+            for (auto& c : fast.chains)
+                if (c.name == last->name)
+                    c.rules.push_back(compile::compile_rule(chain, rs.find(chain)->rules.back(),
+                                                            last_tag.hook));
+            EXPECT_TRUE(fast == slow) << chain << " " << r.target_label();
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 30);
+}
