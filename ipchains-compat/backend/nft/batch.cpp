@@ -114,11 +114,12 @@ void Batch::add_chain(const nftnl_chain* c, const std::string& name)
     commit(nlh);
 }
 
-void Batch::flush_chain(const nftnl_chain* c, const std::string& name)
+void Batch::flush_chain(const nftnl_rule* r, const std::string& name)
 {
-    // DELRULE naming only table and chain removes every rule of the chain.
+    // DELRULE naming only table and chain removes every rule of the chain (without the chain
+    // attribute it would empty the whole table).
     nlmsghdr* nlh = header(NFT_MSG_DELRULE, 0, Action::FlushChain, name);
-    nftnl_chain_nlmsg_build_payload(nlh, c);
+    nftnl_rule_nlmsg_build_payload(nlh, const_cast<nftnl_rule*>(r));
     commit(nlh);
 }
 

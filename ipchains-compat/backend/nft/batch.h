@@ -49,7 +49,8 @@ public:
     void add_counter(const nftnl_obj* o, const std::string& name);
     void delete_counter(const nftnl_obj* o, const std::string& name);
     void add_chain(const nftnl_chain* c, const std::string& name);
-    void flush_chain(const nftnl_chain* c, const std::string& name);
+    // `r` names only table and chain (make_flush_rule).
+    void flush_chain(const nftnl_rule* r, const std::string& name);
     void delete_chain(const nftnl_chain* c, const std::string& name);
     void add_rule(const nftnl_rule* r, const std::string& chain);
 

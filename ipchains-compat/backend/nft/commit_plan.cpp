@@ -71,8 +71,8 @@ void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, 
         batch.add_table(t.get(), table);
     }
     for (const auto& name : d.flush) {
-        ChainPtr c = make_chain_ref(table, name);
-        batch.flush_chain(c.get(), name);
+        RulePtr r = make_flush_rule(table, name);
+        batch.flush_chain(r.get(), name);
     }
     for (const auto* list : {&d.remove, &d.recreate}) {
         for (const auto& name : *list) {

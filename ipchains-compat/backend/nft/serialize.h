@@ -20,6 +20,8 @@ TablePtr make_table(const std::string& table, const std::string& comment);
 ChainPtr make_chain(const std::string& table, const ir::Chain& c);
 // A chain named for flush/delete messages.
 ChainPtr make_chain_ref(const std::string& table, const std::string& chain);
+// A rule naming only table and chain: the payload of a flush.
+RulePtr make_flush_rule(const std::string& table, const std::string& chain);
 ObjPtr make_counter_object(const std::string& table, const ir::CounterObject& o);
 
 RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& r,

@@ -8,13 +8,19 @@
 
 namespace ipchains::backend::nft {
 
-RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& ir_rule,
-                  QueueImpl queue)
+RulePtr make_flush_rule(const std::string& table, const std::string& chain)
 {
     RulePtr r(nftnl_rule_alloc());
     nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, NFPROTO_IPV4);
     nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, table.c_str());
     nftnl_rule_set_str(r.get(), NFTNL_RULE_CHAIN, chain.c_str());
+    return r;
+}
+
+RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& ir_rule,
+                  QueueImpl queue)
+{
+    RulePtr r = make_flush_rule(table, chain);
     for (const auto& m : ir_rule.matches) add_match(r.get(), m);
     for (const auto& s : ir_rule.statements) add_statement(r.get(), s, queue);
     if (!ir_rule.comment.empty()) {
