@@ -1,0 +1,232 @@
+// IR -> nft syntax for matches and statements. The spellings are the ones nft 1.0 accepts in
+// `nft -f` and on the command line (checked with `nft -c`, see tests/unit/text_nftcheck).
+#include "backend/text/rule_text.h"
+
+#include <cstdio>
+
+#include "backend/text/nft_text.h"
+
+namespace ipchains::backend::text {
+
+namespace {
+
+std::string hex32(uint32_t v)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", v);
+    return buf;
+}
+
+std::string hex8(unsigned v)
+{
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02x", v);
+    return buf;
+}
+
+std::string dotted(uint32_t a)
+{
+    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xFF) + "." +
+           std::to_string((a >> 8) & 0xFF) + "." + std::to_string(a & 0xFF);
+}
+
+std::string range(unsigned lo, unsigned hi)
+{
+    return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
+}
+
+const char* op(bool negate)
+{
+    return negate ? " != " : " ";
+}
+
+std::string proto_name(uint8_t p)
+{
+    switch (p) {
+    case 1: return "icmp";
+    case 6: return "tcp";
+    case 17: return "udp";
+    default: return std::to_string(p);
+    }
+}
+
+// The transport keyword for port matches: the rule's own protocol match when it is tcp/udp.
+std::string transport(const ir::Rule& r)
+{
+    for (const auto& m : r.matches)
+        if (const auto* p = std::get_if<ir::Proto>(&m))
+            if (!p->negate && (p->proto == 6 || p->proto == 17)) return proto_name(p->proto);
+    return "th";
+}
+
+std::string addr_text(const ir::Addr& a)
+{
+    std::string field = a.source ? "ip saddr" : "ip daddr";
+    uint32_t inverse = ~a.mask;
+    bool prefix = (inverse & (inverse + 1)) == 0;
+    if (!prefix)
+        return field + " & " + dotted(a.mask) + (a.negate ? " != " : " == ") + dotted(a.addr);
+    int bits = 0;
+    for (uint32_t m = a.mask; m != 0; m <<= 1) ++bits;
+    std::string value = dotted(a.addr);
+    if (bits != 32) value += "/" + std::to_string(bits);
+    return field + op(a.negate) + value;
+}
+
+std::string ifname_text(const ir::IfName& i)
+{
+    std::string name;
+    for (char c : i.name) {
+        if (c == '"') c = '\'';
+        if (c == '*' || c == '\\') name += '\\';
+        name += c;
+    }
+    if (i.prefix) name += '*';
+    return std::string(i.input ? "iifname" : "oifname") + op(i.negate) + "\"" + name + "\"";
+}
+
+std::string match_text(const ir::Rule& rule, const ir::Match& m)
+{
+    if (const auto* i = std::get_if<ir::IfName>(&m)) return ifname_text(*i);
+    if (const auto* a = std::get_if<ir::Addr>(&m)) return addr_text(*a);
+    if (const auto* p = std::get_if<ir::Proto>(&m))
+        return std::string("ip protocol") + op(p->negate) + proto_name(p->proto);
+    if (const auto* p = std::get_if<ir::Port>(&m))
+        return transport(rule) + (p->source ? " sport" : " dport") + op(p->negate) +
+               range(p->lo, p->hi);
+    if (const auto* c = std::get_if<ir::Icmp>(&m))
+        return std::string(c->field == ir::Icmp::Type ? "icmp type" : "icmp code") +
+               op(c->negate) + range(c->lo, c->hi);
+    if (const auto* f = std::get_if<ir::Fragment>(&m))
+        return std::string("ip frag-off & 0x1fff ") + (f->negate ? "== 0" : "!= 0");
+    if (const auto* s = std::get_if<ir::Syn>(&m))
+        return std::string("tcp flags & (syn|ack|rst) ") + (s->negate ? "!= syn" : "== syn");
+    const auto& k = std::get<ir::Mark>(m);
+    if (k.mask == 0xFFFFFFFFu) return std::string("meta mark") + op(k.negate) + hex32(k.value);
+    return "meta mark & " + hex32(k.mask) + (k.negate ? " != " : " == ") + hex32(k.value);
+}
+
+std::string set_mark_text(const ir::SetMark& s)
+{
+    if (s.mask == 0) return "meta mark set " + hex32(s.xor_value);
+    std::string t = "meta mark set meta mark & " + hex32(s.mask);
+    if (s.xor_value == 0) return t;
+    // (m & mask) ^ x is an OR when x only touches cleared bits, which nft prints as `|`.
+    return t + ((s.xor_value & s.mask) == 0 ? " | " : " ^ ") + hex32(s.xor_value);
+}
+
+// nft can set the DSCP (upper 6 bits) and ECN (lower 2 bits) of the TOS byte to constants,
+// but has no and/xor on them: print the constant parts, explain what is left out.
+std::string set_tos_text(const ir::SetTos& t, std::vector<std::string>& notes)
+{
+    static const char* const kEcn[] = {"not-ect", "ect1", "ect0", "ce"};
+    std::string out;
+    std::string lost;
+    struct Part {
+        unsigned bits;
+        const char* name;
+    };
+    for (const Part& p : {Part{0xFC, "DSCP"}, Part{0x03, "ECN"}}) {
+        unsigned a = t.and_mask & p.bits, x = t.xor_mask & p.bits;
+        if (a == p.bits && x == 0) continue;  // untouched
+        if (a != 0) {
+            lost += lost.empty() ? p.name : std::string(" and ") + p.name;
+            continue;
+        }
+        if (!out.empty()) out += " ";
+        if (p.bits == 0xFC)
+            out += "ip dscp set " + hex8(x >> 2);
+        else
+            out += std::string("ip ecn set ") + kEcn[x];
+    }
+    if (!lost.empty())
+        notes.push_back("# ipchains -t " + hex8(t.and_mask) + " " + hex8(t.xor_mask) +
+                        ": nft syntax has no and/xor on the TOS byte; the " + lost +
+                        " bits are not rewritten by the rule below");
+    return out;
+}
+
+std::string log_text(const ir::Log& l)
+{
+    std::string t = "log";
+    if (!l.prefix.empty()) t += " prefix " + quoted(l.prefix);
+    if (l.group) t += " group " + std::to_string(*l.group) + " snaplen " + std::to_string(l.snaplen);
+    return t;
+}
+
+std::string statement_text(const ir::Statement& s, std::vector<std::string>& notes)
+{
+    if (const auto* c = std::get_if<ir::Counter>(&s))
+        return "counter packets " + std::to_string(c->packets) + " bytes " +
+               std::to_string(c->bytes);
+    if (const auto* n = std::get_if<ir::NamedCounter>(&s)) return "counter name " + quoted(n->name);
+    if (const auto* l = std::get_if<ir::Log>(&s)) return log_text(*l);
+    if (const auto* m = std::get_if<ir::SetMark>(&s)) return set_mark_text(*m);
+    if (const auto* t = std::get_if<ir::SetTos>(&s)) return set_tos_text(*t, notes);
+    if (const auto* q = std::get_if<ir::Queue>(&s))
+        return "queue num " + std::to_string(q->num) + (q->bypass ? " bypass" : "");
+    if (const auto* r = std::get_if<ir::Reject>(&s))
+        return r->kind == ir::Reject::PortUnreach ? "reject with icmp type port-unreachable"
+                                                  : "reject with icmp type host-unreachable";
+    if (std::holds_alternative<ir::Masquerade>(s)) return "masquerade";
+    if (const auto* r = std::get_if<ir::Redirect>(&s))
+        return r->port ? "redirect to :" + std::to_string(r->port) : "redirect";
+    const auto& v = std::get<ir::Verdict>(s);
+    switch (v.kind) {
+    case ir::Verdict::Accept: return "accept";
+    case ir::Verdict::Drop: return "drop";
+    case ir::Verdict::Return: return "return";
+    case ir::Verdict::Jump: return "jump " + nft_identifier(v.chain);
+    case ir::Verdict::Goto: return "goto " + nft_identifier(v.chain);
+    }
+    return "";
+}
+
+void append(std::string& out, const std::string& part)
+{
+    if (part.empty()) return;
+    if (!out.empty()) out += " ";
+    out += part;
+}
+
+const char* hook_name(ir::Hook h)
+{
+    switch (h) {
+    case ir::Hook::Prerouting: return "prerouting";
+    case ir::Hook::Input: return "input";
+    case ir::Hook::Forward: return "forward";
+    case ir::Hook::Output: return "output";
+    case ir::Hook::Postrouting: return "postrouting";
+    }
+    return "prerouting";
+}
+
+}  // namespace
+
+std::string quoted(const std::string& s)
+{
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? '\'' : c;
+    return out + "\"";
+}
+
+std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep)
+{
+    return std::string("type ") + (b.type == ir::ChainType::Nat ? "nat" : "filter") + " hook " +
+           hook_name(b.hook) + " priority " + std::to_string(b.priority) + sep +
+           " policy accept" + sep;
+}
+
+RuleText rule_text(const ir::Rule& r)
+{
+    RuleText out;
+    for (const auto& m : r.matches) append(out.text, match_text(r, m));
+    for (const auto& s : r.statements) append(out.text, statement_text(s, out.notes));
+    if (r.comment.size() <= kMaxComment)
+        append(out.text, r.comment.empty() ? "" : "comment " + quoted(r.comment));
+    else
+        out.notes.push_back("# " + r.comment);
+    return out;
+}
+
+}  // namespace ipchains::backend::text

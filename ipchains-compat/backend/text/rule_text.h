@@ -1,0 +1,27 @@
+// Internal to backend/text: one IR rule/chain header as nft syntax.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+
+namespace ipchains::backend::text {
+
+struct RuleText {
+    std::vector<std::string> notes;  // `# ...` lines to print before the rule
+    std::string text;                // "ip protocol icmp counter packets 0 bytes 0 accept ..."
+};
+
+RuleText rule_text(const ir::Rule& r);
+
+// `"..."` for nft: nft strings have no escapes, so a `"` becomes `'`.
+std::string quoted(const std::string& s);
+
+// "type filter hook prerouting priority -150; policy accept;" (separator `sep` after each part)
+std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep);
+
+// nft caps comments at 128 bytes; longer ones are printed as notes instead.
+constexpr size_t kMaxComment = 128;
+
+}  // namespace ipchains::backend::text

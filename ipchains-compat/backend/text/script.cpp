@@ -1,0 +1,41 @@
+// to_nft_script: the whole table as one `nft -f` file.
+#include "backend/text/nft_text.h"
+#include "backend/text/rule_text.h"
+
+namespace ipchains::backend::text {
+
+std::string to_nft_script(const ir::Table& t)
+{
+    const std::string table = "table ip " + nft_identifier(t.name);
+    std::string out = "#!/usr/sbin/nft -f\n";
+    out += "# ipchains-divert chain layout (see docs/design.md). Replaces the whole table.\n";
+    out += table + "\n";
+    out += "delete " + table + "\n";
+    out += table + " {\n";
+    if (!t.comment.empty()) out += "\tcomment " + quoted(t.comment) + "\n";
+    for (const auto& c : t.counters) {
+        out += "\tcounter " + nft_identifier(c.name) + " {\n";
+        out += "\t\tpackets " + std::to_string(c.packets) + " bytes " + std::to_string(c.bytes) +
+               "\n\t}\n";
+    }
+    for (const auto& c : t.chains) {
+        out += "\n\tchain " + nft_identifier(c.name) + " {\n";
+        if (c.base) out += "\t\t" + base_chain_spec(*c.base, ";") + "\n";
+        if (!c.comment.empty()) {
+            if (c.comment.size() <= kMaxComment)
+                out += "\t\tcomment " + quoted(c.comment) + "\n";
+            else
+                out += "\t\t# " + c.comment + "\n";
+        }
+        for (const auto& r : c.rules) {
+            RuleText rt = rule_text(r);
+            for (const auto& n : rt.notes) out += "\t\t" + n + "\n";
+            out += "\t\t" + rt.text + "\n";
+        }
+        out += "\t}\n";
+    }
+    out += "}\n";
+    return out;
+}
+
+}  // namespace ipchains::backend::text
