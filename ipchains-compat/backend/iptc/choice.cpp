@@ -1,0 +1,164 @@
+#include "backend/iptc/choice.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "backend/iptc/kernel.h"
+#include "backend/iptc/layout.h"
+#include "backend/nft/dump.h"
+#include "backend/nft/netlink.h"
+
+namespace ipchains::backend::iptc {
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/ipchains-divert.conf";
+
+std::string trim(const std::string& s)
+{
+    const char* ws = " \t\r\n";
+    size_t b = s.find_first_not_of(ws);
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+// Legacy tables this network namespace has instantiated; reading the list creates none.
+std::vector<std::string> legacy_tables(bool* available)
+{
+    std::ifstream f("/proc/net/ip_tables_names");
+    *available = f.good();
+    std::vector<std::string> out;
+    for (std::string line; std::getline(f, line);)
+        if (!trim(line).empty()) out.push_back(trim(line));
+    return out;
+}
+
+bool iptables_is_legacy()
+{
+    for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
+        std::string path = std::string(dir) + "iptables";
+        char real[PATH_MAX];
+        if (realpath(path.c_str(), real) == nullptr) continue;
+        return std::string(real).find("legacy") != std::string::npos;
+    }
+    return false;
+}
+
+}  // namespace
+
+HostFacts probe_host(const std::string& table_name)
+{
+    HostFacts f;
+    const std::string prefix = table_name + "-";
+    for (const auto& t : legacy_tables(&f.legacy_available)) {
+        auto h = TableHandle::open(t);
+        if (!h) continue;
+        if (t == "mangle" && (*h)->has_chain(prefix + kMetaChain)) f.legacy_has_ours = true;
+        f.legacy_foreign += (*h)->foreign_rules(prefix);
+    }
+    if (auto nl = nft::Netlink::open()) {
+        auto t = nft::get_table(**nl, table_name);
+        // Without privileges the kernel refuses to say; it still has nf_tables.
+        f.nft_available = t.ok() || t.error().code == EPERM || t.error().code == EACCES;
+        f.nft_has_ours = t.ok() && t->has_value();
+    }
+    f.iptables_is_legacy = iptables_is_legacy();
+    return f;
+}
+
+Result<Choice> decide(const std::string& setting, const std::string& origin,
+                      const std::function<HostFacts()>& facts)
+{
+    if (setting == "nft") return Choice{BackendKind::Nft, origin + "=nft"};
+    if (setting == "legacy") return Choice{BackendKind::Legacy, origin + "=legacy"};
+    if (setting != "auto" && !setting.empty())
+        return Error::kernel(EINVAL, origin + "=" + setting +
+                                         ": unknown backend (nft, legacy or auto)");
+    const HostFacts f = facts();
+    auto legacy = [](std::string why) { return Choice{BackendKind::Legacy, "auto: " + why}; };
+    auto nft = [](std::string why) { return Choice{BackendKind::Nft, "auto: " + why}; };
+    if (f.legacy_has_ours) return legacy("our rules are in legacy iptables");
+    if (f.nft_has_ours) return nft("our rules are in nftables");
+    if (!f.nft_available && f.legacy_available) return legacy("the kernel has no nf_tables");
+    if (f.iptables_is_legacy && f.legacy_foreign > 0)
+        return legacy("this host's iptables is legacy and holds " +
+                      std::to_string(f.legacy_foreign) + " rules");
+    if (f.legacy_foreign > 0) return nft("legacy tables hold rules, but iptables here is nft");
+    return nft("nftables is available");
+}
+
+Result<std::string> config_setting(const std::string& text, const std::string& path)
+{
+    std::istringstream in(text);
+    std::string value;
+    int n = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++n;
+        line = trim(line.substr(0, line.find('#')));
+        if (line.empty()) continue;
+        size_t eq = line.find('=');
+        if (eq == std::string::npos || trim(line.substr(0, eq)) != "backend") {
+            Error e = Error::kernel(EINVAL, path + ":" + std::to_string(n) +
+                                                ": expected `backend = auto|nft|legacy'");
+            return e;
+        }
+        value = trim(line.substr(eq + 1));
+    }
+    return value;
+}
+
+namespace {
+
+class Described : public Backend {
+public:
+    Described(std::unique_ptr<Backend> inner, std::string reason)
+        : inner_(std::move(inner)), reason_(std::move(reason))
+    {
+    }
+    Result<model::Ruleset> read(bool zero) override { return inner_->read(zero); }
+    Result<void> commit(const model::Ruleset& b, const model::Ruleset& a) override
+    {
+        return inner_->commit(b, a);
+    }
+    Result<bool> append_fast(const std::string& c, const std::vector<model::Rule>& r) override
+    {
+        return inner_->append_fast(c, r);
+    }
+    std::string describe() override { return inner_->describe() + "; chosen by " + reason_; }
+
+private:
+    std::unique_ptr<Backend> inner_;
+    std::string reason_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> with_reason(std::unique_ptr<Backend> inner, std::string reason)
+{
+    return std::unique_ptr<Backend>(new Described(std::move(inner), std::move(reason)));
+}
+
+Result<Choice> choose_backend(const std::string& table_name)
+{
+    auto facts = [&] { return probe_host(table_name); };
+    if (const char* env = getenv("IPCHAINS_BACKEND"); env && *env)
+        return decide(env, "IPCHAINS_BACKEND", facts);
+    const char* cfg = getenv("IPCHAINS_CONFIG");
+    const std::string path = cfg && *cfg ? cfg : kDefaultConfig;
+    std::ifstream f(path);
+    if (f.good()) {
+        std::stringstream text;
+        text << f.rdbuf();
+        auto setting = config_setting(text.str(), path);
+        if (!setting) return setting.error();
+        if (!setting->empty()) return decide(*setting, path + ": backend", facts);
+    }
+    return decide("auto", "auto", facts);
+}
+
+}  // namespace ipchains::backend::iptc

@@ -1,0 +1,51 @@
+// Which kernel interface runs the commands, and why (docs/backends.md "Choosing").
+//   IPCHAINS_BACKEND=nft|legacy|auto   per command (environment), wins over
+//   /etc/ipchains-divert.conf           `backend = auto|nft|legacy` (IPCHAINS_CONFIG moves it),
+//   auto (the default): where our rules already are; else legacy when the kernel has no
+//   nf_tables, or when the host's iptables is the legacy one and holds rules; else nft.
+// The reason ends up in describe(), so `ipchains --status` shows it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "backend/backend.h"
+#include "core/result.h"
+
+namespace ipchains::backend::iptc {
+
+enum class BackendKind { Nft, Legacy };
+
+struct Choice {
+    BackendKind kind = BackendKind::Nft;
+    std::string reason;   // "IPCHAINS_BACKEND=legacy", "auto: ...", ...
+};
+
+// What auto looks at; probe_host() fills it from the running system, tests by hand.
+struct HostFacts {
+    bool legacy_available = false;   // the kernel has x_tables ip_tables (legacy iptables)
+    bool legacy_has_ours = false;    // our chains are in legacy mangle
+    size_t legacy_foreign = 0;       // rules/chains of other programs in legacy tables
+    bool nft_available = false;      // nf_tables answers
+    bool nft_has_ours = false;       // table ip <name> exists
+    bool iptables_is_legacy = false; // `iptables` on this host is iptables-legacy
+};
+
+HostFacts probe_host(const std::string& table_name);
+
+// `setting` is "auto", "nft" or "legacy" (anything else fails, EINVAL, naming `origin`).
+Result<Choice> decide(const std::string& setting, const std::string& origin,
+                      const std::function<HostFacts()>& facts);
+
+// The `backend = ...` value of a config file's text, "" when absent.
+Result<std::string> config_setting(const std::string& text, const std::string& path);
+
+// The whole policy: environment, then the config file, then auto.
+Result<Choice> choose_backend(const std::string& table_name);
+
+// `inner` whose describe() ends with "; chosen by <reason>" (for backends that do not take
+// the reason themselves).
+std::unique_ptr<Backend> with_reason(std::unique_ptr<Backend> inner, std::string reason);
+
+}  // namespace ipchains::backend::iptc
