@@ -1,43 +1,28 @@
-// backend::open_backend: which kernel interface runs the commands. IPCHAINS_BACKEND picks
-// one (nft, legacy) or leaves the choice to us (auto, the default).
+// backend::open_backend: which kernel interface runs the commands. IPCHAINS_BACKEND (or
+// /etc/ipchains-divert.conf) picks one (nft, legacy) or leaves the choice to us (auto).
 #include <cerrno>
 #include <cstdlib>
 #include <string>
 
 #include "backend/backend.h"
+#include "backend/iptc/choice.h"
+#include "backend/iptc/iptc_backend.h"
 #include "backend/nft/nft_backend.h"
 
 namespace ipchains::backend {
 
-namespace {
-
-enum class Kind { Nft, Legacy };
-
-// The whole selection policy, kept apart from construction so the legacy (libiptc) backend
-// only adds a case here and in open_backend.
-Result<Kind> select_kind(const char* env)
-{
-    std::string v = env ? env : "";
-    if (v.empty() || v == "auto") return Kind::Nft;  // the only backend built so far
-    if (v == "nft") return Kind::Nft;
-    if (v == "legacy") return Kind::Legacy;
-    Error e = Error::kernel(EINVAL, "IPCHAINS_BACKEND=" + v + ": unknown backend (nft, legacy or auto)");
-    return e;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Backend>> open_backend()
 {
-    auto kind = select_kind(getenv("IPCHAINS_BACKEND"));
-    if (!kind) return kind.error();
-    switch (*kind) {
-    case Kind::Nft:
-        return std::unique_ptr<Backend>(new nft::NftBackend(nft::config_from_env()));
-    case Kind::Legacy:
-        break;
+    // The policy (environment, /etc/ipchains-divert.conf, auto) lives in backend/iptc/choice.h.
+    auto choice = iptc::choose_backend(nft::config_from_env().table);
+    if (!choice) return choice.error();
+    if (choice->kind == iptc::BackendKind::Legacy) {
+        std::string why;
+        if (!iptc_usable(&why)) return Error::kernel(ENOSYS, why);
+        return make_iptc_backend(choice->reason);
     }
-    return Error::kernel(ENOSYS, "legacy backend not built yet");
+    return iptc::with_reason(
+        std::unique_ptr<Backend>(new nft::NftBackend(nft::config_from_env())), choice->reason);
 }
 
 }  // namespace ipchains::backend
