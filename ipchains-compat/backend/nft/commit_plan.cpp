@@ -2,11 +2,35 @@
 
 #include <unordered_map>
 
+#include "compile/compile.h"
 #include "compile/diff.h"
 
 namespace ipchains::backend::nft {
 
 namespace {
+
+// read sums a rule's counters over every copy of its chain, so only the primary copy starts
+// with the model's values; the others start at zero.
+bool secondary_instance(const ir::Chain& c)
+{
+    auto tag = compile::parse_chain_comment(c.comment);
+    return tag && tag->instance > 0;
+}
+
+bool has_counts(const ir::Rule& r)
+{
+    for (const auto& s : r.statements)
+        if (const auto* c = std::get_if<ir::Counter>(&s); c && (c->packets || c->bytes))
+            return true;
+    return false;
+}
+
+ir::Rule without_counts(ir::Rule r)
+{
+    for (auto& s : r.statements)
+        if (auto* c = std::get_if<ir::Counter>(&s)) *c = ir::Counter{};
+    return r;
+}
 
 struct Index {
     std::unordered_map<std::string, const ir::Chain*> chains;
@@ -30,14 +54,17 @@ compile::TableDiff table_diff(const ir::Table* before, const ir::Table& after)
 template <typename Fn>
 void for_each_new_rule(const compile::TableDiff& d, const Index& after, Fn&& fn)
 {
-    for (const auto& name : d.fill) {
-        const ir::Chain* c = after.chains.at(name);
-        for (const auto& r : c->rules) fn(*c, r);
-    }
-    for (const auto& a : d.append) {
-        const ir::Chain* c = after.chains.at(a.chain);
-        for (size_t i = a.first; i < c->rules.size(); ++i) fn(*c, c->rules[i]);
-    }
+    auto chain_rules = [&fn](const ir::Chain& c, size_t first) {
+        bool secondary = secondary_instance(c);
+        for (size_t i = first; i < c.rules.size(); ++i) {
+            if (secondary && has_counts(c.rules[i]))
+                fn(c, without_counts(c.rules[i]));
+            else
+                fn(c, c.rules[i]);
+        }
+    };
+    for (const auto& name : d.fill) chain_rules(*after.chains.at(name), 0);
+    for (const auto& a : d.append) chain_rules(*after.chains.at(a.chain), a.first);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "backend/nft/dump.h"
 
 #include <cerrno>
+#include <cstring>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -34,6 +35,63 @@ std::string str_or_empty(const char* s)
 }
 
 }  // namespace
+
+bool chain_from_msg(const nlmsghdr* m, const std::string& table, KernelChain& k)
+{
+    ChainPtr c(nftnl_chain_alloc());
+    if (nftnl_chain_nlmsg_parse(m, c.get()) < 0) return false;
+    if (table != str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE))) return false;
+    k.name = str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME));
+    k.base = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_HOOKNUM);
+    k.comment.clear();
+    if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_USERDATA)) {
+        uint32_t len = 0;
+        const void* ud = nftnl_chain_get_data(c.get(), NFTNL_CHAIN_USERDATA, &len);
+        k.comment = comment_from_udata(ud, len, NFTNL_UDATA_CHAIN_COMMENT);
+    }
+    return true;
+}
+
+bool rule_from_msg(const nlmsghdr* m, const std::string& table, KernelRule& k)
+{
+    RulePtr rule(nftnl_rule_alloc());
+    if (nftnl_rule_nlmsg_parse(m, rule.get()) < 0) return false;
+    if (table != str_or_empty(nftnl_rule_get_str(rule.get(), NFTNL_RULE_TABLE))) return false;
+    k.chain = str_or_empty(nftnl_rule_get_str(rule.get(), NFTNL_RULE_CHAIN));
+    k.comment.clear();
+    k.packets = k.bytes = 0;
+    if (nftnl_rule_is_set(rule.get(), NFTNL_RULE_USERDATA)) {
+        uint32_t len = 0;
+        const void* ud = nftnl_rule_get_data(rule.get(), NFTNL_RULE_USERDATA, &len);
+        k.comment = comment_from_udata(ud, len, NFTNL_UDATA_RULE_COMMENT);
+    }
+    nftnl_expr_foreach(
+        rule.get(),
+        [](nftnl_expr* e, void* data) -> int {
+            auto* kr = static_cast<KernelRule*>(data);
+            const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+            if (name && strcmp(name, "counter") == 0) {
+                kr->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+                kr->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+            }
+            return 0;
+        },
+        &k);
+    return true;
+}
+
+bool counter_from_msg(const nlmsghdr* m, const std::string& table, KernelCounter& k)
+{
+    ObjPtr o(nftnl_obj_alloc());
+    if (nftnl_obj_nlmsg_parse(m, o.get()) < 0) return false;
+    if (table != str_or_empty(nftnl_obj_get_str(o.get(), NFTNL_OBJ_TABLE)) ||
+        nftnl_obj_get_u32(o.get(), NFTNL_OBJ_TYPE) != NFT_OBJECT_COUNTER)
+        return false;
+    k.name = str_or_empty(nftnl_obj_get_str(o.get(), NFTNL_OBJ_NAME));
+    k.packets = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_PKTS);
+    k.bytes = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_BYTES);
+    return true;
+}
 
 Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table)
 {
@@ -77,19 +135,8 @@ Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& tab
 
     std::vector<KernelChain> chains;
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        ChainPtr c(nftnl_chain_alloc());
-        if (nftnl_chain_nlmsg_parse(m, c.get()) < 0) return -1;
-        if (table != str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE)))
-            return MNL_CB_OK;
         KernelChain k;
-        k.name = str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME));
-        k.base = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_HOOKNUM);
-        if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_USERDATA)) {
-            uint32_t len = 0;
-            const void* ud = nftnl_chain_get_data(c.get(), NFTNL_CHAIN_USERDATA, &len);
-            k.comment = comment_from_udata(ud, len, NFTNL_UDATA_CHAIN_COMMENT);
-        }
-        chains.push_back(std::move(k));
+        if (chain_from_msg(m, table, k)) chains.push_back(std::move(k));
         return MNL_CB_OK;
     });
     if (!r) return r.error();
@@ -108,30 +155,8 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
 
     std::vector<KernelRule> rules;
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        RulePtr rule(nftnl_rule_alloc());
-        if (nftnl_rule_nlmsg_parse(m, rule.get()) < 0) return -1;
-        if (table != str_or_empty(nftnl_rule_get_str(rule.get(), NFTNL_RULE_TABLE)))
-            return MNL_CB_OK;
         KernelRule k;
-        k.chain = str_or_empty(nftnl_rule_get_str(rule.get(), NFTNL_RULE_CHAIN));
-        if (nftnl_rule_is_set(rule.get(), NFTNL_RULE_USERDATA)) {
-            uint32_t len = 0;
-            const void* ud = nftnl_rule_get_data(rule.get(), NFTNL_RULE_USERDATA, &len);
-            k.comment = comment_from_udata(ud, len, NFTNL_UDATA_RULE_COMMENT);
-        }
-        nftnl_expr_foreach(
-            rule.get(),
-            [](nftnl_expr* e, void* data) -> int {
-                auto* kr = static_cast<KernelRule*>(data);
-                const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-                if (name && std::string(name) == "counter") {
-                    kr->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-                    kr->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
-                }
-                return 0;
-            },
-            &k);
-        rules.push_back(std::move(k));
+        if (rule_from_msg(m, table, k)) rules.push_back(std::move(k));
         return MNL_CB_OK;
     });
     if (!r) return r.error();
@@ -149,16 +174,8 @@ Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string&
 
     std::vector<KernelCounter> counters;
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        ObjPtr o(nftnl_obj_alloc());
-        if (nftnl_obj_nlmsg_parse(m, o.get()) < 0) return -1;
-        if (table != str_or_empty(nftnl_obj_get_str(o.get(), NFTNL_OBJ_TABLE)) ||
-            nftnl_obj_get_u32(o.get(), NFTNL_OBJ_TYPE) != NFT_OBJECT_COUNTER)
-            return MNL_CB_OK;
         KernelCounter k;
-        k.name = str_or_empty(nftnl_obj_get_str(o.get(), NFTNL_OBJ_NAME));
-        k.packets = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_PKTS);
-        k.bytes = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_BYTES);
-        counters.push_back(std::move(k));
+        if (counter_from_msg(m, table, k)) counters.push_back(std::move(k));
         return MNL_CB_OK;
     });
     if (!r) return r.error();

@@ -31,6 +31,11 @@ struct KernelCounter {
     uint64_t packets = 0, bytes = 0;
 };
 
+// One dumped (or batched) message as a plain value; false when it is not for `table`.
+bool chain_from_msg(const nlmsghdr* nlh, const std::string& table, KernelChain& out);
+bool rule_from_msg(const nlmsghdr* nlh, const std::string& table, KernelRule& out);
+bool counter_from_msg(const nlmsghdr* nlh, const std::string& table, KernelCounter& out);
+
 // Table comment when the table exists, nullopt when it does not (ENOENT).
 Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table);
 // Chains of the table in the kernel's order (creation order).
