@@ -5,22 +5,14 @@
 
 #include <linux/capability.h>
 #include <linux/netlink.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/caps.h"
 #include "core/ifaddr.h"
 #include "core/libc.h"
 
 namespace divert {
 namespace {
-
-bool has_capability(int cap)
-{
-    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2] = {};
-    if (syscall(SYS_capget, &hdr, data) != 0) return false;
-    return (data[cap / 32].effective & (1u << (cap % 32))) != 0;
-}
 
 // fork(): no lock may be inherited held, and the child must not think it owns the parent's
 // pending packets. Batches are flushed first so no verdict is held by both processes.

@@ -9,9 +9,11 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <netinet/ip.h>
+#include <linux/capability.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "core/caps.h"
 #include "core/guard.h"
 #include "core/ifaddr.h"
 #include "core/inject_in.h"
@@ -92,6 +94,15 @@ void fill_addr(sockaddr* to, socklen_t* tolen, const sockaddr_in& sin)
     const socklen_t n = std::min<socklen_t>(*tolen, sizeof sin);
     std::memcpy(to, &sin, n);
     *tolen = sizeof sin;
+}
+
+// nfnetlink_queue refuses a queue bound to another socket with EPERM, the same errno as a
+// missing CAP_NET_ADMIN; with the capability in hand it can only mean "taken" ([DECISION]
+// spec 3: EADDRINUSE).
+int taken_as_eaddrinuse(int err)
+{
+    if (err == EBUSY || (err == EPERM && has_capability(CAP_NET_ADMIN))) return EADDRINUSE;
+    return err;
 }
 
 }  // namespace
@@ -179,18 +190,17 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
     int err;
     uint16_t port = wanted;
     if (wanted != 0) {
-        err = bind_queue(fd, wanted);
+        err = taken_as_eaddrinuse(bind_queue(fd, wanted));
     } else {
         // [DECISION] spec 3: port 0 picks a free divert port, from the top of the range down
         // (far from the small numbers scripts tend to write by hand).
         err = EADDRINUSE;
         for (uint32_t p = 65535; p >= 1024 && err == EADDRINUSE; --p) {
             port = static_cast<uint16_t>(p);
-            err = bind_queue(fd, port);
-            if (err == EBUSY) err = EADDRINUSE;
+            err = taken_as_eaddrinuse(bind_queue(fd, port));
         }
     }
-    if (err == EBUSY) err = EADDRINUSE;  // the queue belongs to another socket
+    err = taken_as_eaddrinuse(err);
     std::lock_guard<std::mutex> lk(mu_);
     binding_ = false;
     if (err != 0) {

@@ -1,0 +1,15 @@
+# libdivert: unit suites (no kernel) and the divert-socket kernel suites
+# (tests/kernel/divert_*.sh, legacy-style programs from tests/kernel/divert/). Kernel suites
+# are root only and build private network namespaces; 77 = this kernel lacks NFQUEUE.
+add_test(unit-divert "${BUILD}/tests/unit/divert_test")
+set_tests_properties(unit-divert PROPERTIES LABELS "unit")
+add_test(unit-divert-exports sh "${SRC}/tests/unit/divert_exports.sh" "${BUILD}")
+set_tests_properties(unit-divert-exports PROPERTIES LABELS "unit")
+foreach(t reinject rewrite drop inject select process socket)
+  add_test(kernel-divert-${t} bash "${SRC}/tests/kernel/divert_${t}.sh")
+  set_tests_properties(kernel-divert-${t} PROPERTIES
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 120
+    LABELS "kernel")
+endforeach()
