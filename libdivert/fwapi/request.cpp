@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fwapi/canonical.h"
 #include "fwapi/label.h"
 #include "fwapi/rule_convert.h"
 
@@ -67,6 +68,7 @@ Result<Request> rule_request(model::Op op, const char* chain, const struct ip_fw
     if (!rq) return rq;
     rq->command.rulenum = rulenum;
     auto rule = convert_rule(user);
+    if (rule) rule = canonical_rule(*rule);
     if (!rule)
         rq->deferred_errno = rule.error().code;
     else

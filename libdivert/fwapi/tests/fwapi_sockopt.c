@@ -37,10 +37,18 @@ static void report(int rc)
         puts(strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
 }
 
+/* Copies at most n bytes of s into a zeroed field: unterminated when s is that long (the
+ * suites use this to send labels without a NUL). */
+static void set_field(char *dst, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    memset(dst, 0, n);
+    memcpy(dst, s, len < n ? len : n);
+}
+
 static void set_label(char *dst, const char *s)
 {
-    memset(dst, 0, sizeof(ip_chainlabel));
-    strncpy(dst, s, sizeof(ip_chainlabel));  /* 9 bytes: unterminated when s is long */
+    set_field(dst, sizeof(ip_chainlabel), s);
 }
 
 static unsigned long num(const char *s)
@@ -69,7 +77,7 @@ static int rule_key(struct ip_fw *fw, const char *kv)
     else if (KEY("sport")) range(fw->fw_spts, v);
     else if (KEY("dport")) range(fw->fw_dpts, v);
     else if (KEY("redir")) fw->fw_redirpt = (__u16)num(v);
-    else if (KEY("iface")) strncpy(fw->fw_vianame, v, sizeof fw->fw_vianame);
+    else if (KEY("iface")) set_field(fw->fw_vianame, sizeof fw->fw_vianame, v);
     else if (KEY("flags")) fw->fw_flg = (__u16)num(v);
     else if (KEY("invflags")) fw->fw_invflg = (__u16)num(v);
     else if (KEY("tosand")) fw->fw_tosand = (__u8)num(v);
@@ -111,7 +119,7 @@ static int check_key(struct ip_fwpkt *p, const char *kv)
     else if (KEY("syn")) p->fwp_protoh.fwp_tcph.syn = num(v) != 0;
     else if (KEY("frag")) p->fwp_iph.frag_off = htons((__u16)num(v));
     else if (KEY("ihl")) p->fwp_iph.ihl = num(v) & 0xF;
-    else if (KEY("iface")) strncpy(p->fwp_vianame, v, sizeof p->fwp_vianame);
+    else if (KEY("iface")) set_field(p->fwp_vianame, sizeof p->fwp_vianame, v);
     else return -1;
 #undef KEY
     return 0;

@@ -130,6 +130,23 @@ TEST_F(Fwapi, DeleteIgnoresMarkMarkAbsAndTos)
     EXPECT_TRUE(chain("output").rules.empty());
 }
 
+TEST_F(Fwapi, DeleteMatchesWhatTheKernelGivesBack)
+{
+    // Fields the stored form cannot carry: outputsize without -o, a port on ACCEPT, an
+    // inverse flag without its base.
+    auto c = simple_rule("input", "ACCEPT");
+    c.fwc_rule.ipfw.fw_outputsize = 0;
+    c.fwc_rule.ipfw.fw_redirpt = 99;
+    c.fwc_rule.ipfw.fw_invflg = IP_FW_INV_SYN;
+    c.fwc_rule.ipfw.fw_tosand = 0;
+    ASSERT_EQ(call(IP_FW_APPEND, c), 0);
+    ASSERT_EQ(call(IP_FW_APPEND, c), 0);
+    EXPECT_EQ(call(IP_FW_DELETE, c), 0);
+    EXPECT_EQ(chain("input").rules.size(), 1u);
+    EXPECT_EQ(call(IP_FW_DELETE, c), 0);
+    EXPECT_TRUE(chain("input").rules.empty());
+}
+
 TEST_F(Fwapi, AddressesAreConvertedToHostOrder)
 {
     auto c = simple_rule("input", "DENY");

@@ -1,8 +1,11 @@
 // A Backend over an in-memory ruleset, so the fwapi unit test exercises the real engine and
-// execute() without a kernel.
+// execute() without a kernel. Like the kernel backends, it keeps each rule only as its save
+// line and parses it back on read.
 #pragma once
 
 #include "backend/backend.h"
+#include "format/format.h"
+#include "parse/parser.h"
 
 class MemoryBackend : public ipchains::backend::Backend {
 public:
@@ -23,6 +26,19 @@ public:
     {
         ++commits;
         state = after;
+        for (auto& c : state.chains)
+            for (auto& r : c.rules) {
+                ipchains::parse::ParseOptions opt;
+                opt.restore_line = true;
+                opt.resolve_names = false;
+                opt.forward_warning = 0;
+                auto cmd = ipchains::parse::parse_command(
+                    ipchains::parse::split_words(ipchains::format::save_line(c.name, r)), opt);
+                if (!cmd) return cmd.error();
+                auto counters = r.counters;
+                r = cmd->rules.at(0);
+                r.counters = counters;
+            }
         return {};
     }
 
