@@ -2,3 +2,5 @@
 # namespaces (exit 77 only when this kernel lacks a feature).
 add_test(unit-nft "${BUILD}/tests/unit/nft_test")
 set_tests_properties(unit-nft PROPERTIES LABELS "unit")
+add_test(kernel-nft "${BUILD}/tests/unit/nft_kernel_test")
+set_tests_properties(kernel-nft PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "kernel")

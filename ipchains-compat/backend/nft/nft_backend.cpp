@@ -20,6 +20,14 @@ Config config_from_env()
     return cfg;
 }
 
+namespace {
+// Netlink answers EPERM to every request without CAP_NET_ADMIN; 1.3.9's text for it.
+Error query_error(const Error& e)
+{
+    return e.code == EPERM ? kernel_error(EPERM, nullptr) : e;
+}
+}  // namespace
+
 NftBackend::NftBackend(Config cfg) : cfg_(std::move(cfg)) {}
 
 NftBackend::~NftBackend() = default;
@@ -44,7 +52,7 @@ Result<QueueChoice> NftBackend::queue_choice()
     auto nl = netlink();
     if (!nl) return nl.error();
     auto choice = choose_queue_impl(**nl);
-    if (!choice) return choice.error();
+    if (!choice) return query_error(choice.error());
     queue_ = *choice;
     return *queue_;
 }
@@ -68,23 +76,20 @@ Result<model::Ruleset> NftBackend::read(bool zero_counters)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
-    auto fail = [](const Error& e) -> Error {
-        return e.code == EPERM ? kernel_error(EPERM, nullptr) : e;
-    };
     KernelState k;
     auto table = get_table(**nl, cfg_.table);
-    if (!table) return fail(table.error());
+    if (!table) return query_error(table.error());
     k.table_exists = table->has_value();
     table_exists_ = k.table_exists;
     if (k.table_exists) {
         auto chains = dump_chains(**nl, cfg_.table);
-        if (!chains) return fail(chains.error());
+        if (!chains) return query_error(chains.error());
         k.chains = std::move(*chains);
         auto counters = dump_counters(**nl, cfg_.table);
-        if (!counters) return fail(counters.error());
+        if (!counters) return query_error(counters.error());
         k.counters = std::move(*counters);
         auto rules = dump_rules(**nl, cfg_.table, zero_counters);
-        if (!rules) return fail(rules.error());
+        if (!rules) return query_error(rules.error());
         k.rules = std::move(*rules);
     }
     return rebuild_model(k, cfg_.table);
@@ -101,7 +106,7 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
         auto nl = netlink();
         if (!nl) return nl.error();
         auto t = get_table(**nl, cfg_.table);
-        if (!t) return t.error();
+        if (!t) return query_error(t.error());
         table_exists_ = t->has_value();
     }
     std::optional<ir::Table> ir_before;
@@ -133,10 +138,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     auto nl = netlink();
     if (!nl) return nl.error();
     auto chains = dump_chains(**nl, cfg_.table);
-    if (!chains) {
-        if (chains.error().code == EPERM) return kernel_error(EPERM, nullptr);
-        return chains.error();
-    }
+    if (!chains) return query_error(chains.error());
     if (chains->empty()) return false;  // no table (or an empty one): the slow path builds it
 
     std::optional<compile::ChainTag> last;
