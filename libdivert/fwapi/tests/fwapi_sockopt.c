@@ -162,10 +162,11 @@ static int one_call(char **a, int n)
             socklen_t len = sizeof buf;
             return getsockopt(fw_sock, IPPROTO_IP, (int)num(a[1]), buf, &len);
         }
-        if (opt < 0) return -2;
-        ip_chainlabel l;
-        set_label(l, a[1]);
-        return setsockopt(fw_sock, IPPROTO_IP, opt, l, sizeof l);
+        if (opt >= 0) {
+            ip_chainlabel l;
+            set_label(l, a[1]);
+            return setsockopt(fw_sock, IPPROTO_IP, opt, l, sizeof l);
+        }
     }
     if (n == 3 && !strcmp(op, "policy")) {
         struct ip_fwpolicy p;
