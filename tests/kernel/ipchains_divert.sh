@@ -11,54 +11,44 @@ require_queue
 require_nft_reject
 topo_pair
 REQ="packet proto 1 10.199.1.1 -> 10.199.1.2 len 84"   # the host's echo request
-ROW_DIVERT_1='       1         84 DIVERT     icmp ------ 0xFF 0x00  *                              0.0.0.0/0            10.199.1.2            * ->   * => 7001'
-ROW_COUNT_0='       0          0 -          icmp ------ 0xFF 0x00  *                              0.0.0.0/0            10.199.1.2            * ->   *'
-ROW_COUNT_1='       1         84 -          icmp ------ 0xFF 0x00  *                              0.0.0.0/0            10.199.1.2            * ->   *'
-
-# rows DESC ROW...: -L output -v -x -n holds these rows.
-rows() {
-    local desc=$1 r
-    shift
-    run "$HOST" ipchains -L output -v -x -n
-    for r in "$@"; do expect_line "$desc" "$r" "$T/out"; done
-}
 
 # --- output chain, the host pings the peer
 ipc "$HOST" -A output -p ICMP -d 10.199.1.2 -j DIVERT 7001
+counts_snap "$HOST" output
 ping_expect "nobody bound: the packet is dropped" "$HOST" "$PEER_IP" timeout
-rows "nobody bound: the DIVERT rule still counted" "$ROW_DIVERT_1"
+expect_counts_delta "nobody bound: the DIVERT rule still counted" "$HOST" output 1
 
-ipc "$HOST" -Z output
+counts_snap "$HOST" output
 listen_start "$HOST" 7001 accept 1
 ping_expect "listener reinjects: ping answered" "$HOST" "$PEER_IP" ok
 listen_expect "the listener saw the echo request" 7001 "$REQ"
 
 ipc "$HOST" -A output -p icmp -d 10.199.1.2
-ipc "$HOST" -Z output
+counts_snap "$HOST" output
 listen_start "$HOST" 7001 accept 1
 ping_expect "reinjected past a counting rule" "$HOST" "$PEER_IP" ok
 listen_expect "diverted once" 7001 "$REQ"
-rows "the counting rule after DIVERT counted the reinjected packet" "$ROW_DIVERT_1" "$ROW_COUNT_1"
+expect_counts_delta "the counting rule after DIVERT counted the reinjected packet" "$HOST" output 1 1
 
 ipc "$HOST" -A output -p icmp -d 10.199.1.2 -j DENY
-ipc "$HOST" -Z output
+counts_snap "$HOST" output
 listen_start "$HOST" 7001 accept 1
 ping_expect "a DENY after the DIVERT rule still applies" "$HOST" "$PEER_IP" timeout
 listen_expect "diverted before the DENY" 7001 "$REQ"
-rows "counted on the way to the DENY" "$ROW_DIVERT_1" "$ROW_COUNT_1"
+expect_counts_delta "counted on the way to the DENY" "$HOST" output 1 1 1
 
 ipc "$HOST" -D output 3
-ipc "$HOST" -Z output
+counts_snap "$HOST" output
 listen_start "$HOST" 7001 drop 1
 ping_expect "a drop verdict consumes the packet" "$HOST" "$PEER_IP" timeout
 listen_expect "the dropping listener saw it" 7001 "$REQ"
-rows "a consumed packet never reaches the rules after DIVERT" "$ROW_DIVERT_1" "$ROW_COUNT_0"
+expect_counts_delta "a consumed packet never reaches the rules after DIVERT" "$HOST" output 1 0
 
 # --- pass-through: nobody bound means "this rule does not match"
 ipc "$HOST" --divert-passthrough on
-ipc "$HOST" -Z output
+counts_snap "$HOST" output
 ping_expect "pass-through, nobody bound: the packet passes" "$HOST" "$PEER_IP" ok
-rows "pass-through continues with the next rule" "$ROW_DIVERT_1" "$ROW_COUNT_1"
+expect_counts_delta "pass-through continues with the next rule" "$HOST" output 1 1
 ipc "$HOST" -A output -p icmp -d 10.199.1.2 -j DENY
 ping_expect "pass-through never skips a later DENY" "$HOST" "$PEER_IP" timeout
 ipc "$HOST" -D output 3

@@ -28,7 +28,7 @@ ipc "$HOST" -R input 2 -p udp -d 0/0 7001 -j REJECT
 udp_expect "-R 2 turns ACCEPT into REJECT" "$PEER" "$HOST_IP" 7001 refused
 expect_stdout "-R kept the old rule's counters" "$HOST" ipchains -L input -v -x -n --line-numbers <<'EOF'
 Chain input (policy ACCEPT: 0 packets, 0 bytes):
-num     pkts      bytes target     prot opt    tosa tosx  ifname     mark       outsize  source                destination           ports
+num      pkts      bytes target     prot opt    tosa tosx  ifname     mark       outsize  source                destination           ports
 1           1         34 DENY       udp  ------ 0xFF 0x00  *                              0.0.0.0/0            0.0.0.0/0             * ->   7002
 2           3        102 REJECT     udp  ------ 0xFF 0x00  *                              0.0.0.0/0            0.0.0.0/0             * ->   7001
 3           1         34 DENY       udp  ------ 0xFF 0x00  *                              0.0.0.0/0            0.0.0.0/0             * ->   7001

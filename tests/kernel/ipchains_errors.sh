@@ -8,12 +8,14 @@ ns_new NS err
 
 TRY="Try \`ipchains -h' or 'ipchains --help' for more information."
 
-# bad DESC MESSAGE ARGS...: exit 2, exactly MESSAGE + the Try line, kernel unchanged.
+# bad DESC MESSAGE ARGS...: exit 2, exactly MESSAGE + the Try line, kernel unchanged. A
+# MESSAGE ending in \n is one of those 1.3.9 printed with a newline of its own: a blank line
+# comes before "Try".
 bad() {
     local desc=$1 msg=$2
     shift 2
     kernel_state "$NS" "$T/before"
-    expect_error "$desc" 2 "$NS" ipchains "$@" < <(printf 'ipchains: %s\n%s\n' "$msg" "$TRY")
+    expect_error "$desc" 2 "$NS" ipchains "$@" < <(printf 'ipchains: %b\n%s\n' "$msg" "$TRY")
     [ -s "$T/out" ] && { fail "$desc: printed on stdout"; show "$T/out"; }
     kernel_state "$NS" "$T/after"
     cmp -s "$T/before" "$T/after" || { fail "$desc: the kernel ruleset changed";
@@ -47,14 +49,16 @@ run_all() {
         -A input -i abcdefghijklmnopq -j ACCEPT
     bad "MASQ policy on input" "\`-P MASQ' only valid for \`forward' chain." -P input MASQ
     bad "invalid policy" "Invalid policy \`DIVERT' for -P" -P input DIVERT
-    bad "duplicate option" "multiple -p flags not allowed" -A input -p tcp -p udp
+    bad "duplicate option" "multiple -p flags not allowed\n" -A input -p tcp -p udp
     bad "no command" "no command specified" -p tcp
-    bad "two commands" "Can't use -A with -D" -A input -D input
+    bad "two commands" "Can't use -D with -A\n" -A input -D input
     bad "stray word" "unknown arguments found on commandline" -A input -p tcp extra words
     bad "bad rule number" "Invalid rule number \`x1'" -R input x1 -j ACCEPT
     bad "bad TOS" "invalid hexbyte \`zz' specified" -A input -t zz 00
-    bad "TOS bit 0" "TOS manipulation cannot alter bit 0 (RFC1349)" -A input -t 00 00
-    bad "bad mark" "Bad value \`q' for -m." -A input -m q
+    bad "TOS bit 0" "TOS manipulation cannot alter bit 0 (RFC1349)\n" -A input -t 00 00
+    bad "bad mark" "Bad value \`q' for -m.\n" -A input -m q
+    bad "! before an option that takes none" "cannot have ! before -l\n" -A input ! -l
+    bad "policy on a user chain" "Can only set policy in built-in chains." -P user ACCEPT
     bad "! at the end" "nothing appropriate following !" -A input -p tcp !
 }
 
@@ -83,10 +87,6 @@ EOF
 expect_error "-F of a missing chain" 1 "$NS" ipchains -F nosuch <<'EOF'
 ipchains: No chain by that name
 EOF
-# Refused by the command or by the kernel (sources differ on which), never applied.
-run "$NS" ipchains -P user ACCEPT
-[ "$RC" -ne 0 ] && grep -qxF "ipchains: Can only set policy in built-in chains." "$T/err" &&
-    pass "-P on a user chain refused" || { fail "-P on a user chain: exit $RC"; show "$T/err"; }
 kernel_state "$NS" "$T/after"
 same_text "kernel-side failures change nothing" "$T/before" "$T/after"
 

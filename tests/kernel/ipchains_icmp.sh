@@ -36,6 +36,7 @@ ping_expect "type range 0:7 leaves type 8" "$PEER" "$HOST_IP" ok
 
 # An ICMP error by name: without the port-unreachable error the peer's UDP probe to a closed
 # port times out instead of being refused.
+ipc "$HOST" -F input
 udp_expect "closed port refused" "$HOST" "$PEER_IP" 7009 refused
 only -p icmp --icmp-type port-unreachable -j DENY
 udp_expect "port-unreachable denied: the refusal never arrives" "$HOST" "$PEER_IP" 7009 timeout

@@ -121,7 +121,7 @@ num   pkts bytes target     prot opt    tosa tosx  ifname     mark       outsize
 1        0     0 ACCEPT     udp  ------ 0xFF 0x00  ppp0                           10.199.3.1           0.0.0.0/0             53 ->   *
 EOF
 
-expect_stdout "ipchains -L -n ppp-in (one chain)" "$NS" ipchains -L -n ppp-in <<'EOF'
+expect_stdout "ipchains -L ppp-in -n (one chain)" "$NS" ipchains -L ppp-in -n <<'EOF'
 Chain ppp-in (1 references):
 target     prot opt     source                destination           ports
 ACCEPT     udp  ------  10.199.3.1           0.0.0.0/0             53 ->   *

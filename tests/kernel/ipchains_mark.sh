@@ -8,7 +8,7 @@ topo_pair
 counter_add "$HOST" out5 postrouting 300 meta mark and 0xffff == 0x5
 counter_add "$HOST" out7 postrouting 300 meta mark and 0xffff == 0x7
 counter_add "$HOST" in16 input 300 meta mark and 0xffff == 0x10
-counter_add "$HOST" in15 input 300 meta mark and 0xffff == 0xf
+counter_add "$HOST" in19 input 300 meta mark and 0xffff == 0x13
 
 ipc "$HOST" -A output -p icmp -d 10.199.1.2 -m 5
 ping_expect "a mark rule does not change the verdict" "$HOST" "$PEER_IP" ok
@@ -22,15 +22,17 @@ expect_counter "and no longer 5" "$HOST" out5 1
 ipc "$HOST" -A input -p icmp -s 10.199.1.2 -m 0x10
 ping_expect "input mark rule" "$PEER" "$HOST_IP" ok
 expect_counter "-m 0x10 on input: the packet arrives with mark 0x10" "$HOST" in16 1
-ipc "$HOST" -A input -p icmp -s 10.199.1.2 -m -1
+# +3 on 0x10: addition and OR agree (docs/differences.md 3.3: nft can only OR).
+ipc "$HOST" -A input -p icmp -s 10.199.1.2 -m +3
 ping_expect "input mark rules" "$PEER" "$HOST_IP" ok
-expect_counter "-m 0x10 then -m -1: mark 0xf" "$HOST" in15 1
+expect_counter "-m 0x10 then -m +3: mark 0x13" "$HOST" in19 1
 
+# (the output rules also match the host's echo replies to the peer's two pings)
 expect_stdout "-L -v shows absolute and relative marks" "$HOST" ipchains -L output -v -x -n <<'EOF'
 Chain output (policy ACCEPT: 4 packets, 336 bytes):
     pkts      bytes target     prot opt    tosa tosx  ifname     mark       outsize  source                destination           ports
-       2        168 -          icmp ------ 0xFF 0x00  *          0x5                   0.0.0.0/0            10.199.1.2            * ->   *
-       1         84 -          icmp ------ 0xFF 0x00  *          0x2                   0.0.0.0/0            10.199.1.2            * ->   *
+       4        336 -          icmp ------ 0xFF 0x00  *          0x5                   0.0.0.0/0            10.199.1.2            * ->   *
+       3        252 -          icmp ------ 0xFF 0x00  *          0x2                   0.0.0.0/0            10.199.1.2            * ->   *
 EOF
 
 finish

@@ -109,6 +109,9 @@ ns_new() {
     # IPv4 only: keeps IPv6 neighbour chatter out of counters and captures.
     ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
     ip netns exec "$name" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+    # Many REJECTs to one peer in a row: without this the kernel's per-peer ICMP rate limit
+    # (burst of 6, then 1/s) would turn "refused" into "timeout".
+    ip netns exec "$name" sysctl -qw net.ipv4.icmp_ratelimit=0
     printf -v "$1" '%s' "$name"
 }
 
@@ -282,10 +285,11 @@ ping_expect() {
 }
 
 # udp_server NS PORT [SHELL-CMD]: answers every datagram on PORT with SHELL-CMD's output
-# (default: "udp PORT"); $SOCAT_PEERADDR is the sender as the server saw it.
+# (default: "udp PORT"); $SOCAT_PEERADDR is the sender as the server saw it. (`pipes`: with
+# socat's default socketpair, the output of a command that exits at once is sometimes lost.)
 udp_server() {
     local ns=$1 port=$2 reply=${3:-"echo udp $2"}
-    ip netns exec "$ns" socat "UDP4-RECVFROM:$port,reuseaddr,fork" SYSTEM:"$reply" \
+    ip netns exec "$ns" socat "UDP4-RECVFROM:$port,reuseaddr,fork" SYSTEM:"$reply",pipes \
         </dev/null >/dev/null 2>&1 &
     BG_PIDS+=($!)
     wait_listen "$ns" u "$port"
@@ -294,7 +298,7 @@ udp_server() {
 # tcp_server NS PORT [SHELL-CMD]: answers every connection on PORT with SHELL-CMD's output.
 tcp_server() {
     local ns=$1 port=$2 reply=${3:-"echo tcp $2"}
-    ip netns exec "$ns" socat "TCP4-LISTEN:$port,reuseaddr,fork" SYSTEM:"$reply" \
+    ip netns exec "$ns" socat "TCP4-LISTEN:$port,reuseaddr,fork" SYSTEM:"$reply",pipes \
         </dev/null >/dev/null 2>&1 &
     BG_PIDS+=($!)
     wait_listen "$ns" t "$port"
@@ -418,6 +422,27 @@ expect_counter() {
         return 0
     fi
     fail "$1: counter $3 = '$got', expected $4"
+    return 1
+}
+
+# counts_snap NS CHAIN: remembers the packet count of each rule of CHAIN (from -L -v -x).
+counts_snap() {
+    COUNTS_BEFORE=($(ip netns exec "$1" ipchains -L "$2" -v -x -n | awk 'NR > 2 { print $1 }'))
+}
+
+# expect_counts_delta DESC NS CHAIN D1 D2...: since counts_snap, rule i matched Di more
+# packets (rules added since count from 0). Independent of -Z.
+expect_counts_delta() {
+    local desc=$1 ns=$2 chain=$3 i
+    shift 3
+    local now=($(ip netns exec "$ns" ipchains -L "$chain" -v -x -n | awk 'NR > 2 { print $1 }'))
+    local got=()
+    for i in "${!now[@]}"; do got+=($((now[i] - ${COUNTS_BEFORE[i]:-0}))); done
+    if [ "${got[*]}" = "$*" ]; then
+        pass "$desc (new matches per rule of $chain: $*)"
+        return 0
+    fi
+    fail "$desc: new matches per rule of $chain: '${got[*]}', expected '$*'"
     return 1
 }
 
