@@ -7,7 +7,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 #include <optional>
 
@@ -35,7 +34,6 @@ namespace {
 // The value of an option that may be written `-p ! tcp`: the option's own argument, or the
 // word after it when that argument is `!`.
 struct Inverted {
-    bool bang = false;
     std::string value;
 };
 
@@ -132,7 +130,6 @@ Result<Inverted> Parser::check_inverse(const Token& t)
     if (t.arg != "!") return r;
     if (invert_) return Error::usage("Multiple `!' flags not allowed");
     invert_ = true;
-    r.bang = true;
     // 1.3.9 read past argv's end here; we name the dangling `!` instead.
     if (!ts_.has_word()) return Error::usage("nothing appropriate following !");
     r.value = ts_.take_word();
