@@ -87,7 +87,8 @@ wait "$ICPT_PID" 2>/dev/null
 ICPT_PID=
 
 say "What the interceptor printed"
-cat "$TMP/interceptor"
+# (libtool's wrapper runs it as .../.libs/interceptor; show the name a user would type)
+sed 's|^[^ ]*/interceptor:|interceptor:|' "$TMP/interceptor"
 
 say "The DIVERT rule's counters"
 show ipchains -L output -v -n
