@@ -16,9 +16,12 @@
 #include <vector>
 
 #include "backend/execute.h"
+#include "backend/nft/batch.h"
+#include "backend/nft/commit_plan.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/nft_backend.h"
 #include "backend/nft/queue_probe.h"
+#include "backend/nft/transaction.h"
 #include "compile_fixtures.h"
 #include "engine/engine.h"
 
@@ -136,6 +139,130 @@ TEST_F(NftKernel, CommitThenReadGivesTheSameRuleset)
             EXPECT_EQ(back->chains[i].rules[j].counters, rs.chains[i].rules[j].counters)
                 << rs.chains[i].name << " rule " << j + 1;
     }
+}
+
+TEST_F(NftKernel, ListingReadsLikeTheIntendedRules)
+{
+    using V = ir::Verdict;
+    auto rule = [](std::vector<ir::Match> m, std::vector<ir::Statement> s, std::string c = {}) {
+        return ir::Rule{std::move(m), std::move(s), std::move(c)};
+    };
+    const V drop{V::Drop, ""}, accept{V::Accept, ""};
+    ir::Table t;
+    t.name = "ipchains";
+    t.comment = "ipchains-divert";
+    t.counters.push_back(ir::CounterObject{"input-policy", 7, 700});
+    ir::Chain user{"user", std::nullopt, {}, "ipchains:3:0:0:in:-:user"};
+    ir::Chain c{"input", std::nullopt, {}, "ipchains:0:0:0:in:ACCEPT:input"};
+    c.rules = {
+        rule({ir::IfName{true, "eth0", false, false}}, {ir::Counter{5, 100}, accept},
+             "-A input -i eth0 -j ACCEPT"),
+        rule({ir::IfName{true, "ppp", true, false}}, {drop}),
+        rule({ir::IfName{false, "eth1", false, true}}, {drop}),
+        rule({ir::Addr{true, 0x0a000000, 0xff000000, false}}, {drop}),
+        rule({ir::Addr{false, 0x01020304, 0xffffffff, true}}, {drop}),
+        rule({ir::Addr{false, 0x0a000100, 0xff00ff00, false}}, {drop}),
+        rule({ir::Proto{6, false}, ir::Port{false, 80, 80, false}}, {accept}),
+        rule({ir::Proto{6, false}, ir::Port{true, 1, 1023, false}}, {accept}),
+        rule({ir::Proto{17, false}, ir::Port{true, 1, 1023, true}}, {accept}),
+        rule({ir::Proto{17, false}, ir::Port{false, 53, 53, true}}, {accept}),
+        rule({ir::Proto{1, false}, ir::Icmp{ir::Icmp::Type, 3, 5, false}}, {accept}),
+        rule({ir::Proto{1, false}, ir::Icmp{ir::Icmp::Type, 8, 8, false},
+              ir::Icmp{ir::Icmp::Code, 0, 0, false}},
+             {accept}),
+        rule({ir::Proto{1, true}}, {accept}),
+        rule({ir::Fragment{false}}, {drop}),
+        rule({ir::Fragment{true}}, {drop}),
+        rule({ir::Proto{6, false}, ir::Syn{false}}, {drop}),
+        rule({ir::Proto{6, false}, ir::Syn{true}}, {drop}),
+        rule({ir::Mark{0xffff, 5, false}}, {drop}),
+        rule({ir::Mark{0x70000000, 0x10000000, true}}, {drop}),
+        rule({}, {ir::NamedCounter{"input-policy"}, accept}),
+        rule({}, {ir::Log{"input DENY ", std::nullopt, 0}}),
+        rule({}, {ir::Log{"", uint16_t(0), 128}}),
+        rule({}, {ir::SetMark{0xffff0000, 0x10}}),
+        rule({}, {ir::Reject{ir::Reject::PortUnreach}}),
+        rule({}, {ir::Reject{ir::Reject::HostUnreach}}),
+        rule({}, {V{V::Jump, "user"}}),
+        rule({}, {V{V::Goto, "user"}}),
+        rule({}, {V{V::Return, ""}}),
+    };
+    ir::Chain hook{"~in-hook", ir::BaseChain{ir::Hook::Prerouting, -150}, {}, "ipchains-layout:hook"};
+    hook.rules = {rule({}, {V{V::Jump, "input"}})};
+    ir::Chain nat_in{"~nat-in", ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat}, {}, ""};
+    nat_in.rules = {rule({ir::Proto{6, false}}, {ir::Redirect{8080}}), rule({}, {ir::Redirect{0}})};
+    ir::Chain nat_out{"~nat-out", ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat}, {},
+                      ""};
+    nat_out.rules = {rule({ir::Mark{0x80000000, 0x80000000, false}}, {ir::Masquerade{}})};
+    t.chains = {user, c, hook, nat_in, nat_out};
+
+    auto nl = Netlink::open();
+    ASSERT_TRUE(nl.ok());
+    Batch batch((*nl)->next_seq());
+    plan_commit(batch, nullptr, t, QueueImpl::Compat);
+    auto sent = run_transaction(**nl, batch);
+    ASSERT_TRUE(sent.ok()) << sent.error().message;
+
+    EXPECT_EQ(listing(),
+              "table ip ipchains {\n"
+              "\tcomment \"ipchains-divert\"\n"
+              "\tcounter input-policy {\n"
+              "\t\tpackets 7 bytes 700\n"
+              "\t}\n"
+              "\n"
+              "\tchain user {\n"
+              "\t\tcomment \"ipchains:3:0:0:in:-:user\"\n"
+              "\t}\n"
+              "\n"
+              "\tchain input {\n"
+              "\t\tcomment \"ipchains:0:0:0:in:ACCEPT:input\"\n"
+              "\t\tiifname \"eth0\" counter packets 5 bytes 100 accept comment \"-A input -i eth0 -j ACCEPT\"\n"
+              "\t\tiifname \"ppp*\" drop\n"
+              "\t\toifname != \"eth1\" drop\n"
+              "\t\tip saddr 10.0.0.0/8 drop\n"
+              "\t\tip daddr != 1.2.3.4 drop\n"
+              "\t\tip daddr & 255.0.255.0 == 10.0.1.0 drop\n"
+              "\t\ttcp dport 80 accept\n"
+              "\t\ttcp sport 1-1023 accept\n"
+              "\t\tudp sport != 1-1023 accept\n"
+              "\t\tudp dport != 53 accept\n"
+              "\t\ticmp type 3-5 accept\n"
+              "\t\ticmp type echo-request icmp code net-unreachable accept\n"
+              "\t\tip protocol != icmp accept\n"
+              "\t\tip frag-off & 8191 != 0 drop\n"
+              "\t\tip frag-off & 8191 == 0 drop\n"
+              "\t\ttcp flags syn / syn,rst,ack drop\n"
+              "\t\ttcp flags != syn / syn,rst,ack drop\n"
+              "\t\tmeta mark & 0x0000ffff == 0x00000005 drop\n"
+              "\t\tmeta mark & 0x70000000 != 0x10000000 drop\n"
+              "\t\tcounter name \"input-policy\" accept\n"
+              "\t\tlog prefix \"input DENY \"\n"
+              "\t\tlog group 0 snaplen 128\n"
+              "\t\tmeta mark set meta mark & 0xffff0010 | 0x00000010\n"
+              "\t\treject\n"
+              "\t\treject with icmp host-unreachable\n"
+              "\t\tjump user\n"
+              "\t\tgoto user\n"
+              "\t\treturn\n"
+              "\t}\n"
+              "\n"
+              "\tchain ~in-hook {\n"
+              "\t\tcomment \"ipchains-layout:hook\"\n"
+              "\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+              "\t\tjump input\n"
+              "\t}\n"
+              "\n"
+              "\tchain ~nat-in {\n"
+              "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+              "\t\tip protocol tcp redirect to :8080\n"
+              "\t\tredirect\n"
+              "\t}\n"
+              "\n"
+              "\tchain ~nat-out {\n"
+              "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+              "\t\tmeta mark 0x80000000/1 masquerade\n"
+              "\t}\n"
+              "}\n");
 }
 
 TEST_F(NftKernel, NoTableReadsAsAFreshBoot)
