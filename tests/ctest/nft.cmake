@@ -4,3 +4,6 @@ add_test(unit-nft "${BUILD}/tests/unit/nft_test")
 set_tests_properties(unit-nft PROPERTIES LABELS "unit")
 add_test(kernel-nft "${BUILD}/tests/unit/nft_kernel_test")
 set_tests_properties(kernel-nft PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "kernel")
+add_test(kernel-nft-traffic bash "${SRC}/tests/kernel/nft_backend.sh")
+set_tests_properties(kernel-nft-traffic PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS "kernel")
