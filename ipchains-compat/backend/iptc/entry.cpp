@@ -106,7 +106,10 @@ LegacyRule parse_entry(const ipt_entry* e, const char* target_label)
     const auto* t = reinterpret_cast<const xt_entry_target*>(base + e->target_offset);
     const std::string label = target_label ? target_label : "";
     const std::string tname(t->u.user.name, strnlen(t->u.user.name, sizeof(t->u.user.name)));
-    if (tname.empty() || tname == XT_STANDARD_TARGET) {
+    // libiptc hands standard targets back with an empty name; our own unsent entries carry
+    // the verdict label there.
+    if (tname.empty() || tname == IPTC_LABEL_ACCEPT || tname == IPTC_LABEL_DROP ||
+        tname == IPTC_LABEL_QUEUE || tname == IPTC_LABEL_RETURN) {
         r.standard = true;
         r.label = label;
     } else {

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include "backend/iptc/kernel.h"
 #include "backend/iptc/layout.h"
@@ -34,8 +35,17 @@ public:
         return rs;
     }
 
-    Result<void> commit(const model::Ruleset&, const model::Ruleset& after) override
+    Result<void> commit(const model::Ruleset& before, const model::Ruleset& after) override
     {
+        // Chains whose rules stay but whose counters the command changed (-Z): unchanged
+        // kernel chains keep their own counters unless told otherwise.
+        std::set<std::string> recount_owners;
+        for (const auto& c : after.chains) {
+            const model::Chain* b = before.find(c.name);
+            if (b == nullptr || !(b->rules == c.rules)) continue;
+            for (size_t i = 0; i < c.rules.size(); ++i)
+                if (!(c.rules[i].counters == b->rules[i].counters)) recount_owners.insert(c.name);
+        }
         compile::Options opt;
         opt.table_name = table_;
         auto t = compile::compile(after, opt);
@@ -47,7 +57,10 @@ public:
         for (const auto& ts : layout->tables) {
             auto h = TableHandle::open(ts.table);
             if (!h) return h.error();
-            auto changed = (*h)->apply(ts, prefix_);
+            std::set<std::string> recount;
+            for (const auto& [legacy, owner] : ts.owner)
+                if (recount_owners.count(owner)) recount.insert(legacy);
+            auto changed = (*h)->apply(ts, prefix_, recount);
             if (!changed) return changed.error();
             if (*changed)
                 if (auto c = (*h)->commit(); !c) return c.error();

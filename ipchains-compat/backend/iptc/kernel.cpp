@@ -87,7 +87,8 @@ size_t TableHandle::foreign_rules(const std::string& prefix)
     return n;
 }
 
-Result<bool> TableHandle::apply(const TableState& want, const std::string& prefix)
+Result<bool> TableHandle::apply(const TableState& want, const std::string& prefix,
+                                const std::set<std::string>& recount)
 {
     bool changed = false;
     std::map<std::string, std::vector<LegacyRule>> have;
@@ -107,6 +108,17 @@ Result<bool> TableHandle::apply(const TableState& want, const std::string& prefi
         size_t keep = 0;
         if (old.size() <= c.rules.size() && same_rules(old, c.rules, old.size())) {
             keep = old.size();
+            if (recount.count(c.name) && keep > 0) {
+                // Zeroed first: libiptc then keeps what arrives until the commit.
+                if (!iptc_zero_entries(c.name.c_str(), h_)) return failure("zero " + c.name);
+                for (size_t i = 0; i < keep; ++i) {
+                    if (!c.rules[i].packets && !c.rules[i].bytes) continue;
+                    xt_counters ctr{c.rules[i].packets, c.rules[i].bytes};
+                    if (!iptc_set_counter(c.name.c_str(), static_cast<unsigned>(i + 1), &ctr, h_))
+                        return failure("set counters in " + c.name);
+                }
+                changed = true;
+            }
         } else {
             if (!iptc_flush_entries(c.name.c_str(), h_)) return failure("flush " + c.name);
             changed = true;

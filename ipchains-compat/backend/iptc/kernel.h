@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,10 @@ public:
     // Makes our part of the table equal `want`; returns whether anything changed. Unchanged
     // chains are not touched (their counters keep running); a chain that only gained rules at
     // its end gets only those appended.
-    Result<bool> apply(const TableState& want, const std::string& prefix);
+    // Chains in `recount` get the counters `want` gives their rules even when unchanged
+    // (-Z through the engine, restored counters).
+    Result<bool> apply(const TableState& want, const std::string& prefix,
+                       const std::set<std::string>& recount = {});
     // Zeroes every rule counter of these chains (-Z); the commit keeps what was counted since
     // the snapshot.
     Result<void> zero(const std::vector<std::string>& chains);

@@ -78,6 +78,7 @@ public:
         classify();
         const auto in_sites = rules_where(base_[ir::Hook::Prerouting].post, is_dispatch);
         const auto fwd_sites = rules_where(base_[ir::Hook::Forward].post, is_dispatch);
+        const auto out_sites = rules_where(base_[ir::Hook::Postrouting].post, is_dispatch);
         const auto in_copy = reach(in_sites), fwd_copy = reach(fwd_sites);
 
         Context d_in{p_, "", "", false, false};
@@ -134,6 +135,9 @@ public:
             if (auto r = emit(mangle, mangle_acts, "~fwd-dispatch", fwd_sites, pc); !r)
                 return r.error();
         }
+        if (!out_sites.empty())
+            if (auto r = emit(mangle, mangle_acts, "~out-dispatch", out_sites, o); !r)
+                return r.error();
         if (!in_sites.empty()) {
             if (auto r = emit(mangle, mangle_acts, "~in-dispatch", in_sites, d_in); !r)
                 return r.error();
@@ -149,9 +153,16 @@ public:
             hook(mangle, "FORWARD", {resumed}, legacy_name(f, "~in-dispatch"));
         }
         if (fwd_main) hook(mangle, "FORWARD", {}, legacy_name(d_in, "~fwd-gate"));
+        // Output: local packets in OUTPUT, so that a DIVERT there can resume in POSTROUTING;
+        // forwarded ones (they have an input interface) in POSTROUTING, where nothing
+        // follows in legacy iptables to resume them.
+        if (out_main) hook(mangle, "OUTPUT", {}, legacy_name(o, out_main->name));
         if (!fwd_sites.empty())
             hook(mangle, "POSTROUTING", {resumed}, legacy_name(pc, "~fwd-dispatch"));
-        if (out_main) hook(mangle, "POSTROUTING", {}, legacy_name(o, out_main->name));
+        if (!out_sites.empty())
+            hook(mangle, "POSTROUTING", {resumed}, legacy_name(o, "~out-dispatch"));
+        const ir::IfName forwarded{true, "", false, true};
+        if (out_main) hook(mangle, "POSTROUTING", {forwarded}, legacy_name(o, out_main->name));
         add_actions(mangle, mangle_acts);
 
         // filter: the REJECT executors. Input-side stamps carry id 0, forward-side ones id 1,
@@ -274,6 +285,7 @@ private:
         auto tag = by_name_.count(ir_name) ? compile::parse_chain_comment(by_name_[ir_name]->comment)
                                            : std::nullopt;
         const bool primary = ctx.suffix.empty() && (!tag || tag->instance == 0);
+        if (tag) ts.owner[c.name] = tag->name;
         for (const auto& r : rules) {
             auto lr = translate_rule(r, ctx, acts);
             if (!lr) return lr.error();

@@ -7,6 +7,7 @@
 // must continue with a later stage, ACCEPT becomes `-g <next stage>`.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,9 @@ struct TableState {
     std::vector<LegacyChain> chains;   // ours
     // Built-in chain -> our rules, which go at its top in this order.
     std::vector<std::pair<std::string, std::vector<LegacyRule>>> hooks;
+    // Legacy chain -> the ipchains chain whose rules it carries (every instance, segment
+    // and copy), so counters can be reset chain by chain.
+    std::map<std::string, std::string> owner;
 };
 
 // Tables in commit order: the executors (filter, nat) before the chains that stamp for them.

@@ -1,0 +1,141 @@
+// make_layout over compiled rulesets, and the read-back through kernel_state + nft's
+// rebuild_model: what commit writes, read gives back (counters summed over copies).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "backend/iptc/layout.h"
+#include "backend/iptc/read_state.h"
+#include "backend/nft/read_model.h"
+#include "compile_fixtures.h"
+
+using namespace ipchains;
+using namespace ipchains::backend::iptc;
+
+namespace {
+
+const std::string P = "ipchains-";
+
+Layout layout_of(const model::Ruleset& rs)
+{
+    auto l = make_layout(fx::compiled(rs), P);
+    if (!l) throw std::runtime_error(l.error().message);
+    return *l;
+}
+
+const TableState& table(const Layout& l, const std::string& name)
+{
+    for (const auto& t : l.tables)
+        if (t.table == name) return t;
+    throw std::runtime_error("no table " + name);
+}
+
+const LegacyChain* chain(const TableState& t, const std::string& name)
+{
+    for (const auto& c : t.chains)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::vector<std::string> hook_targets(const TableState& t, const std::string& builtin)
+{
+    std::vector<std::string> out;
+    for (const auto& [b, rules] : t.hooks)
+        if (b == builtin)
+            for (const auto& r : rules) out.push_back(r.label);
+    return out;
+}
+
+model::Ruleset read_back(const Layout& l)
+{
+    auto rs = backend::nft::rebuild_model(kernel_state(table(l, "mangle").chains, P), "ipchains");
+    if (!rs) throw std::runtime_error(rs.error().message);
+    return *rs;
+}
+
+}  // namespace
+
+TEST(IptcLayout, FreshBootHooksAndExecutors)
+{
+    Layout l = layout_of(model::Ruleset::initial());
+    ASSERT_EQ(l.tables.size(), 3u);
+    EXPECT_EQ(l.tables[0].table, "filter");
+    EXPECT_EQ(l.tables[2].table, "mangle");
+    const auto& m = table(l, "mangle");
+    EXPECT_EQ(hook_targets(m, "PREROUTING"), std::vector<std::string>{P + "~in-hook"});
+    EXPECT_EQ(hook_targets(m, "FORWARD"), std::vector<std::string>{P + "~fwd-gate"});
+    EXPECT_EQ(hook_targets(m, "POSTROUTING"), std::vector<std::string>{P + "~out-hook"});
+    EXPECT_TRUE(hook_targets(m, "INPUT").empty());  // no DIVERT: nothing resumes
+    const auto& f = table(l, "filter");
+    EXPECT_EQ(hook_targets(f, "FORWARD"),
+              (std::vector<std::string>{P + "~in-exec", P + "~fwd-exec"}));
+    EXPECT_EQ(hook_targets(table(l, "nat"), "POSTROUTING"),
+              std::vector<std::string>{P + "~nat-out"});
+    // Output ACCEPTs continue in the executor that turns REJECT stamps into drops.
+    const LegacyChain* pol = chain(m, P + "~output-policy");
+    ASSERT_NE(pol, nullptr);
+    EXPECT_EQ(pol->rules[0].label, P + "~out-exec");
+    EXPECT_TRUE(pol->rules[0].ip.flags & IPT_F_GOTO);
+    EXPECT_EQ(chain(m, P + "~input-policy")->rules[0].label, "ACCEPT");
+}
+
+TEST(IptcLayout, DivertSitesGetResumeCopies)
+{
+    Layout l = layout_of(fx::rich_ruleset());
+    const auto& m = table(l, "mangle");
+    EXPECT_EQ(hook_targets(m, "INPUT"), std::vector<std::string>{P + "~in-dispatch"});
+    EXPECT_EQ(hook_targets(m, "FORWARD"),
+              (std::vector<std::string>{P + "~in-dispatch^F", P + "~fwd-gate"}));
+    const LegacyChain* copy = chain(m, P + "~input-policy^F");
+    ASSERT_NE(copy, nullptr);
+    EXPECT_EQ(copy->rules[0].label, P + "~fwd-gate");
+    EXPECT_EQ(copy->rules[0].packets, 0u);
+    for (const auto& t : l.tables)
+        for (const auto& c : t.chains) EXPECT_LE(c.name.size(), kMaxChainName) << c.name;
+}
+
+TEST(IptcLayout, ReadBackGivesTheRuleset)
+{
+    model::Ruleset rs = fx::rich_ruleset();
+    rs.chains[0].rules[1].counters = {3, 300};
+    rs.chains[0].policy_counters = {11, 1100};
+    rs.divert_passthrough = true;
+    model::Ruleset back = read_back(layout_of(rs));
+    EXPECT_EQ(back, rs);
+    EXPECT_EQ(back.chains[0].rules[1].counters, (model::Counters{3, 300}));
+    EXPECT_EQ(back.chains[0].policy_counters, (model::Counters{11, 1100}));
+}
+
+TEST(IptcLayout, CopiesAddTheirCountersOnRead)
+{
+    model::Ruleset rs = fx::rich_ruleset();
+    Layout l = layout_of(rs);
+    auto& m = l.tables[2];
+    for (auto& c : m.chains)
+        if (c.name == P + "input~1^F")
+            for (auto& r : c.rules)
+                if (!carrier_comment(r).empty()) {
+                    r.packets = 2;
+                    r.bytes = 20;
+                    break;
+                }
+    model::Ruleset back = read_back(l);
+    EXPECT_EQ(back.chains[0].rules[1].counters, (model::Counters{2, 20}));
+}
+
+TEST(IptcLayout, ZeroLeavesPolicyChainsAlone)
+{
+    Layout l = layout_of(model::Ruleset::initial());
+    auto z = zeroable(table(l, "mangle").chains, P);
+    EXPECT_EQ(std::count(z.begin(), z.end(), P + "input"), 1);
+    EXPECT_EQ(std::count(z.begin(), z.end(), P + "~input-policy"), 0);
+    EXPECT_EQ(std::count(z.begin(), z.end(), P + "~meta"), 0);
+}
+
+TEST(IptcLayout, EmptyKernelReadsAsFreshBoot)
+{
+    auto rs = backend::nft::rebuild_model(kernel_state({}, P), "ipchains");
+    ASSERT_TRUE(rs);
+    EXPECT_EQ(*rs, model::Ruleset::initial());
+}
