@@ -5,6 +5,18 @@
 namespace ipchains::backend {
 
 namespace {
+// Ruleset::operator== leaves counters out, but -Z changes nothing else.
+bool same_counters(const model::Ruleset& a, const model::Ruleset& b)
+{
+    for (const auto& c : a.chains) {
+        const model::Chain* o = b.find(c.name);
+        if (o == nullptr || o->rules.size() != c.rules.size()) return false;
+        for (size_t i = 0; i < c.rules.size(); ++i)
+            if (!(c.rules[i].counters == o->rules[i].counters)) return false;
+    }
+    return true;
+}
+
 bool fast_path_target(model::TargetKind t)
 {
     using model::TargetKind;
@@ -40,7 +52,7 @@ Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds)
             return e;
         }
     }
-    if (after == *before) return {};
+    if (after == *before && same_counters(after, *before)) return {};
     return be.commit(*before, after);
 }
 
