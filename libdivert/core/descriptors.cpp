@@ -9,6 +9,7 @@
 
 #include "core/caps.h"
 #include "core/ifaddr.h"
+#include "core/inject_in.h"
 #include "core/libc.h"
 
 namespace divert {
@@ -23,6 +24,8 @@ void fork_prepare()
     auto* socks = new std::vector<std::shared_ptr<DivertSocket>>(registry::snapshot());
     registry::lock_for_fork();
     for (auto& s : *socks) s->lock_for_fork();
+    ifaddr::lock_for_fork();
+    inject_in::lock_for_fork();
     g_fork_sockets = socks;
 }
 
@@ -30,6 +33,8 @@ void fork_finish(bool child)
 {
     auto* socks = g_fork_sockets;
     g_fork_sockets = nullptr;
+    inject_in::unlock_after_fork();
+    ifaddr::unlock_after_fork();
     for (auto& s : *socks) s->unlock_after_fork(child);
     registry::unlock_after_fork();
     delete socks;

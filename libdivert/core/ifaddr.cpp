@@ -143,4 +143,7 @@ void invalidate()
     c.valid = false;
 }
 
+void lock_for_fork() { cache().mu.lock(); }
+void unlock_after_fork() { cache().mu.unlock(); }
+
 }  // namespace divert::ifaddr

@@ -19,4 +19,8 @@ uint32_t owner_of(in_addr_t addr);
 // Drops the cache (tests, and after fork).
 void invalidate();
 
+// fork(): held across the fork so the child never inherits the lock taken.
+void lock_for_fork();
+void unlock_after_fork();
+
 }  // namespace divert::ifaddr

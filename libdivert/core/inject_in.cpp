@@ -199,10 +199,28 @@ int send(uint32_t ifindex, const uint8_t* pkt, size_t len, uint16_t next_id)
             }
     }
     if (!found) {
-        if (int err = create_tap(ifindex, tap)) return err;
-        registry::add_internal(tap.fd);
-        std::lock_guard<std::mutex> lk(all.mu);
-        if (all.count < kMaxTaps) all.taps[all.count++] = tap;
+        Tap fresh;
+        if (int err = create_tap(ifindex, fresh)) return err;
+        bool keep = false;
+        {
+            std::lock_guard<std::mutex> lk(all.mu);
+            for (int i = 0; i < all.count && !found; ++i)
+                if (all.taps[i].target == ifindex) {  // another thread was quicker
+                    tap = all.taps[i];
+                    found = true;
+                }
+            if (!found && all.count < kMaxTaps) {
+                all.taps[all.count++] = fresh;
+                tap = fresh;
+                keep = true;
+            }
+        }
+        if (keep) {
+            registry::add_internal(fresh.fd);
+        } else {
+            DIVERT_REAL(close, fresh.fd);  // the tap device goes with its descriptor
+            if (tap.fd < 0) return ENOBUFS;
+        }
     }
     if (len > tap.mtu) return EMSGSIZE;
 
@@ -223,5 +241,8 @@ int send(uint32_t ifindex, const uint8_t* pkt, size_t len, uint16_t next_id)
         if (errno != EINTR) return errno;
     }
 }
+
+void lock_for_fork() { taps().mu.lock(); }
+void unlock_after_fork() { taps().mu.unlock(); }
 
 }  // namespace divert::inject_in

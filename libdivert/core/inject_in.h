@@ -16,4 +16,8 @@ namespace divert::inject_in {
 // packet into ifindex's ingress. 0 or an errno (EMSGSIZE above the interface MTU).
 int send(uint32_t ifindex, const uint8_t* pkt, size_t len, uint16_t next_id);
 
+// fork(): held across the fork (the child shares the taps, which stay valid).
+void lock_for_fork();
+void unlock_after_fork();
+
 }  // namespace divert::inject_in
