@@ -1,0 +1,42 @@
+# Legacy iptables backend (backend/iptc): kernel-free unit tests, the ipchains kernel suites
+# run again with IPCHAINS_BACKEND=legacy, living beside other firewalls, and both backends
+# fed the same rules and packets.
+add_test(unit-iptc "${BUILD}/tests/unit/iptc_test")
+
+foreach(t
+    listing
+    verdicts
+    policies
+    userchains
+    interface
+    address
+    ports
+    icmp
+    syn
+    counters
+    edit
+    masq
+    redirect
+    mark
+    tos
+    log
+    divert
+    save_restore
+    errors
+    status)
+  add_test(kernel-legacy-ipchains-${t} bash "${SRC}/tests/kernel/ipchains_${t}.sh")
+  set_tests_properties(kernel-legacy-ipchains-${t} PROPERTIES
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_BACKEND=legacy"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 180
+    LABELS "kernel;legacy")
+endforeach()
+
+foreach(t coexist_legacy coexist_nft differential_backends iptc_restore_cost)
+  add_test(kernel-${t} bash "${SRC}/tests/kernel/${t}.sh")
+  set_tests_properties(kernel-${t} PROPERTIES
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 180
+    LABELS "kernel;legacy")
+endforeach()
