@@ -31,7 +31,9 @@ finish() {
 # `pkg-config libdivert` answers with paths inside the stage, and LIBDIR to the staged libdir.
 stage_install() {
     STAGE=$T/stage
-    if ! make -C "$BUILD" install DESTDIR="$STAGE" >"$T/install.log" 2>&1; then
+    # Under `make check` the parent's jobserver flags must not leak into this make.
+    if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+        make -C "$BUILD" install DESTDIR="$STAGE" >"$T/install.log" 2>&1; then
         fail "make install DESTDIR=$STAGE"
         tail -30 "$T/install.log" | show /dev/stdin
         finish
