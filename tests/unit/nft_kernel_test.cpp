@@ -425,6 +425,49 @@ TEST_F(NftKernel, CountersCountRealPacketsAndZeroWithListing)
     EXPECT_EQ(kept->find("input")->rules.at(1).counters, (model::Counters{2, 168}));
 }
 
+class NftKernelZero : public NftKernel, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(NftKernelZero, ZeroResetsTheNamedChainOnly)
+{
+    ASSERT_EQ(system("ip link set lo up"), 0);
+    NftBackend be(table("ipchains"));
+    if (GetParam()) be.assume_no_rule_reset();
+    model::Rule icmp = fx::with_proto(fx::rule(model::TargetKind::None), 1);
+    ASSERT_TRUE(slow(be, new_chain("acct")).ok());
+    ASSERT_TRUE(slow(be, append("acct", icmp)).ok());
+    ASSERT_TRUE(slow(be, append("input", fx::jump("acct"))).ok());
+    ASSERT_TRUE(slow(be, append("output", icmp)).ok());
+    ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
+
+    model::Command zero;
+    zero.op = model::Op::Zero;
+    zero.chain = "acct";
+    ASSERT_TRUE(slow(be, zero).ok());
+    auto rs = be.read();
+    ASSERT_TRUE(rs.ok());
+    EXPECT_EQ(rs->find("acct")->rules.at(0).counters, (model::Counters{0, 0}));
+    EXPECT_EQ(rs->find("input")->rules.at(0).counters.packets, 4u);
+    EXPECT_EQ(rs->find("output")->rules.at(0).counters.packets, 4u);
+
+    // -L -Z: everything read, then zero; policy counters stay.
+    auto listed = be.read(true);
+    ASSERT_TRUE(listed.ok());
+    EXPECT_EQ(listed->find("output")->rules.at(0).counters.packets, 4u);
+    auto after = be.read();
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(*after, *listed);
+    for (const auto& c : after->chains)
+        for (const auto& r : c.rules) EXPECT_EQ(r.counters, (model::Counters{0, 0})) << c.name;
+    EXPECT_EQ(after->find("input")->policy_counters, listed->find("input")->policy_counters);
+    EXPECT_GT(after->find("input")->policy_counters.packets, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(RuleReset, NftKernelZero, ::testing::Values(false, true),
+                         [](const auto& info) {
+                             return info.param ? std::string("RebuildWithoutRuleReset")
+                                               : std::string("GetRuleReset");
+                         });
+
 TEST_F(NftKernel, StaleBeforeFailsAsOneTransaction)
 {
     NftBackend be(table("ipchains"));

@@ -50,21 +50,24 @@ compile::TableDiff table_diff(const ir::Table* before, const ir::Table& after)
     return compile::diff(empty, after);
 }
 
+template <typename Fn>
+void chain_rules(const ir::Chain& c, size_t first, Fn&& fn)
+{
+    bool secondary = secondary_instance(c);
+    for (size_t i = first; i < c.rules.size(); ++i) {
+        if (secondary && has_counts(c.rules[i]))
+            fn(c, without_counts(c.rules[i]));
+        else
+            fn(c, c.rules[i]);
+    }
+}
+
 // Calls fn(chain, rule) for every rule the transaction adds.
 template <typename Fn>
 void for_each_new_rule(const compile::TableDiff& d, const Index& after, Fn&& fn)
 {
-    auto chain_rules = [&fn](const ir::Chain& c, size_t first) {
-        bool secondary = secondary_instance(c);
-        for (size_t i = first; i < c.rules.size(); ++i) {
-            if (secondary && has_counts(c.rules[i]))
-                fn(c, without_counts(c.rules[i]));
-            else
-                fn(c, c.rules[i]);
-        }
-    };
-    for (const auto& name : d.fill) chain_rules(*after.chains.at(name), 0);
-    for (const auto& a : d.append) chain_rules(*after.chains.at(a.chain), a.first);
+    for (const auto& name : d.fill) chain_rules(*after.chains.at(name), 0, fn);
+    for (const auto& a : d.append) chain_rules(*after.chains.at(a.chain), a.first, fn);
 }
 
 }  // namespace
@@ -123,6 +126,26 @@ void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, 
         RulePtr nr = make_rule(table, c.name, r, queue);
         batch.add_rule(nr.get(), c.name);
     });
+}
+
+}  // namespace ipchains::backend::nft
+
+namespace ipchains::backend::nft {
+
+void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
+                 QueueImpl queue)
+{
+    Index index(table);
+    for (const auto& name : chains) {
+        RulePtr r = make_flush_rule(table.name, name);
+        batch.flush_chain(r.get(), name);
+    }
+    for (const auto& name : chains) {
+        chain_rules(*index.chains.at(name), 0, [&](const ir::Chain& c, const ir::Rule& rule) {
+            RulePtr nr = make_rule(table.name, c.name, rule, queue);
+            batch.add_rule(nr.get(), c.name);
+        });
+    }
 }
 
 }  // namespace ipchains::backend::nft

@@ -11,6 +11,11 @@ namespace ipchains::backend::nft {
 // `before` is nullptr when the kernel has no table yet (it is created first).
 void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue);
 
+// Flushes the nft chains `chains` of `table` and adds their rules again, with the counter
+// values `table` carries: -Z on kernels that cannot reset rule counters in place.
+void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
+                 QueueImpl queue);
+
 // Whether the rules plan_commit would send contain a Queue statement (then the queue encoding
 // must be known first).
 bool commit_sends_queue(const ir::Table* before, const ir::Table& after);

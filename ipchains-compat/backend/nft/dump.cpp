@@ -163,6 +163,23 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
     return rules;
 }
 
+Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh =
+        nftnl_nlmsg_build_hdr(buf.bytes, kMsgGetRuleReset, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    RulePtr filter(nftnl_rule_alloc());
+    nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
+    nftnl_rule_set_str(filter.get(), NFTNL_RULE_CHAIN, chain.c_str());
+    nftnl_rule_nlmsg_build_payload(nlh, filter.get());
+    return nl.query(nlh, [](const nlmsghdr*) { return MNL_CB_OK; });
+}
+
+bool reset_unsupported(const Error& e)
+{
+    return e.code == EINVAL || e.code == EOPNOTSUPP;
+}
+
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table)
 {
     RequestBuf buf;

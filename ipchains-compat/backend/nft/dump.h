@@ -43,6 +43,11 @@ Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& tab
 // Rules of the table, chain by chain in kernel order. With reset, counters are read and
 // zeroed in the same step per rule (NFT_MSG_GETRULE_RESET).
 Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset);
+// Zeroes the counters of every rule in one nft chain (NFT_MSG_GETRULE_RESET restricted to the
+// chain). Kernels before 6.2 lack the message and answer EINVAL or EOPNOTSUPP.
+Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain);
+bool reset_unsupported(const Error& e);
+
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table);
 
 }  // namespace ipchains::backend::nft

@@ -21,6 +21,25 @@ Config config_from_env()
 }
 
 namespace {
+
+// Chains whose rule counters the command zeroed (-Z): the same rules, all at zero now, and not
+// all at zero before. Ruleset::operator== leaves counters out, so the diff cannot see this.
+std::set<std::string> zeroed_chains(const model::Ruleset& before, const model::Ruleset& after)
+{
+    std::set<std::string> out;
+    for (const auto& c : after.chains) {
+        const model::Chain* b = before.find(c.name);
+        if (!b || b->rules.size() != c.rules.size() || c.rules.empty()) continue;
+        bool now_zero = true, was_zero = true;
+        for (size_t i = 0; i < c.rules.size(); ++i) {
+            now_zero = now_zero && c.rules[i].counters == model::Counters{};
+            was_zero = was_zero && b->rules[i].counters == model::Counters{};
+        }
+        if (now_zero && !was_zero) out.insert(c.name);
+    }
+    return out;
+}
+
 // Netlink answers EPERM to every request without CAP_NET_ADMIN; 1.3.9's text for it.
 Error query_error(const Error& e)
 {
@@ -72,6 +91,42 @@ Result<void> NftBackend::send(Batch& batch)
     return r;
 }
 
+Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::string>& names)
+{
+    auto nl = netlink();
+    if (!nl) return nl.error();
+    std::vector<std::string> chains;
+    bool queue = false;
+    for (const auto& c : t.chains) {
+        auto tag = compile::parse_chain_comment(c.comment);
+        if (!tag || !names.count(tag->name)) continue;
+        chains.push_back(c.name);
+        for (const auto& r : c.rules) queue = queue || rule_has_queue(r);
+    }
+    if (rule_reset_works_) {
+        bool done = true;
+        for (const auto& c : chains) {
+            auto r = reset_rule_counters(**nl, cfg_.table, c);
+            if (r) continue;
+            if (!reset_unsupported(r.error())) return query_error(r.error());
+            rule_reset_works_ = false;
+            done = false;
+            break;
+        }
+        if (done) return {};
+    }
+    // Older kernels: the chains are rebuilt with zeroed counters, in one transaction.
+    QueueImpl impl = QueueImpl::Compat;
+    if (queue) {
+        auto q = queue_choice();
+        if (!q) return q.error();
+        impl = q->impl;
+    }
+    Batch batch((*nl)->next_seq());
+    plan_refill(batch, t, chains, impl);
+    return send(batch);
+}
+
 Result<model::Ruleset> NftBackend::read(bool zero_counters)
 {
     auto nl = netlink();
@@ -88,9 +143,32 @@ Result<model::Ruleset> NftBackend::read(bool zero_counters)
         auto counters = dump_counters(**nl, cfg_.table);
         if (!counters) return query_error(counters.error());
         k.counters = std::move(*counters);
-        auto rules = dump_rules(**nl, cfg_.table, zero_counters);
+        bool reset = zero_counters && rule_reset_works_;
+        auto rules = dump_rules(**nl, cfg_.table, reset);
+        if (!rules && reset && reset_unsupported(rules.error())) {
+            rule_reset_works_ = false;
+            reset = false;
+            rules = dump_rules(**nl, cfg_.table, false);
+        }
         if (!rules) return query_error(rules.error());
         k.rules = std::move(*rules);
+        if (zero_counters && !reset) {
+            // No atomic read-and-reset on this kernel: read, then zero what was read.
+            auto rs = rebuild_model(k, cfg_.table);
+            if (!rs) return rs.error();
+            model::Ruleset zeroed = *rs;
+            std::set<std::string> names;
+            for (auto& c : zeroed.chains) {
+                names.insert(c.name);
+                for (auto& r : c.rules) r.counters = {};
+            }
+            compile::Options opt;
+            opt.table_name = cfg_.table;
+            auto t = compile::compile(zeroed, opt);
+            if (!t) return t.error();
+            if (auto z = zero_chains(*t, names); !z) return z.error();
+            return rs;
+        }
     }
     return rebuild_model(k, cfg_.table);
 }
@@ -128,8 +206,11 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
     Batch batch((*nl)->next_seq());
     plan_commit(batch, pb, *ir_after, queue);
     auto r = send(batch);
-    if (r) table_exists_ = true;
-    return r;
+    if (!r) return r;
+    table_exists_ = true;
+    auto zeroed = zeroed_chains(before, after);
+    if (!zeroed.empty()) return zero_chains(*ir_after, zeroed);
+    return {};
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,

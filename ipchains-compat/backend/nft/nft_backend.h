@@ -5,12 +5,14 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "backend/backend.h"
 #include "backend/nft/batch.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/queue_probe.h"
+#include "ir/ir.h"
 
 namespace ipchains::backend::nft {
 
@@ -35,10 +37,15 @@ public:
     // The queue encoding, probing the kernel on first use (once per process).
     Result<QueueChoice> queue_choice();
     const std::string& table() const { return cfg_.table; }
+    // Behave as on kernels before 6.2 (no NFT_MSG_GETRULE_RESET): tests of the fallback.
+    void assume_no_rule_reset() { rule_reset_works_ = false; }
 
 private:
     Result<Netlink*> netlink();
     Result<void> send(Batch& batch);
+    // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
+    // `t`, the compiled current ruleset.
+    Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names);
 
     Config cfg_;
     std::unique_ptr<Netlink> nl_;
@@ -46,6 +53,7 @@ private:
     // Whether the table existed at the last read (or was created by our last commit); unknown
     // before the first read.
     std::optional<bool> table_exists_;
+    bool rule_reset_works_ = true;  // NFT_MSG_GETRULE_RESET (Linux 6.2+)
 };
 
 }  // namespace ipchains::backend::nft
