@@ -1,5 +1,7 @@
 #include "backend/nft/dump.h"
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -7,6 +9,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
@@ -91,6 +94,21 @@ bool counter_from_msg(const nlmsghdr* m, const std::string& table, KernelCounter
     k.packets = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_PKTS);
     k.bytes = nftnl_obj_get_u64(o.get(), NFTNL_OBJ_CTR_BYTES);
     return true;
+}
+
+Result<uint32_t> get_generation(Netlink& nl)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETGEN, AF_UNSPEC, 0, 0);
+    uint32_t id = 0;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        std::unique_ptr<nftnl_gen, void (*)(const nftnl_gen*)> g(nftnl_gen_alloc(), nftnl_gen_free);
+        if (nftnl_gen_nlmsg_parse(m, g.get()) < 0) return -1;
+        id = nftnl_gen_get_u32(g.get(), NFTNL_GEN_ID);
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return id;
 }
 
 Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table)

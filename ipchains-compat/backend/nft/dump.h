@@ -36,6 +36,9 @@ bool chain_from_msg(const nlmsghdr* nlh, const std::string& table, KernelChain& 
 bool rule_from_msg(const nlmsghdr* nlh, const std::string& table, KernelRule& out);
 bool counter_from_msg(const nlmsghdr* nlh, const std::string& table, KernelCounter& out);
 
+// The ruleset generation: every committed transaction (anyone's) moves it on.
+Result<uint32_t> get_generation(Netlink& nl);
+
 // Table comment when the table exists, nullopt when it does not (ENOENT).
 Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table);
 // Chains of the table in the kernel's order (creation order).

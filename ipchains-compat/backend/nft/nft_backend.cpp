@@ -129,48 +129,70 @@ Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::str
 
 Result<model::Ruleset> NftBackend::read(bool zero_counters)
 {
+    // The table arrives in four dumps; a commit by someone else in between would mix two
+    // states, so the read is repeated until the generation did not move. A resetting read
+    // cannot be repeated (its counts are gone), and the kernel has it atomic per rule anyway.
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+        auto nl = netlink();
+        if (!nl) return nl.error();
+        auto gen = get_generation(**nl);
+        if (!gen) return query_error(gen.error());
+        KernelState k;
+        auto r = read_state(k, zero_counters);
+        if (!r) return r.error();
+        if (!zero_counters && attempt < kAttempts) {
+            auto gen2 = get_generation(**nl);
+            if (!gen2) return query_error(gen2.error());
+            if (*gen2 != *gen) continue;
+        }
+        return finish_read(k, zero_counters);
+    }
+}
+
+Result<void> NftBackend::read_state(KernelState& k, bool zero_counters)
+{
     auto nl = netlink();
     if (!nl) return nl.error();
-    KernelState k;
     auto table = get_table(**nl, cfg_.table);
     if (!table) return query_error(table.error());
     k.table_exists = table->has_value();
     table_exists_ = k.table_exists;
-    if (k.table_exists) {
-        auto chains = dump_chains(**nl, cfg_.table);
-        if (!chains) return query_error(chains.error());
-        k.chains = std::move(*chains);
-        auto counters = dump_counters(**nl, cfg_.table);
-        if (!counters) return query_error(counters.error());
-        k.counters = std::move(*counters);
-        bool reset = zero_counters && rule_reset_works_;
-        auto rules = dump_rules(**nl, cfg_.table, reset);
-        if (!rules && reset && reset_unsupported(rules.error())) {
-            rule_reset_works_ = false;
-            reset = false;
-            rules = dump_rules(**nl, cfg_.table, false);
-        }
-        if (!rules) return query_error(rules.error());
-        k.rules = std::move(*rules);
-        if (zero_counters && !reset) {
-            // No atomic read-and-reset on this kernel: read, then zero what was read.
-            auto rs = rebuild_model(k, cfg_.table);
-            if (!rs) return rs.error();
-            model::Ruleset zeroed = *rs;
-            std::set<std::string> names;
-            for (auto& c : zeroed.chains) {
-                names.insert(c.name);
-                for (auto& r : c.rules) r.counters = {};
-            }
-            compile::Options opt;
-            opt.table_name = cfg_.table;
-            auto t = compile::compile(zeroed, opt);
-            if (!t) return t.error();
-            if (auto z = zero_chains(*t, names); !z) return z.error();
-            return rs;
-        }
+    if (!k.table_exists) return {};
+    auto chains = dump_chains(**nl, cfg_.table);
+    if (!chains) return query_error(chains.error());
+    k.chains = std::move(*chains);
+    auto counters = dump_counters(**nl, cfg_.table);
+    if (!counters) return query_error(counters.error());
+    k.counters = std::move(*counters);
+    bool reset = zero_counters && rule_reset_works_;
+    auto rules = dump_rules(**nl, cfg_.table, reset);
+    if (!rules && reset && reset_unsupported(rules.error())) {
+        rule_reset_works_ = false;
+        rules = dump_rules(**nl, cfg_.table, false);
     }
-    return rebuild_model(k, cfg_.table);
+    if (!rules) return query_error(rules.error());
+    k.rules = std::move(*rules);
+    return {};
+}
+
+Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_counters)
+{
+    auto rs = rebuild_model(k, cfg_.table);
+    if (!rs || !zero_counters || rule_reset_works_ || !k.table_exists) return rs;
+    // No atomic read-and-reset on this kernel: zero what was read.
+    model::Ruleset zeroed = *rs;
+    std::set<std::string> names;
+    for (auto& c : zeroed.chains) {
+        names.insert(c.name);
+        for (auto& r : c.rules) r.counters = {};
+    }
+    compile::Options opt;
+    opt.table_name = cfg_.table;
+    auto t = compile::compile(zeroed, opt);
+    if (!t) return t.error();
+    if (auto z = zero_chains(*t, names); !z) return z.error();
+    return rs;
 }
 
 Result<void> NftBackend::commit(const model::Ruleset& before, const model::Ruleset& after)

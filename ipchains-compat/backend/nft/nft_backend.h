@@ -12,6 +12,7 @@
 #include "backend/nft/batch.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/queue_probe.h"
+#include "backend/nft/read_model.h"
 #include "ir/ir.h"
 
 namespace ipchains::backend::nft {
@@ -42,6 +43,8 @@ public:
 
 private:
     Result<Netlink*> netlink();
+    Result<void> read_state(KernelState& k, bool zero_counters);
+    Result<model::Ruleset> finish_read(const KernelState& k, bool zero_counters);
     Result<void> send(Batch& batch);
     // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
     // `t`, the compiled current ruleset.
