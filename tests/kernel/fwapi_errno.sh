@@ -152,6 +152,28 @@ ENOPROTOOPT
 ENOPROTOOPT
 OUT
 
+# Counters: IP_FW_ZERO resets the rule counters; IP_FW_REPLACE keeps them (2.2 quirk).
+counted() { on "$HOST" ipchains -L input -n -v -x | awk 'NR == 3 { print $1 }'; }
+expect_fw "an accounting rule for ICMP" "$HOST" append input "" proto=1 tosand=255 <<'OUT'
+ok
+OUT
+ping_expect "traffic for the counters" "$PEER" "$HOST_IP" ok
+before=$(counted)
+expect_fw "replace the counted rule" "$HOST" replace input 1 "" proto=1 tosand=255 flags=1 <<'OUT'
+ok
+OUT
+[ -n "$before" ] && [ "$before" -gt 0 ] && [ "$(counted)" = "$before" ] &&
+    pass "IP_FW_REPLACE kept the counters ($before packets)" ||
+    fail "IP_FW_REPLACE: counters $before before, $(counted) after"
+expect_fw "zero the chain" "$HOST" zero input <<'OUT'
+ok
+OUT
+[ "$(counted)" = 0 ] && pass "IP_FW_ZERO reset the rule counters" ||
+    fail "IP_FW_ZERO: counters are $(counted)"
+expect_fw "clean up" "$HOST" flush input <<'OUT'
+ok
+OUT
+
 # Any AF_INET socket will do (a UDP one needs no CAP_NET_RAW).
 run "$HOST" env FWAPI_SOCKET=udp "$DIVERT_RUN" "$SOCKOPT" create viaudp \; delchain viaudp
 same_text "a UDP socket carries the calls" <(printf 'ok\nok\n') "$T/out"

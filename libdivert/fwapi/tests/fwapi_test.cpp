@@ -5,13 +5,17 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "fwapi/canonical.h"
 #include "fwapi/dispatch.h"
 #include "fwapi/passthrough.h"
 #include "fwapi/request.h"
+#include "fwapi/rule_convert.h"
+#include "format/format.h"
 #include "memory_backend.h"
 
 using namespace divert::fwapi;
@@ -278,8 +282,8 @@ TEST_F(Fwapi, FlushAndZero)
 {
     ASSERT_EQ(call(IP_FW_APPEND, simple_rule("forward", "DENY")), 0);
     be.state.find("forward")->rules[0].counters = {3, 300};
-    // Counter values are the backend's to reset (the model's equality ignores them).
     EXPECT_EQ(call(IP_FW_ZERO, label_bytes("forward")), 0);
+    EXPECT_EQ(chain("forward").rules[0].counters.packets, 0u);
     EXPECT_EQ(call(IP_FW_FLUSH, label_bytes("forward")), 0);
     EXPECT_TRUE(chain("forward").rules.empty());
     EXPECT_EQ(call(IP_FW_FLUSH, label_bytes("nochain")), ENOENT);
@@ -373,6 +377,72 @@ TEST_F(Fwapi, CheckOrderAndQuirks)
     f.fwt_packet.fwp_iph.protocol = 6;
     f.fwt_packet.fwp_iph.frag_off = htons(1);
     EXPECT_EQ(call(IP_FW_CHECK, f), ETIMEDOUT);
+}
+
+// 2.2 accepted every rule that passes its two checks (section 6.6); so must the stored form.
+TEST(Canonical, EveryRuleTwoTwoAcceptedHasAStoredForm)
+{
+    std::mt19937 rng(22);
+    auto pick = [&](std::initializer_list<uint32_t> v) { return *(v.begin() + rng() % v.size()); };
+    const char* targets[] = {"", "ACCEPT", "DENY", "REJECT", "MASQ", "REDIRECT", "RETURN",
+                             "DIVERT", "user"};
+    for (int i = 0; i < 20000; ++i) {
+        struct ip_fwuser u;
+        std::memset(&u, 0, sizeof u);
+        struct ip_fw& fw = u.ipfw;
+        fw.fw_smsk.s_addr = htonl(pick({0, 0xFF000000u, 0xFFFFFF00u, 0xFFFFFFFFu, 0x00FF00FFu}));
+        fw.fw_src.s_addr = htonl(static_cast<uint32_t>(rng()));
+        fw.fw_dmsk.s_addr = htonl(pick({0, 0xFFFF0000u, 0xFFFFFFFFu}));
+        fw.fw_dst.s_addr = htonl(static_cast<uint32_t>(rng()));
+        fw.fw_mark = pick({0, 1, 0xFFFF});  // wider marks: see WideMarksAreRefused
+        fw.fw_proto = static_cast<uint16_t>(pick({0, 1, 6, 17, 47, 255}));
+        fw.fw_flg = static_cast<uint16_t>(rng() & IP_FW_F_MASK);
+        fw.fw_invflg = static_cast<uint16_t>(rng() & 0xFF);
+        const bool ports = (fw.fw_proto == 1 || fw.fw_proto == 6 || fw.fw_proto == 17) &&
+                           !(fw.fw_invflg & IP_FW_INV_PROTO) && rng() % 2;
+        fw.fw_spts[0] = ports ? static_cast<uint16_t>(pick({0, 8, 1024})) : 0;
+        fw.fw_spts[1] = ports ? static_cast<uint16_t>(pick({8, 2048, 0xFFFF})) : 0xFFFF;
+        fw.fw_dpts[0] = ports ? static_cast<uint16_t>(pick({0, 80})) : 0;
+        fw.fw_dpts[1] = ports ? static_cast<uint16_t>(pick({80, 0xFFFF})) : 0xFFFF;
+        fw.fw_redirpt = static_cast<uint16_t>(pick({0, 1, 1234, 0xFFFF}));
+        fw.fw_outputsize = static_cast<uint16_t>(pick({0, 40, 0xFFFF}));
+        std::strcpy(fw.fw_vianame, pick({0, 1, 2}) == 0 ? "" : (rng() % 2 ? "eth0" : "ppp"));
+        fw.fw_tosand = static_cast<uint8_t>(rng());
+        fw.fw_tosxor = static_cast<uint8_t>(rng());
+        std::strcpy(u.label, targets[rng() % 9]);
+
+        auto rule = convert_rule(u);
+        if (!rule) {
+            // Only DIVERT without a port is refused for these inputs.
+            EXPECT_TRUE(std::strcmp(u.label, "DIVERT") == 0 && fw.fw_redirpt == 0) << i;
+            continue;
+        }
+        auto stored = canonical_rule(*rule);
+        ASSERT_TRUE(stored.ok()) << i << ": " << ipchains::format::save_line("input", *rule);
+        auto again = canonical_rule(*stored);
+        ASSERT_TRUE(again.ok());
+        EXPECT_TRUE(*again == *stored) << ipchains::format::save_line("input", *stored);
+        // What matching and DELETE look at survives.
+        EXPECT_EQ(stored->src, rule->src);
+        EXPECT_EQ(stored->dst_mask, rule->dst_mask);
+        EXPECT_EQ(stored->proto, rule->proto);
+        EXPECT_EQ(stored->target, rule->target);
+        EXPECT_EQ(stored->tos_and, rule->tos_and);
+        EXPECT_EQ(stored->tos_xor, rule->tos_xor);
+        EXPECT_EQ(stored->iface, rule->iface);
+    }
+}
+
+// The backends keep marks in 16 bits of the packet mark (docs/design.md); a rule that needs
+// more is refused whole rather than stored with a different mark.
+TEST_F(Fwapi, WideMarksAreRefused)
+{
+    auto c = simple_rule("input", "ACCEPT");
+    c.fwc_rule.ipfw.fw_mark = 0x10000;
+    c.fwc_rule.ipfw.fw_flg = IP_FW_F_MARKABS;
+    EXPECT_EQ(call(IP_FW_APPEND, c), EINVAL);
+    c.fwc_rule.ipfw.fw_mark = 0xFFFF;
+    EXPECT_EQ(call(IP_FW_APPEND, c), 0);
 }
 
 TEST(Passthrough, LibiptcCallsAreNotOurs)
