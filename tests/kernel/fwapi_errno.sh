@@ -28,7 +28,8 @@ expect_fw "append and its errors, chain lookup before rule conversion" "$HOST" \
     append nochain ACCEPT flags=0x40 \; \
     append input ACCEPT sport=1:2 \; \
     append input ACCEPT proto=6 invflags=4 sport=1:2 \; \
-    append output DIVERT proto=1 <<'OUT'
+    append output DIVERT proto=1 \; \
+    append input DENY proto=6 invflags=0x40 <<'OUT'
 ok
 ok
 ENOENT
@@ -37,6 +38,7 @@ ENOENT
 ENOENT
 EINVAL
 ENOENT
+EINVAL
 EINVAL
 EINVAL
 EINVAL
