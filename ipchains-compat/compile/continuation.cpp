@@ -89,7 +89,8 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
         c.rules.push_back(pass);
         for (const Site* s : sites) {
             ir::Rule dispatch;
-            dispatch.matches.push_back(stamp_match(MarkKind::Resume, s->id));
+            dispatch.matches.emplace_back(std::in_place_type<ir::Mark>,
+                                          stamp_match(MarkKind::Resume, s->id));
             dispatch.statements.push_back(ir::Verdict{ir::Verdict::Jump, continuation_name(s->id)});
             c.rules.push_back(dispatch);
         }

@@ -102,8 +102,8 @@ std::vector<ir::Chain> nat_chains(const Plan& plan)
         // A port rewrite needs a transport header: REDIRECT is TCP/UDP only in 2.2.
         for (uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
             ir::Rule r;
-            r.matches.push_back(m);
-            if (port != 0) r.matches.push_back(ir::Proto{proto, false});
+            r.matches.emplace_back(std::in_place_type<ir::Mark>, m);
+            if (port != 0) r.matches.emplace_back(std::in_place_type<ir::Proto>, ir::Proto{proto, false});
             r.statements.push_back(ir::Redirect{port});
             in.rules.push_back(r);
             if (port == 0) break;
