@@ -26,7 +26,8 @@ std::string describe(const Origin& o)
 {
     const char* what = "";
     switch (o.action) {
-    case Action::Begin: return "starting the transaction";
+    // The kernel reports a failed commit phase against the BEGIN message.
+    case Action::Begin: return "committing the transaction";
     case Action::End: return "committing the transaction";
     case Action::AddTable: what = "creating table"; break;
     case Action::DeleteTable: what = "deleting table"; break;

@@ -23,8 +23,7 @@ struct MsgError {
 
 class Netlink {
 public:
-    // Fails with the socket's errno (e.g. EPERM/EACCES without CAP_NET_ADMIN... in practice
-    // the kernel checks at the first request, so this rarely fails).
+    // Opening needs no privilege; the kernel refuses the first request instead (EPERM).
     static Result<std::unique_ptr<Netlink>> open();
     ~Netlink();
     Netlink(const Netlink&) = delete;
