@@ -81,7 +81,8 @@ Result<void> NftBackend::send(Batch& batch)
     auto nl = netlink();
     if (!nl) return nl.error();
     auto r = run_transaction(**nl, batch);
-    if (!r && r.error().code == ENOENT && queue_ && queue_->impl == QueueImpl::Native) {
+    if (!r && r.error().code == ENOENT && queue_ && queue_->forced &&
+        queue_->impl == QueueImpl::Native) {
         // The one ENOENT a consistent table cannot explain: a forced native queue on a kernel
         // without nft_queue.
         Error e = r.error();

@@ -58,9 +58,9 @@ Result<QueueChoice> choose_queue_impl(Netlink& nl)
 {
     if (const char* env = getenv("IPCHAINS_NFT_QUEUE")) {
         if (strcmp(env, "native") == 0)
-            return QueueChoice{QueueImpl::Native, "forced by IPCHAINS_NFT_QUEUE=native"};
+            return QueueChoice{QueueImpl::Native, "forced by IPCHAINS_NFT_QUEUE=native", true};
         if (strcmp(env, "compat") == 0)
-            return QueueChoice{QueueImpl::Compat, "forced by IPCHAINS_NFT_QUEUE=compat"};
+            return QueueChoice{QueueImpl::Compat, "forced by IPCHAINS_NFT_QUEUE=compat", true};
     }
     auto has = kernel_has_nft_queue(nl);
     if (!has) return has.error();

@@ -13,6 +13,7 @@ namespace ipchains::backend::nft {
 struct QueueChoice {
     QueueImpl impl;
     std::string reason;  // for describe(): "kernel has no nft_queue", "forced by ..."
+    bool forced = false; // by IPCHAINS_NFT_QUEUE, not by the probe
 };
 
 // IPCHAINS_NFT_QUEUE=native|compat forces the choice (tests); anything else probes.
