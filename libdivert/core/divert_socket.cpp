@@ -149,8 +149,8 @@ int DivertSocket::bind_queue(int fd, uint16_t port)
             return errno == EAGAIN ? EIO : errno;
         }
         auto* nlh = reinterpret_cast<nlmsghdr*>(rx.data);
-        size_t left = static_cast<size_t>(n);
-        for (; mnl_nlmsg_ok(nlh, static_cast<int>(left)); nlh = mnl_nlmsg_next(nlh, reinterpret_cast<int*>(&left))) {
+        int left = static_cast<int>(n);
+        for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
             nfq::Packet p;
             if (nfq::parse_packet(nlh, p) == 0) {
                 char vbuf[nfq::kMaxHeader];
@@ -433,7 +433,10 @@ ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via)
         std::lock_guard<std::mutex> lk(mu_);
         ++stats_.injected;
     }
-    if (via != INADDR_ANY) {
+    // A loopback address: mirred cannot redirect into lo's ingress, but a packet sent out
+    // to a local address arrives on lo anyway (after the output chain; divert(7)).
+    const bool loopback = (ntohl(via) >> 24) == IN_LOOPBACKNET;
+    if (via != INADDR_ANY && !loopback) {
         const uint32_t ifindex = ifaddr::owner_of(via);
         if (ifindex == 0) {
             errno = EADDRNOTAVAIL;

@@ -59,8 +59,9 @@ int rtnl_talk(int nl, nlmsghdr* nlh)
         ssize_t n = DIVERT_REAL(recv, nl, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return errno;
-        for (auto* r = reinterpret_cast<nlmsghdr*>(buf); mnl_nlmsg_ok(r, static_cast<int>(n));
-             r = mnl_nlmsg_next(r, reinterpret_cast<int*>(&n))) {
+        int left = static_cast<int>(n);
+        for (auto* r = reinterpret_cast<nlmsghdr*>(buf); mnl_nlmsg_ok(r, left);
+             r = mnl_nlmsg_next(r, &left)) {
             if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_seq == nlh->nlmsg_seq) {
                 const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(r));
                 return -e->error;

@@ -44,6 +44,11 @@ if grep -q inj-denied "$T/in.sink"; then fail "inbound: input DENY did not apply
 else pass "inbound: input DENY applied"; fi
 ipc "$HOST" -F input
 
+# --- inbound through a loopback address: arrives on lo
+udp_sink "$HOST" 127.0.0.1 5004 lo
+expect_rc "inbound, sin_addr = 127.0.0.1" 0 "$HOST" "$DIVERT_BIN/inject" 7401 in 127.0.0.1 127.0.0.1 127.0.0.1 5004 inj-lo
+sink_expect "inbound via loopback: the local socket received it" lo inj-lo
+
 # --- errors (spec 5.3, 5.4)
 cat >"$T/want" <<'EOT'
 short-packet EINVAL
