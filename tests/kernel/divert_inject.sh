@@ -7,6 +7,7 @@
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue
+[ -c /dev/net/tun ] || skip "tun/tap (/dev/net/tun), which inbound injection uses"
 topo_pair
 
 # --- outbound
