@@ -1,8 +1,9 @@
 // engine::apply: ip_fw_ctl's modifying commands on an in-memory ruleset (ip_fw-api.md section 5).
-// Works on a copy and assigns it back only on success, so a failing command never leaves half
-// of its rules applied (2.2 made one setsockopt per rule; we refuse the whole command instead).
+// A failing command never leaves half of its rules applied (2.2 made one setsockopt per rule;
+// we refuse the whole command instead).
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "engine/convert.h"
 #include "engine/engine.h"
@@ -60,49 +61,60 @@ void zero_rules(model::Chain& c)
     for (auto& r : c.rules) r.counters = {};
 }
 
+// Validates every rule of the command before touching the chain, so a failure leaves `rs`
+// as it was without copying it (a restore file is thousands of commands).
 int apply_rules(model::Ruleset& rs, const model::Command& cmd)
 {
     model::Chain* chain = nullptr;
     if (int err = lookup(rs, cmd.chain, &chain)) return err;
+    std::vector<model::Rule> converted;
+    converted.reserve(cmd.rules.size());
+    for (const auto& in : cmd.rules) {
+        model::Rule r = in;
+        if (int err = convert_rule(rs, r)) return err;
+        converted.push_back(std::move(r));
+    }
+    auto& rules = chain->rules;
     switch (cmd.op) {
     case Op::Append:
     case Op::Insert:
-        for (const auto& in : cmd.rules) {
-            model::Rule r = in;
-            if (int err = convert_rule(rs, r)) return err;
+        if (cmd.op == Op::Insert && (cmd.rulenum == 0 || cmd.rulenum > rules.size() + 1))
+            return EINVAL;
+        for (auto& r : converted) {
             r.counters = {};
-            if (cmd.op == Op::Append) {
-                chain->rules.push_back(r);
-                continue;
-            }
-            if (cmd.rulenum == 0 || cmd.rulenum > chain->rules.size() + 1) return EINVAL;
-            chain->rules.insert(chain->rules.begin() + (cmd.rulenum - 1), r);
+            if (cmd.op == Op::Append)
+                rules.push_back(std::move(r));
+            else  // every rule goes in at the same number, so they end up reversed (1.3.9)
+                rules.insert(rules.begin() + (cmd.rulenum - 1), std::move(r));
         }
         return 0;
     case Op::Replace: {
-        if (cmd.rules.size() != 1) return EINVAL;
-        model::Rule r = cmd.rules[0];
-        if (int err = convert_rule(rs, r)) return err;
-        if (cmd.rulenum == 0 || cmd.rulenum > chain->rules.size()) return EINVAL;
-        model::Rule& old = chain->rules[cmd.rulenum - 1];
-        r.counters = old.counters;  // 2.2 quirk: only the rule header is copied over
-        old = r;
+        if (converted.size() != 1) return EINVAL;
+        if (cmd.rulenum == 0 || cmd.rulenum > rules.size()) return EINVAL;
+        model::Rule& old = rules[cmd.rulenum - 1];
+        converted[0].counters = old.counters;  // 2.2 quirk: only the rule header is copied over
+        old = std::move(converted[0]);
         return 0;
     }
-    case Op::DeleteSpec:
-        for (const auto& in : cmd.rules) {
-            model::Rule r = in;
-            if (int err = convert_rule(rs, r)) return err;
-            auto& rules = chain->rules;
-            auto it = rules.begin();
-            while (it != rules.end() && !it->same_for_delete(r)) ++it;
-            if (it == rules.end()) return EINVAL;
-            rules.erase(it);
+    case Op::DeleteSpec: {
+        // Each spec deletes the first equal rule not already taken by an earlier spec: the same
+        // rules sequential deletion would remove, found before anything is erased.
+        std::vector<bool> doomed(rules.size(), false);
+        for (const auto& r : converted) {
+            size_t i = 0;
+            while (i < rules.size() && (doomed[i] || !rules[i].same_for_delete(r))) ++i;
+            if (i == rules.size()) return EINVAL;
+            doomed[i] = true;
         }
+        size_t kept = 0;
+        for (size_t i = 0; i < rules.size(); ++i)
+            if (!doomed[i]) rules[kept++] = std::move(rules[i]);
+        rules.resize(kept);
         return 0;
+    }
     case Op::DeleteNum:
-        if (cmd.rulenum == 0 || cmd.rulenum > chain->rules.size()) return ENOENT;
-        chain->rules.erase(chain->rules.begin() + (cmd.rulenum - 1));
+        if (cmd.rulenum == 0 || cmd.rulenum > rules.size()) return ENOENT;
+        rules.erase(rules.begin() + (cmd.rulenum - 1));
         return 0;
     default:
         return 0;
@@ -166,29 +178,36 @@ int apply_chains(model::Ruleset& rs, const model::Command& cmd)
     }
 }
 
+
+bool adds_jump(const model::Command& cmd)
+{
+    if (cmd.op != Op::Append && cmd.op != Op::Insert && cmd.op != Op::Replace) return false;
+    for (const auto& r : cmd.rules)
+        if (r.target == model::TargetKind::Chain) return true;
+    return false;
+}
+
+bool is_rule_op(Op op)
+{
+    return op == Op::Append || op == Op::Insert || op == Op::Replace || op == Op::DeleteSpec ||
+           op == Op::DeleteNum;
+}
+
 }  // namespace
 
 Result<void> apply(model::Ruleset& rs, const model::Command& cmd)
 {
-    model::Ruleset work = rs;
-    int err = 0;
-    switch (cmd.op) {
-    case Op::Append:
-    case Op::Insert:
-    case Op::Replace:
-    case Op::DeleteSpec:
-    case Op::DeleteNum:
-        err = apply_rules(work, cmd);
-        if (err == 0 && cmd.op != Op::DeleteSpec && cmd.op != Op::DeleteNum &&
-            has_reachable_loop(work))
-            err = ELOOP;
-        break;
-    default:
-        err = apply_chains(work, cmd);
-        break;
-    }
+    // Only two cases can fail after a change was made: a new jump that closes a loop, and
+    // `-X` of all chains stopping at a busy one. They work on a copy; everything else
+    // validates first and changes `rs` in place.
+    const bool needs_copy = adds_jump(cmd) || (cmd.op == Op::DeleteChain && cmd.chain.empty());
+    model::Ruleset copy;
+    if (needs_copy) copy = rs;
+    model::Ruleset& work = needs_copy ? copy : rs;
+    int err = is_rule_op(cmd.op) ? apply_rules(work, cmd) : apply_chains(work, cmd);
+    if (err == 0 && adds_jump(cmd) && has_reachable_loop(work)) err = ELOOP;
     if (err != 0) return fail(cmd, err);
-    rs = std::move(work);
+    if (needs_copy) rs = std::move(copy);
     return {};
 }
 
