@@ -125,14 +125,21 @@ run_case() {
     stop queue
     pps=$(awk '$1 == "pps" { print $2 }' "$T/recv.out")
     [ -n "$pps" ] || die "($mode) ${size} B: no rate in $(cat "$T/recv.out")"
+    CPU_SEND=$(per_packet "$T/send.out" sent)
+    CPU_RECV=$(awk '$1 == "pps" { printf "%.2f", $10 / $8 }' "$T/recv.out")
+    CPU_QUEUE=-
     if [ "$mode" != a ]; then
         # Every counted packet must have crossed the queue loop, or this was a baseline run.
         seen=$(awk '$1 == "packets" { print $2 }' "$T/queue.out")
         [ "${seen:-0}" -ge $((WARMUP + COUNT)) ] ||
             die "($mode) ${size} B: the queue loop saw ${seen:-no} packets: $(cat "$T/queue.out")"
+        CPU_QUEUE=$(per_packet "$T/queue.out" packets)
     fi
     PPS=$pps
 }
+
+# per_packet FILE KEY: microseconds of CPU per packet from a "KEY <n> cpu_us <t>" line.
+per_packet() { awk -v k="$2" '$1 == k && $2 > 0 { printf "%.2f", $4 / $2 }' "$1"; }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -145,7 +152,7 @@ verdict() {  # RATIO TARGET [MINIMUM]
 
 echo "== libdivert: UDP packet rates, sender ns -> receiver ns over veth, DIVERT on the sender's output =="
 echo "   $REPS repetitions of $COUNT packets after $WARMUP warm-up, received packets/s, $(nproc) CPUs"
-declare -A R
+declare -A R CS CQ CR
 for rep in $(seq "$REPS"); do
     for size in $SIZES; do
         # Modes interleave, so load from elsewhere on the machine spreads over all four.
@@ -153,6 +160,9 @@ for rep in $(seq "$REPS"); do
             if [ "$mode" = b ]; then rule_on; fi
             run_case "$mode" "$size"
             R[$mode,$size]="${R[$mode,$size]:-} $PPS"
+            CS[$mode,$size]="${CS[$mode,$size]:-} $CPU_SEND"
+            CQ[$mode,$size]="${CQ[$mode,$size]:-} $CPU_QUEUE"
+            CR[$mode,$size]="${CR[$mode,$size]:-} $CPU_RECV"
         done
         rule_off
     done
@@ -178,6 +188,25 @@ for size in $SIZES; do
     printf '%-8s (b)/(a) %s  (c)/(a) %s  (d)/(a) %s\n' "$size B" \
         "$(ratio "${M[b,$size]}" "${M[a,$size]}")" "$(ratio "${M[c,$size]}" "${M[a,$size]}")" \
         "$(ratio "${M[d,$size]}" "${M[a,$size]}")"
+done
+
+# CPU time per packet does not depend on how much of the machine the bench got, so it
+# tells a slower loop from a busier machine.
+echo "-- CPU microseconds per packet, user + system (medians): sender / queue loop / receiver"
+for size in $SIZES; do
+    line=$(printf '%-8s' "$size B")
+    for mode in $MODES; do
+        # shellcheck disable=SC2086
+        line+=$(printf ' (%s) %5s / %5s / %5s ' "$mode" "$(median ${CS[$mode,$size]})" \
+            "$(median ${CQ[$mode,$size]})" "$(median ${CR[$mode,$size]})")
+    done
+    echo "$line"
+done
+for size in $SIZES; do
+    # shellcheck disable=SC2086
+    b=$(median ${CQ[b,$size]}) c=$(median ${CQ[c,$size]}) d=$(median ${CQ[d,$size]})
+    printf '%-8s queue loop CPU per packet, reference over divert: (b)/(c) %s  (b)/(d) %s\n' \
+        "$size B" "$(ratio "$b" "$c")" "$(ratio "$b" "$d")"
 done
 
 echo "== libdivert: memory per divert socket (RSS after socket+bind minus before) =="
@@ -210,24 +239,52 @@ heap_run c "(c) classic divert"
 heap_run d "(d) divert batch"
 
 if [ "${DIVERT_BENCH_PROFILE:-0}" = 1 ]; then
-    echo "== profile: callgrind instructions per packet (user space only, 64 B) =="
+    # Where the queue loop's time goes, per packet: system calls (strace -c) and user-space
+    # instructions inside the loop's library calls only (callgrind, collection toggled on in
+    # them, so start-up and bind are left out).
     command -v valgrind >/dev/null || die "DIVERT_BENCH_PROFILE=1 needs valgrind"
-    for mode in b c d; do
+    command -v strace >/dev/null || die "DIVERT_BENCH_PROFILE=1 needs strace"
+    PROFILE_PACKETS=${DIVERT_BENCH_PROFILE_PACKETS:-20000}
+    toggles() {
+        case $1 in
+        b) echo "--toggle-collect=mnl_socket_recvfrom --toggle-collect=mnl_cb_run" ;;
+        c) echo "--toggle-collect=recvfrom --toggle-collect=sendto" ;;
+        d) echo "--toggle-collect=divert_recv_batch --toggle-collect=divert_send_batch" ;;
+        esac
+    }
+    profile_run() {  # MODE SIZE TOOL-COMMAND...: one loop under a tool; sets PROFILED
+        local mode=$1 size=$2
+        shift 2
         rule_on
-        start queue "$TX" valgrind --tool=callgrind --callgrind-out-file="$T/cg.$mode" \
-            $(queue_prog "$mode")
-        start recv "$RX" "$BIN/divert_recv" "$RX_ADDR" "$UDP_PORT" 0 20000 30
-        start send "$TX" "$BIN/divert_send" "$RX_ADDR" "$UDP_PORT" 64 "$SEND_LIMIT"
+        # shellcheck disable=SC2046
+        start queue "$TX" "$@" $(queue_prog "$mode")
+        start recv "$RX" "$BIN/divert_recv" "$RX_ADDR" "$UDP_PORT" 0 "$PROFILE_PACKETS" 30
+        start send "$TX" "$BIN/divert_send" "$RX_ADDR" "$UDP_PORT" "$size" "$SEND_LIMIT"
         wait "$PID_recv" || true
         PID_recv=
         stop send
         stop queue
         rule_off
-        pk=$(awk '$1 == "packets" { print $2 }' "$T/queue.out")
-        ir=$(callgrind_annotate "$T/cg.$mode" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-        printf '(%s) %s instructions for %s packets: %s per packet\n' "$mode" "$ir" "$pk" \
-            "$(awk -v i="$ir" -v p="$pk" 'BEGIN { printf "%.0f", i / p }')"
-        callgrind_annotate --inclusive=no "$T/cg.$mode" 2>/dev/null | sed -n '/^Ir/,/^$/p;/file:function/,+14p' |
-            head -20 | sed 's/^/    /'
+        PROFILED=$(awk '$1 == "packets" { print $2 }' "$T/queue.out")
+        [ "${PROFILED:-0}" -gt 0 ] || die "($mode) profile: no packets: $(cat "$T/queue.out")"
+    }
+    for size in $SIZES; do
+        echo "== profile, $size B: per packet, system calls (strace -c) and user-space instructions (callgrind) =="
+        for mode in b c d; do
+            profile_run "$mode" "$size" strace -c -o "$T/strace.$mode"
+            sc=$(awk -v p="$PROFILED" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+                    printf "%s %.2f  ", $NF, $4 / p }' "$T/strace.$mode")
+            # shellcheck disable=SC2046
+            profile_run "$mode" "$size" valgrind --tool=callgrind --callgrind-out-file="$T/cg.$mode" \
+                $(toggles "$mode")
+            ir=$(callgrind_annotate "$T/cg.$mode" 2>/dev/null |
+                awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+            printf '(%s) syscalls/packet: %s\n    instructions/packet: %s; the heaviest functions:\n' \
+                "$mode" "$sc" "$(awk -v i="$ir" -v p="$PROFILED" 'BEGIN { printf "%.0f", i / p }')"
+            callgrind_annotate "$T/cg.$mode" 2>/dev/null |
+                awk -v p="$PROFILED" '/file:function/ { on = 1; next }
+                    on && NF >= 2 && n < 6 { v = $1; gsub(",", "", v); $1 = ""; $2 = "";
+                        printf "      %7.0f  %s\n", v / p, $0; n++ }'
+        done
     done
 fi

@@ -32,7 +32,7 @@ foreach(t
     LABELS "kernel;legacy")
 endforeach()
 
-foreach(t coexist_legacy coexist_nft differential_backends iptc_restore_cost)
+foreach(t coexist_legacy coexist_nft differential_backends)
   add_test(kernel-${t} bash "${SRC}/tests/kernel/${t}.sh")
   set_tests_properties(kernel-${t} PROPERTIES
     ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"
