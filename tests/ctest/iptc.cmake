@@ -3,27 +3,7 @@
 # fed the same rules and packets.
 add_test(unit-iptc "${BUILD}/tests/unit/iptc_test")
 
-foreach(t
-    listing
-    verdicts
-    policies
-    userchains
-    interface
-    address
-    ports
-    icmp
-    syn
-    counters
-    edit
-    masq
-    redirect
-    mark
-    tos
-    log
-    divert
-    save_restore
-    errors
-    status)
+foreach(t ${IPCHAINS_KERNEL_SUITES})  # defined in kernel.cmake
   add_test(kernel-legacy-ipchains-${t} bash "${SRC}/tests/kernel/ipchains_${t}.sh")
   set_tests_properties(kernel-legacy-ipchains-${t} PROPERTIES
     ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_BACKEND=legacy"
