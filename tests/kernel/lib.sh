@@ -251,7 +251,9 @@ expect_grep() {
 }
 
 # kernel_state NS FILE: the whole netfilter ruleset of NS, for before/after comparisons.
-kernel_state() { on "$1" nft list ruleset >"$2" 2>&1; }
+kernel_state() {
+    { on "$1" nft list ruleset; on "$1" iptables-legacy-save 2>/dev/null | grep -v '^#'; } >"$2" 2>&1
+}
 
 # ---------------------------------------------------------------------------- probes
 
