@@ -24,12 +24,14 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # Build tools, libraries the configure script checks, and what the suites run: nftables and
 # iptables (the two backends), iproute2/iputils-ping/socat/netbase for the kernel suites
-# (namespaces, probes, /etc/services), cmake for ctest, groff/man-db for the man page suites.
+# (namespaces, probes, /etc/services), cmake for ctest, groff/man-db for the man page suites,
+# tcpdump for checksum checks, debhelper/dpkg-dev/fakeroot/lintian for the package suite.
 PACKAGES="autoconf automake libtool pkg-config make g++ gcc
     libmnl-dev libnftnl-dev libnetfilter-queue-dev libip4tc-dev libiptc-dev libxtables-dev
     libboost-program-options-dev libgtest-dev libbenchmark-dev
     nftables iptables iproute2 iputils-ping socat netbase procps kmod util-linux
-    cmake groff-base man-db"
+    cmake groff-base man-db binutils tcpdump
+    debhelper dpkg-dev fakeroot lintian"
 
 install_dependencies() {
     if [ "${NO_APT:-0}" = 1 ]; then
