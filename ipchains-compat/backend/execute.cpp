@@ -1,10 +1,37 @@
 #include "backend/execute.h"
 
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+
 #include "engine/engine.h"
 
 namespace ipchains::backend {
 
 namespace {
+
+// The backend refused the commit because another program changed the ruleset after our read
+// (nft: the batch's generation is stale). Nothing was changed, so the whole command runs again
+// on a fresh read; two busy writers always let one through, so a few attempts suffice.
+constexpr int kAttempts = 25;
+
+bool stale_read(const Error& e)
+{
+    return e.code == ERESTART;
+}
+
+// A random pause growing with the attempt, so that two writers stop colliding in step.
+void back_off(int attempt)
+{
+    static thread_local std::minstd_rand rng(static_cast<unsigned>(getpid()) ^
+                                             static_cast<unsigned>(time(nullptr)));
+    std::uniform_int_distribution<long> us(0, 500L * attempt);
+    timespec ts{0, us(rng) * 1000};
+    nanosleep(&ts, nullptr);
+}
+
 // Ruleset::operator== leaves counters out, but -Z changes nothing else.
 bool same_counters(const model::Ruleset& a, const model::Ruleset& b)
 {
@@ -23,23 +50,8 @@ bool fast_path_target(model::TargetKind t)
     return t == TargetKind::None || t == TargetKind::Accept || t == TargetKind::Deny ||
            t == TargetKind::Reject || t == TargetKind::Masq || t == TargetKind::Return;
 }
-}  // namespace
 
-Result<void> execute(Backend& be, const model::Command& cmd)
-{
-    if (cmd.op == model::Op::Append) {
-        bool simple = !cmd.rules.empty();
-        for (const auto& r : cmd.rules) simple = simple && fast_path_target(r.target);
-        if (simple) {
-            auto done = be.append_fast(cmd.chain, cmd.rules);
-            if (!done) return done.error();
-            if (*done) return {};
-        }
-    }
-    return execute_all(be, {cmd});
-}
-
-Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds)
+Result<void> execute_all_once(Backend& be, const std::vector<model::Command>& cmds)
 {
     auto before = be.read(false);
     if (!before) return before.error();
@@ -54,6 +66,40 @@ Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds)
     }
     if (after == *before && same_counters(after, *before)) return {};
     return be.commit(*before, after);
+}
+
+Result<void> execute_once(Backend& be, const model::Command& cmd)
+{
+    if (cmd.op == model::Op::Append) {
+        bool simple = !cmd.rules.empty();
+        for (const auto& r : cmd.rules) simple = simple && fast_path_target(r.target);
+        if (simple) {
+            auto done = be.append_fast(cmd.chain, cmd.rules);
+            if (!done) return done.error();
+            if (*done) return {};
+        }
+    }
+    return execute_all_once(be, {cmd});
+}
+
+}  // namespace
+
+Result<void> execute(Backend& be, const model::Command& cmd)
+{
+    for (int attempt = 1;; ++attempt) {
+        auto r = execute_once(be, cmd);
+        if (r || !stale_read(r.error()) || attempt == kAttempts) return r;
+        back_off(attempt);
+    }
+}
+
+Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds)
+{
+    for (int attempt = 1;; ++attempt) {
+        auto r = execute_all_once(be, cmds);
+        if (r || !stale_read(r.error()) || attempt == kAttempts) return r;
+        back_off(attempt);
+    }
 }
 
 }  // namespace ipchains::backend

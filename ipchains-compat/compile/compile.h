@@ -20,6 +20,9 @@ constexpr uint32_t kIdMask = 0x0FFF0000u;
 constexpr uint32_t kKindShift = 28;
 constexpr uint32_t kKindMask = 0x70000000u;
 constexpr uint32_t kMasqBit = 0x80000000u;
+// Conntrack mark bit set by ~nat-out on the connections it masquerades: their replies skip the
+// forward chain, as in 2.2 (docs/design.md "Masqueraded replies").
+constexpr uint32_t kCtMasqBit = 0x80000000u;
 enum class MarkKind : uint32_t { None = 0, Resume = 1, Redirect = 2, Injected = 3, Reject = 4 };
 constexpr uint32_t mark_stamp(MarkKind k, uint32_t id)
 {

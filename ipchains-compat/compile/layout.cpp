@@ -31,6 +31,16 @@ ir::Rule verdict_rule(ir::Verdict::Kind k, const std::string& chain = "")
     return r;
 }
 
+// Accepting here ends only our forward base chain: the packet goes on to the post chains
+// (nothing to do for it there) and to postrouting, where the output chain sees it.
+ir::Rule masq_reply_rule()
+{
+    ir::Rule r;
+    r.matches.push_back(ir::CtReply{kCtMasqBit, kCtMasqBit});
+    r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+    return r;
+}
+
 ir::Chain policy_chain(const model::Chain& builtin)
 {
     ir::Chain c;
@@ -112,9 +122,14 @@ std::vector<ir::Chain> nat_chains(const Plan& plan)
     ir::Chain out;
     out.name = "~nat-out";
     out.base = ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat};
-    out.comment = "ipchains-layout:nat";
+    // A new comment when the content changes meaning, so the nft backend recreates a chain
+    // an older version left in the kernel (NftBackend::reconcile_with_kernel).
+    out.comment = "ipchains-layout:nat:masq-ctmark";
     ir::Rule masq;
     masq.matches.push_back(ir::Mark{kMasqBit, kMasqBit, false});
+    // Only this connection's first packet gets here; the ct mark tells its replies apart from
+    // those of connections someone else (docker, the admin's own nft) translated.
+    masq.statements.push_back(ir::SetCtMark{~kCtMasqBit, kCtMasqBit});
     masq.statements.push_back(ir::Masquerade{});
     out.rules.push_back(masq);
     return {in, out};
@@ -182,6 +197,11 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
         c.name = std::string("~") + detail::hook_short_name(h.hook) + "-hook";
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
         c.comment = "ipchains-layout:hook";
+        // 2.2 de-masqueraded replies after input and sent them past forward to output.
+        if (h.hook == ir::Hook::Forward) {
+            c.comment = "ipchains-layout:hook:masq-replies";
+            c.rules.push_back(masq_reply_rule());
+        }
         c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
         c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
         chains.push_back(std::move(c));

@@ -84,7 +84,13 @@ struct Mark {            // meta mark & mask == value (!= when negate)
         return mask == o.mask && value == o.value && negate == o.negate;
     }
 };
-using Match = std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark>;
+// ct direction reply, ct mark & mask == value: a packet of the reply direction of a tracked
+// connection whose conntrack mark has these bits (mask 0: any tracked connection's reply).
+struct CtReply {
+    uint32_t mask, value;
+    bool operator==(const CtReply& o) const { return mask == o.mask && value == o.value; }
+};
+using Match = std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply>;
 
 // ---- statements (in order) -------------------------------------------------------------
 struct Counter {         // anonymous counter with initial values (carried across rebuilds)
@@ -107,6 +113,13 @@ struct Log {             // kernel log line, or NFLOG group copy when group is s
 struct SetMark {         // meta mark = (meta mark & mask) ^ xor_value
     uint32_t mask, xor_value;
     bool operator==(const SetMark& o) const { return mask == o.mask && xor_value == o.xor_value; }
+};
+struct SetCtMark {       // ct mark = (ct mark & mask) ^ xor_value
+    uint32_t mask, xor_value;
+    bool operator==(const SetCtMark& o) const
+    {
+        return mask == o.mask && xor_value == o.xor_value;
+    }
 };
 struct SetTos {          // ip tos = (tos & and_mask) ^ xor_mask, IP checksum updated
     uint8_t and_mask, xor_mask;
@@ -137,7 +150,7 @@ struct Verdict {
     bool operator==(const Verdict& o) const { return kind == o.kind && chain == o.chain; }
 };
 using Statement = std::variant<Counter, NamedCounter, Log, SetMark, SetTos, Queue, Reject,
-                               Masquerade, Redirect, Verdict>;
+                               Masquerade, Redirect, Verdict, SetCtMark>;
 
 struct Rule {
     std::vector<Match> matches;

@@ -129,6 +129,8 @@ private:
         if (const auto* f = std::get_if<ir::Fragment>(&m)) return p_.fragment != f->negate;
         if (const auto* k = std::get_if<ir::Mark>(&m))
             return ((mark_ & k->mask) == k->value) != k->negate;
+        // The simulated packets open connections: none is a reply.
+        if (std::holds_alternative<ir::CtReply>(m)) return false;
         if (p_.fragment) return false;  // no transport header in a later fragment
         if (const auto* po = std::get_if<ir::Port>(&m)) {
             if (p_.proto != 6 && p_.proto != 17) return false;

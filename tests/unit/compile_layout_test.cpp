@@ -25,6 +25,13 @@ std::vector<std::string> jumps(const std::string& a, const std::string& b)
     return {"jump " + a, "jump " + b};
 }
 
+ir::Rule jump_rule(const std::string& chain)
+{
+    ir::Rule r;
+    r.statements.push_back(ir::Verdict{ir::Verdict::Jump, chain});
+    return r;
+}
+
 int count_prefix(const ir::Table& t, const std::string& prefix)
 {
     int n = 0;
@@ -47,7 +54,15 @@ TEST(CompileLayout, FreshBoot)
     EXPECT_EQ(in.base, (ir::BaseChain{ir::Hook::Prerouting, -150, ir::ChainType::Filter}));
     EXPECT_EQ(fx::verdicts(in), jumps("input", "~input-policy"));
     EXPECT_EQ(chain(t, "~fwd-hook").base, (ir::BaseChain{ir::Hook::Forward, 0}));
-    EXPECT_EQ(fx::verdicts(chain(t, "~fwd-hook")), jumps("forward", "~forward-policy"));
+    // Replies to connections ~nat-out masqueraded leave before the forward chain, as in 2.2.
+    const ir::Chain& fwd = chain(t, "~fwd-hook");
+    ASSERT_EQ(fwd.rules.size(), 3u);
+    EXPECT_EQ(fwd.rules[0].matches,
+              (std::vector<ir::Match>{ir::CtReply{compile::kCtMasqBit, compile::kCtMasqBit}}));
+    EXPECT_EQ(fwd.rules[0].statements,
+              (std::vector<ir::Statement>{ir::Verdict{ir::Verdict::Accept, ""}}));
+    EXPECT_EQ(std::vector<ir::Rule>(fwd.rules.begin() + 1, fwd.rules.end()),
+              (std::vector<ir::Rule>{jump_rule("forward"), jump_rule("~forward-policy")}));
     EXPECT_EQ(chain(t, "~out-hook").base, (ir::BaseChain{ir::Hook::Postrouting, 0}));
     EXPECT_EQ(fx::verdicts(chain(t, "~out-hook")), jumps("output", "~output-policy"));
 
@@ -93,7 +108,12 @@ TEST(CompileLayout, FreshBoot)
     EXPECT_TRUE(chain(t, "~nat-in").rules.empty());
     const ir::Chain& nat_out = chain(t, "~nat-out");
     EXPECT_EQ(nat_out.base, (ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat}));
-    EXPECT_EQ(nat_out.rules[0].statements, (std::vector<ir::Statement>{ir::Masquerade{}}));
+    ASSERT_EQ(nat_out.rules.size(), 1u);
+    EXPECT_EQ(nat_out.rules[0].matches,
+              (std::vector<ir::Match>{ir::Mark{compile::kMasqBit, compile::kMasqBit, false}}));
+    EXPECT_EQ(nat_out.rules[0].statements,
+              (std::vector<ir::Statement>{
+                  ir::SetCtMark{~compile::kCtMasqBit, compile::kCtMasqBit}, ir::Masquerade{}}));
 }
 
 TEST(CompileLayout, OptionsNameTheTable)

@@ -7,12 +7,15 @@
 #include <linux/netfilter/xt_DSCP.h>
 #include <linux/netfilter/xt_MARK.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
+#include <linux/netfilter/xt_connmark.h>
 #include <linux/netfilter/xt_mark.h>
 
 #include "backend/iptc/entry.h"
 #include "backend/iptc/extensions.h"
 #include "backend/iptc/read_state.h"
 #include "backend/iptc/translate.h"
+// After the libc network headers (entry.h), which the kernel uapi ones defer to.
+#include <linux/netfilter/xt_conntrack.h>
 #include "compile/compile.h"
 
 using namespace ipchains;
@@ -105,6 +108,49 @@ TEST(IptcExtensions, MarkAndTosInvertTheKeepMask)
     EXPECT_EQ(q.queues_total, 1);
     EXPECT_EQ(q.flags, NFQ_FLAG_BYPASS);
     EXPECT_EQ(xt::nfqueue(1, false).revision, 3);
+}
+
+TEST(IptcExtensions, ConntrackReplyConnmarkAndConnmarkTarget)
+{
+    auto d = info<xt_conntrack_mtinfo3>(xt::conntrack_reply());
+    EXPECT_EQ(d.match_flags, XT_CONNTRACK_DIRECTION);
+    EXPECT_EQ(d.invert_flags, XT_CONNTRACK_DIRECTION);  // iptables' --ctdir REPLY
+    auto m = info<xt_connmark_mtinfo1>(xt::connmark(0x80000000, 0x80000000));
+    EXPECT_EQ(m.mark, 0x80000000u);
+    EXPECT_EQ(m.mask, 0x80000000u);
+    EXPECT_EQ(m.invert, 0);
+    auto t = info<xt_connmark_tginfo1>(xt::set_ct_mark(0x7fffffff, 0x80000000));
+    EXPECT_EQ(t.ctmark, 0x80000000u);
+    EXPECT_EQ(t.ctmask, 0x80000000u);
+    EXPECT_EQ(t.mode, XT_CONNMARK_SET);
+}
+
+TEST(IptcTranslate, MasqueradedRepliesAndTheirCtMark)
+{
+    ActionChains acts;
+    auto reply = translate_rule(
+        rule({ir::CtReply{0x80000000, 0x80000000}}, {ir::Verdict{ir::Verdict::Accept, ""}}),
+        plain(), acts);
+    ASSERT_TRUE(reply);
+    EXPECT_NE(find_match(*reply, "conntrack"), nullptr);
+    EXPECT_NE(find_match(*reply, "connmark"), nullptr);
+    EXPECT_EQ(reply->label, "ACCEPT");
+    auto any = translate_rule(rule({ir::CtReply{0, 0}}, {}), plain(), acts);
+    ASSERT_TRUE(any);
+    EXPECT_EQ(find_match(*any, "connmark"), nullptr);
+
+    // CONNMARK and MASQUERADE: two targets, so an action chain in that order.
+    auto masq = translate_rule(
+        rule({ir::Mark{0x80000000, 0x80000000, false}},
+             {ir::SetCtMark{0x7fffffff, 0x80000000}, ir::Masquerade{}}),
+        plain(), acts);
+    ASSERT_TRUE(masq);
+    ASSERT_EQ(acts.order.size(), 1u);
+    const auto& chain = acts.chains.at(acts.order[0]);
+    ASSERT_EQ(chain.size(), 2u);
+    EXPECT_EQ(chain[0].target.name, "CONNMARK");
+    EXPECT_EQ(chain[1].target.name, "MASQUERADE");
+    EXPECT_EQ(masq->label, acts.order[0]);
 }
 
 TEST(IptcTranslate, IcmpUsesIcmpMatchWhenItCanElseU32)

@@ -22,6 +22,7 @@
 #include "backend/nft/nft_backend.h"
 #include "backend/nft/queue_probe.h"
 #include "backend/nft/transaction.h"
+#include "compile/compile.h"
 #include "compile_fixtures.h"
 #include "engine/engine.h"
 
@@ -193,8 +194,12 @@ TEST_F(NftKernel, ListingReadsLikeTheIntendedRules)
     nat_in.rules = {rule({ir::Proto{6, false}}, {ir::Redirect{8080}}), rule({}, {ir::Redirect{0}})};
     ir::Chain nat_out{"~nat-out", ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat}, {},
                       ""};
-    nat_out.rules = {rule({ir::Mark{0x80000000, 0x80000000, false}}, {ir::Masquerade{}})};
-    t.chains = {user, c, hook, nat_in, nat_out};
+    nat_out.rules = {rule({ir::Mark{0x80000000, 0x80000000, false}},
+                          {ir::SetCtMark{0x7fffffff, 0x80000000}, ir::Masquerade{}})};
+    ir::Chain fwd{"~fwd-hook", ir::BaseChain{ir::Hook::Forward, 0}, {}, "ipchains-layout:hook"};
+    fwd.rules = {rule({ir::CtReply{0x80000000, 0x80000000}}, {accept}),
+                 rule({ir::CtReply{0, 0}}, {accept})};
+    t.chains = {user, c, hook, fwd, nat_in, nat_out};
 
     auto nl = Netlink::open();
     ASSERT_TRUE(nl.ok());
@@ -252,6 +257,13 @@ TEST_F(NftKernel, ListingReadsLikeTheIntendedRules)
               "\t\tjump input\n"
               "\t}\n"
               "\n"
+              "\tchain ~fwd-hook {\n"
+              "\t\tcomment \"ipchains-layout:hook\"\n"
+              "\t\ttype filter hook forward priority filter; policy accept;\n"
+              "\t\tct direction reply ct mark 0x80000000/1 accept\n"
+              "\t\tct direction reply accept\n"
+              "\t}\n"
+              "\n"
               "\tchain ~nat-in {\n"
               "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
               "\t\tip protocol tcp redirect to :8080\n"
@@ -260,7 +272,7 @@ TEST_F(NftKernel, ListingReadsLikeTheIntendedRules)
               "\n"
               "\tchain ~nat-out {\n"
               "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-              "\t\tmeta mark 0x80000000/1 masquerade\n"
+              "\t\tmeta mark 0x80000000/1 ct mark set ct mark | 0x80000000 masquerade\n"
               "\t}\n"
               "}\n");
 }
@@ -496,6 +508,84 @@ TEST_F(NftKernel, StaleBeforeFailsAsOneTransaction)
     EXPECT_NE(r.error().message.find("No such file or directory"), std::string::npos);
     EXPECT_NE(r.error().message.find("`gone'"), std::string::npos) << r.error().message;
     EXPECT_EQ(listing(), state);
+}
+
+TEST_F(NftKernel, CommitAfterSomeoneElsesCommitIsRefusedThenRunAgain)
+{
+    NftBackend a(table("ipchains"));
+    NftBackend b(table("ipchains"));
+    ASSERT_TRUE(slow(a, new_chain("acct")).ok());
+
+    auto before = a.read();
+    ASSERT_TRUE(before.ok()) << before.error().message;
+    // Another process commits between this one's read and its commit.
+    ASSERT_TRUE(slow(b, append("input", fx::rule(model::TargetKind::Deny))).ok());
+    const std::string state = listing();
+
+    const auto mine = append("input", fx::rule(model::TargetKind::Accept));
+    model::Ruleset after = *before;
+    ASSERT_TRUE(engine::apply(after, mine).ok());
+    auto r = a.commit(*before, after);
+    ASSERT_FALSE(r.ok()) << "a diff computed from a stale read went through";
+    EXPECT_EQ(r.error().code, ERESTART) << r.error().message;
+    EXPECT_EQ(listing(), state) << "the refused batch changed something";
+
+    // execute_all runs the command again on a fresh read: both rules are there.
+    ASSERT_TRUE(execute_all(a, {mine}).ok());
+    auto now = a.read();
+    ASSERT_TRUE(now.ok());
+    const model::Chain* input = now->find("input");
+    ASSERT_NE(input, nullptr);
+    ASSERT_EQ(input->rules.size(), 2u);
+    EXPECT_EQ(input->rules[0].target, model::TargetKind::Deny);
+    EXPECT_EQ(input->rules[1].target, model::TargetKind::Accept);
+
+    // A commit that follows no read is not checked (nothing to compare with).
+    model::Ruleset more = *now;
+    ASSERT_TRUE(engine::apply(more, mine).ok());
+    ASSERT_TRUE(slow(b, append("output", fx::rule(model::TargetKind::Deny))).ok());
+    NftBackend c(table("ipchains"));
+    EXPECT_TRUE(c.commit(*now, more).ok());
+}
+
+TEST_F(NftKernel, ChainsOfAnOlderLayoutAreRecreated)
+{
+    // What an earlier version left in the kernel: forward hook without the masqueraded
+    // replies rule, nat chain without the ct mark.
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    auto old = compile::compile(model::Ruleset::initial(), opt);
+    ASSERT_TRUE(old.ok());
+    for (auto& c : old->chains) {
+        if (c.name == "~fwd-hook") {
+            c.comment = "ipchains-layout:hook";
+            c.rules.erase(c.rules.begin());
+        }
+        if (c.name == "~nat-out") {
+            c.comment = "ipchains-layout:nat";
+            c.rules[0].statements = {ir::Masquerade{}};
+        }
+    }
+    auto nl = Netlink::open();
+    ASSERT_TRUE(nl.ok());
+    Batch batch((*nl)->next_seq());
+    plan_commit(batch, nullptr, *old, QueueImpl::Compat);
+    ASSERT_TRUE(run_transaction(**nl, batch).ok());
+    ASSERT_EQ(listing().find("ct direction"), std::string::npos);
+
+    model::Command deny;
+    deny.op = model::Op::SetPolicy;
+    deny.chain = "forward";
+    deny.policy = model::Policy::Deny;
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(slow(be, deny).ok());
+
+    model::Ruleset want = model::Ruleset::initial();
+    ASSERT_TRUE(engine::apply(want, deny).ok());
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(model::Ruleset::initial(), want).ok());
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    EXPECT_NE(listing().find("ct direction reply"), std::string::npos);
 }
 
 TEST_F(NftKernel, NotRootIsPermissionDenied)

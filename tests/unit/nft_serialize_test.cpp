@@ -133,6 +133,23 @@ TEST(NftSerialize, MarkIsHostOrder)
               "  [ cmp eq reg 1 0x00000005 ]\n");
 }
 
+TEST(NftSerialize, ConntrackReplyAndMark)
+{
+    EXPECT_EQ(match(ir::CtReply{0x80000000, 0x80000000}),
+              "  [ ct load direction => reg 1 ]\n"
+              "  [ cmp eq reg 1 0x00000001 ]\n"
+              "  [ ct load mark => reg 1 ]\n"
+              "  [ bitwise reg 1 = ( reg 1 & 0x80000000 ) ^ 0x00000000 ]\n"
+              "  [ cmp eq reg 1 0x80000000 ]\n");
+    EXPECT_EQ(match(ir::CtReply{0, 0}),
+              "  [ ct load direction => reg 1 ]\n"
+              "  [ cmp eq reg 1 0x00000001 ]\n");
+    EXPECT_EQ(stmt(ir::SetCtMark{0x7fffffff, 0x80000000}),
+              "  [ ct load mark => reg 1 ]\n"
+              "  [ bitwise reg 1 = ( reg 1 & 0x7fffffff ) ^ 0x80000000 ]\n"
+              "  [ ct set mark with reg 1 ]\n");
+}
+
 TEST(NftSerialize, Counters)
 {
     EXPECT_EQ(stmt(ir::Counter{5, 100}), "  [ counter pkts 5 bytes 100 ]\n");

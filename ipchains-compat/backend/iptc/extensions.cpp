@@ -11,6 +11,8 @@
 #include <linux/netfilter/xt_NFLOG.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_connmark.h>
+#include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_mark.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/xt_u32.h>
@@ -123,6 +125,24 @@ Extension mark(uint32_t value, uint32_t mask, bool negate)
     return make("mark", 1, info);
 }
 
+Extension conntrack_reply()
+{
+    // The kernel tests "direction is ORIGINAL" and the invert flag turns it into REPLY, which
+    // is how iptables encodes --ctdir REPLY.
+    xt_conntrack_mtinfo3 info{};
+    info.match_flags = XT_CONNTRACK_DIRECTION;
+    info.invert_flags = XT_CONNTRACK_DIRECTION;
+    return make("conntrack", 3, info);
+}
+
+Extension connmark(uint32_t value, uint32_t mask)
+{
+    xt_connmark_mtinfo1 info{};
+    info.mark = value & mask;
+    info.mask = mask;
+    return make("connmark", 1, info);
+}
+
 Extension log(const std::string& prefix)
 {
     ipt_log_info info{};
@@ -150,6 +170,16 @@ Extension set_mark(uint32_t and_mask, uint32_t xor_value)
     info.mark = xor_value;
     info.mask = ~and_mask;
     return make("MARK", 2, info);
+}
+
+Extension set_ct_mark(uint32_t and_mask, uint32_t xor_value)
+{
+    // CONNMARK v1 --set-xmark computes (ctmark & ~ctmask) ^ ctmark-value.
+    xt_connmark_tginfo1 info{};
+    info.ctmark = xor_value;
+    info.ctmask = ~and_mask;
+    info.mode = XT_CONNMARK_SET;
+    return make("CONNMARK", 1, info);
 }
 
 Extension set_tos(uint8_t and_mask, uint8_t xor_value)

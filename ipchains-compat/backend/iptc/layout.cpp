@@ -89,7 +89,7 @@ public:
         Context x{p_, "", "", true, false};
 
         // mangle: every non-base chain, in the context of the hook that reaches it.
-        TableState mangle{"mangle", {}, {}};
+        TableState mangle{"mangle", {}, {}, {}};
         ActionChains mangle_acts;
         for (const auto& c : t_.chains) {
             if (c.base) continue;
@@ -167,7 +167,7 @@ public:
 
         // filter: the REJECT executors. Input-side stamps carry id 0, forward-side ones id 1,
         // because both reach filter FORWARD and want different ICMP codes.
-        TableState filter{"filter", {}, {}};
+        TableState filter{"filter", {}, {}, {}};
         ActionChains filter_acts;
         auto in_exec = rules_where(base_[ir::Hook::Prerouting].post, is_executor);
         for (auto& r : in_exec)
@@ -182,7 +182,7 @@ public:
         add_actions(filter, filter_acts);
 
         // nat: the REDIRECT and MASQUERADE executors, transparent for other nat rules.
-        TableState nat{"nat", {}, {}};
+        TableState nat{"nat", {}, {}, {}};
         ActionChains nat_acts;
         for (const auto& c : t_.chains) {
             if (!c.base || c.base->type != ir::ChainType::Nat) continue;

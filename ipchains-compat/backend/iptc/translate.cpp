@@ -119,6 +119,12 @@ private:
         extras_.push_back(xt::mark(m.value, m.mask, m.negate));
         return {};
     }
+    Result<void> add(const ir::CtReply& m)
+    {
+        extras_.push_back(xt::conntrack_reply());
+        if (m.mask != 0) extras_.push_back(xt::connmark(m.value, m.mask));
+        return {};
+    }
 
     void finish()
     {
@@ -208,6 +214,8 @@ std::vector<LegacyRule> actions_of(const ir::Rule& r, const Context& ctx, bool& 
                 (x & kKindMask) == compile::mark_stamp(compile::MarkKind::Reject, 0))
                 x |= compile::mark_stamp(compile::MarkKind::None, 1);
             out.push_back(target_rule(xt::set_mark(m->mask, x)));
+        } else if (const auto* cm = std::get_if<ir::SetCtMark>(&st)) {
+            out.push_back(target_rule(xt::set_ct_mark(cm->mask, cm->xor_value)));
         } else if (const auto* t = std::get_if<ir::SetTos>(&st)) {
             out.push_back(target_rule(xt::set_tos(t->and_mask, t->xor_mask)));
         } else if (const auto* q = std::get_if<ir::Queue>(&st)) {

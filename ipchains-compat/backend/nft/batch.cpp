@@ -1,5 +1,7 @@
 #include "backend/nft/batch.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
 #include <new>
 
@@ -11,6 +13,7 @@
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 
 namespace ipchains::backend::nft {
@@ -41,10 +44,11 @@ std::string describe(const Origin& o)
     return std::string(what) + " `" + o.object + "'";
 }
 
-Batch::Batch(uint32_t first_seq) : first_seq_(first_seq)
+Batch::Batch(uint32_t first_seq, uint32_t genid) : first_seq_(first_seq)
 {
     origins_.reserve(64);
     nlmsghdr* begin = nftnl_batch_begin(reserve(), first_seq_);
+    if (genid != 0) mnl_attr_put_u32(begin, NFNL_BATCH_GENID, htonl(genid));
     origins_.push_back(Origin{Action::Begin, {}});
     len_ += NLMSG_ALIGN(begin->nlmsg_len);
 }

@@ -39,7 +39,9 @@ std::string describe(const Origin& o);
 
 class Batch {
 public:
-    explicit Batch(uint32_t first_seq);
+    // `genid` != 0: the kernel runs the batch only while the ruleset generation is still
+    // `genid` (NFNL_BATCH_GENID), and answers ERESTART to BEGIN otherwise.
+    explicit Batch(uint32_t first_seq, uint32_t genid = 0);
     ~Batch();
     Batch(const Batch&) = delete;
     Batch& operator=(const Batch&) = delete;

@@ -57,6 +57,20 @@ void meta_store(nftnl_rule* r, uint32_t key)
     nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, kReg);
 }
 
+void ct_load(nftnl_rule* r, uint32_t key)
+{
+    nftnl_expr* e = add(r, "ct");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, kReg);
+}
+
+void ct_store(nftnl_rule* r, uint32_t key)
+{
+    nftnl_expr* e = add(r, "ct");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, kReg);
+}
+
 void cmp(nftnl_rule* r, uint32_t op, const void* data, uint32_t len)
 {
     nftnl_expr* e = add(r, "cmp");

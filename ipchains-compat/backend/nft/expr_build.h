@@ -21,6 +21,9 @@ void payload_write(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len,
                    uint32_t csum_type, uint32_t csum_offset);
 void meta_load(nftnl_rule* r, uint32_t key);
 void meta_store(nftnl_rule* r, uint32_t key);
+// Conntrack keys of the packet's connection (NFT_CT_*), original-direction values.
+void ct_load(nftnl_rule* r, uint32_t key);
+void ct_store(nftnl_rule* r, uint32_t key);
 void cmp(nftnl_rule* r, uint32_t op, const void* data, uint32_t len);
 void range(nftnl_rule* r, uint32_t op, const void* from, const void* to, uint32_t len);
 void bitwise(nftnl_rule* r, uint32_t len, const void* mask, const void* xor_value);

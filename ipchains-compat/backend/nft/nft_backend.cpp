@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "backend/nft/batch.h"
 #include "backend/nft/commit_plan.h"
@@ -133,7 +134,7 @@ Result<model::Ruleset> NftBackend::read(bool zero_counters)
     // The table arrives in four dumps; a commit by someone else in between would mix two
     // states, so the read is repeated until the generation did not move. A resetting read
     // cannot be repeated (its counts are gone), and the kernel has it atomic per rule anyway.
-    constexpr int kAttempts = 5;
+    constexpr int kAttempts = 10;
     for (int attempt = 1;; ++attempt) {
         auto nl = netlink();
         if (!nl) return nl.error();
@@ -141,13 +142,22 @@ Result<model::Ruleset> NftBackend::read(bool zero_counters)
         if (!gen) return query_error(gen.error());
         KernelState k;
         auto r = read_state(k, zero_counters);
+        // EINTR: a dump saw the ruleset change under it (NLM_F_DUMP_INTR).
+        if (!r && r.error().code == EINTR && !zero_counters && attempt < kAttempts) continue;
         if (!r) return r.error();
         if (!zero_counters && attempt < kAttempts) {
             auto gen2 = get_generation(**nl);
             if (!gen2) return query_error(gen2.error());
             if (*gen2 != *gen) continue;
         }
-        return finish_read(k, zero_counters);
+        // Even a read that gave up waiting for a quiet moment is safe to commit against: the
+        // generation is the one from before its dumps, so a mixed read fails the commit.
+        read_genid_ = *gen;
+        read_chains_ = k.chains;
+        auto rs = finish_read(k, zero_counters);
+        // Zeroing by rebuild (old kernels) was a commit of ours: the generation moved.
+        if (zero_counters && !rule_reset_works_) read_genid_ = 0;
+        return rs;
     }
 }
 
@@ -215,6 +225,7 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
         auto b = compile::compile(before, opt);
         if (!b) return b.error();
         ir_before = std::move(*b);
+        reconcile_with_kernel(*ir_before);
     }
     const ir::Table* pb = ir_before ? &*ir_before : nullptr;
 
@@ -226,7 +237,9 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
     }
     auto nl = netlink();
     if (!nl) return nl.error();
-    Batch batch((*nl)->next_seq());
+    Batch batch((*nl)->next_seq(), read_genid_);
+    read_genid_ = 0;
+    read_chains_.reset();
     plan_commit(batch, pb, *ir_after, queue);
     auto r = send(batch);
     if (!r) return r;
@@ -236,12 +249,34 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
     return {};
 }
 
+void NftBackend::reconcile_with_kernel(ir::Table& before) const
+{
+    if (!read_chains_) return;
+    std::unordered_map<std::string, const std::string*> comments;
+    for (const auto& kc : *read_chains_) comments[kc.name] = &kc.comment;
+    std::vector<ir::Chain> kept;
+    kept.reserve(before.chains.size());
+    for (auto& c : before.chains) {
+        auto it = comments.find(c.name);
+        if (it == comments.end()) continue;
+        if (*it->second != c.comment) c.comment = *it->second;
+        kept.push_back(std::move(c));
+    }
+    before.chains = std::move(kept);
+}
+
 Result<bool> NftBackend::append_fast(const std::string& chain,
                                      const std::vector<model::Rule>& rules)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
+    // The batch is only valid for the chains this dump saw (another process could remove the
+    // chain or cut a segment meanwhile): it carries the generation from before the dump.
+    auto gen = get_generation(**nl);
+    if (!gen) return query_error(gen.error());
     auto chains = dump_chains(**nl, cfg_.table);
+    // A dump interrupted by someone's commit: the command runs again (backend::execute).
+    if (!chains && chains.error().code == EINTR) return Error::kernel(ERESTART, chains.error().message);
     if (!chains) return query_error(chains.error());
     if (chains->empty()) return false;  // no table (or an empty one): the slow path builds it
 
@@ -261,7 +296,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         return Error::kernel(ENOENT, engine::kernel_error_text(model::Op::Append, ENOENT, target));
     }
 
-    Batch batch((*nl)->next_seq());
+    Batch batch((*nl)->next_seq(), *gen);
     bool queue = false;
     std::vector<ir::Rule> compiled;
     compiled.reserve(rules.size());

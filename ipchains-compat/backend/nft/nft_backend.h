@@ -46,6 +46,10 @@ private:
     Result<void> read_state(KernelState& k, bool zero_counters);
     Result<model::Ruleset> finish_read(const KernelState& k, bool zero_counters);
     Result<void> send(Batch& batch);
+    // `before` compiled, adjusted to the chains the last read found: a layout chain whose
+    // comment differs (an older layout revision) is recreated by the diff, a chain the kernel
+    // lacks is created.
+    void reconcile_with_kernel(ir::Table& before) const;
     // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
     // `t`, the compiled current ruleset.
     Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names);
@@ -57,6 +61,12 @@ private:
     // before the first read.
     std::optional<bool> table_exists_;
     bool rule_reset_works_ = true;  // NFT_MSG_GETRULE_RESET (Linux 6.2+)
+    // What the last read saw, for the commit that follows it: the ruleset generation (0 =
+    // unknown: commit unchecked) and our table's chains. A commit consumes both: the kernel
+    // refuses a batch whose generation moved (ERESTART), so a diff is never applied to a
+    // table someone changed after our read.
+    uint32_t read_genid_ = 0;
+    std::optional<std::vector<KernelChain>> read_chains_;
 };
 
 }  // namespace ipchains::backend::nft

@@ -111,6 +111,22 @@ void match(nftnl_rule* r, const ir::Mark& m)
     expr::cmp(r, eq_op(m.negate), &value, 4);
 }
 
+void match(nftnl_rule* r, const ir::CtReply& m)
+{
+    // nft's `ct direction reply`: the direction is one byte, IP_CT_DIR_REPLY = 1.
+    const uint8_t reply = 1;
+    expr::ct_load(r, NFT_CT_DIRECTION);
+    expr::cmp(r, NFT_CMP_EQ, &reply, 1);
+    if (m.mask == 0) return;
+    expr::ct_load(r, NFT_CT_MARK);
+    if (m.mask != 0xFFFFFFFFu) {
+        uint32_t zero = 0;
+        expr::bitwise(r, 4, &m.mask, &zero);
+    }
+    uint32_t value = m.value & m.mask;
+    expr::cmp(r, NFT_CMP_EQ, &value, 4);
+}
+
 }  // namespace
 
 void add_match(nftnl_rule* r, const ir::Match& m)

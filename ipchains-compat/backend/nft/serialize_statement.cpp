@@ -43,6 +43,13 @@ void statement(nftnl_rule* r, const ir::SetMark& s, QueueImpl)
     expr::meta_store(r, NFT_META_MARK);
 }
 
+void statement(nftnl_rule* r, const ir::SetCtMark& s, QueueImpl)
+{
+    expr::ct_load(r, NFT_CT_MARK);
+    expr::bitwise(r, 4, &s.mask, &s.xor_value);
+    expr::ct_store(r, NFT_CT_MARK);
+}
+
 void statement(nftnl_rule* r, const ir::SetTos& s, QueueImpl)
 {
     // The kernel folds a rewritten field into the checksum as whole 16-bit words, so the TOS

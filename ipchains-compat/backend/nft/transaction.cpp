@@ -46,6 +46,9 @@ Result<void> run_transaction(Netlink& nl, Batch& batch)
             if (!first || e.seq - batch.first_seq() < first->seq - batch.first_seq()) first = &e;
         }
         if (!first) first = &errors->front();
+        if (first->err == ERESTART)
+            return Error::kernel(ERESTART, "the ruleset changed while this command ran "
+                                           "(another program updated it)");
         return kernel_error(first->err, batch.origin(first->seq));
     }
     if (!acked) return kernel_error(EIO, nullptr, "the kernel did not confirm the transaction");

@@ -14,7 +14,8 @@ namespace ipchains::backend::nft {
 // "<strerror> (<step>)", plus `hint` when given.
 Error kernel_error(int err, const Origin* where, const std::string& hint = {});
 
-// One transaction. The kernel may answer EAGAIN when it had to load a module half-way
+// One transaction. A batch carrying a generation (Batch's genid) that is no longer the
+// kernel's fails with ERESTART and changes nothing. The kernel may answer EAGAIN when it had to load a module half-way
 // (it then aborted the whole batch): the batch is sent again, as nft does.
 Result<void> run_transaction(Netlink& nl, Batch& batch);
 

@@ -101,18 +101,26 @@ std::string match_text(const ir::Rule& rule, const ir::Match& m)
         return std::string("ip frag-off & 0x1fff ") + (f->negate ? "== 0" : "!= 0");
     if (const auto* s = std::get_if<ir::Syn>(&m))
         return std::string("tcp flags & (syn|ack|rst) ") + (s->negate ? "!= syn" : "== syn");
+    if (const auto* c = std::get_if<ir::CtReply>(&m)) {
+        std::string t = "ct direction reply";
+        if (c->mask == 0) return t;
+        if (c->mask == 0xFFFFFFFFu) return t + " ct mark " + hex32(c->value);
+        return t + " ct mark & " + hex32(c->mask) + " == " + hex32(c->value & c->mask);
+    }
     const auto& k = std::get<ir::Mark>(m);
     if (k.mask == 0xFFFFFFFFu) return std::string("meta mark") + op(k.negate) + hex32(k.value);
     return "meta mark & " + hex32(k.mask) + (k.negate ? " != " : " == ") + hex32(k.value);
 }
 
-std::string set_mark_text(const ir::SetMark& s)
+// `key` is "meta mark" or "ct mark": (m & mask) ^ x.
+std::string set_mark_text(const char* key, uint32_t mask, uint32_t xor_value)
 {
-    if (s.mask == 0) return "meta mark set " + hex32(s.xor_value);
-    std::string t = "meta mark set meta mark & " + hex32(s.mask);
-    if (s.xor_value == 0) return t;
+    const std::string set = std::string(key) + " set ";
+    if (mask == 0) return set + hex32(xor_value);
+    std::string t = set + key + " & " + hex32(mask);
+    if (xor_value == 0) return t;
     // (m & mask) ^ x is an OR when x only touches cleared bits, which nft prints as `|`.
-    return t + ((s.xor_value & s.mask) == 0 ? " | " : " ^ ") + hex32(s.xor_value);
+    return t + ((xor_value & mask) == 0 ? " | " : " ^ ") + hex32(xor_value);
 }
 
 // nft can set the DSCP (upper 6 bits) and ECN (lower 2 bits) of the TOS byte to constants,
@@ -161,7 +169,10 @@ std::string statement_text(const ir::Statement& s, std::vector<std::string>& not
                std::to_string(c->bytes);
     if (const auto* n = std::get_if<ir::NamedCounter>(&s)) return "counter name " + quoted(n->name);
     if (const auto* l = std::get_if<ir::Log>(&s)) return log_text(*l);
-    if (const auto* m = std::get_if<ir::SetMark>(&s)) return set_mark_text(*m);
+    if (const auto* m = std::get_if<ir::SetMark>(&s))
+        return set_mark_text("meta mark", m->mask, m->xor_value);
+    if (const auto* m = std::get_if<ir::SetCtMark>(&s))
+        return set_mark_text("ct mark", m->mask, m->xor_value);
     if (const auto* t = std::get_if<ir::SetTos>(&s)) return set_tos_text(*t, notes);
     if (const auto* q = std::get_if<ir::Queue>(&s))
         return "queue num " + std::to_string(q->num) + (q->bypass ? " bypass" : "");
