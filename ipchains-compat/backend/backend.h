@@ -21,6 +21,9 @@ public:
     virtual Result<model::Ruleset> read(bool zero_counters = false) = 0;
 
     // Make the kernel hold `after` (the engine's result from `before`), as one transaction.
+    // Fails with ERESTART, changing nothing, when the backend can tell that the kernel's
+    // ruleset changed since the read that gave `before` (backend::execute then runs the
+    // command again).
     virtual Result<void> commit(const model::Ruleset& before, const model::Ruleset& after) = 0;
 
     // Append fast path: returns true when done, false when the caller must take the slow path

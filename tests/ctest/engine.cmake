@@ -1,7 +1,7 @@
 add_test(unit-engine "${BUILD}/tests/unit/engine_test")
 # 2.2 packet semantics across areas (compile layout + backends), in private namespaces:
 # replies to masqueraded connections skip forward; concurrent commands lose no rule. The
-# masquerading suite runs on both backends.
+# suites run on both backends.
 foreach(t masq concurrency)
   add_test(kernel-semantics-${t} bash "${SRC}/tests/kernel/semantics_${t}.sh")
   set_tests_properties(kernel-semantics-${t} PROPERTIES
@@ -10,9 +10,11 @@ foreach(t masq concurrency)
     TIMEOUT 300
     LABELS "kernel")
 endforeach()
-add_test(kernel-legacy-semantics-masq bash "${SRC}/tests/kernel/semantics_masq.sh")
-set_tests_properties(kernel-legacy-semantics-masq PROPERTIES
-  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_BACKEND=legacy"
-  SKIP_RETURN_CODE 77
-  TIMEOUT 180
-  LABELS "kernel;legacy")
+foreach(t masq concurrency)
+  add_test(kernel-legacy-semantics-${t} bash "${SRC}/tests/kernel/semantics_${t}.sh")
+  set_tests_properties(kernel-legacy-semantics-${t} PROPERTIES
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_BACKEND=legacy"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 300
+    LABELS "kernel;legacy")
+endforeach()

@@ -5,8 +5,8 @@
 # command runs again on a fresh read. Here two loops of 200 commands (appends on the fast
 # path, inserts and deletions on the slow one) run in parallel on one chain and must end with
 # exactly the expected rules, in the expected order, in a table equal to a fresh build.
-# IPCHAINS_BACKEND=legacy runs the same loops on the legacy backend (see docs/backends.md:
-# there the guarantee is not given).
+# IPCHAINS_BACKEND=legacy runs the same loops on the legacy backend, where the xtables lock
+# and a check of our chains against the read stand in for the generation (docs/backends.md).
 . "$(dirname "$0")/lib.sh"
 
 N=${SEMANTICS_N:-200}

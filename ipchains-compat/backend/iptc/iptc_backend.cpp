@@ -3,11 +3,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
 
 #include "backend/iptc/kernel.h"
 #include "backend/iptc/layout.h"
 #include "backend/iptc/read_state.h"
+#include "backend/iptc/xtables_lock.h"
 #include "compile/compile.h"
 
 namespace ipchains::backend {
@@ -25,9 +28,17 @@ public:
 
     Result<model::Ruleset> read(bool zero_counters) override
     {
+        // Reading and zeroing is one commit: nobody may replace mangle in between.
+        std::optional<iptc::XtablesLock> lock;
+        if (zero_counters) {
+            auto l = iptc::XtablesLock::acquire();
+            if (!l) return l.error();
+            lock.emplace(std::move(*l));
+        }
         auto h = TableHandle::open("mangle");
         if (!h) return h.error();
         const auto ours = (*h)->chains(prefix_);
+        read_fingerprint_ = fingerprint(ours);
         auto rs = nft::rebuild_model(iptc::kernel_state(ours, prefix_), table_);
         if (!rs || !zero_counters) return rs;
         if (auto z = (*h)->zero(iptc::zeroable(ours, prefix_)); !z) return z.error();
@@ -52,18 +63,44 @@ public:
         if (!t) return t.error();
         auto layout = iptc::make_layout(*t, prefix_);
         if (!layout) return layout.error();
+        // The model came from our mangle chains: if they are no longer what the read saw,
+        // another program committed in between and `after` would undo its change. (libiptc
+        // itself only notices a changed entry count between its own snapshot and commit.)
+        // Under the lock from the staleness check to the last commit: libiptc commits in two
+        // steps (replace, then add the counters counted meanwhile), and a replace by someone
+        // else between them fails ours half-way (EINVAL) after it went in.
+        auto lock = iptc::XtablesLock::acquire();
+        if (!lock) return lock.error();
+        std::unique_ptr<TableHandle> mangle;
+        if (read_fingerprint_) {
+            auto h = TableHandle::open("mangle");
+            if (!h) return h.error();
+            mangle = std::move(*h);
+            const bool stale = fingerprint(mangle->chains(prefix_)) != *read_fingerprint_;
+            read_fingerprint_.reset();
+            if (stale)
+                return Error::kernel(ERESTART, "the ruleset changed while this command ran "
+                                               "(another program updated legacy table mangle)");
+        }
         // One libiptc commit per table: executors first (layout.h), so a stamp never finds
         // its executor missing.
         for (const auto& ts : layout->tables) {
-            auto h = TableHandle::open(ts.table);
-            if (!h) return h.error();
+            std::unique_ptr<TableHandle> opened;
+            if (ts.table == "mangle" && mangle) {
+                opened = std::move(mangle);
+            } else {
+                auto o = TableHandle::open(ts.table);
+                if (!o) return o.error();
+                opened = std::move(*o);
+            }
+            auto* h = &opened;
             std::set<std::string> recount;
             for (const auto& [legacy, owner] : ts.owner)
                 if (recount_owners.count(owner)) recount.insert(legacy);
             auto changed = (*h)->apply(ts, prefix_, recount);
             if (!changed) return changed.error();
-            if (*changed)
-                if (auto c = (*h)->commit(); !c) return c.error();
+            if (!*changed) continue;
+            if (auto c = (*h)->commit(); !c) return c.error();
         }
         return {};
     }
@@ -84,7 +121,19 @@ public:
     }
 
 private:
+    // Our mangle chains without counters, hashed: what commit compares with the last read.
+    static size_t fingerprint(const std::vector<iptc::LegacyChain>& chains)
+    {
+        std::string all;
+        for (const auto& c : chains) {
+            all += c.name + "\n";
+            for (const auto& r : c.rules) all += iptc::identity(r) + "\n";
+        }
+        return std::hash<std::string>{}(all);
+    }
+
     std::string table_, prefix_, reason_;
+    std::optional<size_t> read_fingerprint_;  // from the last read, consumed by commit
 };
 
 }  // namespace

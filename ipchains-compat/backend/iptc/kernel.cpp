@@ -188,8 +188,13 @@ Result<void> TableHandle::zero(const std::vector<std::string>& chains)
 
 Result<void> TableHandle::commit()
 {
-    if (!iptc_commit(h_)) return failure("commit");
-    return {};
+    if (iptc_commit(h_)) return {};
+    // The kernel's one concurrency check: the table no longer has the number of entries it
+    // had when we snapshot it. Nothing was replaced; the command can run again.
+    if (errno == EAGAIN)
+        return Error::kernel(ERESTART, "the ruleset changed while this command ran (another "
+                                       "program updated legacy table " + table_ + ")");
+    return failure("commit");
 }
 
 }  // namespace ipchains::backend::iptc

@@ -44,6 +44,7 @@ public:
     // Zeroes every rule counter of these chains (-Z); the commit keeps what was counted since
     // the snapshot.
     Result<void> zero(const std::vector<std::string>& chains);
+    // ERESTART when the kernel noticed the table changed since the snapshot (entry count).
     Result<void> commit();
 
 private:
