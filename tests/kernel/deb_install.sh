@@ -177,13 +177,15 @@ ldd "$T/interceptor" | grep -q "libdivert.so.1 => /usr/lib/$ma/libdivert.so.1" &
 
 # ---- diverted pings through the installed commands
 PATH=/usr/sbin:/usr/bin:$PATH
+[ "$(command -v ipchains)" = /usr/sbin/ipchains ] && pass "ipchains runs from /usr/sbin" ||
+    fail "ipchains resolves to $(command -v ipchains)"
 topo_pair
 on "$HOST" nft add table inet deb-neighbour
 on "$HOST" nft add chain inet deb-neighbour c '{ type filter hook output priority 10; }'
 on "$HOST" nft add rule inet deb-neighbour c counter
 on "$HOST" nft list table inet deb-neighbour >"$T/neighbour.before"
 ipc "$HOST" -A output -p icmp -j DIVERT "$PORT"
-on "$HOST" "$T/interceptor" -r -n 2 "$PORT" >"$T/icpt.out" 2>&1 &
+ip netns exec "$HOST" "$T/interceptor" -r -n 2 "$PORT" >"$T/icpt.out" 2>&1 &
 ICPT=$!
 BG_PIDS+=("$ICPT")
 for _ in $(seq 100); do
