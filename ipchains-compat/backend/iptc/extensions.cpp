@@ -51,15 +51,24 @@ Extension comment(const std::string& text)
     return make("comment", 0, info);
 }
 
-Extension tcp(const PortMatch& p, bool syn_test, bool syn_negate)
+namespace {
+// xt_tcp and xt_udp lay out their port ranges and inversion flags alike.
+template <typename Info>
+void set_ports(Info& info, const PortMatch& p, uint8_t inv_src, uint8_t inv_dst)
 {
-    xt_tcp info{};
     info.spts[0] = p.sport[0];
     info.spts[1] = p.sport[1];
     info.dpts[0] = p.dport[0];
     info.dpts[1] = p.dport[1];
-    if (p.sport_neg) info.invflags |= XT_TCP_INV_SRCPT;
-    if (p.dport_neg) info.invflags |= XT_TCP_INV_DSTPT;
+    if (p.sport_neg) info.invflags |= inv_src;
+    if (p.dport_neg) info.invflags |= inv_dst;
+}
+}  // namespace
+
+Extension tcp(const PortMatch& p, bool syn_test, bool syn_negate)
+{
+    xt_tcp info{};
+    set_ports(info, p, XT_TCP_INV_SRCPT, XT_TCP_INV_DSTPT);
     if (syn_test) {
         // ipchains -y: SYN set, ACK and RST clear (iptables --syn).
         info.flg_mask = 0x02 | 0x10 | 0x04;
@@ -72,12 +81,7 @@ Extension tcp(const PortMatch& p, bool syn_test, bool syn_negate)
 Extension udp(const PortMatch& p)
 {
     xt_udp info{};
-    info.spts[0] = p.sport[0];
-    info.spts[1] = p.sport[1];
-    info.dpts[0] = p.dport[0];
-    info.dpts[1] = p.dport[1];
-    if (p.sport_neg) info.invflags |= XT_UDP_INV_SRCPT;
-    if (p.dport_neg) info.invflags |= XT_UDP_INV_DSTPT;
+    set_ports(info, p, XT_UDP_INV_SRCPT, XT_UDP_INV_DSTPT);
     return make("udp", 0, info);
 }
 

@@ -43,32 +43,35 @@ void payload_write(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len,
     nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET, csum_offset);
 }
 
+namespace {
+// meta and ct expressions differ only in their attribute numbers: a key, and a register that
+// is either loaded (dreg) or stored (sreg).
+void keyed(nftnl_rule* r, const char* name, uint16_t key_attr, uint16_t reg_attr, uint32_t key)
+{
+    nftnl_expr* e = add(r, name);
+    nftnl_expr_set_u32(e, key_attr, key);
+    nftnl_expr_set_u32(e, reg_attr, kReg);
+}
+}  // namespace
+
 void meta_load(nftnl_rule* r, uint32_t key)
 {
-    nftnl_expr* e = add(r, "meta");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, kReg);
+    keyed(r, "meta", NFTNL_EXPR_META_KEY, NFTNL_EXPR_META_DREG, key);
 }
 
 void meta_store(nftnl_rule* r, uint32_t key)
 {
-    nftnl_expr* e = add(r, "meta");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, kReg);
+    keyed(r, "meta", NFTNL_EXPR_META_KEY, NFTNL_EXPR_META_SREG, key);
 }
 
 void ct_load(nftnl_rule* r, uint32_t key)
 {
-    nftnl_expr* e = add(r, "ct");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, kReg);
+    keyed(r, "ct", NFTNL_EXPR_CT_KEY, NFTNL_EXPR_CT_DREG, key);
 }
 
 void ct_store(nftnl_rule* r, uint32_t key)
 {
-    nftnl_expr* e = add(r, "ct");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, kReg);
+    keyed(r, "ct", NFTNL_EXPR_CT_KEY, NFTNL_EXPR_CT_SREG, key);
 }
 
 void cmp(nftnl_rule* r, uint32_t op, const void* data, uint32_t len)
