@@ -49,25 +49,7 @@ extern "C" DIVERT_EXPORT int divert_recv_batch(int fd, struct divert_packet* pkt
         errno = EFAULT;
         return -1;
     }
-    unsigned got = 0;
-    while (got < n) {
-        divert_packet& p = pkts[got];
-        const iovec iov{p.data, p.size};
-        socklen_t alen = sizeof p.addr;
-        int mflags = 0;
-        const int f = got == 0 ? (flags & MSG_DONTWAIT) : MSG_DONTWAIT;
-        ssize_t r = s->recv(fd, &iov, 1, f | MSG_TRUNC, reinterpret_cast<sockaddr*>(&p.addr), &alen,
-                            &mflags);
-        if (r < 0) {
-            if (got == 0) return -1;
-            break;
-        }
-        p.orig_len = static_cast<size_t>(r);
-        p.len = p.orig_len < p.size ? p.orig_len : p.size;
-        p.flags = mflags;
-        ++got;
-    }
-    return static_cast<int>(got);
+    return s->recv_batch(fd, pkts, n, flags);
 }
 
 extern "C" DIVERT_EXPORT int divert_send_batch(int fd, const struct divert_packet* pkts,
@@ -75,17 +57,11 @@ extern "C" DIVERT_EXPORT int divert_send_batch(int fd, const struct divert_packe
 {
     auto s = lookup(fd);
     if (!s) return -1;
-    unsigned sent = 0;
-    for (; sent < n; ++sent) {
-        const divert_packet& p = pkts[sent];
-        const bool addressed = p.addr.sin_family != 0;
-        if (s->send(fd, p.data, p.len, flags, addressed ? reinterpret_cast<const sockaddr*>(&p.addr) : nullptr,
-                    addressed ? sizeof p.addr : 0) < 0) {
-            if (sent == 0) return -1;
-            break;
-        }
+    if (pkts == nullptr && n != 0) {
+        errno = EFAULT;
+        return -1;
     }
-    return static_cast<int>(sent);
+    return s->send_batch(fd, pkts, n, flags);
 }
 
 extern "C" DIVERT_EXPORT int divert_flush(int fd)

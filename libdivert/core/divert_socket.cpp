@@ -1,5 +1,6 @@
 #include "core/divert_socket.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -39,6 +40,25 @@ RxBuffer& rx_buffer()
 {
     thread_local std::unique_ptr<RxBuffer> buf;
     if (!buf) buf.reset(new RxBuffer);
+    return *buf;
+}
+
+// divert_recv_batch takes up to this many queued messages per recvmmsg. Each needs room for
+// the largest one, which the kernel would otherwise cut (and the packet's bytes would be
+// lost); pages stay untouched until a packet that size arrives.
+constexpr unsigned kRecvSlots = 8;
+
+struct BatchRxBuffer {
+    mmsghdr msgs[kRecvSlots];
+    iovec iov[kRecvSlots];
+    alignas(8) char slot[kRecvSlots][kRxBufferSize];
+};
+
+// Per thread, allocated on a thread's first divert_recv_batch, as rx_buffer().
+BatchRxBuffer& batch_rx_buffer()
+{
+    thread_local std::unique_ptr<BatchRxBuffer> buf;
+    if (!buf) buf.reset(new BatchRxBuffer);
     return *buf;
 }
 
@@ -104,6 +124,14 @@ int taken_as_eaddrinuse(int err)
     if (err == EBUSY || (err == EPERM && has_capability(CAP_NET_ADMIN))) return EADDRINUSE;
     return err;
 }
+
+// While any thread is between reading a packet and registering it, a batch verdict could
+// accept that packet unseen; reinjections then take the single-verdict path.
+struct Inflight {
+    std::atomic<int>& n;
+    explicit Inflight(std::atomic<int>& c) : n(c) { ++n; }
+    ~Inflight() { --n; }
+};
 
 }  // namespace
 
@@ -177,6 +205,8 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         errno = EAFNOSUPPORT;
         return -1;
     }
+    // Allocated here, not under the lock; its pages are only touched by packets.
+    std::unique_ptr<uint8_t[]> copy_buf(new uint8_t[kCopyBytes]);
     {
         std::lock_guard<std::mutex> lk(mu_);
         if (bound_ || binding_) {  // [DECISION] spec 3: rebinding a bound socket
@@ -185,6 +215,7 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         }
         binding_ = true;
         pending_.reset(kWindow);
+        copies_.reset(std::move(copy_buf), kCopyBytes);
     }
     const uint16_t wanted = ntohs(sin.sin_port);
     int err;
@@ -241,24 +272,76 @@ int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payloa
     return send_to_kernel(fd, iov, iov[3].iov_len ? 4 : 3);
 }
 
-int DivertSocket::register_packet(int fd, uint32_t id, uint32_t len, uint64_t hash)
+void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
 {
-    uint32_t drop = 0;
-    bool must_drop = false;
+    // A copy about to be overwritten leaves a hash of itself in its entry, if still pending.
+    auto evict = [this](uint32_t id, uint64_t pos, const uint8_t* bytes, uint32_t len) {
+        PendingEntry* e = pending_.find(id);
+        if (e != nullptr && !e->hashed && e->copy == pos) {
+            e->hash = ipv4::content_hash(bytes, len);
+            e->hashed = true;
+        }
+    };
+    uint32_t drops[kRecvSlots > 1 ? kRecvSlots : 1];
+    size_t ndrops = 0;
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (pending_.full()) {
-            PendingEntry* old = pending_.front();
-            drop = old->id;
-            must_drop = true;
-            pending_.resolve(old);
-            ++stats_.window_drops;
+        for (size_t i = 0; i < n; ++i) {
+            const nfq::Packet& p = ps[i];
+            if (pending_.full()) {
+                if (PendingEntry* old = pending_.front()) {
+                    drops[ndrops++] = old->id;
+                    pending_.resolve(old);
+                    ++stats_.window_drops;
+                }
+            }
+            PendingEntry e;
+            e.id = p.id;
+            e.len = p.len;
+            if (copies_.ready()) {
+                e.copy = copies_.store(p.id, p.payload, p.len, evict);
+            } else {
+                e.hash = ipv4::content_hash(p.payload, p.len);
+                e.hashed = true;
+            }
+            pending_.push(e);
+            ++stats_.received;
         }
-        pending_.push(PendingEntry{id, len, hash, false});
-        ++stats_.received;
     }
-    if (must_drop) verdict(fd, drop, NF_DROP);
-    return 0;
+    for (size_t i = 0; i < ndrops; ++i) verdict(fd, drops[i], NF_DROP);
+}
+
+bool DivertSocket::unchanged(const PendingEntry& e, const uint8_t* buf, size_t len) const
+{
+    if (e.len != len) return false;
+    if (e.hashed) return e.hash == ipv4::content_hash(buf, len);
+    return std::memcmp(copies_.at(e.copy), buf, len) == 0;
+}
+
+// One message as read from the queue: true for a packet to hand out (its partial L4 checksum
+// finished); acks, late errors of verdicts and a packet queued before the copy mode was set
+// (sent through the hook again) are not.
+bool DivertSocket::take(int fd, char* msg, size_t len, nfq::Packet& p)
+{
+    auto* nlh = reinterpret_cast<nlmsghdr*>(msg);
+    const bool ok = mnl_nlmsg_ok(nlh, static_cast<int>(len)) && nfq::parse_packet(nlh, p) == 0;
+    if (!ok || !p.has_payload) {
+        if (ok) verdict(fd, p.id, NF_REPEAT);
+        return false;
+    }
+    if (p.skb_info & NFQA_SKB_CSUMNOTREADY) ipv4::finish_l4_checksum(p.payload, p.len);
+    return true;
+}
+
+sockaddr_in DivertSocket::address_of(const nfq::Packet& p) const
+{
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    // sin_port: the rule position is not known here (documented in divert(7)): 0.
+    sin.sin_addr.s_addr = is_incoming(p.hook) ? ifaddr::first_address(p.indev) : INADDR_ANY;
+    const Cookie c{p.id, generation_};
+    std::memcpy(sin.sin_zero, &c, sizeof c);
+    return sin;
 }
 
 ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, sockaddr* from,
@@ -267,13 +350,7 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
     const bool peek = (flags & MSG_PEEK) != 0;
     const bool dontwait = (flags & MSG_DONTWAIT) != 0;
     RxBuffer& rx = rx_buffer();
-    // While any thread is between reading a packet and registering it, a batch verdict could
-    // accept that packet unseen; reinjections then take the single-verdict path.
-    struct Inflight {
-        std::atomic<int>& n;
-        explicit Inflight(std::atomic<int>& c) : n(c) { ++n; }
-        ~Inflight() { --n; }
-    } inflight(rx_inflight_);
+    Inflight inflight(rx_inflight_);
 
     for (;;) {
         ssize_t n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT | (flags & MSG_PEEK));
@@ -294,30 +371,77 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
             }
             return -1;
         }
-        auto* nlh = reinterpret_cast<nlmsghdr*>(rx.data);
         nfq::Packet p;
-        const bool ok = mnl_nlmsg_ok(nlh, static_cast<int>(n)) && nfq::parse_packet(nlh, p) == 0;
-        if (!ok || !p.has_payload) {
-            // Acks, late errors of verdicts, or a packet queued before the copy mode was set.
+        if (!take(fd, rx.data, static_cast<size_t>(n), p)) {
             if (peek) DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT);
-            if (ok) verdict(fd, p.id, NF_REPEAT);
             continue;
         }
-        if (p.skb_info & NFQA_SKB_CSUMNOTREADY) ipv4::finish_l4_checksum(p.payload, p.len);
-        if (!peek) register_packet(fd, p.id, p.len, ipv4::content_hash(p.payload, p.len));
-
-        sockaddr_in sin{};
-        sin.sin_family = AF_INET;
-        // sin_port: the rule position is not known here (documented in divert(7)): 0.
-        sin.sin_addr.s_addr = is_incoming(p.hook) ? ifaddr::first_address(p.indev) : INADDR_ANY;
-        const Cookie c{p.id, generation_};
-        std::memcpy(sin.sin_zero, &c, sizeof c);
-        fill_addr(from, fromlen, sin);
+        if (!peek) register_packets(fd, &p, 1);
+        fill_addr(from, fromlen, address_of(p));
 
         const size_t copied = copy_out(iov, iovcnt, p.payload, p.len);
         if (msg_flags) *msg_flags = copied < p.len ? MSG_TRUNC : 0;
         return static_cast<ssize_t>((flags & MSG_TRUNC) ? p.len : copied);
     }
+}
+
+int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
+{
+    const bool dontwait = (flags & MSG_DONTWAIT) != 0;
+    BatchRxBuffer& rx = batch_rx_buffer();
+    Inflight inflight(rx_inflight_);
+    unsigned got = 0;
+    while (got < n) {
+        const unsigned want = std::min(n - got, kRecvSlots);
+        for (unsigned i = 0; i < want; ++i) {
+            rx.iov[i] = iovec{rx.slot[i], sizeof rx.slot[i]};
+            rx.msgs[i] = mmsghdr{};
+            rx.msgs[i].msg_hdr.msg_iov = &rx.iov[i];
+            rx.msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        // One system call for everything already queued (up to the slots); as in recv(),
+        // the verdicts held back are sent before a call that may wait.
+        int r = ::recvmmsg(fd, rx.msgs, want, MSG_DONTWAIT, nullptr);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            flush(fd);
+            if (got > 0) break;
+            if (dontwait) {
+                errno = EAGAIN;
+                return -1;
+            }
+            r = ::recvmmsg(fd, rx.msgs, want, MSG_WAITFORONE, nullptr);
+        }
+        if (r < 0) {
+            if (errno == ENOBUFS) {
+                std::lock_guard<std::mutex> lk(mu_);
+                ++stats_.enobufs;
+                continue;
+            }
+            if (got > 0) break;
+            return -1;
+        }
+        nfq::Packet ps[kRecvSlots];
+        unsigned k = 0;
+        for (int i = 0; i < r; ++i)
+            if (take(fd, rx.slot[i], rx.msgs[i].msg_len, ps[k])) ++k;
+        register_packets(fd, ps, k);
+        for (unsigned i = 0; i < k; ++i) {
+            divert_packet& out = pkts[got + i];
+            const size_t copied = std::min<size_t>(ps[i].len, out.size);
+            if (copied) std::memcpy(out.data, ps[i].payload, copied);
+            out.len = copied;
+            out.orig_len = ps[i].len;
+            out.flags = copied < ps[i].len ? MSG_TRUNC : 0;
+            out.addr = address_of(ps[i]);
+        }
+        got += k;
+        if (static_cast<unsigned>(r) < want) {
+            // Fewer than asked: the queue ran dry, so the program may wait next.
+            flush(fd);
+            if (got > 0) break;
+        }
+    }
+    return static_cast<int>(got);
 }
 
 // ---------------------------------------------------------------------------------- send --
@@ -349,9 +473,8 @@ bool DivertSocket::more_queued(int fd)
 }
 
 ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t len,
-                               bool* not_pending)
+                               bool* not_pending, bool defer_flush)
 {
-    const uint64_t h = ipv4::content_hash(buf, len);
     enum { Batched, Single, Modified } mode;
     bool full = false;
     {
@@ -361,21 +484,23 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
             *not_pending = true;
             return -1;
         }
-        const bool unchanged = e->len == len && e->hash == h;
+        const bool same = unchanged(*e, buf, len);
         const bool in_order = e == pending_.front() && rx_inflight_.load() == 0;
         pending_.resolve(e);
         ++stats_.reinjected;
-        if (unchanged && in_order) {
+        if (same && in_order) {
             mode = Batched;
             batch_max_ = id;
             full = ++batch_n_ >= kBatchMax;
             ++stats_.batched;
         } else {
-            mode = unchanged ? Single : Modified;
+            mode = same ? Single : Modified;
         }
     }
     if (mode == Batched) {
-        if (full || !more_queued(fd)) flush(fd);
+        // Held back only while more packets wait to be read: the program may block right
+        // after this write. divert_send_batch asks once for the whole call instead.
+        if (full || (!defer_flush && !more_queued(fd))) flush(fd);
         return static_cast<ssize_t>(len);
     }
     if (len > 65535 - MNL_ATTR_HDRLEN) {  // NFQA_PAYLOAD's 16-bit length cannot say more
@@ -471,6 +596,41 @@ ssize_t DivertSocket::send(int fd, const void* data, size_t len, int flags, cons
                            socklen_t tolen)
 {
     (void)flags;
+    return send_packet(fd, data, len, to, tolen, false);
+}
+
+int DivertSocket::send_batch(int fd, const divert_packet* pkts, unsigned n, int flags)
+{
+    (void)flags;
+    unsigned sent = 0;
+    int err = 0;
+    for (; sent < n; ++sent) {
+        const divert_packet& p = pkts[sent];
+        const bool addressed = p.addr.sin_family != 0;
+        if (send_packet(fd, p.data, p.len,
+                        addressed ? reinterpret_cast<const sockaddr*>(&p.addr) : nullptr,
+                        addressed ? sizeof p.addr : 0, true) < 0) {
+            err = errno;
+            break;
+        }
+    }
+    // The flush decision of every unchanged reinjection above, made once.
+    bool held;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        held = batch_n_ != 0;
+    }
+    if (held && !more_queued(fd)) flush(fd);
+    if (sent == 0 && n != 0) {
+        errno = err;
+        return -1;
+    }
+    return static_cast<int>(sent);
+}
+
+ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const sockaddr* to,
+                                  socklen_t tolen, bool defer_flush)
+{
     sockaddr_in sin{};
     if (to != nullptr) {
         // [DECISION] spec 5.4: EBADRQC only for a malformed divert request.
@@ -498,7 +658,7 @@ ssize_t DivertSocket::send(int fd, const void* data, size_t len, int flags, cons
         std::memcpy(&c, sin.sin_zero, sizeof c);
         if (c.generation == generation_) {
             bool not_pending = false;
-            ssize_t n = reinject(fd, c.id, buf, len, &not_pending);
+            ssize_t n = reinject(fd, c.id, buf, len, &not_pending, defer_flush);
             if (!not_pending) return n;
         }
     }
@@ -518,6 +678,7 @@ void DivertSocket::release(int fd)
         ids.reserve(pending_.size());
         pending_.for_each([&](const PendingEntry& e) { ids.push_back(e.id); });
         pending_.clear();
+        copies_.clear();
     }
     for (uint32_t id : ids) verdict(fd, id, NF_DROP);
 }
@@ -528,6 +689,7 @@ void DivertSocket::unlock_after_fork(bool child)
 {
     if (child) {
         pending_.clear();
+        copies_.clear();
         batch_n_ = 0;
     }
     mu_.unlock();

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "core/nfqueue.h"
+#include "core/packet_copies.h"
 #include "core/pending.h"
 #include "divert.h"
 
@@ -29,6 +31,9 @@ public:
     static constexpr uint32_t kKernelQueueLen = 4096;
     // Unchanged in-order reinjections wait for at most this many before a batch verdict.
     static constexpr unsigned kBatchMax = 64;
+    // Copies of the packets handed out (packet_copies.h): a batch of 64 MTU-sized packets
+    // and more; a program that holds packets longer pays a hash per packet instead.
+    static constexpr size_t kCopyBytes = 256 * 1024;
 
     DivertSocket();
     ~DivertSocket();
@@ -42,6 +47,9 @@ public:
                  socklen_t* fromlen, int* msg_flags);
     ssize_t send(int fd, const void* buf, size_t len, int flags, const sockaddr* to,
                  socklen_t tolen);
+    // divert_recv_batch / divert_send_batch (divert.h).
+    int recv_batch(int fd, divert_packet* pkts, unsigned n, int flags);
+    int send_batch(int fd, const divert_packet* pkts, unsigned n, int flags);
 
     int setsockopt(int fd, int level, int name, const void* val, socklen_t len);
     int getsockopt(int fd, int level, int name, void* val, socklen_t* len);
@@ -64,8 +72,14 @@ public:
 private:
     struct Cookie;
     int bind_queue(int fd, uint16_t port);
-    int register_packet(int fd, uint32_t id, uint32_t len, uint64_t hash);
-    ssize_t reinject(int fd, uint32_t id, const uint8_t* buf, size_t len, bool* not_pending);
+    bool take(int fd, char* msg, size_t len, nfq::Packet& p);
+    void register_packets(int fd, const nfq::Packet* ps, size_t n);
+    sockaddr_in address_of(const nfq::Packet& p) const;
+    bool unchanged(const PendingEntry& e, const uint8_t* buf, size_t len) const;
+    ssize_t send_packet(int fd, const void* buf, size_t len, const sockaddr* to, socklen_t tolen,
+                        bool defer_flush);
+    ssize_t reinject(int fd, uint32_t id, const uint8_t* buf, size_t len, bool* not_pending,
+                     bool defer_flush);
     ssize_t inject(const uint8_t* buf, size_t len, in_addr_t via);
     int verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payload = nullptr,
                 size_t len = 0);
@@ -79,6 +93,7 @@ private:
 
     std::mutex mu_;  // guards everything below; never held across a syscall
     PendingWindow pending_;
+    PacketCopies copies_;
     uint32_t batch_max_ = 0;
     unsigned batch_n_ = 0;
     uint16_t next_ip_id_;

@@ -1,6 +1,7 @@
 // IPv4 header work done on the way in and out: what the 2.2 raw-output path fixed in a written
 // packet (header checksum, zero ID, total length), finishing a partial TCP/UDP checksum that
-// an offloading stack left behind, and a cheap content hash for "was it changed?".
+// an offloading stack left behind, and a cheap content hash for "was it changed?" (used for
+// packets held so long that the socket's copy of them was overwritten, see packet_copies.h).
 #pragma once
 
 #include <cstddef>

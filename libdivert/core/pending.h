@@ -1,7 +1,9 @@
 // The packets a socket has handed to the program and not yet given a verdict: a fixed ring in
 // arrival (= NFQUEUE id) order, allocated once at bind, so steady-state receive and reinjection
-// never touch the heap. Each entry remembers the packet's length and a content hash, which is
-// how a write is recognised as an unchanged reinjection (eligible for a batched verdict).
+// never touch the heap. Each entry remembers the packet's length and where its bytes can be
+// compared: the socket's copy of them (PacketCopies) or, once that copy was overwritten, a
+// content hash. That is how a write is recognised as an unchanged reinjection (eligible for a
+// batched verdict).
 #pragma once
 
 #include <cstddef>
@@ -13,8 +15,10 @@ namespace divert {
 struct PendingEntry {
     uint32_t id = 0;
     uint32_t len = 0;
-    uint64_t hash = 0;
+    uint64_t hash = 0;  // ipv4::content_hash of the bytes; valid when `hashed`
     bool done = false;  // verdict already sent (out-of-order reinjection); popped lazily
+    bool hashed = false;  // the copy is gone, compare by hash
+    uint64_t copy = 0;  // PacketCopies position of the bytes while !hashed
 };
 
 class PendingWindow {
