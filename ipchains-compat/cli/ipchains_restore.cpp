@@ -57,6 +57,8 @@ int fail_at(const Error& e, int line)
 
 int main(int argc, char** argv)
 {
+    // Save files are read line by line with iostreams; C stdio is not mixed in on stdin.
+    std::ios::sync_with_stdio(false);
     Flags flags;
     po::options_description opts("Options");
     opts.add_options()("help,h", "print this help")(

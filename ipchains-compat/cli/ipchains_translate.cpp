@@ -79,6 +79,8 @@ int translate_file(const std::string& argv0, std::istream& in)
 
 int main(int argc, char** argv)
 {
+    // Save files are read line by line with iostreams; C stdio is not mixed in on stdin.
+    std::ios::sync_with_stdio(false);
     const std::string argv0 = argv[0];
     // Anything but -f/--file/-h/--help is an ipchains command line: hand it over untouched,
     // because the ipchains grammar (`!` words, optional arguments) is not getopt-shaped.

@@ -38,4 +38,7 @@ namespace ipchains::format {
 // exactly this string as each kernel rule's userdata, and the nft backend parses it back
 // with parse::parse_command(parse::split_words(line), {restore_line=true}).
 std::string save_line(const std::string& chain, const model::Rule& r);
+
+// "a.b.c.d" for a host-order IPv4 address.
+std::string dotted_quad(uint32_t addr);
 }  // namespace ipchains::format

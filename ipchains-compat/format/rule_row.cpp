@@ -4,6 +4,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "format/format.h"
 #include "model/icmp.h"
 
 namespace ipchains::format::detail {
@@ -50,14 +51,6 @@ void count(std::string& out, uint64_t n, bool kilo, bool table, int exact_width)
     appendf(out, "%4" PRIu64 "G ", (m + 500) / 1000);
 }
 
-std::string dotted(uint32_t a)
-{
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xFF, (a >> 8) & 0xFF,
-                  a & 0xFF);
-    return buf;
-}
-
 // "" for /32, "/bits" for a contiguous mask, "/a.b.c.d" otherwise.
 std::string mask_suffix(uint32_t mask)
 {
@@ -66,7 +59,7 @@ std::string mask_suffix(uint32_t mask)
         const uint32_t m = bits == 0 ? 0u : static_cast<uint32_t>(0xFFFFFFFFull << (32 - bits));
         if (m == mask) return "/" + std::to_string(bits);
     }
-    return "/" + dotted(mask);
+    return "/" + dotted_quad(mask);
 }
 
 std::string address(uint32_t addr, uint32_t mask, bool numeric, NameLookup& names)
@@ -74,13 +67,13 @@ std::string address(uint32_t addr, uint32_t mask, bool numeric, NameLookup& name
     if (mask == 0 && !numeric) return "anywhere";
     std::string s;
     if (numeric) {
-        s = dotted(addr);
+        s = dotted_quad(addr);
     } else if (auto h = names.host(addr)) {
         s = *h;
     } else if (auto n = names.network(addr)) {
         s = *n;
     } else {
-        s = dotted(addr);
+        s = dotted_quad(addr);
     }
     return s + mask_suffix(mask);
 }

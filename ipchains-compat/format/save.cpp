@@ -11,14 +11,6 @@ namespace ipchains::format {
 
 namespace {
 
-std::string dotted(uint32_t a)
-{
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xFF, (a >> 8) & 0xFF,
-                  a & 0xFF);
-    return buf;
-}
-
 std::string range(const model::PortRange& p)
 {
     if (p.lo == p.hi) return std::to_string(p.lo);
@@ -31,7 +23,7 @@ void endpoint(std::string& out, const char* opt, uint32_t addr, uint32_t mask, b
     out += ' ';
     out += opt;
     out += inv_addr ? " ! " : " ";
-    out += dotted(addr) + "/" + dotted(mask);
+    out += dotted_quad(addr) + "/" + dotted_quad(mask);
     if (!ports.any() || inv_ports) {
         out += inv_ports ? " ! " : " ";
         out += range(ports);

@@ -1,6 +1,7 @@
 // IR -> nft syntax for matches and statements. The spellings are the ones nft 1.0 accepts in
 // `nft -f` and on the command line (checked with `nft -c`, see tests/unit/text_nftcheck).
 #include "backend/text/rule_text.h"
+#include "format/format.h"
 
 #include <cstdio>
 
@@ -22,12 +23,6 @@ std::string hex8(unsigned v)
     char buf[8];
     std::snprintf(buf, sizeof buf, "0x%02x", v);
     return buf;
-}
-
-std::string dotted(uint32_t a)
-{
-    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xFF) + "." +
-           std::to_string((a >> 8) & 0xFF) + "." + std::to_string(a & 0xFF);
 }
 
 std::string range(unsigned lo, unsigned hi)
@@ -65,10 +60,10 @@ std::string addr_text(const ir::Addr& a)
     uint32_t inverse = ~a.mask;
     bool prefix = (inverse & (inverse + 1)) == 0;
     if (!prefix)
-        return field + " & " + dotted(a.mask) + (a.negate ? " != " : " == ") + dotted(a.addr);
+        return field + " & " + format::dotted_quad(a.mask) + (a.negate ? " != " : " == ") + format::dotted_quad(a.addr);
     int bits = 0;
     for (uint32_t m = a.mask; m != 0; m <<= 1) ++bits;
-    std::string value = dotted(a.addr);
+    std::string value = format::dotted_quad(a.addr);
     if (bits != 32) value += "/" + std::to_string(bits);
     return field + op(a.negate) + value;
 }
