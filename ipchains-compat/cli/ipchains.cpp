@@ -69,6 +69,18 @@ int run_list(backend::Backend& be, const model::Command& cmd)
     return 0;
 }
 
+// --dump-proc: what 2.2's /proc/net/ip_fwnames or ip_fwchains would hold, from the kernel's
+// current ruleset. Read-only, like opening the file without write access (counters stay).
+int run_dump_proc(backend::Backend& be, const model::Command& cmd)
+{
+    auto rs = be.read(false);
+    if (!rs) return cli::report_failure(kFailurePrefix, rs.error());
+    const std::string text = cmd.proc_view == model::ProcView::Names ? format::proc_names(*rs)
+                                                                     : format::proc_chains(*rs);
+    std::fputs(text.c_str(), stdout);
+    return 0;
+}
+
 int run(const std::string& argv0, const model::Command& cmd)
 {
     using model::Op;
@@ -109,6 +121,8 @@ int run(const std::string& argv0, const model::Command& cmd)
     case Op::List:
     case Op::ListZero:
         return run_list(backend, cmd);
+    case Op::DumpProc:
+        return run_dump_proc(backend, cmd);
     case Op::Check:
         return run_check(backend, cmd);
     default:

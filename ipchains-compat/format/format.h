@@ -25,6 +25,13 @@ std::string rule_echo(const model::Rule& r);
 // ipchains-save output for one or all chains (section 12, our documented format).
 std::string save(const model::Ruleset& rs, const std::string& chain);
 
+// The 2.2 /proc views (ipchains-syntax.md section 11) for `ipchains --dump-proc`, byte for
+// byte: /proc/net/ip_fwnames (one line per chain, built-ins first) and /proc/net/ip_fwchains
+// (one line per rule, in chain order), and one ip_fwchains line with its newline.
+std::string proc_names(const model::Ruleset& rs);
+std::string proc_chains(const model::Ruleset& rs);
+std::string proc_rule_line(const std::string& chain, const model::Rule& r);
+
 // -h and -h icmp texts; the version line.
 std::string help_text(const std::string& argv0);
 std::string icmp_help_text();

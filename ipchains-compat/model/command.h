@@ -32,6 +32,13 @@ enum class Op {
     NotVersion,    // ! -V  (prints "Not ipchains 2.0")
     SetPassthrough,// --divert-passthrough on|off (project extension)
     Status,        // --status (project extension: backend choice and reason)
+    DumpProc,      // --dump-proc names|chains (project extension: 2.2's /proc views)
+};
+
+// Which 2.2 /proc file --dump-proc reproduces (ipchains-syntax.md section 11).
+enum class ProcView {
+    Names,   // /proc/net/ip_fwnames: one line per chain
+    Chains,  // /proc/net/ip_fwchains: one line per rule
 };
 
 struct Options {
@@ -51,6 +58,7 @@ struct Command {
     bool help_icmp = false;         // -h icmp
     int masq_timeouts[3] = {0, 0, 0};
     bool passthrough = false;       // SetPassthrough
+    ProcView proc_view = ProcView::Names;  // DumpProc
     Options options;
     std::vector<std::string> warnings;  // printed on stdout before running (TOS, forwarding)
 };

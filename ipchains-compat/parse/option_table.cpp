@@ -51,6 +51,7 @@ const std::vector<LongOption>& long_options()
         {"no-warnings", ArgKind::None, kCodeNoWarnings},
         {"divert-passthrough", ArgKind::Required, kCodePassthrough},
         {"status", ArgKind::None, kCodeStatus},
+        {"dump-proc", ArgKind::Required, kCodeDumpProc},
     };
     return kLong;
 }
@@ -59,7 +60,7 @@ namespace {
 
 const char* const kCommandNames[kNumCmds] = {"-I", "-D", "-D", "-R", "-A", "-L", "-F", "-Z",
                                              "-N", "-X", "-P", "-M", "-S", "-C", "--status",
-                                             "--divert-passthrough"};
+                                             "--divert-passthrough", "--dump-proc"};
 
 const char kOptionLetters[kNumOpts + 1] = "nsdpjybvlxtifmsdo3";
 
@@ -82,6 +83,9 @@ const char* const kLegal[kNumCmds] = {
     /* CHECK       */ "x+++x   xxx+ x  xx",
     /* STATUS      */ "xxxxxxx xxxxxxxxxx",
     /* PASSTHROUGH */ "xxxxxxx xxxxxxxxxx",
+    // Like --status: only -v, accepted and ignored (a /proc file had no variants; -n, -x
+    // and --line-numbers would only suggest that one exists).
+    /* DUMP_PROC   */ "xxxxxxx xxxxxxxxxx",
 };
 
 int highest_bit(unsigned v)

@@ -29,8 +29,9 @@ enum Cmd : unsigned {
     kCmdCheck = 1u << 13,
     kCmdStatus = 1u << 14,       // --status
     kCmdPassthrough = 1u << 15,  // --divert-passthrough
+    kCmdDumpProc = 1u << 16,     // --dump-proc
 };
-constexpr int kNumCmds = 16;
+constexpr int kNumCmds = 17;
 
 // Option bits, in the column order of 1.3.9's legality table.
 enum Opt : unsigned {
@@ -63,6 +64,7 @@ enum LongCode : int {
     kCodeNoWarnings = 'W',
     kCodeStatus = 256,
     kCodePassthrough = 257,
+    kCodeDumpProc = 258,
 };
 
 extern const char kShortOptions[];

@@ -89,6 +89,7 @@ private:
     model::Policy policy_ = model::Policy::Accept;
     int timeouts_[3] = {0, 0, 0};
     bool passthrough_ = false;
+    model::ProcView proc_view_ = model::ProcView::Names;
 
     model::Rule fw_;
     AddressSet saddrs_, daddrs_;
@@ -388,6 +389,15 @@ Result<bool> Parser::handle(const Token& t)
         else
             return Error::usage("--divert-passthrough takes `on' or `off', not `" + t.arg + "'");
         break;
+    case kCodeDumpProc:
+        PARSE_TRY(add_command(kCmdDumpProc, 0));
+        if (t.arg == "names")
+            proc_view_ = model::ProcView::Names;
+        else if (t.arg == "chains")
+            proc_view_ = model::ProcView::Chains;
+        else
+            return Error::usage("--dump-proc takes `names' or `chains', not `" + t.arg + "'");
+        break;
     default:
         return Error::usage("unknown arguments found on commandline");
     }
@@ -602,6 +612,7 @@ model::Command Parser::build()
     c.policy = policy_;
     for (int i = 0; i < 3; ++i) c.masq_timeouts[i] = timeouts_[i];
     c.passthrough = passthrough_;
+    c.proc_view = proc_view_;
     c.options.verbose = options_ & kOptVerbose;
     c.options.numeric = options_ & kOptNumeric;
     c.options.exact = options_ & kOptExact;
@@ -626,6 +637,7 @@ model::Command Parser::build()
     case kCmdMasq | kCmdSetMasq: c.op = Op::MasqSet; break;
     case kCmdStatus: c.op = Op::Status; break;
     case kCmdPassthrough: c.op = Op::SetPassthrough; break;
+    case kCmdDumpProc: c.op = Op::DumpProc; break;
     default: break;
     }
     const bool has_rules = command_ & (kCmdAppend | kCmdInsert | kCmdReplace | kCmdDelete |

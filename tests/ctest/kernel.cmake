@@ -23,7 +23,8 @@ set(IPCHAINS_KERNEL_SUITES
     divert
     save_restore
     errors
-    status)
+    status
+    proc)
 foreach(t ${IPCHAINS_KERNEL_SUITES})
   add_test(kernel-ipchains-${t} bash "${SRC}/tests/kernel/ipchains_${t}.sh")
   set_tests_properties(kernel-ipchains-${t} PROPERTIES
