@@ -353,8 +353,11 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
     Inflight inflight(rx_inflight_);
 
     for (;;) {
-        ssize_t n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT | (flags & MSG_PEEK));
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // With verdicts held back, look first: they must go out before this call may wait.
+        const bool held = batch_held_.load(std::memory_order_relaxed);
+        ssize_t n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data,
+                                (held ? MSG_DONTWAIT : flags & MSG_DONTWAIT) | (flags & MSG_PEEK));
+        if (held && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             // Nothing queued: the program may now wait, so nothing we hold back may wait too.
             flush(fd);
             if (dontwait) {
@@ -400,9 +403,12 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
             rx.msgs[i].msg_hdr.msg_iovlen = 1;
         }
         // One system call for everything already queued (up to the slots); as in recv(),
-        // the verdicts held back are sent before a call that may wait.
-        int r = ::recvmmsg(fd, rx.msgs, want, MSG_DONTWAIT, nullptr);
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // verdicts held back are sent before a call that may wait, and with none held the
+        // first call waits itself.
+        const bool wait_now =
+            got == 0 && !dontwait && !batch_held_.load(std::memory_order_relaxed);
+        int r = ::recvmmsg(fd, rx.msgs, want, wait_now ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
+        if (!wait_now && r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             flush(fd);
             if (got > 0) break;
             if (dontwait) {
@@ -448,12 +454,14 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
 
 int DivertSocket::flush(int fd)
 {
+    if (!batch_held_.load(std::memory_order_relaxed)) return 0;
     uint32_t max_id;
     {
         std::lock_guard<std::mutex> lk(mu_);
         if (batch_n_ == 0) return 0;
         max_id = batch_max_;
         batch_n_ = 0;
+        batch_held_.store(false, std::memory_order_relaxed);
     }
     char buf[nfq::kMaxHeader];
     iovec iov{buf, nfq::build_batch_verdict(buf, port_, max_id, NF_ACCEPT)};
@@ -492,6 +500,7 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
             mode = Batched;
             batch_max_ = id;
             full = ++batch_n_ >= kBatchMax;
+            batch_held_.store(true, std::memory_order_relaxed);
             ++stats_.batched;
         } else {
             mode = same ? Single : Modified;
@@ -615,12 +624,7 @@ int DivertSocket::send_batch(int fd, const divert_packet* pkts, unsigned n, int 
         }
     }
     // The flush decision of every unchanged reinjection above, made once.
-    bool held;
-    {
-        std::lock_guard<std::mutex> lk(mu_);
-        held = batch_n_ != 0;
-    }
-    if (held && !more_queued(fd)) flush(fd);
+    if (batch_held_.load(std::memory_order_relaxed) && !more_queued(fd)) flush(fd);
     if (sent == 0 && n != 0) {
         errno = err;
         return -1;
@@ -691,6 +695,7 @@ void DivertSocket::unlock_after_fork(bool child)
         pending_.clear();
         copies_.clear();
         batch_n_ = 0;
+        batch_held_.store(false, std::memory_order_relaxed);
     }
     mu_.unlock();
 }

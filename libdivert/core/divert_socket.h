@@ -90,6 +90,9 @@ private:
     std::atomic<uint16_t> port_{0};
     std::atomic<bool> bound_{false};
     std::atomic<int> rx_inflight_{0};
+    // batch_n_ != 0, readable without the lock: a receive with nothing held back has nothing
+    // to flush before it waits, so it waits in its first call.
+    std::atomic<bool> batch_held_{false};
 
     std::mutex mu_;  // guards everything below; never held across a syscall
     PendingWindow pending_;

@@ -34,7 +34,8 @@ void PendingWindow::push(const PendingEntry& e)
 
 PendingEntry* PendingWindow::find(uint32_t id)
 {
-    if (used_ == 0) return nullptr;
+    // Outside the window's span: the common answer for long-resolved packets, no search.
+    if (used_ == 0 || before(id, at(0).id) || before(at(used_ - 1).id, id)) return nullptr;
     size_t lo = 0, hi = used_;
     while (lo < hi) {  // first slot whose id is not before `id`
         size_t mid = (lo + hi) / 2;
