@@ -3,51 +3,28 @@
  * Linked against libdivert; nothing here knows about NFQUEUE.
  *
  * usage: divert_classic PORT [WARMUP COUNT]
- * Prints "ready" once bound and "packets <n> cpu_us <t>" (its CPU time) on SIGTERM. Run
- * under the malloc counter (LD_PRELOAD=divert_malloc_count.so) with WARMUP and COUNT, it
- * also prints "allocs <a> frees <f> packets <COUNT>": the heap calls made by packets
- * WARMUP+1 .. WARMUP+COUNT, the steady state. */
-#define _GNU_SOURCE
-#include <dlfcn.h>
+ * Prints "ready" once bound and "packets <n> cpu_us <t> maxrss_kib <m>" on SIGTERM. Run under
+ * the malloc counter (LD_PRELOAD=divert_malloc_count.so) with WARMUP and COUNT, it also prints
+ * "allocs <a> frees <f> packets <COUNT>": the heap calls made by packets WARMUP+1 ..
+ * WARMUP+COUNT, the steady state. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include "divert_common.h"
 
 #define IPPROTO_DIVERT 254
 #define BUFSIZE 65535
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* User + system CPU time of this process, in microseconds: the bench divides it by the
- * packets handled, a cost that other load on the machine barely changes. */
-static long long cpu_us(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
-	       ru.ru_stime.tv_usec;
-}
-
 int main(int argc, char **argv)
 {
 	static unsigned char packet[BUFSIZE];
-	unsigned long (*heap_calls)(int) = NULL;
-	unsigned long long n = 0, warmup = 0, count = 0;
-	unsigned long a0 = 0, f0 = 0;
+	unsigned long long n = 0;
+	struct bench_heap heap;
 	struct sockaddr_in sin;
-	struct sigaction sa;
 	socklen_t sinlen;
 	int fd;
 
@@ -55,15 +32,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s PORT [WARMUP COUNT]\n", argv[0]);
 		return 2;
 	}
-	if (argc == 4) {
-		warmup = strtoull(argv[2], NULL, 10);
-		count = strtoull(argv[3], NULL, 10);
-		heap_calls = (unsigned long (*)(int))dlsym(RTLD_DEFAULT, "divert_bench_heap_calls");
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	bench_heap_init(&heap, argc == 4 ? argv[2] : NULL, argc == 4 ? argv[3] : NULL);
+	bench_catch_signals(0);
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT);
 	if (fd < 0) {
@@ -77,10 +47,9 @@ int main(int argc, char **argv)
 		perror("bind");
 		return 1;
 	}
-	printf("ready\n");
-	fflush(stdout);
+	bench_ready();
 
-	while (!stop) {
+	while (!bench_stop) {
 		ssize_t len;
 
 		sinlen = sizeof sin;
@@ -95,17 +64,8 @@ int main(int argc, char **argv)
 			perror("sendto");
 			return 1;
 		}
-		n++;
-		if (heap_calls && n == warmup) {
-			a0 = heap_calls(0);
-			f0 = heap_calls(1);
-		}
-		if (heap_calls && n == warmup + count) {
-			unsigned long a = heap_calls(0) - a0, f = heap_calls(1) - f0;
-			printf("allocs %lu frees %lu packets %llu\n", a, f, count);
-			fflush(stdout);
-		}
+		bench_heap_tick(&heap, ++n);
 	}
-	printf("packets %llu cpu_us %lld\n", n, cpu_us());
+	bench_report("packets", n);
 	return 0;
 }

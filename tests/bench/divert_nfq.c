@@ -4,31 +4,24 @@
  * (copy whole packets, queue length 4096, 4 MiB receive buffer), so the two differ only in
  * the loop.
  *
- * usage: divert_nfq QUEUE    (prints "ready" when bound, "packets <n> cpu_us <t>" on
- *                            SIGTERM: its CPU time, user + system) */
+ * usage: divert_nfq QUEUE    (prints "ready" when bound, "packets <n> cpu_us <t> maxrss_kib
+ *                            <m>" on SIGTERM) */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <sys/resource.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libmnl/libmnl.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
-static volatile sig_atomic_t stop;
+#include "divert_common.h"
+
 static struct mnl_socket *nl;
 static unsigned queue_num;
 static unsigned long long packets;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static int on_packet(const struct nlmsghdr *nlh, void *data)
 {
@@ -54,23 +47,11 @@ static int config(struct nlmsghdr *nlh)
 	return mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
 }
 
-/* User + system CPU time of this process, in microseconds: the bench divides it by the
- * packets handled, a cost that other load on the machine barely changes. */
-static long long cpu_us(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
-	       ru.ru_stime.tv_usec;
-}
-
 int main(int argc, char **argv)
 {
 	/* One queued-packet message: a whole datagram plus its attributes. */
 	static char buf[0xffff + 4096];
 	struct nlmsghdr *nlh;
-	struct sigaction sa;
 	unsigned portid;
 	int one = 1, rcvbuf = 4 << 20;
 
@@ -79,10 +60,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	queue_num = strtoul(argv[1], NULL, 10);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	bench_catch_signals(0);
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (nl == NULL || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -107,10 +85,9 @@ int main(int argc, char **argv)
 		perror("queue params");
 		return 1;
 	}
-	printf("ready\n");
-	fflush(stdout);
+	bench_ready();
 
-	while (!stop) {
+	while (!bench_stop) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
 		if (n < 0) {
 			if (errno == EINTR || errno == ENOBUFS)
@@ -123,6 +100,6 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("packets %llu cpu_us %lld\n", packets, cpu_us());
+	bench_report("packets", packets);
 	return 0;
 }

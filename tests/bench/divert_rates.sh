@@ -42,7 +42,7 @@ die() { echo "divert_rates: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (it creates private network namespaces)"
 for p in divert_send divert_recv divert_nfq divert_classic divert_batch divert_mem; do
-    [ -x "$BIN/$p" ] || die "missing $BIN/$p (run make first)"
+    [ -x "$BIN/$p" ] || die "missing $BIN/$p (make bench builds it)"
 done
 [ -x "$IPCHAINS" ] || die "missing $IPCHAINS"
 
@@ -153,12 +153,14 @@ run_case() {
     CPU_SEND=$(per_packet "$T/send.out" sent)
     CPU_RECV=$(awk '$1 == "pps" { printf "%.2f", $10 / $8 }' "$T/recv.out")
     CPU_QUEUE=-
+    RSS_QUEUE=-
     if [ "$mode" != a ]; then
         # Every counted packet must have crossed the queue loop, or this was a baseline run.
         seen=$(awk '$1 == "packets" { print $2 }' "$T/queue.out")
         [ "${seen:-0}" -ge $((WARMUP + COUNT)) ] ||
             die "($mode) ${size} B: the queue loop saw ${seen:-no} packets: $(cat "$T/queue.out")"
         CPU_QUEUE=$(per_packet "$T/queue.out" packets)
+        RSS_QUEUE=$(awk '$1 == "packets" && $5 == "maxrss_kib" { print $6 }' "$T/queue.out")
     fi
     PPS=$pps
 }
@@ -178,7 +180,7 @@ verdict() {  # RATIO TARGET [MINIMUM]
 echo "== libdivert: UDP packet rates, sender ns -> receiver ns over veth, DIVERT on the sender's output =="
 echo "   $REPS repetitions of $COUNT packets after $WARMUP warm-up, received packets/s, $(nproc) CPUs," \
     "load average $(cut -d' ' -f1 /proc/loadavg)${DIVERT_BENCH_NICE:+, bench session nice $DIVERT_BENCH_NICE}"
-declare -A R CS CQ CR
+declare -A R CS CQ CR RQ
 for _ in $(seq "$REPS"); do
     for size in $SIZES; do
         # Modes interleave, so load from elsewhere on the machine spreads over all four.
@@ -189,6 +191,7 @@ for _ in $(seq "$REPS"); do
             CS[$mode,$size]="${CS[$mode,$size]:-} $CPU_SEND"
             CQ[$mode,$size]="${CQ[$mode,$size]:-} $CPU_QUEUE"
             CR[$mode,$size]="${CR[$mode,$size]:-} $CPU_RECV"
+            RQ[$mode,$size]="${RQ[$mode,$size]:-} $RSS_QUEUE"
         done
         rule_off
     done
@@ -242,6 +245,13 @@ each=$(awk '$1 == "each" { print $2 }' "$T/mem.out")
 awk -v f="$first" -v e="$each" 'BEGIN {
     printf "first socket %.1f KiB, each further socket %.1f KiB (average of 8)  target < 2048 KiB: %s\n",
         f / 1024, e / 1024, (f < 2097152 && e < 2097152) ? "ok" : "OVER TARGET" }'
+# The same in steady state, whole process: the loops' peak RSS after the timed runs (copies of
+# packets, receive buffers, the window), against the reference loop's.
+for size in $SIZES; do
+    # shellcheck disable=SC2086
+    printf '%-8s queue loop peak RSS (medians): (b) %s KiB  (c) %s KiB  (d) %s KiB\n' "$size B" \
+        "$(median ${RQ[b,$size]})" "$(median ${RQ[c,$size]})" "$(median ${RQ[d,$size]})"
+done
 
 echo "== libdivert: heap calls per packet in steady state (LD_PRELOAD counter, 64 B) =="
 # The loop reads the counter at packet WARMUP and again after COUNT more packets.

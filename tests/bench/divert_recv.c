@@ -15,8 +15,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include "divert_common.h"
 
 #define BATCH 64
 #define SLOT 2048
@@ -26,17 +27,6 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* User + system CPU time of this process, in microseconds: the bench divides it by the
- * packets handled, a cost that other load on the machine barely changes. */
-static long long cpu_us(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
-	       ru.ru_stime.tv_usec;
 }
 
 int main(int argc, char **argv)
@@ -87,8 +77,7 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	printf("ready\n");
-	fflush(stdout);
+	bench_ready();
 	while (!started || got - g0 < count) {
 		int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
 		if (n < 0) {
@@ -112,6 +101,6 @@ int main(int argc, char **argv)
 	}
 	t1 = now();
 	printf("pps %.0f packets %llu seconds %.4f received %llu cpu_us %lld\n", (got - g0) / (t1 - t0),
-	       got - g0, t1 - t0, got, cpu_us());
+	       got - g0, t1 - t0, got, bench_cpu_us());
 	return 0;
 }

@@ -8,40 +8,21 @@
  * queue, and deep enough that a loop which falls behind finds work waiting instead of every
  * stage waiting for the next wake-up. The limit keeps a stuck run from hanging the bench.
  *
- * usage: divert_send ADDR PORT PAYLOAD SECONDS    (prints "sent <n> cpu_us <t>") */
+ * usage: divert_send ADDR PORT PAYLOAD SECONDS    (prints "sent <n> cpu_us <t> ...") */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include "divert_common.h"
 
 #define BATCH 64
 #define MAX_PAYLOAD 1472
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* User + system CPU time of this process, in microseconds: the bench divides it by the
- * packets handled, a cost that other load on the machine barely changes. */
-static long long cpu_us(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec +
-	       ru.ru_stime.tv_usec;
-}
 
 int main(int argc, char **argv)
 {
@@ -49,7 +30,6 @@ int main(int argc, char **argv)
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov;
 	struct sockaddr_in dst;
-	struct sigaction sa;
 	unsigned long long sent = 0;
 	size_t size;
 	int fd, i, sndbuf = 1 << 20;
@@ -70,12 +50,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bad address %s\n", argv[1]);
 		return 2;
 	}
-	/* No SA_RESTART: the signal must break a sendmmsg blocked on the send buffer. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
+	/* The signal must break a sendmmsg blocked on the send buffer (no SA_RESTART). */
+	bench_catch_signals(1);
 	alarm(atoi(argv[4]));
 
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -92,7 +68,7 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	while (!stop) {
+	while (!bench_stop) {
 		int n = sendmmsg(fd, msgs, BATCH, 0);
 		if (n > 0) {
 			sent += (unsigned)n;
@@ -106,6 +82,6 @@ int main(int argc, char **argv)
 		perror("sendmmsg");
 		return 1;
 	}
-	printf("sent %llu cpu_us %lld\n", sent, cpu_us());
+	bench_report("sent", sent);
 	return 0;
 }
