@@ -36,6 +36,7 @@ PendingEntry* PendingWindow::find(uint32_t id)
 {
     // Outside the window's span: the common answer for long-resolved packets, no search.
     if (used_ == 0 || before(id, at(0).id) || before(at(used_ - 1).id, id)) return nullptr;
+    if (at(0).id == id) return at(0).done ? nullptr : &at(0);  // written back in order
     size_t lo = 0, hi = used_;
     while (lo < hi) {  // first slot whose id is not before `id`
         size_t mid = (lo + hi) / 2;
