@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include <libmnl/libmnl.h>
@@ -54,12 +55,13 @@ struct BatchRxBuffer {
     alignas(8) char slot[kRecvSlots][kRxBufferSize];
 };
 
-// Per thread, allocated on a thread's first divert_recv_batch, as rx_buffer().
-BatchRxBuffer& batch_rx_buffer()
+// Per thread, allocated on a thread's first divert_recv_batch, as rx_buffer(); null when
+// memory ran out.
+BatchRxBuffer* batch_rx_buffer()
 {
     thread_local std::unique_ptr<BatchRxBuffer> buf;
-    if (!buf) buf.reset(new BatchRxBuffer);
-    return *buf;
+    if (!buf) buf.reset(new (std::nothrow) BatchRxBuffer);
+    return buf.get();
 }
 
 uint32_t new_generation()
@@ -206,7 +208,11 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         return -1;
     }
     // Allocated here, not under the lock; its pages are only touched by packets.
-    std::unique_ptr<uint8_t[]> copy_buf(new uint8_t[kCopyBytes]);
+    std::unique_ptr<uint8_t[]> copy_buf(new (std::nothrow) uint8_t[kCopyBytes]);
+    if (!copy_buf) {
+        errno = ENOMEM;
+        return -1;
+    }
     {
         std::lock_guard<std::mutex> lk(mu_);
         if (bound_ || binding_) {  // [DECISION] spec 3: rebinding a bound socket
@@ -272,6 +278,7 @@ int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payloa
     return send_to_kernel(fd, iov, iov[3].iov_len ? 4 : 3);
 }
 
+// n <= kRecvSlots: one receive's worth.
 void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
 {
     // A copy about to be overwritten leaves a hash of itself in its entry, if still pending.
@@ -282,7 +289,7 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
             e->hashed = true;
         }
     };
-    uint32_t drops[kRecvSlots > 1 ? kRecvSlots : 1];
+    uint32_t drops[kRecvSlots];
     size_t ndrops = 0;
     {
         std::lock_guard<std::mutex> lk(mu_);
@@ -391,7 +398,12 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
 int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
 {
     const bool dontwait = (flags & MSG_DONTWAIT) != 0;
-    BatchRxBuffer& rx = batch_rx_buffer();
+    BatchRxBuffer* buf = batch_rx_buffer();
+    if (buf == nullptr) {
+        errno = ENOMEM;
+        return -1;
+    }
+    BatchRxBuffer& rx = *buf;
     Inflight inflight(rx_inflight_);
     unsigned got = 0;
     while (got < n) {
