@@ -28,6 +28,22 @@ namespace {
 // Older uapi headers stop before it; the value is fixed by the kernel ABI.
 constexpr uint16_t kMsgGetRuleReset = 25;
 
+// Runs a dump request and keeps the objects of `table` that `parse` recognises.
+template <typename T, typename Parse>
+Result<std::vector<T>> collect(Netlink& nl, nlmsghdr* request, const std::string& table,
+                               Parse parse)
+{
+    std::vector<T> objects;
+    auto r = nl.query(request, [&](const nlmsghdr* m) {
+        T k;
+        if (parse(m, table, k)) objects.push_back(std::move(k));
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return objects;
+}
+
+
 struct RequestBuf {
     alignas(nlmsghdr) char bytes[1024];
 };
@@ -151,14 +167,7 @@ Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& tab
     nftnl_chain_set_str(filter.get(), NFTNL_CHAIN_TABLE, table.c_str());
     nftnl_chain_nlmsg_build_payload(nlh, filter.get());
 
-    std::vector<KernelChain> chains;
-    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        KernelChain k;
-        if (chain_from_msg(m, table, k)) chains.push_back(std::move(k));
-        return MNL_CB_OK;
-    });
-    if (!r) return r.error();
-    return chains;
+    return collect<KernelChain>(nl, nlh, table, chain_from_msg);
 }
 
 Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset)
@@ -171,14 +180,7 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
     nftnl_rule_nlmsg_build_payload(nlh, filter.get());
 
-    std::vector<KernelRule> rules;
-    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        KernelRule k;
-        if (rule_from_msg(m, table, k)) rules.push_back(std::move(k));
-        return MNL_CB_OK;
-    });
-    if (!r) return r.error();
-    return rules;
+    return collect<KernelRule>(nl, nlh, table, rule_from_msg);
 }
 
 Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain)
@@ -207,14 +209,7 @@ Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string&
     nftnl_obj_set_u32(filter.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
     nftnl_obj_nlmsg_build_payload(nlh, filter.get());
 
-    std::vector<KernelCounter> counters;
-    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        KernelCounter k;
-        if (counter_from_msg(m, table, k)) counters.push_back(std::move(k));
-        return MNL_CB_OK;
-    });
-    if (!r) return r.error();
-    return counters;
+    return collect<KernelCounter>(nl, nlh, table, counter_from_msg);
 }
 
 }  // namespace ipchains::backend::nft
