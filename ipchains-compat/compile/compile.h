@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,14 @@ struct Options {
 // Fails (ELOOP) when a jump would make a loop reachable from a built-in chain: nftables refuses
 // those at commit time, where 2.2 denied the looping packet at run time (documented difference).
 Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt = {});
+
+// Resume site id -> 1-based position of its DIVERT rule in its ipchains chain (the rule's
+// index in model::Chain::rules + 1, clamped to 65535): what libdivert's recvfrom() reports in
+// sin_port. Every site compile(rs) allocates is present (one per call path from a built-in
+// chain, so a DIVERT rule in a user chain reached twice has two ids with the same position;
+// sites in unreached chains too, though they never fire). Same plan as compile(), so the ids
+// are the ones its mark stamps and `~cont-<id>` chains carry; fails as compile() does.
+Result<std::map<uint32_t, uint16_t>> divert_site_positions(const model::Ruleset& rs);
 
 // One ipchains rule as its single nft rule (the "carrier"), for the nft backend's append fast
 // path. Valid for targets none/ACCEPT/DENY/REJECT/MASQ/RETURN, whose code needs no layout

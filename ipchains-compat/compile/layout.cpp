@@ -41,6 +41,20 @@ ir::Rule masq_reply_rule()
     return r;
 }
 
+// A packet that enters a hook already stamped RESUME|site is a late write-back: libdivert
+// injected it after its pending copy expired (docs/divert.7 "Packet lifetime"). It resumes after
+// its DIVERT rule like a reinjection: accepting here skips the chain it was diverted from (and,
+// for a forward site, the input chain it already passed); the post chains dispatch it to the
+// continuation. Ordinary packets never carry RESUME into a hook chain: the continuation
+// clears it on the hook that set it.
+ir::Rule resume_skip_rule()
+{
+    ir::Rule r;
+    r.matches.push_back(ir::Mark{kKindMask, mark_stamp(MarkKind::Resume, 0), false});
+    r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+    return r;
+}
+
 ir::Chain policy_chain(const model::Chain& builtin)
 {
     ir::Chain c;
@@ -190,6 +204,8 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
             chains.push_back(std::move(c));
     for (const auto& s : plan->sites)
         if (detail::site_reached(*plan, s)) chains.push_back(detail::continuation_chain(*plan, s));
+    bool any_site = false;
+    for (const auto& s : plan->sites) any_site = any_site || detail::site_reached(*plan, s);
     for (const auto& h : kHooks) {
         const model::Chain* builtin = rs.find(h.builtin);
         if (builtin == nullptr) continue;
@@ -201,6 +217,12 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
         if (h.hook == ir::Hook::Forward) {
             c.comment = "ipchains-layout:hook:masq-replies";
             c.rules.push_back(masq_reply_rule());
+        }
+        // Only rulesets with a DIVERT rule pay for the check; the comment differs so that a
+        // chain an older version left in the kernel is recreated, not patched.
+        if (any_site) {
+            c.comment += ":resume";
+            c.rules.push_back(resume_skip_rule());
         }
         c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
         c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));

@@ -73,12 +73,29 @@ TEST(CompileDiff, NewDivertAddsSegmentsAndPostChain)
     compile::TableDiff d = compile::diff(a, b);
     EXPECT_EQ(d.add, (Names{"input~1", "~cont-1", "~in-post-3"}));
     EXPECT_TRUE(d.refill.empty());
+    // The first DIVERT rule puts the late write-back check first in every hook chain, under
+    // a new comment: they are recreated (docs/design.md "Chain layout").
+    EXPECT_EQ(d.recreate, (Names{"~in-hook", "~fwd-hook", "~out-hook"}));
     // input gets the DIVERT rule and its goto; the post chains get the dispatch rule.
     ASSERT_EQ(d.append.size(), 3u);
     EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"input", 0}));
     EXPECT_EQ(d.append[1], (compile::TableDiff::Append{"~in-post-1", 2}));
     // The added chains are created in `after` order: segments before the jumps to them.
-    EXPECT_EQ(d.create, (Names{"input~1", "~cont-1", "~in-post-3"}));
+    EXPECT_EQ(d.create,
+              (Names{"input~1", "~cont-1", "~in-hook", "~fwd-hook", "~out-hook", "~in-post-3"}));
+}
+
+TEST(CompileDiff, LastDivertTakesTheLateWriteBackCheckAway)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "output", fx::divert(1234));
+    ir::Table a = fx::compiled(rs);
+    rs.find("output")->rules.clear();
+    ir::Table b = fx::compiled(rs);
+    for (const ir::Chain& c : b.chains)
+        if (c.base && c.comment.rfind("ipchains-layout:hook", 0) == 0)
+            EXPECT_EQ(c.comment.find(":resume"), std::string::npos) << c.name;
+    EXPECT_EQ(compile::diff(a, b).recreate, (Names{"~in-hook", "~fwd-hook", "~out-hook"}));
 }
 
 TEST(CompileDiff, ReachingAChainFromAnotherHookRecreatesIt)
