@@ -1,7 +1,8 @@
 #!/bin/bash
 # The installed compat <linux/ip_fw.h> (and its aliases) compiles in every include order the
 # 2.2-era programs used, with or without their prerequisite headers, in C and C++
-# (ip_fw-api.md 1.3), and has the 2.2 struct layout (section 3).
+# (ip_fw-api.md 1.3), and has the 2.2 struct layout (section 3). The compat <netinet/in.h>
+# gives FreeBSD-style programs IPPROTO_DIVERT (254) and only to pkg-config users.
 # Usage: BUILD=<build tree> SRC=<source tree> install_headers.sh
 . "$(dirname "$0")/install_lib.sh"
 stage_install
@@ -91,11 +92,103 @@ else
     show "$T/cc.log"
 fi
 
-# The FreeBSD-named alias exists only in the compat directory.
-if [ -e "$STAGE$(PKG_CONFIG_PATH=$BUILD/libdivert PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_LIBDIR= \
-    pkg-config --variable=includedir libdivert)/netinet/ip_fw.h" ]; then
-    fail "netinet/ip_fw.h must not be installed on the default include path"
-else
-    pass "netinet/ip_fw.h only under divert-compat"
-fi
+# IPPROTO_DIVERT from <netinet/in.h> alone, as FreeBSD programs expect it.
+cat >"$T/bsd.c" <<'BSD'
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+typedef char ipproto_divert_is_254[IPPROTO_DIVERT == 254 ? 1 : -1];
+
+int main(void)
+{
+    struct sockaddr_in sin;
+    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(8000);
+    sin.sin_addr.s_addr = INADDR_ANY;
+    return (fd < 0) + (int)sizeof(ipproto_divert_is_254) - 1 + (sin.sin_port == 0);
+}
+BSD
+# The program's own identical #define, before and after the include.
+{ echo '#define IPPROTO_DIVERT 254'; cat "$T/bsd.c"; } >"$T/own_first.c"
+sed 's|^#include <netinet/in.h>$|&\n#define IPPROTO_DIVERT 254|' "$T/bsd.c" >"$T/own_after.c"
+# A different value after the include: the header did define it, so the compiler objects.
+sed 's|^#include <netinet/in.h>$|&\n#define IPPROTO_DIVERT 255|' "$T/bsd.c" >"$T/own_other.c"
+cat >"$T/bsd.cpp" <<'CXX'
+#include <netinet/in.h>
+#include <sys/socket.h>
+#if __cplusplus >= 201103L
+static_assert(IPPROTO_DIVERT == 254, "IPPROTO_DIVERT");
+#endif
+typedef char ipproto_divert_is_254[IPPROTO_DIVERT == 254 ? 1 : -1];
+int main() { return socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT) < 0 && sizeof(ipproto_divert_is_254) != 1; }
+CXX
+
+# cc_ok DESC CC-ARGS...: compiles and links without a diagnostic.
+cc_ok() {
+    local desc=$1
+    shift
+    if "$@" -o "$T/prog" >"$T/cc.log" 2>&1 && [ ! -s "$T/cc.log" ]; then
+        pass "$desc"
+    else
+        fail "$desc"
+        show "$T/cc.log"
+    fi
+}
+# cc_fails DESC PATTERN CC-ARGS...: does not compile, with a diagnostic matching PATTERN.
+cc_fails() {
+    local desc=$1 pattern=$2
+    shift 2
+    if "$@" -o "$T/prog" >"$T/cc.log" 2>&1; then
+        fail "$desc: compiled"
+    elif grep -qE "$pattern" "$T/cc.log"; then
+        pass "$desc"
+    else
+        fail "$desc: no diagnostic matching /$pattern/"
+        show "$T/cc.log"
+    fi
+}
+
+PC_ALL="$CFLAGS_PC $(pkg-config --libs libdivert)"
+WARN="-Wall -Wextra -Wpedantic -Werror"
+for std in gnu17 c99 c89; do
+    # shellcheck disable=SC2086
+    cc_ok "FreeBSD-style <netinet/in.h> gives IPPROTO_DIVERT 254 ($std)" \
+        $CC -std=$std $WARN "$T/bsd.c" $PC_ALL
+    # shellcheck disable=SC2086
+    cc_ok "own #define IPPROTO_DIVERT 254 before <netinet/in.h> ($std)" \
+        $CC -std=$std $WARN "$T/own_first.c" $PC_ALL
+    # shellcheck disable=SC2086
+    cc_ok "own #define IPPROTO_DIVERT 254 after <netinet/in.h> ($std)" \
+        $CC -std=$std $WARN "$T/own_after.c" $PC_ALL
+done
+# shellcheck disable=SC2086
+cc_fails "own #define IPPROTO_DIVERT 255 after <netinet/in.h>: redefined" \
+    'IPPROTO_DIVERT.*redefined' $CC -Wall -Werror -c "$T/own_other.c" $CFLAGS_PC
+# Without libdivert's flags the system header is untouched.
+# shellcheck disable=SC2086
+cc_fails "without pkg-config flags: IPPROTO_DIVERT undeclared" \
+    'IPPROTO_DIVERT.*undeclared|undeclared.*IPPROTO_DIVERT' $CC -Wall -c "$T/bsd.c"
+for std in c++17 c++98; do
+    # shellcheck disable=SC2086
+    cc_ok "C++ <netinet/in.h> gives IPPROTO_DIVERT 254 ($std)" \
+        $CXX -std=$std $WARN "$T/bsd.cpp" $PC_ALL
+done
+# shellcheck disable=SC2086
+cc_fails "C++ without pkg-config flags: IPPROTO_DIVERT undeclared" \
+    "IPPROTO_DIVERT.*(undeclared|not declared)|undeclared.*IPPROTO_DIVERT" $CXX -c "$T/bsd.cpp"
+
+# The FreeBSD-named alias and the <netinet/in.h> wrapper exist only in the compat directory.
+inc=$STAGE$(PKG_CONFIG_PATH=$BUILD/libdivert PKG_CONFIG_SYSROOT_DIR='' PKG_CONFIG_LIBDIR='' \
+    pkg-config --variable=includedir libdivert)
+for h in netinet/ip_fw.h netinet/in.h; do
+    if [ -e "$inc/$h" ]; then
+        fail "$h must not be installed on the default include path"
+    elif [ ! -f "$inc/divert-compat/$h" ]; then
+        fail "$h not installed under divert-compat"
+    else
+        pass "$h only under divert-compat"
+    fi
+done
 finish
