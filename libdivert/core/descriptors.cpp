@@ -11,12 +11,16 @@
 #include "core/ifaddr.h"
 #include "core/inject_in.h"
 #include "core/libc.h"
+#include "core/reaper.h"
+#include "core/rule_position.h"
 
 namespace divert {
 namespace {
 
 // fork(): no lock may be inherited held, and the child must not think it owns the parent's
-// pending packets. Batches are flushed first so no verdict is held by both processes.
+// pending packets. Batches are flushed first so no verdict is held by both processes. The
+// locks are taken in the library's lock order (libdivert/README.md "Locks"): registry, then
+// each socket (fd_mu_, mu_), then the leaf locks.
 std::vector<std::shared_ptr<DivertSocket>>* g_fork_sockets;
 
 void fork_prepare()
@@ -26,6 +30,8 @@ void fork_prepare()
     for (auto& s : *socks) s->lock_for_fork();
     ifaddr::lock_for_fork();
     inject_in::lock_for_fork();
+    rule_position::lock_for_fork();
+    reaper::lock_for_fork();
     g_fork_sockets = socks;
 }
 
@@ -33,6 +39,8 @@ void fork_finish(bool child)
 {
     auto* socks = g_fork_sockets;
     g_fork_sockets = nullptr;
+    reaper::unlock_after_fork(child);
+    rule_position::unlock_after_fork();
     inject_in::unlock_after_fork();
     ifaddr::unlock_after_fork();
     for (auto& s : *socks) s->unlock_after_fork(child);

@@ -12,6 +12,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <netinet/ip.h>
 #include <linux/capability.h>
+#include <fcntl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -22,11 +23,15 @@
 #include "core/ipv4.h"
 #include "core/libc.h"
 #include "core/nfqueue.h"
+#include "core/reaper.h"
 #include "core/registry.h"
+#include "core/rule_position.h"
 #include "compile/compile.h"
 
 namespace divert {
 namespace {
+
+namespace compile = ipchains::compile;
 
 // Big enough for one queued-packet message: the largest IPv4 datagram plus attributes.
 constexpr size_t kRxBufferSize = 65536 + 8192;
@@ -64,6 +69,10 @@ BatchRxBuffer* batch_rx_buffer()
     return buf.get();
 }
 
+constexpr uint32_t kSiteBits = 12;  // compile::kIdMask: the site id of a RESUME stamp
+constexpr uint32_t kSiteMask = (1u << kSiteBits) - 1;
+constexpr uint32_t kGenerationMask = (1u << (32 - kSiteBits)) - 1;
+
 uint32_t new_generation()
 {
     static std::atomic<uint32_t> counter{0};
@@ -74,9 +83,17 @@ uint32_t new_generation()
     }();
     uint32_t g;
     do {
-        g = seed + 0x9e3779b9u * ++counter;
+        g = (seed + 0x9e3779b9u * ++counter) & kGenerationMask;
     } while (g == 0);  // a zeroed sin_zero must never look like a cookie
     return g;
+}
+
+// The resume site a DIVERT rule stamped into the packet's mark, 0 when it carries none (a
+// queue rule that is not ours).
+uint32_t resume_site(uint32_t mark)
+{
+    if ((mark & compile::kKindMask) != compile::mark_stamp(compile::MarkKind::Resume, 0)) return 0;
+    return (mark & compile::kIdMask) >> compile::kIdShift;
 }
 
 int send_to_kernel(int fd, const iovec* iov, size_t n)
@@ -137,24 +154,31 @@ struct Inflight {
 
 }  // namespace
 
-// sin_zero: the packet id and the socket generation, so a write that hands back recvfrom's
-// address is recognised as a reinjection of that very packet (spec 4, [DECISION]).
+// sin_zero: the packet id, the socket generation and the packet's resume site, so a write that
+// hands back recvfrom's address is recognised as a reinjection of that very packet, and one
+// that comes after the packet expired still resumes after its DIVERT rule (docs/divert.7).
 struct DivertSocket::Cookie {
     uint32_t id;
-    uint32_t generation;
+    uint32_t tag;  // generation << kSiteBits | site
 };
 static_assert(8 <= sizeof(sockaddr_in::sin_zero), "the cookie fits in sin_zero");
 
-DivertSocket::DivertSocket() : generation_(new_generation())
+DivertSocket::DivertSocket()
+    : generation_(new_generation()), lifetime_ms_(reaper::default_lifetime_ms())
 {
-    next_ip_id_ = static_cast<uint16_t>(generation_ >> 7);
+    next_ip_id_ = static_cast<uint16_t>(generation_ >> 3);
 }
 
 DivertSocket::~DivertSocket()
 {
-    if (raw_fd_ >= 0) {
-        registry::remove_internal(raw_fd_);
-        DIVERT_REAL(close, raw_fd_);
+    for (RawSocket& r : raw_) {
+        if (r.fd < 0) continue;
+        registry::remove_internal(r.fd);
+        DIVERT_REAL(close, r.fd);
+    }
+    if (verdict_fd_ >= 0) {
+        registry::remove_internal(verdict_fd_);
+        DIVERT_REAL(close, verdict_fd_);
     }
 }
 
@@ -238,6 +262,17 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         }
     }
     err = taken_as_eaddrinuse(err);
+    int vfd = -1;
+    if (err == 0) {
+        // Without it the reaper cannot drop expired packets: they are held as before
+        // (window or close), which is safe, so a failure here does not fail bind.
+        vfd = DIVERT_REAL(fcntl, fd, F_DUPFD_CLOEXEC, 0);
+        if (vfd >= 0) registry::add_internal(vfd);
+    }
+    {
+        std::lock_guard<std::mutex> fk(fd_mu_);
+        verdict_fd_ = vfd;
+    }
     std::lock_guard<std::mutex> lk(mu_);
     binding_ = false;
     if (err != 0) {
@@ -246,6 +281,7 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
     }
     port_ = port;
     bound_ = true;
+    expiry_ready_ = vfd >= 0;
     return 0;
 }
 
@@ -291,8 +327,11 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
     };
     uint32_t drops[kRecvSlots];
     size_t ndrops = 0;
+    bool expiring;
     {
         std::lock_guard<std::mutex> lk(mu_);
+        const uint64_t deadline = lifetime_ms_ ? reaper::now_ms() + lifetime_ms_ : 0;
+        expiring = lifetime_ms_ != 0 && expiry_ready_;
         for (size_t i = 0; i < n; ++i) {
             const nfq::Packet& p = ps[i];
             if (pending_.full()) {
@@ -305,6 +344,7 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
             PendingEntry e;
             e.id = p.id;
             e.len = p.len;
+            e.deadline = deadline;
             if (copies_.ready()) {
                 e.copy = copies_.store(p.id, p.payload, p.len, evict);
             } else {
@@ -314,8 +354,59 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
             pending_.push(e);
             ++stats_.received;
         }
+        drops_outstanding_ += static_cast<unsigned>(ndrops);
     }
-    for (size_t i = 0; i < ndrops; ++i) verdict(fd, drops[i], NF_DROP);
+    if (ndrops) send_drops(fd, drops, ndrops);
+    if (expiring && n) reaper::packets_registered();
+}
+
+void DivertSocket::send_drops(int fd, const uint32_t* ids, size_t n)
+{
+    // Several verdict messages in one sendmsg: nfnetlink handles each in turn.
+    constexpr size_t kPerCall = 16;
+    alignas(8) char buf[kPerCall * nfq::kMaxHeader];
+    const uint16_t port = port_;
+    for (size_t done = 0; done < n;) {
+        size_t len = 0, k = 0;
+        for (; k < kPerCall && done + k < n; ++k)
+            len += nfq::build_verdict(buf + len, port, ids[done + k], NF_DROP, 0);
+        iovec iov{buf, len};
+        if (fd >= 0) {
+            send_to_kernel(fd, &iov, 1);
+        } else {
+            std::lock_guard<std::mutex> fk(fd_mu_);
+            if (verdict_fd_ >= 0) send_to_kernel(verdict_fd_, &iov, 1);
+        }
+        done += k;
+    }
+    std::lock_guard<std::mutex> lk(mu_);
+    drops_outstanding_ -= static_cast<unsigned>(n);
+}
+
+bool DivertSocket::expire(uint64_t now_ms, uint64_t* next_deadline)
+{
+    constexpr size_t kPerPass = 64;
+    uint32_t ids[kPerPass];
+    size_t n = 0;
+    bool waiting;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (lifetime_ms_ == 0 || !expiry_ready_) return false;
+        PendingEntry* e;
+        while (n < kPerPass && (e = pending_.front()) != nullptr && e->deadline != 0 &&
+               e->deadline <= now_ms) {
+            ids[n++] = e->id;
+            pending_.resolve(e);
+            ++stats_.expired;
+        }
+        e = pending_.front();
+        if (e != nullptr && e->deadline != 0 && e->deadline < *next_deadline)
+            *next_deadline = e->deadline;
+        waiting = e != nullptr;
+        drops_outstanding_ += static_cast<unsigned>(n);
+    }
+    if (n) send_drops(-1, ids, n);
+    return waiting || n == kPerPass;
 }
 
 bool DivertSocket::unchanged(const PendingEntry& e, const uint8_t* buf, size_t len) const
@@ -344,9 +435,12 @@ sockaddr_in DivertSocket::address_of(const nfq::Packet& p) const
 {
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
-    // sin_port: the rule position is not known here (documented in divert(7)): 0.
+    const uint32_t site = resume_site(p.mark);
+    // The 1-based position of the DIVERT rule in its chain, host order, FreeBSD-style
+    // (docs/divert.7); 0 when the packet was queued by a rule that is not ours.
+    sin.sin_port = site ? rule_position::of_site(site) : 0;
     sin.sin_addr.s_addr = is_incoming(p.hook) ? ifaddr::first_address(p.indev) : INADDR_ANY;
-    const Cookie c{p.id, generation_};
+    const Cookie c{p.id, generation_ << kSiteBits | site};
     std::memcpy(sin.sin_zero, &c, sizeof c);
     return sin;
 }
@@ -505,7 +599,8 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
             return -1;
         }
         const bool same = unchanged(*e, buf, len);
-        const bool in_order = e == pending_.front() && rx_inflight_.load() == 0;
+        const bool in_order =
+            e == pending_.front() && rx_inflight_.load() == 0 && drops_outstanding_ == 0;
         pending_.resolve(e);
         ++stats_.reinjected;
         if (same && in_order) {
@@ -540,18 +635,21 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
     return static_cast<ssize_t>(len);
 }
 
-int DivertSocket::raw_socket()
+int DivertSocket::raw_socket(uint32_t mark)
 {
+    unsigned char mcast[sizeof mcast_if_];
+    socklen_t mcast_len;
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (raw_fd_ >= 0) return raw_fd_;
+        for (const RawSocket& r : raw_)
+            if (r.fd >= 0 && r.mark == mark) return r.fd;
+        std::memcpy(mcast, mcast_if_, sizeof mcast);
+        mcast_len = mcast_if_len_;
     }
     int fd = DIVERT_REAL(socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (fd < 0) return -1;
-    // The mark tells this port's own DIVERT rules to let the packet pass (spec 6.3 [DECISION]
-    // 2); compile.h owns the layout.
-    const uint32_t mark = ipchains::compile::mark_stamp(ipchains::compile::MarkKind::Injected,
-                                                        port_ & 0xfffu);
+    // The mark tells the ruleset which DIVERT rules this packet skips (INJECTED|port) or after
+    // which one it resumes (RESUME|site): docs/design.md "Mark bits".
     const int one = 1;
     if (DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0 ||
         DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0) {
@@ -560,20 +658,34 @@ int DivertSocket::raw_socket()
         errno = err;
         return -1;
     }
+    if (mcast_len != 0) DIVERT_REAL(setsockopt, fd, IPPROTO_IP, IP_MULTICAST_IF, mcast, mcast_len);
+    // Registered before it is published, and never under mu_: the registry lock comes first
+    // in the lock order.
     registry::add_internal(fd);
-    std::lock_guard<std::mutex> lk(mu_);
-    if (raw_fd_ >= 0) {  // another thread won the race
-        registry::remove_internal(fd);
-        DIVERT_REAL(close, fd);
-        return raw_fd_;
+    int winner = -1;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        for (const RawSocket& r : raw_)
+            if (r.fd >= 0 && r.mark == mark) winner = r.fd;  // another thread won the race
+        if (winner < 0) {
+            for (RawSocket& r : raw_)
+                if (r.fd < 0) {
+                    r = RawSocket{mark, fd};
+                    return fd;
+                }
+        }
     }
-    raw_fd_ = fd;
-    if (mcast_if_len_ != 0)
-        DIVERT_REAL(setsockopt, fd, IPPROTO_IP, IP_MULTICAST_IF, mcast_if_, mcast_if_len_);
-    return raw_fd_;
+    // Lost the race, or every slot taken (a program writing back late through many resume
+    // sites): then the caller uses it once and closes it (it is no internal fd then).
+    registry::remove_internal(fd);
+    if (winner >= 0) {
+        DIVERT_REAL(close, fd);
+        return winner;
+    }
+    return fd;
 }
 
-ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via)
+ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via, uint32_t mark)
 {
     {
         std::lock_guard<std::mutex> lk(mu_);
@@ -593,7 +705,7 @@ ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via)
             std::lock_guard<std::mutex> lk(mu_);
             id_fill = ++next_ip_id_;
         }
-        const int err = inject_in::send(ifindex, buf, len, id_fill);
+        const int err = inject_in::send(ifindex, mark, buf, len, id_fill);
         if (err != 0) {
             errno = err;
             return -1;
@@ -602,15 +714,21 @@ ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via)
     }
     // Outbound: the kernel's IP_HDRINCL path makes exactly the 2.2 fixes (checksum, zero ID,
     // tot_len, zero source) and fails with EMSGSIZE / ENETUNREACH / EPERM like 2.2 did.
-    const int raw = raw_socket();
+    const int raw = raw_socket(mark);
     if (raw < 0) return -1;
     sockaddr_in dst{};
     dst.sin_family = AF_INET;
     std::memcpy(&dst.sin_addr, buf + 16, 4);
-    for (;;) {
-        ssize_t n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
-        if (n >= 0 || errno != EINTR) return n;
+    ssize_t n;
+    do {
+        n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+    } while (n < 0 && errno == EINTR);
+    if (!registry::is_internal(raw)) {  // a one-off socket (raw_socket: every slot taken)
+        const int err = errno;
+        DIVERT_REAL(close, raw);
+        errno = err;
     }
+    return n;
 }
 
 ssize_t DivertSocket::send(int fd, const void* data, size_t len, int flags, const sockaddr* to,
@@ -669,16 +787,25 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         errno = err;
         return -1;
     }
+    // An injection skips the DIVERT rules of the writer's port on this pass, whatever
+    // sin_port holds; an unbound writer names the port in sin_port, as bind() would take it
+    // (docs/divert.7 "Loops").
+    const uint16_t skip_port = bound_ ? port_.load() : ntohs(sin.sin_port);
+    uint32_t mark = compile::mark_stamp(compile::MarkKind::Injected, skip_port & kSiteMask);
     if (to != nullptr) {
         Cookie c;
         std::memcpy(&c, sin.sin_zero, sizeof c);
-        if (c.generation == generation_) {
+        if (c.tag >> kSiteBits == generation_) {
             bool not_pending = false;
             ssize_t n = reinject(fd, c.id, buf, len, &not_pending, defer_flush);
             if (!not_pending) return n;
+            // Written back after its lifetime ended (or after the socket forgot it): a new
+            // packet that resumes after the DIVERT rule that diverted it.
+            if (const uint32_t site = c.tag & kSiteMask)
+                mark = compile::mark_stamp(compile::MarkKind::Resume, site);
         }
     }
-    return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY);
+    return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY, mark);
 }
 
 // --------------------------------------------------------------------------- lifecycle --
@@ -697,9 +824,26 @@ void DivertSocket::release(int fd)
         copies_.clear();
     }
     for (uint32_t id : ids) verdict(fd, id, NF_DROP);
+    // Our dup keeps the kernel socket (and the queue binding) alive: it goes with the
+    // program's last descriptor. Taken out under fd_mu_ (no reaper send is then under way),
+    // unregistered outside it (the registry lock comes first in the lock order).
+    int vfd;
+    {
+        std::lock_guard<std::mutex> fk(fd_mu_);
+        vfd = verdict_fd_;
+        verdict_fd_ = -1;
+    }
+    if (vfd >= 0) {
+        registry::remove_internal(vfd);
+        DIVERT_REAL(close, vfd);
+    }
 }
 
-void DivertSocket::lock_for_fork() { mu_.lock(); }
+void DivertSocket::lock_for_fork()
+{
+    fd_mu_.lock();
+    mu_.lock();
+}
 
 void DivertSocket::unlock_after_fork(bool child)
 {
@@ -708,8 +852,10 @@ void DivertSocket::unlock_after_fork(bool child)
         copies_.clear();
         batch_n_ = 0;
         batch_held_.store(false, std::memory_order_relaxed);
+        drops_outstanding_ = 0;  // the parent sends them
     }
     mu_.unlock();
+    fd_mu_.unlock();
 }
 
 divert_stats DivertSocket::stats()
@@ -729,15 +875,32 @@ int DivertSocket::setsockopt(int fd, int level, int name, const void* val, sockl
             return -1;
         }
         const socklen_t n = std::min<socklen_t>(len, sizeof mcast_if_);
-        int raw;
+        int raws[kRawMarks];
         {
             std::lock_guard<std::mutex> lk(mu_);
             std::memcpy(mcast_if_, val, n);
             mcast_if_len_ = n;
-            raw = raw_fd_;
+            for (size_t i = 0; i < kRawMarks; ++i) raws[i] = raw_[i].fd;
         }
-        if (raw >= 0 && DIVERT_REAL(setsockopt, raw, IPPROTO_IP, IP_MULTICAST_IF, val, n) < 0)
+        for (int raw : raws)
+            if (raw >= 0 && DIVERT_REAL(setsockopt, raw, IPPROTO_IP, IP_MULTICAST_IF, val, n) < 0)
+                return -1;
+        return 0;
+    }
+    if (level == IPPROTO_DIVERT && name == DIVERT_LIFETIME_MS) {
+        int ms;
+        if (val == nullptr || len < static_cast<socklen_t>(sizeof ms)) {
+            errno = EINVAL;
             return -1;
+        }
+        std::memcpy(&ms, val, sizeof ms);
+        if (ms < 0) {
+            errno = EINVAL;
+            return -1;
+        }
+        // Packets already pending keep the deadline they were given.
+        std::lock_guard<std::mutex> lk(mu_);
+        lifetime_ms_ = static_cast<unsigned>(ms);
         return 0;
     }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return 0;  // always true of a divert socket
@@ -768,6 +931,14 @@ int DivertSocket::getsockopt(int fd, int level, int name, void* val, socklen_t* 
         }
     }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return put_int(1);
+    if (level == IPPROTO_DIVERT && name == DIVERT_LIFETIME_MS) {
+        unsigned ms;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            ms = lifetime_ms_;
+        }
+        return put_int(static_cast<int>(ms));
+    }
     if (level == IPPROTO_IP && name == IP_MULTICAST_IF) {
         in_addr a{};
         {

@@ -1,7 +1,12 @@
 // One emulated divert socket. The descriptor the program holds IS the NFQUEUE netlink socket
 // (AF_NETLINK / NETLINK_NETFILTER), so select/poll/epoll readiness is the kernel's own; this
 // object holds what the kernel cannot: the bound port, the window of packets handed out and
-// not yet given a verdict, the verdict batch, and the injection sockets.
+// not yet given a verdict (each with its expiry time), the verdict batch, and the injection
+// sockets.
+//
+// Lock order (libdivert/README.md "Locks"): registry -> fd_mu_ -> mu_ -> leaf locks (ifaddr,
+// inject_in, rule_position, reaper). fd_mu_ and mu_ of two sockets are never held together
+// outside the fork handlers.
 //
 // Every method takes the descriptor the call came through (any dup of the socket works) and
 // returns -1/errno like the libc call it serves.
@@ -29,6 +34,8 @@ public:
     // packet is gone). The kernel queue is longer, so reading never stalls on our window.
     static constexpr size_t kWindow = 1024;
     static constexpr uint32_t kKernelQueueLen = 4096;
+    // Raw sockets for outbound injection, one per firewall mark (own port, resume sites).
+    static constexpr size_t kRawMarks = 8;
     // Unchanged in-order reinjections wait for at most this many before a batch verdict.
     static constexpr unsigned kBatchMax = 64;
     // Copies of the packets handed out (packet_copies.h): a batch of 64 MTU-sized packets
@@ -60,6 +67,10 @@ public:
     // The last descriptor of this socket in this process is about to close.
     void release(int fd);
 
+    // The reaper's pass (reaper.h): drops the packets whose lifetime ended by now_ms. True
+    // while packets wait for their expiry; *next_deadline is lowered to the oldest one's.
+    bool expire(uint64_t now_ms, uint64_t* next_deadline);
+
     // fork(): hold every lock across the fork; the child forgets the parent's pending packets
     // (they are the parent's to reinject) but keeps the binding, which the kernel shares.
     void lock_for_fork();
@@ -80,12 +91,16 @@ private:
                         bool defer_flush);
     ssize_t reinject(int fd, uint32_t id, const uint8_t* buf, size_t len, bool* not_pending,
                      bool defer_flush);
-    ssize_t inject(const uint8_t* buf, size_t len, in_addr_t via);
+    ssize_t inject(const uint8_t* buf, size_t len, in_addr_t via, uint32_t mark);
     int verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payload = nullptr,
                 size_t len = 0);
+    // Drop verdicts for ids (pending entries already resolved, counted in drops_outstanding_)
+    // in one message, through fd or, with fd < 0, the socket's own descriptor.
+    void send_drops(int fd, const uint32_t* ids, size_t n);
     bool more_queued(int fd);
-    int raw_socket();
+    int raw_socket(uint32_t mark);
 
+    // 20 bits, never 0: with the resume site (12 bits) it fills the cookie's second word.
     const uint32_t generation_;
     std::atomic<uint16_t> port_{0};
     std::atomic<bool> bound_{false};
@@ -94,14 +109,30 @@ private:
     // to flush before it waits, so it waits in its first call.
     std::atomic<bool> batch_held_{false};
 
+    // Guards verdict_fd_ while the reaper sends on it, so close never pulls it away mid-send
+    // (a reused descriptor number would get the verdict). Held across that one sendmsg.
+    std::mutex fd_mu_;
+    // A dup of the queue descriptor, ours alone (registry internal): the reaper's verdicts
+    // cannot go through a descriptor the program may close at any time.
+    int verdict_fd_ = -1;
+
     std::mutex mu_;  // guards everything below; never held across a syscall
     PendingWindow pending_;
+    unsigned lifetime_ms_;
+    bool expiry_ready_ = false;  // verdict_fd_ exists: the reaper may drop expired packets
+    // Drop verdicts decided but not yet sent: a batch accept ("every id <= n") sent meanwhile
+    // would accept them, so reinjections take the single-verdict path until they are out.
+    unsigned drops_outstanding_ = 0;
     PacketCopies copies_;
     uint32_t batch_max_ = 0;
     unsigned batch_n_ = 0;
     uint16_t next_ip_id_;
     bool binding_ = false;
-    int raw_fd_ = -1;
+    struct RawSocket {
+        uint32_t mark = 0;
+        int fd = -1;
+    };
+    RawSocket raw_[kRawMarks];
     unsigned char mcast_if_[sizeof(ip_mreqn)] = {};
     socklen_t mcast_if_len_ = 0;
     divert_stats stats_{};

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if_arp.h>
 #include <linux/if_tun.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
@@ -27,18 +29,30 @@ namespace divert::inject_in {
 namespace {
 
 constexpr int kMaxTaps = 64;
+// Packet sockets: one per (tap, mark); a program uses a handful of marks (its port, the resume
+// sites of late write-backs).
+constexpr int kMaxSenders = 256;
 
 struct Tap {
     uint32_t target = 0;  // ifindex frames are redirected to
-    int fd = -1;
+    int fd = -1;          // keeps the tap device alive
+    int ifindex = 0;      // the tap's own ifindex
     unsigned mtu = 0;     // the target's MTU
-    uint8_t mac[ETH_ALEN] = {};
+    uint8_t dst[ETH_ALEN] = {};  // the target's MAC: the frame is "for this host" there
+};
+
+struct Sender {
+    int tap_ifindex = 0;
+    uint32_t mark = 0;
+    int fd = -1;
 };
 
 struct Taps {
-    std::mutex mu;
+    std::mutex mu;  // a leaf lock: nothing else is taken while it is held
     Tap taps[kMaxTaps];
     int count = 0;
+    Sender senders[kMaxSenders];
+    int nsenders = 0;
 };
 
 Taps& taps()
@@ -85,18 +99,20 @@ nlmsghdr* tc_header(char* buf, uint16_t type, int ifindex, uint32_t parent, uint
     return nlh;
 }
 
-// ingress qdisc on the tap + "u32 match u32 0 0 action mirred ingress redirect dev <target>".
+// clsact qdisc on the tap + "u32 match u32 0 0 action mirred ingress redirect dev <target>"
+// on its egress: what is sent on the tap arrives at the target's ingress, mark and all.
 int install_redirect(int tap_ifindex, uint32_t target)
 {
     int nl = DIVERT_REAL(socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (nl < 0) return errno;
     char buf[1024];
-    nlmsghdr* q = tc_header(buf, RTM_NEWQDISC, tap_ifindex, TC_H_INGRESS, 0, 1);
-    reinterpret_cast<tcmsg*>(mnl_nlmsg_get_payload(q))->tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);
-    mnl_attr_put_strz(q, TCA_KIND, "ingress");
+    nlmsghdr* q = tc_header(buf, RTM_NEWQDISC, tap_ifindex, TC_H_CLSACT, 0, 1);
+    reinterpret_cast<tcmsg*>(mnl_nlmsg_get_payload(q))->tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0);
+    mnl_attr_put_strz(q, TCA_KIND, "clsact");
     int err = rtnl_talk(nl, q);
     if (err == 0) {
-        nlmsghdr* f = tc_header(buf, RTM_NEWTFILTER, tap_ifindex, TC_H_MAKE(TC_H_INGRESS, 0),
+        nlmsghdr* f = tc_header(buf, RTM_NEWTFILTER, tap_ifindex,
+                                TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS),
                                 TC_H_MAKE(1u << 16, htons(ETH_P_ALL)), 2);
         mnl_attr_put_strz(f, TCA_KIND, "u32");
         nlattr* opts = mnl_attr_nest_start(f, TCA_OPTIONS);
@@ -147,6 +163,9 @@ int create_tap(uint32_t target, Tap& out)
         return err;
     }
     out.mtu = static_cast<unsigned>(ifr.ifr_mtu);
+    // An interface without a MAC (tun, ppp) gets zeros; mirred strips the header for it.
+    if (ioctl(ctl, SIOCGIFHWADDR, &ifr) == 0 && ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER)
+        std::memcpy(out.dst, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
 
     int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
@@ -168,11 +187,10 @@ int create_tap(uint32_t target, Tap& out)
         std::memcpy(r.ifr_name, t.ifr_name, sizeof r.ifr_name);
         r.ifr_mtu = 65535;
         ioctl(ctl, SIOCSIFMTU, &r);  // a smaller tap MTU would not matter for writes
-        if (ioctl(ctl, SIOCGIFHWADDR, &r) < 0) err = errno;
-        else std::memcpy(out.mac, r.ifr_hwaddr.sa_data, ETH_ALEN);
         r.ifr_flags = IFF_UP | IFF_NOARP;
-        if (err == 0 && ioctl(ctl, SIOCSIFFLAGS, &r) < 0) err = errno;
-        if (err == 0) err = install_redirect(static_cast<int>(if_nametoindex(t.ifr_name)), target);
+        if (ioctl(ctl, SIOCSIFFLAGS, &r) < 0) err = errno;
+        out.ifindex = static_cast<int>(if_nametoindex(t.ifr_name));
+        if (err == 0) err = out.ifindex > 0 ? install_redirect(out.ifindex, target) : ENODEV;
     }
     DIVERT_REAL(close, ctl);
     if (err != 0) {
@@ -184,63 +202,122 @@ int create_tap(uint32_t target, Tap& out)
     return 0;
 }
 
-}  // namespace
-
-int send(uint32_t ifindex, const uint8_t* pkt, size_t len, uint16_t next_id)
+// The tap for target, created on first use. 0 or an errno.
+int tap_for(uint32_t target, Tap& tap)
 {
     Taps& all = taps();
-    Tap tap;
-    bool found = false;
     {
         std::lock_guard<std::mutex> lk(all.mu);
         for (int i = 0; i < all.count; ++i)
-            if (all.taps[i].target == ifindex) {
+            if (all.taps[i].target == target) {
+                tap = all.taps[i];
+                return 0;
+            }
+    }
+    Tap fresh;
+    if (int err = create_tap(target, fresh)) return err;
+    bool keep = false, found = false;
+    {
+        std::lock_guard<std::mutex> lk(all.mu);
+        for (int i = 0; i < all.count && !found; ++i)
+            if (all.taps[i].target == target) {  // another thread was quicker
                 tap = all.taps[i];
                 found = true;
             }
-    }
-    if (!found) {
-        Tap fresh;
-        if (int err = create_tap(ifindex, fresh)) return err;
-        bool keep = false;
-        {
-            std::lock_guard<std::mutex> lk(all.mu);
-            for (int i = 0; i < all.count && !found; ++i)
-                if (all.taps[i].target == ifindex) {  // another thread was quicker
-                    tap = all.taps[i];
-                    found = true;
-                }
-            if (!found && all.count < kMaxTaps) {
-                all.taps[all.count++] = fresh;
-                tap = fresh;
-                keep = true;
-            }
-        }
-        if (keep) {
-            registry::add_internal(fresh.fd);
-        } else {
-            DIVERT_REAL(close, fresh.fd);  // the tap device goes with its descriptor
-            if (tap.fd < 0) return ENOBUFS;
+        if (!found && all.count < kMaxTaps) {
+            all.taps[all.count++] = fresh;
+            tap = fresh;
+            keep = true;
         }
     }
-    if (len > tap.mtu) return EMSGSIZE;
+    if (keep) {
+        registry::add_internal(fresh.fd);
+        return 0;
+    }
+    DIVERT_REAL(close, fresh.fd);  // the tap device goes with its descriptor
+    return found ? 0 : ENOBUFS;
+}
 
-    // The frame is addressed to the tap itself, so the tap's receive path classifies it as
-    // "for this host" before the redirect hands it to the target interface.
+// The packet socket that sends on tap_ifindex with `mark`, created on first use; -1/errno.
+// *one_off: the table was full (a process that injected from hundreds of ports), so the
+// socket is the caller's to close after this one send.
+int sender_for(int tap_ifindex, uint32_t mark, bool* one_off)
+{
+    Taps& all = taps();
+    {
+        std::lock_guard<std::mutex> lk(all.mu);
+        for (int i = 0; i < all.nsenders; ++i)
+            if (all.senders[i].tap_ifindex == tap_ifindex && all.senders[i].mark == mark)
+                return all.senders[i].fd;
+    }
+    // Protocol 0: the socket only sends, so the kernel queues it none of the tap's traffic.
+    int fd = DIVERT_REAL(socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (DIVERT_REAL(setsockopt, fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
+        const int err = errno;
+        DIVERT_REAL(close, fd);
+        errno = err;
+        return -1;
+    }
+    int winner = -1;
+    bool keep = false;
+    {
+        std::lock_guard<std::mutex> lk(all.mu);
+        for (int i = 0; i < all.nsenders && winner < 0; ++i)
+            if (all.senders[i].tap_ifindex == tap_ifindex && all.senders[i].mark == mark)
+                winner = all.senders[i].fd;
+        if (winner < 0 && all.nsenders < kMaxSenders) {
+            all.senders[all.nsenders++] = Sender{tap_ifindex, mark, fd};
+            keep = true;
+        }
+    }
+    if (keep) {
+        registry::add_internal(fd);
+        return fd;
+    }
+    if (winner < 0) {
+        *one_off = true;
+        return fd;
+    }
+    DIVERT_REAL(close, fd);
+    return winner;
+}
+
+}  // namespace
+
+int send(uint32_t ifindex, uint32_t mark, const uint8_t* pkt, size_t len, uint16_t next_id)
+{
+    Tap tap;
+    if (int err = tap_for(ifindex, tap)) return err;
+    if (len > tap.mtu) return EMSGSIZE;
+    bool one_off = false;
+    const int out = sender_for(tap.ifindex, mark, &one_off);
+    if (out < 0) return errno;
+
     ethhdr eth{};
-    std::memcpy(eth.h_dest, tap.mac, ETH_ALEN);
-    std::memcpy(eth.h_source, tap.mac, ETH_ALEN);
-    eth.h_source[0] ^= 0x02;
+    std::memcpy(eth.h_dest, tap.dst, ETH_ALEN);
+    eth.h_source[0] = 0x02;  // locally administered, never a real station's
     eth.h_proto = htons(ETH_P_IP);
     const size_t ihl = (pkt[0] & 0x0f) * 4u;
     uint8_t ip[60];
     std::memcpy(ip, pkt, ihl);
     ipv4::fix_header(ip, len, next_id);
-    const iovec iov[3] = {{&eth, sizeof eth}, {ip, ihl}, {const_cast<uint8_t*>(pkt) + ihl, len - ihl}};
-    for (;;) {
-        if (DIVERT_REAL(writev, tap.fd, iov, 3) >= 0) return 0;
-        if (errno != EINTR) return errno;
-    }
+    iovec iov[3] = {{&eth, sizeof eth}, {ip, ihl}, {const_cast<uint8_t*>(pkt) + ihl, len - ihl}};
+    sockaddr_ll to{};
+    to.sll_family = AF_PACKET;
+    to.sll_ifindex = tap.ifindex;
+    to.sll_protocol = htons(ETH_P_IP);
+    msghdr msg{};
+    msg.msg_name = &to;
+    msg.msg_namelen = sizeof to;
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 3;
+    int err;
+    do {
+        err = DIVERT_REAL(sendmsg, out, &msg, 0) < 0 ? errno : 0;
+    } while (err == EINTR);
+    if (one_off) DIVERT_REAL(close, out);
+    return err;
 }
 
 void lock_for_fork() { taps().mu.lock(); }

@@ -61,6 +61,7 @@ int parse_packet(nlmsghdr* nlh, Packet& out)
     out.hook = ph->hook;
     if (a.tb[NFQA_IFINDEX_INDEV]) out.indev = ntohl(mnl_attr_get_u32(a.tb[NFQA_IFINDEX_INDEV]));
     if (a.tb[NFQA_SKB_INFO]) out.skb_info = ntohl(mnl_attr_get_u32(a.tb[NFQA_SKB_INFO]));
+    if (a.tb[NFQA_MARK]) out.mark = ntohl(mnl_attr_get_u32(a.tb[NFQA_MARK]));
     if (const nlattr* p = a.tb[NFQA_PAYLOAD]) {
         out.has_payload = true;
         out.payload = static_cast<uint8_t*>(mnl_attr_get_payload(p));

@@ -14,6 +14,7 @@ struct Packet {
     uint8_t hook = 0;         // NF_INET_* hook the packet was queued from
     uint32_t indev = 0;       // input interface index, 0 when none
     uint32_t skb_info = 0;    // NFQA_SKB_* flags
+    uint32_t mark = 0;        // skb mark (the DIVERT rule's RESUME stamp), 0 when absent
     uint8_t* payload = nullptr;  // points into the receive buffer (writable)
     uint32_t len = 0;         // bytes of payload present
     uint32_t orig_len = 0;    // whole packet length (NFQA_CAP_LEN when the kernel truncated)

@@ -19,6 +19,7 @@ struct PendingEntry {
     bool done = false;  // verdict already sent (out-of-order reinjection); popped lazily
     bool hashed = false;  // the copy is gone, compare by hash
     uint64_t copy = 0;  // PacketCopies position of the bytes while !hashed
+    uint64_t deadline = 0;  // reaper::now_ms() from which the packet is dropped; 0 = never
 };
 
 class PendingWindow {

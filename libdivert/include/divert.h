@@ -42,7 +42,13 @@ struct divert_stats {
 	uint64_t injected;        /* writes sent as new packets */
 	uint64_t window_drops;    /* pending packets dropped because the window was full */
 	uint64_t enobufs;         /* receive-buffer overruns reported by the kernel */
+	uint64_t expired;         /* packets dropped because their lifetime ended unwritten */
 };
+
+/* Socket option, level IPPROTO_DIVERT, value an int: milliseconds a packet read from the
+ * socket waits to be written back before it is dropped (as the 2.2 kernel forgot it once read).
+ * 0 holds it until written back. Default: $LIBDIVERT_LIFETIME_MS, else 50. See divert(7). */
+#define DIVERT_LIFETIME_MS 1
 
 /* socket(AF_INET, SOCK_RAW | flags, IPPROTO_DIVERT) followed by bind() to port (host order).
  * flags: SOCK_NONBLOCK, SOCK_CLOEXEC. Returns the descriptor. */
