@@ -1,0 +1,274 @@
+#!/bin/bash
+# Packet lifetime (divert(7) "Packet lifetime"): a packet read and not written back within its
+# lifetime (50 ms; LIBDIVERT_LIFETIME_MS or the DIVERT_LIFETIME_MS option) is dropped by the
+# library on its own, as 2.2 forgot a packet once read. So a program that never writes back
+# (the HOWTO interceptor without REINJECT) or drops on purpose (a shaper) stalls nobody: a local
+# sender keeps its socket buffer, TCP retransmits. Writing back an expired packet injects it
+# anew, resuming after the DIVERT rule that diverted it.
+. "$(dirname "$0")/divert_lib.sh"
+
+require_queue
+topo_pair
+# The default lifetime is under test: nothing from the caller's environment.
+unset LIBDIVERT_LIFETIME_MS
+
+# queued NS QUEUE: packets the kernel holds for QUEUE (none: the queue is not bound).
+queued() {
+    on "$1" cat /proc/net/netfilter/nfnetlink_queue |
+        awk -v q="$2" '$1 == q { print $3; f = 1 } END { if (!f) print "none" }'
+}
+expect_queued() {
+    local got
+    got=$(queued "$2" "$3")
+    if [ "$got" = "$4" ]; then pass "$1 (queue $3 holds $4)"
+    else fail "$1: queue $3 holds '$got', expected '$4'"; fi
+}
+
+# wait_count NAME REGEX WANT [SECONDS]: until WANT lines of $T/NAME.out match (default POS_WAIT).
+wait_count() {
+    local i
+    for i in $(seq $((${4:-${POS_WAIT%.*}} * 20))); do
+        [ "$(grep -Ec -- "$2" "$T/$1.out")" -ge "$3" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# dv_stats NAME: makes the program print its counters (SIGUSR1) and prints the new line.
+dv_stats() {
+    local n
+    n=$(grep -c '^stats' "$T/$1.out")
+    kill -USR1 "${DV_PID[$1]}"
+    wait_count "$1" '^stats' $((n + 1))
+    grep '^stats' "$T/$1.out" | tail -1
+}
+
+# expect_stats DESC NAME REGEX: the counters dv_stats prints match REGEX.
+expect_stats() {
+    local got
+    got=$(dv_stats "$2")
+    if [[ $got =~ $3 ]]; then pass "$1 ($got)"
+    else fail "$1: counters '$got' do not match /$3/"; fi
+}
+
+dv_stop() { kill "${DV_PID[$1]}" 2>/dev/null; dv_wait "$1"; }
+
+# netstat_get NS FIELD: a TcpExt counter of /proc/net/netstat inside NS.
+netstat_get() {
+    on "$1" cat /proc/net/netstat |
+        awk -v f="$2" '$1 != "TcpExt:" { next }
+                       !n { for (i = 2; i <= NF; i++) if ($i == f) c = i; n = 1; next }
+                       { print $c }'
+}
+
+# --- a. never written back, a local sender does not stall. Its datagrams count against its
+# socket buffer while the kernel holds them: 300 x 1000 bytes through a 32 KiB buffer, with
+# blocking sends, stall after a few dozen unless the library lets them go.
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 9 -j DIVERT 7801
+dv_start "$HOST" nw never_write 7801
+on "$HOST" "$DIVERT_BIN/udpsend" "$PEER_IP" 9 300 1000 32768 10 >"$T/send.out" 2>&1
+expect_line "a: all 300 blocking sends completed" "sent 300 of 300" "$T/send.out"
+wait_count nw '^got [0-9]+ udp ' 300
+dv_count "a: never_write read all 300" nw "^got [0-9]+ udp $HOST_IP:[0-9]+ -> $PEER_IP:9 1028\$" 300
+sleep 0.2
+expect_queued "a: the kernel holds none of them" "$HOST" 7801 0
+expect_stats "a: the library dropped all 300 as expired" nw \
+    '^stats received 300 reinjected 0 injected 0 window_drops 0 expired 300$'
+dv_stop nw
+ipc "$HOST" -F output
+
+# --- b. TCP retransmits what was never written back: while the kernel still holds a segment
+# it will not send it again (TcpExtTCPSpuriousRtxHostQueues counts each refusal); dropped, the
+# SYN goes out again after 1 s and a data segment after its RTO, and the program reads it again.
+rtx=TCPSpuriousRtxHostQueues
+ipc "$HOST" -A output -p TCP -d "$PEER_IP" 7000:7001 -j DIVERT 7802
+dv_start "$HOST" syn never_write 7802
+before=$(netstat_get "$HOST" "$rtx")
+on "$HOST" timeout 2.5 bash -c 'exec 3<>"/dev/tcp/$0/7000"' "$PEER_IP" 2>/dev/null
+# The most SYNs read from one source port.
+syns=$(grep -Eo "tcp $HOST_IP:[0-9]+ -> $PEER_IP:7000 " "$T/syn.out" | sort | uniq -c |
+    sort -rn | awk 'NR == 1 { print $1 + 0 }')
+if [ "${syns:-0}" -ge 2 ]; then pass "b: the SYN was sent again ($syns times from one port)"
+else fail "b: the SYN was read ${syns:-0} times, expected 2 or more"; show "$T/syn.out"; fi
+after=$(netstat_get "$HOST" "$rtx")
+if [ "$after" = "$before" ]; then pass "b: SYN: no retransmission refused ($rtx $after)"
+else fail "b: SYN: $rtx grew from $before to $after"; fi
+dv_stop syn
+
+# A connection that exists before the rule; one data segment after it.
+ipc "$HOST" -F output
+ip netns exec "$PEER" socat -u TCP4-LISTEN:7001,reuseaddr OPEN:/dev/null \
+    </dev/null >/dev/null 2>&1 &
+BG_PIDS+=($!)
+wait_listen "$PEER" t 7001
+mkfifo "$T/go"
+on "$HOST" timeout 6 bash -c 'exec 3<>"/dev/tcp/$0/7001" && read -r go <"$1" &&
+    printf "segment\n" >&3 && sleep 3' "$PEER_IP" "$T/go" 2>/dev/null &
+BG_PIDS+=($!)
+for i in $(seq 60); do
+    [ -n "$(on "$HOST" ss -Htn state established "dport = :7001")" ] && break
+    sleep 0.05
+done
+ipc "$HOST" -A output -p TCP -d "$PEER_IP" 7000:7001 -j DIVERT 7802
+dv_start "$HOST" seg never_write 7802
+before=$(netstat_get "$HOST" "$rtx")
+timeout 2 bash -c 'echo go >"$0"' "$T/go"
+if wait_count seg "tcp $HOST_IP:[0-9]+ -> $PEER_IP:7001 60\$" 2; then
+    pass "b: the data segment was sent again"
+else
+    fail "b: the data segment was not sent again"
+    show "$T/seg.out"
+fi
+after=$(netstat_get "$HOST" "$rtx")
+if [ "$after" = "$before" ]; then pass "b: segment: no retransmission refused ($rtx $after)"
+else fail "b: segment: $rtx grew from $before to $after"; fi
+dv_stop seg
+ipc "$HOST" -F output
+
+# --- c. a shaper that drops every 10th packet and writes every 25th back 1-2 s late, both
+# directions of TCP through its two ports: transfers both ways finish, intact.
+head -c 2097152 /dev/urandom >"$T/down"
+head -c 2097152 /dev/urandom >"$T/up"
+tcp_server "$PEER" 7003 "cat $T/down"
+ip netns exec "$PEER" timeout 60 socat -u TCP4-LISTEN:7004,reuseaddr "CREATE:$T/up.got" \
+    </dev/null >/dev/null 2>&1 &
+up_rx=$!
+BG_PIDS+=($!)
+wait_listen "$PEER" t 7004
+ipc "$HOST" -A output -p TCP -d "$PEER_IP" -j DIVERT 7803
+ipc "$HOST" -A input -p TCP -s "$PEER_IP" -j DIVERT 7804
+dv_start "$HOST" shaper shaper 7803 7804
+start=$SECONDS
+ip netns exec "$HOST" timeout 60 socat -u "TCP4:$PEER_IP:7003" "CREATE:$T/down.got" 2>/dev/null &
+down_tx=$!
+ip netns exec "$HOST" timeout 60 socat -u "OPEN:$T/up" "TCP4:$PEER_IP:7004" 2>/dev/null &
+up_tx=$!
+BG_PIDS+=("$down_tx" "$up_tx")
+wait $down_tx $up_tx $up_rx 2>/dev/null
+echo "# transfers took $((SECONDS - start)) s"
+if cmp -s "$T/down" "$T/down.got"; then pass "c: 2 MiB from the peer arrived intact"
+else fail "c: download: $(wc -c <"$T/down.got" 2>/dev/null || echo no) bytes, differing"; fi
+if cmp -s "$T/up" "$T/up.got"; then pass "c: 2 MiB to the peer arrived intact"
+else fail "c: upload: $(wc -c <"$T/up.got" 2>/dev/null || echo no) bytes, differing"; fi
+# The packets held back are written back within 2 s; then all are past their lifetime.
+for i in $(seq 100); do
+    [ "$(grep -c '^late ' "$T/shaper.out")" -ge "$(grep -c '^delay ' "$T/shaper.out")" ] && break
+    sleep 0.05
+done
+sleep 0.2
+dv_stats shaper >/dev/null
+wait_count shaper '^stats 7804 ' 1
+for port in 7803 7804; do
+    drops=$(grep -c "^drop $port " "$T/shaper.out")
+    delays=$(grep -c "^delay $port " "$T/shaper.out")
+    stats=$(grep "^stats $port " "$T/shaper.out" | tail -1)
+    # Every packet not written back in time was dropped by the library: expired, or pushed out
+    # of the 1024-packet window, which at this rate can fill within the lifetime (then also a
+    # packet the shaper was about to write back goes; its write-back counts as injected).
+    gone=$(awk '{ print $(NF - 2) + $NF }' <<<"$stats")
+    if [ "$drops" -gt 0 ] && [ "${stats##* }" -gt 0 ] && [ "$gone" -ge $((drops + delays)) ]; then
+        pass "c: port $port: the library dropped the $drops dropped, $delays held back ($stats)"
+    else
+        fail "c: port $port: $drops dropped, $delays held back, counters '$stats'"
+    fi
+done
+late=$(grep -c '^late ' "$T/shaper.out")
+bad=$(grep -c '^late .* -1$' "$T/shaper.out")
+if [ "$late" -gt 0 ] && [ "$bad" -eq 0 ]; then pass "c: $late late write-backs accepted"
+else
+    fail "c: $late late write-backs, $bad failed"
+    grep '^late .* -1$' "$T/shaper.out" | head -5
+fi
+dv_stop shaper
+ipc "$HOST" -F output
+ipc "$HOST" -F input
+
+# --- d. late write-back: injected anew, resuming after the DIVERT rule. The DIVERT rule does
+# not see it again; a DENY after it still denies it; a counting rule after it counts it.
+udp_sink "$PEER" "$PEER_IP" 5000 d5000
+udp_sink "$PEER" "$PEER_IP" 5001 d5001
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5000:5001 -j DIVERT 7805
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5001 -j DENY
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5000
+
+# late_case NAME PORT TEXT: TEXT to PEER:PORT, written back 300 ms after it was read.
+late_case() {
+    counts_snap "$HOST" output
+    dv_start "$HOST" "$1" late_write 7805 300
+    udp_send "$HOST" "$PEER_IP" "$2" "$3"
+    dv_exit "d: $1: late_write read and wrote back" "$1" 0
+}
+# arrived_once DESC SINK TEXT
+arrived_once() {
+    sink_expect "$1" "$2" "$3" || return
+    sleep "$NEG_WAIT"
+    local n
+    n=$(grep -c -- "$3" "$T/$2.sink")
+    if [ "$n" -eq 1 ]; then pass "$1: exactly once"
+    else fail "$1: arrived $n times"; fi
+}
+
+late_case late 5000 $'late-5000\n'
+dv_line "d: the write-back of the expired packet succeeded" late '^sendto 38$'
+dv_line "d: it had expired" late ' expired 1$'
+arrived_once "d: the late write-back arrived" d5000 late-5000
+expect_counts_delta "d: the DIVERT rule saw it once, the rule after it counted it" \
+    "$HOST" output 1 0 1
+
+late_case deny 5001 $'late-5001\n'
+dv_line "d: DENY after the rule: it had expired" deny ' expired 1$'
+sleep "$NEG_WAIT"
+if [ -s "$T/d5001.sink" ]; then
+    fail "d: a late write-back passed the DENY after the rule"
+    show "$T/d5001.sink"
+else
+    pass "d: the DENY after the DIVERT rule denied the late write-back"
+fi
+expect_counts_delta "d: DENY: the DIVERT rule saw it once, the DENY once" "$HOST" output 1 1 0
+
+LIBDIVERT_LIFETIME_MS=0 late_case zero 5000 $'zero-5000\n'
+dv_line "d: lifetime 0: written back after 300 ms" zero '^sendto 38$'
+dv_line "d: lifetime 0: nothing expired" zero ' expired 0$'
+arrived_once "d: lifetime 0: the reinjection arrived" d5000 zero-5000
+expect_counts_delta "d: lifetime 0: the DIVERT rule saw it once" "$HOST" output 1 0 1
+ipc "$HOST" -F output
+
+# --- e. the lifetime setting: 1000 ms, from the environment or the socket option. The packet
+# is still held after 300 ms and gone after 1.6 s.
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 9 -j DIVERT 7806
+lifetime_case() {
+    udp_send "$HOST" "$PEER_IP" 9 x
+    wait_count "$1" '^got 1 udp ' 1
+    sleep 0.3
+    expect_queued "e: $2: after 300 ms the packet is still held" "$HOST" 7806 1
+    expect_stats "e: $2: after 300 ms nothing expired" "$1" ' expired 0$'
+    sleep 1.3
+    expect_queued "e: $2: after 1.6 s the packet is gone" "$HOST" 7806 0
+    expect_stats "e: $2: after 1.6 s it expired" "$1" ' expired 1$'
+    dv_stop "$1"
+}
+LIBDIVERT_LIFETIME_MS=1000 dv_start "$HOST" env1000 never_write 7806 &&
+    lifetime_case env1000 "LIBDIVERT_LIFETIME_MS=1000"
+dv_start "$HOST" opt1000 never_write 7806 1000 &&
+    lifetime_case opt1000 "DIVERT_LIFETIME_MS 1000"
+
+ipc "$HOST" -F output
+
+# --- f. fork: the housekeeping thread ran in the parent (one packet read before the fork);
+# the child, which reads from then on and never writes back, gets its own, so a local sender
+# still completes every send.
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 9 -j DIVERT 7807
+NEVER_WRITE_FORK_AFTER=1 dv_start "$HOST" fk never_write 7807
+on "$HOST" "$DIVERT_BIN/udpsend" "$PEER_IP" 9 1 1000 32768 10 >"$T/send1.out" 2>&1
+wait_count fk '^forked ' 1
+dv_line "f: the parent read one packet, then forked" fk '^forked [0-9]+$'
+on "$HOST" "$DIVERT_BIN/udpsend" "$PEER_IP" 9 300 1000 32768 10 >"$T/send.out" 2>&1
+expect_line "f: all 300 blocking sends completed through the child" "sent 300 of 300" "$T/send.out"
+wait_count fk '^got [0-9]+ udp ' 301
+dv_count "f: the child read all 300" fk "^got [0-9]+ udp $HOST_IP:[0-9]+ -> $PEER_IP:9 1028\$" 301
+sleep 0.2
+expect_queued "f: the kernel holds none of them" "$HOST" 7807 0
+pkill -f "never_write 7807" 2>/dev/null
+ipc "$HOST" -F output
+
+finish
