@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <pthread.h>
 #include <signal.h>
@@ -57,13 +58,16 @@ void* run(void* arg)
     Guard g;  // this thread's calls into libc never take the program's hooks
     State& st = *static_cast<State*>(arg);
     uint64_t quiet_ms = 0;
+    std::vector<std::shared_ptr<DivertSocket>> sockets;  // reused: a tick allocates nothing
     for (;;) {
         const bool may_idle = quiet_ms >= kQuietBeforeIdleMs;
         if (may_idle) st.idle.store(true);
         const uint64_t now = now_ms();
         uint64_t next = UINT64_MAX;
         bool waiting = false;
-        for (const auto& s : registry::snapshot()) waiting = s->expire(now, &next) || waiting;
+        registry::snapshot_into(sockets);
+        for (const auto& s : sockets) waiting = s->expire(now, &next) || waiting;
+        sockets.clear();  // no reference may keep a closed socket alive until the next tick
         rule_position::refresh_if_stale();
         if (waiting) {
             quiet_ms = 0;

@@ -91,13 +91,19 @@ bool is_internal(int fd)
     return static_cast<size_t>(fd) < s.internal.size() && s.internal[fd];
 }
 
-std::vector<std::shared_ptr<DivertSocket>> snapshot()
+void snapshot_into(std::vector<std::shared_ptr<DivertSocket>>& out)
 {
     State& s = state();
-    std::vector<std::shared_ptr<DivertSocket>> out;
+    out.clear();
     std::lock_guard<std::mutex> lk(s.mu);
     for (const auto& p : s.by_fd)
         if (p && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+}
+
+std::vector<std::shared_ptr<DivertSocket>> snapshot()
+{
+    std::vector<std::shared_ptr<DivertSocket>> out;
+    snapshot_into(out);
     return out;
 }
 

@@ -32,6 +32,8 @@ bool is_internal(int fd);
 
 // Every registered socket, once each.
 std::vector<std::shared_ptr<DivertSocket>> snapshot();
+// The same into out (cleared first), reusing its capacity: the reaper's ticks allocate nothing.
+void snapshot_into(std::vector<std::shared_ptr<DivertSocket>>& out);
 
 // fork(): the registry lock is held across fork so the child never inherits it locked.
 void lock_for_fork();
