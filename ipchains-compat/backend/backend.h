@@ -36,7 +36,7 @@ public:
     virtual std::string describe() = 0;
 };
 
-// Picks the backend (IPCHAINS_BACKEND=nft|legacy|auto, config file, probing) and says why.
+// Picks the backend (IPCHAINS_DIVERT_BACKEND=nft|legacy|auto, config file, probing) and says why.
 Result<std::unique_ptr<Backend>> open_backend();
 
 }  // namespace ipchains::backend

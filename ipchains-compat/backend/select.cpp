@@ -1,4 +1,4 @@
-// backend::open_backend: which kernel interface runs the commands. IPCHAINS_BACKEND (or
+// backend::open_backend: which kernel interface runs the commands. IPCHAINS_DIVERT_BACKEND (or
 // /etc/ipchains-divert.conf) picks one (nft, legacy) or leaves the choice to us (auto).
 #include <cerrno>
 #include <cstdlib>

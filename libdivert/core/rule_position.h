@@ -62,7 +62,7 @@ struct Sources {
     std::function<Clock::time_point()> now;
 };
 
-// The real sources: the backend's read (IPCHAINS_BACKEND / IPCHAINS_TABLE / the config file,
+// The real sources: the backend's read (IPCHAINS_DIVERT_BACKEND / IPCHAINS_DIVERT_TABLE / the config file,
 // as for the ipchains command and fwapi/), run under the reentrancy guard.
 Sources kernel_sources();
 

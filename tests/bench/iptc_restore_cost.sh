@@ -51,10 +51,10 @@ ns_new A ipt
 ns_new B ipc
 ipt=$(for i in 1 2 3; do on "$A" iptables-legacy -t mangle -F; on "$A" iptables-legacy -t mangle -X
         cpu_ms "$A" "$T/rules.ipt" iptables-legacy-restore; done | best)
-ipc=$(for i in 1 2 3; do IPCHAINS_BACKEND=legacy cpu_ms "$B" "$T/rules.ipc" ipchains-restore -f; done | best)
+ipc=$(for i in 1 2 3; do IPCHAINS_DIVERT_BACKEND=legacy cpu_ms "$B" "$T/rules.ipc" ipchains-restore -f; done | best)
 echo "# $N rules: iptables-legacy-restore ${ipt} ms CPU, ipchains-restore (legacy) ${ipc} ms CPU"
 
-got=$(IPCHAINS_BACKEND=legacy on "$B" ipchains -L input -n | grep -c '^ACCEPT')
+got=$(IPCHAINS_DIVERT_BACKEND=legacy on "$B" ipchains -L input -n | grep -c '^ACCEPT')
 if [ "$got" -eq "$N" ]; then pass "all $N rules restored"; else fail "restored $got of $N rules"; fi
 # A floor of 10 ms keeps a near-zero reference from deciding the outcome.
 [ "$ipt" -lt 10 ] && ipt=10

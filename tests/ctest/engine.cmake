@@ -13,7 +13,7 @@ endforeach()
 foreach(t masq concurrency)
   add_test(kernel-legacy-semantics-${t} bash "${SRC}/tests/kernel/semantics_${t}.sh")
   set_tests_properties(kernel-legacy-semantics-${t} PROPERTIES
-    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_BACKEND=legacy"
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_DIVERT_BACKEND=legacy"
     SKIP_RETURN_CODE 77
     TIMEOUT 300
     LABELS "kernel;legacy")

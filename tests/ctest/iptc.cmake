@@ -1,12 +1,12 @@
 # Legacy iptables backend (backend/iptc): kernel-free unit tests, the ipchains kernel suites
-# run again with IPCHAINS_BACKEND=legacy, living beside other firewalls, and both backends
+# run again with IPCHAINS_DIVERT_BACKEND=legacy, living beside other firewalls, and both backends
 # fed the same rules and packets.
 add_test(unit-iptc "${BUILD}/tests/unit/iptc_test")
 
 foreach(t ${IPCHAINS_KERNEL_SUITES})  # defined in kernel.cmake
   add_test(kernel-legacy-ipchains-${t} bash "${SRC}/tests/kernel/ipchains_${t}.sh")
   set_tests_properties(kernel-legacy-ipchains-${t} PROPERTIES
-    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_BACKEND=legacy"
+    ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_DIVERT_BACKEND=legacy"
     SKIP_RETURN_CODE 77
     TIMEOUT 180
     LABELS "kernel;legacy")

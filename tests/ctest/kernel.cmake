@@ -24,7 +24,8 @@ set(IPCHAINS_KERNEL_SUITES
     save_restore
     errors
     status
-    proc)
+    proc
+    environment)
 foreach(t ${IPCHAINS_KERNEL_SUITES})
   add_test(kernel-ipchains-${t} bash "${SRC}/tests/kernel/ipchains_${t}.sh")
   set_tests_properties(kernel-ipchains-${t} PROPERTIES

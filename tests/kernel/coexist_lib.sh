@@ -49,10 +49,10 @@ NFT
 }
 
 # foreign_state NS FILE: everything that is not ours, without counter values.
-#   nft: the whole ruleset minus `table ip <IPCHAINS_TABLE>`;
+#   nft: the whole ruleset minus `table ip <IPCHAINS_DIVERT_TABLE>`;
 #   legacy: iptables-legacy-save minus our chains and our jump rules.
 foreign_state() {
-    local ours=${IPCHAINS_TABLE:-ipchains}
+    local ours=${IPCHAINS_DIVERT_TABLE:-ipchains}
     {
         on "$1" nft list ruleset |
             awk -v t="table ip $ours {" '$0 == t { skip = 1 } !skip { print } skip && $0 == "}" { skip = 0 }'
@@ -60,9 +60,9 @@ foreign_state() {
     } | sed -e 's/packets [0-9]* bytes [0-9]*//' -e 's/\[[0-9]*:[0-9]*\]//' >"$2"
 }
 
-# coexist_run BACKEND: the whole scenario with IPCHAINS_BACKEND=BACKEND.
+# coexist_run BACKEND: the whole scenario with IPCHAINS_DIVERT_BACKEND=BACKEND.
 coexist_run() {
-    export IPCHAINS_BACKEND=$1
+    export IPCHAINS_DIVERT_BACKEND=$1
     topo_pair
     for p in 7001 7002 7003 7008 7009; do udp_server "$HOST" $p; done
     foreign_setup "$HOST"

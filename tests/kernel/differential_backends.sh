@@ -9,7 +9,7 @@ command -v iptables-legacy >/dev/null || skip "iptables-legacy (the tool; legacy
 # scenario BACKEND RESULT-FILE
 scenario() {
     local be=$1 out=$2 host peer
-    export IPCHAINS_BACKEND=$be
+    export IPCHAINS_DIVERT_BACKEND=$be
     ns_new host "h$be"
     ns_new peer "p$be"
     veth "$host" eth0 10.199.1.1 "$peer" eth0 10.199.1.2

@@ -18,7 +18,7 @@ ipc "$HOST" -A input -p tcp -s 10.199.1.0/24 -d 0/0 80 -y -l -j REDIRECT 8080
 ipc "$HOST" -P forward DENY
 
 # The rules are in the kernel, not in the process that added them.
-if [ "${IPCHAINS_BACKEND:-auto}" = legacy ]; then
+if [ "${IPCHAINS_DIVERT_BACKEND:-auto}" = legacy ]; then
     if on "$HOST" iptables-legacy-save -t mangle | grep -q '^:ipchains-'; then
         pass "the rules are in legacy iptables chains ipchains-*"
     else

@@ -2,7 +2,7 @@
 # nft backend with real traffic on a veth pair between two private namespaces: rule and policy
 # counters move with pings, -L -Z reads and zeroes atomically, a TOS rewrite keeps the IP
 # checksum valid, the append fast path leaves the kernel exactly as the slow path does, and
-# IPCHAINS_TABLE moves everything to another table.
+# IPCHAINS_DIVERT_TABLE moves everything to another table.
 . "$(dirname "$0")/lib.sh"
 
 topo_pair
@@ -85,10 +85,10 @@ sort "$T/fast.nft" >"$T/fast.sorted"
 sort "$T/slow.nft" >"$T/slow.sorted"
 same_text "fast and slow paths leave the same nft rules" "$T/slow.sorted" "$T/fast.sorted"
 
-# --- IPCHAINS_TABLE ---------------------------------------------------------------------------
-on "$HOST" env IPCHAINS_TABLE=other ipchains -A input -j DENY >/dev/null 2>&1
+# --- IPCHAINS_DIVERT_TABLE ---------------------------------------------------------------------------
+on "$HOST" env IPCHAINS_DIVERT_TABLE=other ipchains -A input -j DENY >/dev/null 2>&1
 on "$HOST" nft list table ip other >"$T/other" 2>&1
-expect_grep "IPCHAINS_TABLE names the table" 'comment "-A input .*-j DENY"' "$T/other"
+expect_grep "IPCHAINS_DIVERT_TABLE names the table" 'comment "-A input .*-j DENY"' "$T/other"
 on "$HOST" ipchains -L input -n >"$T/default"
 if grep -q DENY "$T/default"; then fail "the default table saw the other table's rule"; else pass "tables are independent"; fi
 

@@ -5,7 +5,7 @@
 # command runs again on a fresh read. Here two loops of 200 commands (appends on the fast
 # path, inserts and deletions on the slow one) run in parallel on one chain and must end with
 # exactly the expected rules, in the expected order, in a table equal to a fresh build.
-# IPCHAINS_BACKEND=legacy runs the same loops on the legacy backend, where the xtables lock
+# IPCHAINS_DIVERT_BACKEND=legacy runs the same loops on the legacy backend, where the xtables lock
 # and a check of our chains against the read stand in for the generation (docs/backends.md).
 . "$(dirname "$0")/lib.sh"
 
@@ -82,9 +82,9 @@ else
 fi
 
 # Consistent: the same rules restored into a fresh table give the same kernel objects.
-if [ "${IPCHAINS_BACKEND:-}" != legacy ]; then
+if [ "${IPCHAINS_DIVERT_BACKEND:-}" != legacy ]; then
     on "$HOST" ipchains-save >"$T/save" 2>/dev/null
-    on "$HOST" env IPCHAINS_TABLE=semfresh ipchains-restore -f <"$T/save" >/dev/null 2>"$T/err" ||
+    on "$HOST" env IPCHAINS_DIVERT_TABLE=semfresh ipchains-restore -f <"$T/save" >/dev/null 2>"$T/err" ||
         { fail "restore into a fresh table"; show "$T/err"; }
     on "$HOST" nft list table ip ipchains >"$T/table.live"
     on "$HOST" nft list table ip semfresh | sed 's/^table ip semfresh/table ip ipchains/' >"$T/table.fresh"

@@ -4,7 +4,7 @@
 #   ipchains -P forward DENY; ipchains -A forward -s <lan> -j MASQ
 # works without a rule for the replies, and new connections from outside stay denied.
 # Replies to connections translated by someone else's NAT still go through forward.
-# IPCHAINS_BACKEND=legacy runs the same checks on the legacy backend.
+# IPCHAINS_DIVERT_BACKEND=legacy runs the same checks on the legacy backend.
 . "$(dirname "$0")/lib.sh"
 
 require_nft_nat

@@ -17,14 +17,14 @@ std::function<HostFacts()> facts(HostFacts f)
 TEST(IptcChoice, ExplicitSettingsNeedNoProbe)
 {
     auto never = [] () -> HostFacts { ADD_FAILURE() << "probed"; return {}; };
-    auto c = decide("legacy", "IPCHAINS_BACKEND", never);
+    auto c = decide("legacy", "IPCHAINS_DIVERT_BACKEND", never);
     ASSERT_TRUE(c);
     EXPECT_EQ(c->kind, BackendKind::Legacy);
-    EXPECT_EQ(c->reason, "IPCHAINS_BACKEND=legacy");
+    EXPECT_EQ(c->reason, "IPCHAINS_DIVERT_BACKEND=legacy");
     EXPECT_EQ(decide("nft", "x", never)->kind, BackendKind::Nft);
-    auto bad = decide("iptables", "IPCHAINS_BACKEND", never);
+    auto bad = decide("iptables", "IPCHAINS_DIVERT_BACKEND", never);
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().message, "IPCHAINS_BACKEND=iptables: unknown backend (nft, legacy or auto)");
+    EXPECT_EQ(bad.error().message, "IPCHAINS_DIVERT_BACKEND=iptables: unknown backend (nft, legacy or auto)");
 }
 
 TEST(IptcChoice, AutoPrefersWhereOurRulesAre)

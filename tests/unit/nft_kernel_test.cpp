@@ -79,8 +79,8 @@ protected:
     void SetUp() override
     {
         ASSERT_EQ(unshare(CLONE_NEWNET), 0) << strerror(errno);
-        unsetenv("IPCHAINS_NFT_QUEUE");
-        unsetenv("IPCHAINS_TABLE");
+        unsetenv("IPCHAINS_DIVERT_NFT_QUEUE");
+        unsetenv("IPCHAINS_DIVERT_TABLE");
     }
 
     static Config table(const std::string& name)
@@ -633,10 +633,10 @@ TEST_F(NftKernel, QueueProbeLeavesNothingBehind)
 
 TEST_F(NftKernel, DivertThroughXtNfqueue)
 {
-    setenv("IPCHAINS_NFT_QUEUE", "compat", 1);
+    setenv("IPCHAINS_DIVERT_NFT_QUEUE", "compat", 1);
     NftBackend be(table("ipchains"));
     EXPECT_EQ(be.describe(), "nftables (table ip ipchains); DIVERT via xt NFQUEUE (nft_compat): "
-                             "forced by IPCHAINS_NFT_QUEUE=compat");
+                             "forced by IPCHAINS_DIVERT_NFT_QUEUE=compat");
     ASSERT_TRUE(slow(be, append("input", fx::with_proto(fx::divert(1234), 17))).ok());
     EXPECT_NE(listing().find(" queue num 1234 "), std::string::npos) << listing();
     auto back = be.read();
@@ -651,10 +651,10 @@ TEST_F(NftKernel, DivertThroughNativeQueue)
     ASSERT_TRUE(nl.ok());
     auto has = kernel_has_nft_queue(**nl);
     ASSERT_TRUE(has.ok());
-    setenv("IPCHAINS_NFT_QUEUE", "native", 1);
+    setenv("IPCHAINS_DIVERT_NFT_QUEUE", "native", 1);
     NftBackend be(table("ipchains"));
     EXPECT_EQ(be.describe(), "nftables (table ip ipchains); DIVERT via native nft queue: "
-                             "forced by IPCHAINS_NFT_QUEUE=native");
+                             "forced by IPCHAINS_DIVERT_NFT_QUEUE=native");
     auto r = slow(be, append("input", fx::with_proto(fx::divert(1234), 17)));
     if (*has) {
         ASSERT_TRUE(r.ok()) << r.error().message;
@@ -664,7 +664,7 @@ TEST_F(NftKernel, DivertThroughNativeQueue)
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code, ENOENT);
         EXPECT_NE(r.error().message.find("the kernel has no nft_queue (forced by "
-                                         "IPCHAINS_NFT_QUEUE=native)"),
+                                         "IPCHAINS_DIVERT_NFT_QUEUE=native)"),
                   std::string::npos)
             << r.error().message;
         EXPECT_EQ(listing(), "");
@@ -673,7 +673,7 @@ TEST_F(NftKernel, DivertThroughNativeQueue)
 
 TEST_F(NftKernel, TableNameFromTheEnvironment)
 {
-    setenv("IPCHAINS_TABLE", "other", 1);
+    setenv("IPCHAINS_DIVERT_TABLE", "other", 1);
     Config cfg = config_from_env();
     EXPECT_EQ(cfg.table, "other");
     NftBackend be(cfg);

@@ -146,9 +146,9 @@ std::unique_ptr<Backend> with_reason(std::unique_ptr<Backend> inner, std::string
 Result<Choice> choose_backend(const std::string& table_name)
 {
     auto facts = [&] { return probe_host(table_name); };
-    if (const char* env = getenv("IPCHAINS_BACKEND"); env && *env)
-        return decide(env, "IPCHAINS_BACKEND", facts);
-    const char* cfg = getenv("IPCHAINS_CONFIG");
+    if (const char* env = getenv("IPCHAINS_DIVERT_BACKEND"); env && *env)
+        return decide(env, "IPCHAINS_DIVERT_BACKEND", facts);
+    const char* cfg = getenv("IPCHAINS_DIVERT_CONF");
     const std::string path = cfg && *cfg ? cfg : kDefaultConfig;
     std::ifstream f(path);
     if (f.good()) {

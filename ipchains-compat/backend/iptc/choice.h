@@ -1,6 +1,6 @@
 // Which kernel interface runs the commands, and why (docs/backends.md "Choosing").
-//   IPCHAINS_BACKEND=nft|legacy|auto   per command (environment), wins over
-//   /etc/ipchains-divert.conf           `backend = auto|nft|legacy` (IPCHAINS_CONFIG moves it),
+//   IPCHAINS_DIVERT_BACKEND=nft|legacy|auto   per command (environment), wins over
+//   /etc/ipchains-divert.conf           `backend = auto|nft|legacy` (IPCHAINS_DIVERT_CONF moves it),
 //   auto (the default): where our rules already are; else legacy when the kernel has no
 //   nf_tables, or when the host's iptables is the legacy one and holds rules; else nft.
 // The reason ends up in describe(), so `ipchains --status` shows it.
@@ -19,7 +19,7 @@ enum class BackendKind { Nft, Legacy };
 
 struct Choice {
     BackendKind kind = BackendKind::Nft;
-    std::string reason;   // "IPCHAINS_BACKEND=legacy", "auto: ...", ...
+    std::string reason;   // "IPCHAINS_DIVERT_BACKEND=legacy", "auto: ...", ...
 };
 
 // What auto looks at; probe_host() fills it from the running system, tests by hand.

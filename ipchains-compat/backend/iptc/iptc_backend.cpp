@@ -141,7 +141,7 @@ private:
 std::unique_ptr<Backend> make_iptc_backend(const std::string& reason)
 {
     std::string table = "ipchains";
-    if (const char* t = getenv("IPCHAINS_TABLE"); t && *t) table = t;
+    if (const char* t = getenv("IPCHAINS_DIVERT_TABLE"); t && *t) table = t;
     return std::unique_ptr<Backend>(new IptcBackend(table, reason));
 }
 

@@ -1,6 +1,6 @@
 // backend::Backend on legacy iptables through libiptc (libip4tc): the same ir::Table the nft
 // backend serializes, mapped onto the mangle, filter and nat tables (layout.h), next to
-// whatever else those tables hold. Chains are named `<IPCHAINS_TABLE or ipchains>-<ir name>`.
+// whatever else those tables hold. Chains are named `<IPCHAINS_DIVERT_TABLE or ipchains>-<ir name>`.
 #pragma once
 
 #include <memory>
@@ -10,7 +10,7 @@
 
 namespace ipchains::backend {
 
-// The backend for IPCHAINS_TABLE (default "ipchains"); `reason` says why it was chosen and is
+// The backend for IPCHAINS_DIVERT_TABLE (default "ipchains"); `reason` says why it was chosen and is
 // shown by describe().
 std::unique_ptr<Backend> make_iptc_backend(const std::string& reason = {});
 

@@ -17,7 +17,7 @@ namespace ipchains::backend::nft {
 Config config_from_env()
 {
     Config cfg;
-    if (const char* t = getenv("IPCHAINS_TABLE"); t && *t) cfg.table = t;
+    if (const char* t = getenv("IPCHAINS_DIVERT_TABLE"); t && *t) cfg.table = t;
     return cfg;
 }
 

@@ -1,4 +1,4 @@
-// backend::Backend on nftables: table `ip ipchains` (IPCHAINS_TABLE overrides the name).
+// backend::Backend on nftables: table `ip ipchains` (IPCHAINS_DIVERT_TABLE overrides the name).
 // read: dumps of our table only -> read_model.h. commit: compile both rulesets, diff, one
 // batch (commit_plan.h). append_fast: one chain dump + one batch, never a rule dump.
 #pragma once
@@ -21,7 +21,7 @@ struct Config {
     std::string table = "ipchains";
 };
 
-// IPCHAINS_TABLE, when set and not empty, names the table.
+// IPCHAINS_DIVERT_TABLE, when set and not empty, names the table.
 Config config_from_env();
 
 class NftBackend : public Backend {

@@ -56,11 +56,13 @@ Result<bool> kernel_has_nft_queue(Netlink& nl)
 
 Result<QueueChoice> choose_queue_impl(Netlink& nl)
 {
-    if (const char* env = getenv("IPCHAINS_NFT_QUEUE")) {
+    if (const char* env = getenv("IPCHAINS_DIVERT_NFT_QUEUE")) {
         if (strcmp(env, "native") == 0)
-            return QueueChoice{QueueImpl::Native, "forced by IPCHAINS_NFT_QUEUE=native", true};
+            return QueueChoice{QueueImpl::Native, "forced by IPCHAINS_DIVERT_NFT_QUEUE=native",
+                               true};
         if (strcmp(env, "compat") == 0)
-            return QueueChoice{QueueImpl::Compat, "forced by IPCHAINS_NFT_QUEUE=compat", true};
+            return QueueChoice{QueueImpl::Compat, "forced by IPCHAINS_DIVERT_NFT_QUEUE=compat",
+                               true};
     }
     auto has = kernel_has_nft_queue(nl);
     if (!has) return has.error();

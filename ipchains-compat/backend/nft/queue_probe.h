@@ -13,10 +13,10 @@ namespace ipchains::backend::nft {
 struct QueueChoice {
     QueueImpl impl;
     std::string reason;  // for describe(): "kernel has no nft_queue", "forced by ..."
-    bool forced = false; // by IPCHAINS_NFT_QUEUE, not by the probe
+    bool forced = false; // by IPCHAINS_DIVERT_NFT_QUEUE, not by the probe
 };
 
-// IPCHAINS_NFT_QUEUE=native|compat forces the choice (tests); anything else probes.
+// IPCHAINS_DIVERT_NFT_QUEUE=native|compat forces the choice (tests); anything else probes.
 Result<QueueChoice> choose_queue_impl(Netlink& nl);
 
 // The probe itself: a transaction that creates a scratch table, chain and native queue rule,
