@@ -30,7 +30,7 @@ PACKAGES="autoconf automake libtool pkg-config make g++ gcc
     libmnl-dev libnftnl-dev libnetfilter-queue-dev libip4tc-dev libiptc-dev libxtables-dev
     libboost-program-options-dev libgtest-dev libbenchmark-dev
     nftables iptables iproute2 iputils-ping socat netbase procps kmod util-linux
-    cmake groff-base man-db binutils tcpdump
+    cmake groff-base man-db binutils tcpdump valgrind
     debhelper dpkg-dev fakeroot lintian"
 
 install_dependencies() {

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include "core/c_entry.h"
 #include "core/descriptors.h"
 #include "core/export.h"
 #include "core/libc.h"
@@ -22,63 +23,73 @@ std::shared_ptr<divert::DivertSocket> lookup(int fd)
 
 extern "C" DIVERT_EXPORT int divert_open(unsigned short port, int flags)
 {
-    if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
-        errno = EINVAL;
-        return -1;
-    }
-    const int fd = divert::open_socket(SOCK_RAW | flags);
-    if (fd < 0) return -1;
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(port);
-    if (divert::registry::find(fd)->bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) < 0) {
-        const int err = errno;
-        divert::close_fd(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
+    return divert::c_entry([&]() -> int {
+        if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+            errno = EINVAL;
+            return -1;
+        }
+        const int fd = divert::open_socket(SOCK_RAW | flags);
+        if (fd < 0) return -1;
+        sockaddr_in sin{};
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons(port);
+        if (divert::registry::find(fd)->bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) < 0) {
+            const int err = errno;
+            divert::close_fd(fd);
+            errno = err;
+            return -1;
+        }
+        return fd;
+    });
 }
 
 extern "C" DIVERT_EXPORT int divert_recv_batch(int fd, struct divert_packet* pkts, unsigned int n,
                                                int flags)
 {
-    auto s = lookup(fd);
-    if (!s) return -1;
-    if (pkts == nullptr && n != 0) {
-        errno = EFAULT;
-        return -1;
-    }
-    return s->recv_batch(fd, pkts, n, flags);
+    return divert::c_entry([&]() -> int {
+        auto s = lookup(fd);
+        if (!s) return -1;
+        if (pkts == nullptr && n != 0) {
+            errno = EFAULT;
+            return -1;
+        }
+        return s->recv_batch(fd, pkts, n, flags);
+    });
 }
 
 extern "C" DIVERT_EXPORT int divert_send_batch(int fd, const struct divert_packet* pkts,
                                                unsigned int n, int flags)
 {
-    auto s = lookup(fd);
-    if (!s) return -1;
-    if (pkts == nullptr && n != 0) {
-        errno = EFAULT;
-        return -1;
-    }
-    return s->send_batch(fd, pkts, n, flags);
+    return divert::c_entry([&]() -> int {
+        auto s = lookup(fd);
+        if (!s) return -1;
+        if (pkts == nullptr && n != 0) {
+            errno = EFAULT;
+            return -1;
+        }
+        return s->send_batch(fd, pkts, n, flags);
+    });
 }
 
 extern "C" DIVERT_EXPORT int divert_flush(int fd)
 {
-    auto s = lookup(fd);
-    return s ? s->flush(fd) : -1;
+    return divert::c_entry([&]() -> int {
+        auto s = lookup(fd);
+        return s ? s->flush(fd) : -1;
+    });
 }
 
 extern "C" DIVERT_EXPORT int divert_get_stats(int fd, struct divert_stats* st, size_t size)
 {
-    auto s = lookup(fd);
-    if (!s) return -1;
-    if (st == nullptr) {
-        errno = EFAULT;
-        return -1;
-    }
-    const divert_stats v = s->stats();
-    std::memcpy(st, &v, size < sizeof v ? size : sizeof v);
-    return 0;
+    return divert::c_entry([&]() -> int {
+        auto s = lookup(fd);
+        if (!s) return -1;
+        if (st == nullptr) {
+            errno = EFAULT;
+            return -1;
+        }
+        const divert_stats v = s->stats();
+        std::memcpy(st, &v, size < sizeof v ? size : sizeof v);
+        return 0;
+    });
 }

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 
+#include "core/c_entry.h"
 #include "core/descriptors.h"
 #include "core/export.h"
 #include "core/libc.h"
@@ -15,7 +16,7 @@ namespace {
 int after(int fd, int cmd, int rc)
 {
     if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && divert::watching())
-        divert::after_dup(fd, rc);
+        return divert::after_dup(fd, rc);
     return rc;
 }
 
@@ -28,7 +29,8 @@ extern "C" DIVERT_EXPORT int fcntl(int fd, int cmd, ...)
     va_start(ap, cmd);
     void* arg = va_arg(ap, void*);
     va_end(ap);
-    return after(fd, cmd, DIVERT_REAL(fcntl, fd, cmd, arg));
+    return divert::c_entry(
+        [&]() -> int { return after(fd, cmd, DIVERT_REAL(fcntl, fd, cmd, arg)); });
 }
 
 extern "C" DIVERT_EXPORT int fcntl64(int fd, int cmd, ...)
@@ -37,5 +39,6 @@ extern "C" DIVERT_EXPORT int fcntl64(int fd, int cmd, ...)
     va_start(ap, cmd);
     void* arg = va_arg(ap, void*);
     va_end(ap);
-    return after(fd, cmd, DIVERT_REAL(fcntl64, fd, cmd, arg));
+    return divert::c_entry(
+        [&]() -> int { return after(fd, cmd, DIVERT_REAL(fcntl64, fd, cmd, arg)); });
 }

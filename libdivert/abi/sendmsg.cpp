@@ -1,5 +1,6 @@
 #include <cerrno>
 
+#include "core/c_entry.h"
 #include "core/descriptors.h"
 #include "core/export.h"
 #include "core/gather.h"
@@ -7,15 +8,14 @@
 
 extern "C" DIVERT_EXPORT ssize_t sendmsg(int fd, const struct msghdr* msg, int flags)
 {
-    if (auto s = divert::hooked(fd)) {
-        size_t len = 0;
-        const uint8_t* buf = divert::gather(msg->msg_iov, msg->msg_iovlen, &len);
-        if (buf == nullptr) {
-            errno = EMSGSIZE;
-            return -1;
+    return divert::c_entry([&]() -> ssize_t {
+        if (auto s = divert::hooked(fd)) {
+            size_t len = 0;
+            const uint8_t* buf = divert::gather(msg->msg_iov, msg->msg_iovlen, &len);
+            if (buf == nullptr) return -1;
+            return s->send(fd, buf, len, flags, static_cast<const sockaddr*>(msg->msg_name),
+                           msg->msg_name ? msg->msg_namelen : 0);
         }
-        return s->send(fd, buf, len, flags, static_cast<const sockaddr*>(msg->msg_name),
-                       msg->msg_name ? msg->msg_namelen : 0);
-    }
-    return DIVERT_REAL(sendmsg, fd, msg, flags);
+        return DIVERT_REAL(sendmsg, fd, msg, flags);
+    });
 }

@@ -1,6 +1,8 @@
 #include "core/descriptors.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <new>
 #include <pthread.h>
 
 #include <linux/capability.h>
@@ -25,9 +27,22 @@ std::vector<std::shared_ptr<DivertSocket>>* g_fork_sockets;
 
 void fork_prepare()
 {
-    auto* socks = new std::vector<std::shared_ptr<DivertSocket>>(registry::snapshot());
+    // An atfork handler must not throw. Out of memory here, the sockets' locks are not taken:
+    // a child could then inherit one held, which is the lesser evil against terminating.
+    auto* socks = new (std::nothrow) std::vector<std::shared_ptr<DivertSocket>>;
+    if (socks != nullptr) {
+        try {
+            registry::snapshot_into(*socks);
+        } catch (const std::bad_alloc&) {
+            socks->clear();
+        }
+        // One global order for the sockets' locks: by address (fd_mu_ and mu_ ascend within
+        // each object), whatever descriptors they sit on this time.
+        std::sort(socks->begin(), socks->end());
+    }
     registry::lock_for_fork();
-    for (auto& s : *socks) s->lock_for_fork();
+    if (socks != nullptr)
+        for (auto& s : *socks) s->lock_for_fork();
     ifaddr::lock_for_fork();
     inject_in::lock_for_fork();
     rule_position::lock_for_fork();
@@ -43,7 +58,8 @@ void fork_finish(bool child)
     rule_position::unlock_after_fork();
     inject_in::unlock_after_fork();
     ifaddr::unlock_after_fork();
-    for (auto& s : *socks) s->unlock_after_fork(child);
+    if (socks != nullptr)
+        for (auto& s : *socks) s->unlock_after_fork(child);
     registry::unlock_after_fork();
     delete socks;
     if (child) ifaddr::invalidate();
@@ -54,6 +70,20 @@ void fork_child() { fork_finish(true); }
 
 pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
 void install_atfork() { pthread_atfork(fork_prepare, fork_parent, fork_child); }
+
+// Registers fd; when the registry cannot grow, the descriptor is closed again (a divert
+// descriptor the registry does not know would be a raw netlink socket to the program).
+bool add_or_close(int fd, std::shared_ptr<DivertSocket> s)
+{
+    try {
+        registry::add(fd, std::move(s));
+        return true;
+    } catch (const std::bad_alloc&) {
+        DIVERT_REAL(close, fd);
+        errno = ENOMEM;
+        return false;
+    }
+}
 
 }  // namespace
 
@@ -66,6 +96,8 @@ int open_socket(int type)
         return -1;
     }
     const int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
+    // Allocated before the descriptor exists: running out of memory then leaks nothing.
+    auto sock = std::make_shared<DivertSocket>();
     int fd = DIVERT_REAL(socket, AF_NETLINK, SOCK_RAW | flags, NETLINK_NETFILTER);
     if (fd < 0) return -1;
     // Room for bursts: 4 MiB of kernel memory, not ours (SO_RCVBUFFORCE needs CAP_NET_ADMIN,
@@ -81,7 +113,7 @@ int open_socket(int type)
         errno = err;
         return -1;
     }
-    registry::add(fd, std::make_shared<DivertSocket>());
+    if (!add_or_close(fd, std::move(sock))) return -1;
     return fd;
 }
 
@@ -101,10 +133,12 @@ int close_fd(int fd)
     return DIVERT_REAL(close, fd);
 }
 
-void after_dup(int oldfd, int newfd)
+int after_dup(int oldfd, int newfd)
 {
-    if (newfd < 0 || oldfd == newfd) return;
-    if (std::shared_ptr<DivertSocket> s = registry::find(oldfd)) registry::add(newfd, std::move(s));
+    if (newfd < 0 || oldfd == newfd) return newfd;
+    if (std::shared_ptr<DivertSocket> s = registry::find(oldfd))
+        if (!add_or_close(newfd, std::move(s))) return -1;
+    return newfd;
 }
 
 int before_replace(int newfd)

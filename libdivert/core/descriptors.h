@@ -25,8 +25,9 @@ inline bool watching() { return !inside_library() && registry::maybe_any(); }
 int open_socket(int type);
 
 int close_fd(int fd);
-// After a successful dup-style call created newfd as a copy of oldfd.
-void after_dup(int oldfd, int newfd);
+// After a successful dup-style call created newfd as a copy of oldfd: newfd, or -1/ENOMEM
+// when it could not be registered (newfd is closed again then).
+int after_dup(int oldfd, int newfd);
 // Before dup2/dup3 replaces newfd: EBADF for our internal fds; releases a divert socket whose
 // last descriptor newfd was. 0 or -1/errno.
 int before_replace(int newfd);

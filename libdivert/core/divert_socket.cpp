@@ -26,6 +26,7 @@
 #include "core/reaper.h"
 #include "core/registry.h"
 #include "core/rule_position.h"
+#include "core/thread_buffer.h"
 #include "compile/compile.h"
 
 namespace divert {
@@ -40,14 +41,10 @@ struct RxBuffer {
     alignas(8) char data[kRxBufferSize];
 };
 
-// Per thread, allocated on a thread's first receive: two threads may read one socket at once,
-// and a 72 KiB stack array would be unkind to small thread stacks.
-RxBuffer& rx_buffer()
-{
-    thread_local std::unique_ptr<RxBuffer> buf;
-    if (!buf) buf.reset(new RxBuffer);
-    return *buf;
-}
+// Per thread, allocated on a thread's first receive (thread_buffer.h): two threads may read
+// one socket at once, and a 72 KiB stack array would be unkind to small thread stacks. Null
+// when memory ran out.
+RxBuffer* rx_buffer() { return thread_buffer<RxBuffer>(); }
 
 // divert_recv_batch takes up to this many queued messages per recvmmsg. Each needs room for
 // the largest one, which the kernel would otherwise cut (and the packet's bytes would be
@@ -62,12 +59,7 @@ struct BatchRxBuffer {
 
 // Per thread, allocated on a thread's first divert_recv_batch, as rx_buffer(); null when
 // memory ran out.
-BatchRxBuffer* batch_rx_buffer()
-{
-    thread_local std::unique_ptr<BatchRxBuffer> buf;
-    if (!buf) buf.reset(new (std::nothrow) BatchRxBuffer);
-    return buf.get();
-}
+BatchRxBuffer* batch_rx_buffer() { return thread_buffer<BatchRxBuffer>(); }
 
 constexpr uint32_t kSiteBits = 12;  // compile::kIdMask: the site id of a RESUME stamp
 constexpr uint32_t kSiteMask = (1u << kSiteBits) - 1;
@@ -195,7 +187,9 @@ int DivertSocket::bind_queue(int fd, uint16_t port)
     // nfnetlink handles the request inside sendmsg, so the ack is already queued. Packets for
     // this queue may slip in ahead of it; they are sent through the hook again (NF_REPEAT)
     // rather than held where select() could not see them.
-    RxBuffer& rx = rx_buffer();
+    RxBuffer* rxp = rx_buffer();
+    if (rxp == nullptr) return ENOMEM;
+    RxBuffer& rx = *rxp;
     for (int attempts = 0; attempts < 64; ++attempts) {
         ssize_t n = DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT);
         if (n < 0) {
@@ -267,7 +261,10 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         // Without it the reaper cannot drop expired packets: they are held as before
         // (window or close), which is safe, so a failure here does not fail bind.
         vfd = DIVERT_REAL(fcntl, fd, F_DUPFD_CLOEXEC, 0);
-        if (vfd >= 0) registry::add_internal(vfd);
+        if (vfd >= 0 && !registry::add_internal(vfd)) {
+            DIVERT_REAL(close, vfd);
+            vfd = -1;
+        }
     }
     {
         std::lock_guard<std::mutex> fk(fd_mu_);
@@ -450,7 +447,12 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
 {
     const bool peek = (flags & MSG_PEEK) != 0;
     const bool dontwait = (flags & MSG_DONTWAIT) != 0;
-    RxBuffer& rx = rx_buffer();
+    RxBuffer* rxp = rx_buffer();
+    if (rxp == nullptr) {
+        errno = ENOMEM;
+        return -1;
+    }
+    RxBuffer& rx = *rxp;
     Inflight inflight(rx_inflight_);
 
     for (;;) {
@@ -661,7 +663,11 @@ int DivertSocket::raw_socket(uint32_t mark)
     if (mcast_len != 0) DIVERT_REAL(setsockopt, fd, IPPROTO_IP, IP_MULTICAST_IF, mcast, mcast_len);
     // Registered before it is published, and never under mu_: the registry lock comes first
     // in the lock order.
-    registry::add_internal(fd);
+    if (!registry::add_internal(fd)) {
+        DIVERT_REAL(close, fd);
+        errno = ENOMEM;
+        return -1;
+    }
     int winner = -1;
     {
         std::lock_guard<std::mutex> lk(mu_);

@@ -9,7 +9,8 @@
 namespace divert {
 
 // The packet as one buffer: iov[0] itself when there is a single piece, else a per-thread
-// copy. nullptr with *len set when the total exceeds the largest IPv4 datagram.
+// copy. nullptr and errno EMSGSIZE when the total exceeds the largest IPv4 datagram, ENOMEM
+// when the per-thread buffer cannot be allocated.
 const uint8_t* gather(const iovec* iov, size_t n, size_t* len);
 
 }  // namespace divert

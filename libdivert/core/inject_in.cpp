@@ -231,8 +231,15 @@ int tap_for(uint32_t target, Tap& tap)
         }
     }
     if (keep) {
-        registry::add_internal(fresh.fd);
-        return 0;
+        if (registry::add_internal(fresh.fd)) return 0;
+        // Unregistered, the program could close it; give the slot up rather than keep it.
+        {
+            std::lock_guard<std::mutex> lk(all.mu);
+            for (int i = 0; i < all.count; ++i)
+                if (all.taps[i].fd == fresh.fd) all.taps[i] = all.taps[--all.count];
+        }
+        DIVERT_REAL(close, fresh.fd);
+        return ENOMEM;
     }
     DIVERT_REAL(close, fresh.fd);  // the tap device goes with its descriptor
     return found ? 0 : ENOBUFS;
@@ -271,9 +278,16 @@ int sender_for(int tap_ifindex, uint32_t mark, bool* one_off)
             keep = true;
         }
     }
+    if (keep && registry::add_internal(fd)) return fd;
     if (keep) {
-        registry::add_internal(fd);
-        return fd;
+        {
+            std::lock_guard<std::mutex> lk(all.mu);
+            for (int i = 0; i < all.nsenders; ++i)
+                if (all.senders[i].fd == fd) all.senders[i] = all.senders[--all.nsenders];
+        }
+        DIVERT_REAL(close, fd);
+        errno = ENOMEM;
+        return -1;
     }
     if (winner < 0) {
         *one_off = true;

@@ -1,6 +1,7 @@
 #include "core/registry.h"
 
 #include <algorithm>
+#include <new>
 #include <atomic>
 #include <mutex>
 
@@ -65,13 +66,20 @@ int count_refs(const DivertSocket* sock)
                                           [&](const auto& p) { return p.get() == sock; }));
 }
 
-void add_internal(int fd)
+bool add_internal(int fd) noexcept
 {
     State& s = state();
     std::lock_guard<std::mutex> lk(s.mu);
-    if (static_cast<size_t>(fd) >= s.internal.size()) s.internal.resize(fd + 16);
+    if (static_cast<size_t>(fd) >= s.internal.size()) {
+        try {
+            s.internal.resize(fd + 16);
+        } catch (const std::bad_alloc&) {
+            return false;
+        }
+    }
     if (!s.internal[fd]) s.entries.fetch_add(1, std::memory_order_release);
     s.internal[fd] = true;
+    return true;
 }
 
 void remove_internal(int fd)

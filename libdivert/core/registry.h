@@ -26,7 +26,8 @@ std::shared_ptr<DivertSocket> remove(int fd);
 // How many descriptors in this process still refer to s.
 int count_refs(const DivertSocket* s);
 
-void add_internal(int fd);
+// False (and nothing registered) when the table cannot grow: the caller closes fd.
+bool add_internal(int fd) noexcept;
 void remove_internal(int fd);
 bool is_internal(int fd);
 

@@ -41,4 +41,20 @@ dv_start "$HOST" holder echo 7702 1
 run "$HOST" "$DIVERT_BIN/echo" 7702 1
 expect_grep "a port bound by another process: EADDRINUSE" '^bind: Address already in use$' "$T/err"
 
+# Out of memory inside the library: -1/ENOMEM, never a C++ exception in a C program, no
+# descriptor leaked, and everything works again once memory is back (libdivert(3) ERRORS).
+FAILMALLOC="$BUILD/tests/kernel/divert/.libs/failmalloc.so"
+cat >"$T/want" <<'EOT'
+socket ENOMEM
+divert_open ENOMEM
+first-recv-in-thread ENOMEM
+descriptors-leaked 0
+socket-after OK
+divert_open-after OK
+recv-after EAGAIN
+EOT
+run "$HOST" env LD_PRELOAD="$FAILMALLOC" "$DIVERT_BIN/nomem" 7703
+[ "$RC" -eq 0 ] || { fail "nomem exited $RC"; show "$T/err"; }
+same_text "out of memory: -1/ENOMEM from every call, nothing leaked, then normal" "$T/want" "$T/out"
+
 finish
