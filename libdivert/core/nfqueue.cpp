@@ -8,33 +8,19 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
 
 namespace divert::nfq {
 namespace {
 
+// libnetfilter_queue's header, flags and sequence as the callers need them; nfq_nlmsg_put
+// writes the nfgenmsg (family, version, queue number in network order).
 nlmsghdr* put_header(void* buf, uint16_t type, uint16_t queue, uint32_t seq, uint16_t flags)
 {
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = static_cast<uint16_t>((NFNL_SUBSYS_QUEUE << 8) | type);
-    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+    nlmsghdr* nlh = nfq_nlmsg_put(static_cast<char*>(buf), type, queue);
+    nlh->nlmsg_flags |= flags;
     nlh->nlmsg_seq = seq;
-    auto* nfg = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
-    nfg->nfgen_family = AF_UNSPEC;
-    nfg->version = NFNETLINK_V0;
-    nfg->res_id = htons(queue);
     return nlh;
-}
-
-struct Attrs {
-    const nlattr* tb[NFQA_MAX + 1] = {};
-};
-
-int collect(const nlattr* attr, void* data)
-{
-    auto* a = static_cast<Attrs*>(data);
-    const int type = mnl_attr_get_type(attr);
-    if (mnl_attr_type_valid(attr, NFQA_MAX) > 0) a->tb[type] = attr;
-    return MNL_CB_OK;
 }
 
 }  // namespace
@@ -50,42 +36,38 @@ int error_of(const nlmsghdr* nlh)
 int parse_packet(nlmsghdr* nlh, Packet& out)
 {
     if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET)) return ENOMSG;
-    Attrs a;
-    if (mnl_attr_parse(nlh, sizeof(nfgenmsg), collect, &a) < 0) return EBADMSG;
-    const nlattr* hdr = a.tb[NFQA_PACKET_HDR];
+    // Validated attribute table, on the stack: no allocation per packet.
+    nlattr* tb[NFQA_MAX + 1] = {};
+    if (nfq_nlmsg_parse(nlh, tb) < 0) return EBADMSG;
+    const nlattr* hdr = tb[NFQA_PACKET_HDR];
     if (hdr == nullptr || mnl_attr_get_payload_len(hdr) < sizeof(nfqnl_msg_packet_hdr))
         return EBADMSG;
     const auto* ph = static_cast<const nfqnl_msg_packet_hdr*>(mnl_attr_get_payload(hdr));
     out = Packet{};
     out.id = ntohl(ph->packet_id);
     out.hook = ph->hook;
-    if (a.tb[NFQA_IFINDEX_INDEV]) out.indev = ntohl(mnl_attr_get_u32(a.tb[NFQA_IFINDEX_INDEV]));
-    if (a.tb[NFQA_SKB_INFO]) out.skb_info = ntohl(mnl_attr_get_u32(a.tb[NFQA_SKB_INFO]));
-    if (a.tb[NFQA_MARK]) out.mark = ntohl(mnl_attr_get_u32(a.tb[NFQA_MARK]));
-    if (const nlattr* p = a.tb[NFQA_PAYLOAD]) {
+    if (tb[NFQA_IFINDEX_INDEV]) out.indev = ntohl(mnl_attr_get_u32(tb[NFQA_IFINDEX_INDEV]));
+    if (tb[NFQA_SKB_INFO]) out.skb_info = ntohl(mnl_attr_get_u32(tb[NFQA_SKB_INFO]));
+    if (tb[NFQA_MARK]) out.mark = ntohl(mnl_attr_get_u32(tb[NFQA_MARK]));
+    if (const nlattr* p = tb[NFQA_PAYLOAD]) {
         out.has_payload = true;
         out.payload = static_cast<uint8_t*>(mnl_attr_get_payload(p));
         out.len = mnl_attr_get_payload_len(p);
     }
     out.orig_len = out.len;
-    if (a.tb[NFQA_CAP_LEN]) out.orig_len = ntohl(mnl_attr_get_u32(a.tb[NFQA_CAP_LEN]));
+    if (tb[NFQA_CAP_LEN]) out.orig_len = ntohl(mnl_attr_get_u32(tb[NFQA_CAP_LEN]));
     return 0;
 }
 
 size_t build_bind(void* buf, uint16_t queue, uint32_t seq, uint32_t maxlen)
 {
     nlmsghdr* nlh = put_header(buf, NFQNL_MSG_CONFIG, queue, seq, NLM_F_ACK);
-    nfqnl_msg_config_cmd cmd{};
-    cmd.command = NFQNL_CFG_CMD_BIND;
-    cmd.pf = htons(AF_INET);
-    mnl_attr_put(nlh, NFQA_CFG_CMD, sizeof(cmd), &cmd);
-    nfqnl_msg_config_params params{};
-    params.copy_range = htonl(0xffff);
-    params.copy_mode = NFQNL_COPY_PACKET;
-    mnl_attr_put(nlh, NFQA_CFG_PARAMS, sizeof(params), &params);
-    mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(maxlen));
+    nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+    nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+    nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
     // Explicitly clear GSO and fail-open: whole MTU-sized packets, and a full queue drops
-    // (spec 4: never block the stack, drop on overflow).
+    // (divert(7): the stack is never blocked, an overflow drops). libnetfilter_queue has no
+    // helper for the flag attributes.
     mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
     mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
     return nlh->nlmsg_len;
@@ -94,19 +76,17 @@ size_t build_bind(void* buf, uint16_t queue, uint32_t seq, uint32_t maxlen)
 size_t build_unbind(void* buf, uint16_t queue, uint32_t seq)
 {
     nlmsghdr* nlh = put_header(buf, NFQNL_MSG_CONFIG, queue, seq, 0);
-    nfqnl_msg_config_cmd cmd{};
-    cmd.command = NFQNL_CFG_CMD_UNBIND;
-    cmd.pf = htons(AF_INET);
-    mnl_attr_put(nlh, NFQA_CFG_CMD, sizeof(cmd), &cmd);
+    nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_UNBIND);
     return nlh->nlmsg_len;
 }
 
 size_t build_verdict(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, size_t payload_len)
 {
     nlmsghdr* nlh = put_header(buf, NFQNL_MSG_VERDICT, queue, 0, 0);
-    nfqnl_msg_verdict_hdr vh{htonl(verdict), htonl(id)};
-    mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
+    nfq_nlmsg_verdict_put(nlh, static_cast<int>(id), static_cast<int>(verdict));
     if (payload_len != 0) {
+        // Not nfq_nlmsg_verdict_put_pkt: it copies the packet into the message, and a changed
+        // packet goes out straight from the program's buffer (iovecs after this header).
         auto* attr = static_cast<nlattr*>(mnl_nlmsg_get_payload_tail(nlh));
         attr->nla_type = NFQA_PAYLOAD;
         attr->nla_len = static_cast<uint16_t>(MNL_ATTR_HDRLEN + payload_len);
@@ -120,8 +100,7 @@ size_t build_verdict(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, s
 size_t build_batch_verdict(void* buf, uint16_t queue, uint32_t max_id, uint32_t verdict)
 {
     nlmsghdr* nlh = put_header(buf, NFQNL_MSG_VERDICT_BATCH, queue, 0, 0);
-    nfqnl_msg_verdict_hdr vh{htonl(verdict), htonl(max_id)};
-    mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
+    nfq_nlmsg_verdict_put(nlh, static_cast<int>(max_id), static_cast<int>(verdict));
     return nlh->nlmsg_len;
 }
 

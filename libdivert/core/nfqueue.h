@@ -1,5 +1,6 @@
-// NFQUEUE netlink codec (libmnl): the config messages that bind a queue, the verdicts, and the
-// parse of one queued-packet message. Builds into caller-provided buffers; no I/O here.
+// NFQUEUE netlink codec on libnetfilter_queue's libmnl helpers (nfq_nlmsg_*): the config
+// messages that bind a queue, the verdicts, and the parse of one queued-packet message. Builds
+// into caller-provided buffers; no I/O and no allocation here.
 #pragma once
 
 #include <cstddef>
