@@ -9,6 +9,7 @@
 #include <linux/ip_fw.h>
 
 #include "backend/backend.h"
+#include "fwapi/backend_cache.h"
 #include "fwapi/capability.h"
 #include "fwapi/dispatch.h"
 #include "fwapi/passthrough.h"
@@ -38,7 +39,7 @@ bool belongs_to_iptables(int optname, const void* val, socklen_t len)
 
 int firewall_setsockopt(int optname, const void* val, socklen_t len)
 {
-    if (optname == IP_FW_MASQ_CTL) return fail(ENOPROTOOPT);  // DECISION, ip_fw-api.md 5
+    if (optname == IP_FW_MASQ_CTL) return fail(ENOPROTOOPT);  // DECISION, docs/reference/firewall-api.md 5
     int first;
     if (len >= sizeof first && copy_from_user(&first, val, sizeof first) != 0)
         return fail(EFAULT);
@@ -53,11 +54,7 @@ int firewall_setsockopt(int optname, const void* val, socklen_t len)
     if (rq->kind == Request::Kind::Nothing) {
         err = 0;
     } else {
-        auto be = ipchains::backend::open_backend();
-        if (!be)
-            err = be.error().code != 0 ? be.error().code : EINVAL;
-        else
-            err = run_request(**be, *rq);
+        err = with_backend([&](ipchains::backend::Backend& be) { return run_request(be, *rq); });
     }
     return err == 0 ? 0 : fail(err);
 }
