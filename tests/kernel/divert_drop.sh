@@ -8,18 +8,6 @@
 require_queue
 topo_pair
 
-# queued NS QUEUE: packets the kernel holds for QUEUE (none: the queue is not bound).
-queued() {
-    on "$1" cat /proc/net/netfilter/nfnetlink_queue |
-        awk -v q="$2" '$1 == q { print $3; f = 1 } END { if (!f) print "none" }'
-}
-expect_queued() {
-    local got
-    got=$(queued "$2" "$3")
-    if [ "$got" = "$4" ]; then pass "$1 (queue $3 holds $4)"
-    else fail "$1: queue $3 holds '$got', expected '$4'"; fi
-}
-
 ipc "$HOST" -A output -p ICMP -d "$PEER_IP" -j DIVERT 7301
 
 # --- read and never written back; with the lifetime off (LIBDIVERT_LIFETIME_MS=0) the packet

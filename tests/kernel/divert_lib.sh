@@ -100,6 +100,29 @@ sink_expect() {
     return 1
 }
 
+# expect_queued DESC NS QUEUE WANT: the kernel holds WANT packets for QUEUE (none: unbound).
+# queued NS QUEUE: packets the kernel holds for QUEUE (none: the queue is not bound).
+queued() {
+    on "$1" cat /proc/net/netfilter/nfnetlink_queue |
+        awk -v q="$2" '$1 == q { print $3; f = 1 } END { if (!f) print "none" }'
+}
+expect_queued() {
+    local got
+    got=$(queued "$2" "$3")
+    if [ "$got" = "$4" ]; then pass "$1 (queue $3 holds $4)"
+    else fail "$1: queue $3 holds '$got', expected '$4'"; fi
+}
+
+# sink_once DESC NAME TEXT: TEXT arrived at the sink, exactly once.
+sink_once() {
+    local got
+    sink_expect "$1: arrived" "$2" "$3" || return 1
+    sleep 0.1
+    got=$(grep -oF -- "$3" "$T/$2.sink" | wc -l)
+    if [ "$got" -eq 1 ]; then pass "$1: arrived once"
+    else fail "$1: arrived $got times"; show "$T/$2.sink"; fi
+}
+
 # udp_send NS ADDR PORT TEXT: one datagram, fire and forget.
 udp_send() {
     printf '%s' "$4" | ip netns exec "$1" timeout 5 socat -u - "UDP4-SENDTO:$2:$3" 2>/dev/null

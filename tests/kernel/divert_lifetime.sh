@@ -12,18 +12,6 @@ topo_pair
 # The default lifetime is under test: nothing from the caller's environment.
 unset LIBDIVERT_LIFETIME_MS
 
-# queued NS QUEUE: packets the kernel holds for QUEUE (none: the queue is not bound).
-queued() {
-    on "$1" cat /proc/net/netfilter/nfnetlink_queue |
-        awk -v q="$2" '$1 == q { print $3; f = 1 } END { if (!f) print "none" }'
-}
-expect_queued() {
-    local got
-    got=$(queued "$2" "$3")
-    if [ "$got" = "$4" ]; then pass "$1 (queue $3 holds $4)"
-    else fail "$1: queue $3 holds '$got', expected '$4'"; fi
-}
-
 # wait_count NAME REGEX WANT [SECONDS]: until WANT lines of $T/NAME.out match (default POS_WAIT).
 wait_count() {
     local i

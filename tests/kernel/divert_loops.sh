@@ -23,16 +23,6 @@ own() {
     ip netns exec "$ns" timeout 10 "$DIVERT_BIN/inject_own" "$@" >"$T/$name.out" 2>&1
 }
 
-# sink_once DESC NAME TEXT: TEXT arrived at the sink, exactly once.
-sink_once() {
-    local got
-    sink_expect "$1: arrived" "$2" "$3" || return 1
-    sleep 0.1
-    got=$(grep -oF -- "$3" "$T/$2.sink" | wc -l)
-    if [ "$got" -eq 1 ]; then pass "$1: arrived once"
-    else fail "$1: arrived $got times"; show "$T/$2.sink"; fi
-}
-
 # --- a. inbound injection, the writer's own input DIVERT rule
 udp_sink "$HOST" "$HOST_IP" 5001 in
 ipc "$HOST" -A input -p UDP -d "$HOST_IP" 5001 -j DIVERT "$P"

@@ -11,16 +11,6 @@ require_queue
 topo_pair
 P=7801
 
-# sink_once DESC NAME TEXT: TEXT arrived at the sink, exactly once.
-sink_once() {
-    local got
-    sink_expect "$1: arrived" "$2" "$3" || return 1
-    sleep 0.1
-    got=$(grep -oF -- "$3" "$T/$2.sink" | wc -l)
-    if [ "$got" -eq 1 ]; then pass "$1: arrived once"
-    else fail "$1: arrived $got times"; show "$T/$2.sink"; fi
-}
-
 # --- output, DIVERT at position 1
 udp_sink "$PEER" "$PEER_IP" 5010 out
 ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5010 -j DIVERT "$P"
