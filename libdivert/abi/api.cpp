@@ -19,6 +19,17 @@ std::shared_ptr<divert::DivertSocket> lookup(int fd)
     return s;
 }
 
+// The socket for a batch call, or null with errno set (ENOTSOCK, EFAULT for no array).
+std::shared_ptr<divert::DivertSocket> batch_socket(int fd, const void* pkts, unsigned n)
+{
+    auto s = lookup(fd);
+    if (s && pkts == nullptr && n != 0) {
+        errno = EFAULT;
+        return nullptr;
+    }
+    return s;
+}
+
 }  // namespace
 
 extern "C" DIVERT_EXPORT int divert_open(unsigned short port, int flags)
@@ -47,13 +58,8 @@ extern "C" DIVERT_EXPORT int divert_recv_batch(int fd, struct divert_packet* pkt
                                                int flags)
 {
     return divert::c_entry([&]() -> int {
-        auto s = lookup(fd);
-        if (!s) return -1;
-        if (pkts == nullptr && n != 0) {
-            errno = EFAULT;
-            return -1;
-        }
-        return s->recv_batch(fd, pkts, n, flags);
+        auto s = batch_socket(fd, pkts, n);
+        return s ? s->recv_batch(fd, pkts, n, flags) : -1;
     });
 }
 
@@ -61,13 +67,8 @@ extern "C" DIVERT_EXPORT int divert_send_batch(int fd, const struct divert_packe
                                                unsigned int n, int flags)
 {
     return divert::c_entry([&]() -> int {
-        auto s = lookup(fd);
-        if (!s) return -1;
-        if (pkts == nullptr && n != 0) {
-            errno = EFAULT;
-            return -1;
-        }
-        return s->send_batch(fd, pkts, n, flags);
+        auto s = batch_socket(fd, pkts, n);
+        return s ? s->send_batch(fd, pkts, n, flags) : -1;
     });
 }
 

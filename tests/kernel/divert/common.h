@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -16,6 +18,18 @@
 
 #define IPPROTO_DIVERT 254
 #define BUFSIZE 65535
+
+/* select() on fd alone for at most usec microseconds: > 0 when readable. */
+static __attribute__((unused)) int wait_readable(int fd, long usec)
+{
+	fd_set rfds;
+	struct timeval tv;
+	FD_ZERO(&rfds);
+	FD_SET(fd, &rfds);
+	tv.tv_sec = usec / 1000000;
+	tv.tv_usec = usec % 1000000;
+	return select(fd + 1, &rfds, NULL, NULL, &tv);
+}
 
 static __attribute__((unused)) int divert_open_port(int port)
 {

@@ -15,17 +15,6 @@
 #include <sys/select.h>
 #include <sys/time.h>
 
-static int wait_readable(int fd, long usec)
-{
-	fd_set rfds;
-	struct timeval tv;
-	FD_ZERO(&rfds);
-	FD_SET(fd, &rfds);
-	tv.tv_sec = usec / 1000000;
-	tv.tv_usec = usec % 1000000;
-	return select(fd + 1, &rfds, NULL, NULL, &tv);
-}
-
 static unsigned short port_as(const char *how, int port, unsigned short keep)
 {
 	if (!strcmp(how, "net"))
