@@ -94,7 +94,8 @@ int run(const std::string& argv0, const model::Command& cmd)
         std::puts("Not ipchains 2.0");
         return 0;
     case Op::MasqList:
-        // DECISION (ipchains-syntax.md 9.6): no masquerading table to show; header only.
+        // DECISION (docs/reference/ipchains-commands.md 9.6): no masquerading table to show;
+        // header only.
         std::puts("IP masquerading entries");
         std::printf("prot expire    %ssource               destination          ports\n",
                     cmd.options.verbose ? "   initseq delta prevd " : "");

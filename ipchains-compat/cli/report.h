@@ -1,4 +1,5 @@
-// How the commands print failures, in the old tools' exact forms (ipchains-syntax.md 8.1).
+// How the commands print failures, in the old tools' exact forms
+// (docs/reference/ipchains-commands.md 8.1).
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
-// Reading the ipchains-save format (our documented format, ipchains-syntax.md section 12):
-// `#` comments and blank lines, `:chain POLICY` / `:chain -` chain lines, `-A chain ...` rule
-// lines parsed with exactly the ipchains grammar. Shared by ipchains-restore and
+// Reading the ipchains-save format (our documented format, docs/reference/ipchains-commands.md
+// section 12): `#` comments and blank lines, `:chain POLICY` / `:chain -` chain lines, `-A chain
+// ...` rule lines parsed with exactly the ipchains grammar. Shared by ipchains-restore and
 // ipchains-translate.
 #pragma once
 

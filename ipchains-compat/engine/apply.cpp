@@ -1,6 +1,6 @@
-// engine::apply: ip_fw_ctl's modifying commands on an in-memory ruleset (ip_fw-api.md section 5).
-// A failing command never leaves half of its rules applied (2.2 made one setsockopt per rule;
-// we refuse the whole command instead).
+// engine::apply: ip_fw_ctl's modifying commands on an in-memory ruleset
+// (docs/reference/firewall-api.md section 5). A failing command never leaves half of its rules
+// applied (2.2 made one setsockopt per rule; we refuse the whole command instead).
 #include <cerrno>
 #include <string>
 #include <vector>

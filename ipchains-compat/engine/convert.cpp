@@ -37,7 +37,8 @@ int convert_rule(const model::Ruleset& rs, model::Rule& r)
     } else {
         r.target_chain.clear();
     }
-    // [DECISION] ip_fw-api.md section 9: nothing can bind usefully to divert port 0.
+    // [DECISION] docs/reference/firewall-api.md section 9: nothing can bind usefully to divert
+    // port 0.
     if (r.target == model::TargetKind::Divert && r.redirect_port == 0) return EINVAL;
     // docs/design.md "Mark bits": only the low 16 bits are the user's; an absolute mark
     // that does not fit would overwrite the layout's stamps.

@@ -14,8 +14,9 @@ namespace ipchains::engine {
 
 // Applies a modifying command (Append, Insert, Replace, DeleteSpec, DeleteNum, Flush, Zero,
 // NewChain, DeleteChain, SetPolicy, SetPassthrough, ListZero's zeroing) to `rs`.
-// On failure `rs` is unchanged and the Error carries the errno of ip_fw-api.md section 5 and
-// the ipchains message of ipchains-syntax.md section 8.2 for that (operation, errno).
+// On failure `rs` is unchanged and the Error carries the errno of docs/reference/firewall-api.md
+// section 5 and the ipchains message of docs/reference/ipchains-commands.md section 8.2 for that
+// (operation, errno).
 Result<void> apply(model::Ruleset& rs, const model::Command& cmd);
 
 // Verdict of a -C test packet, walked through the chain with 2.2's ip_fw_check rules.
@@ -36,8 +37,9 @@ struct TestPacket {
 Result<CheckVerdict> check(const model::Ruleset& rs, const std::string& chain,
                            const TestPacket& pkt);
 
-// One rule's match test of ip_rule_match (ipchains-syntax.md section 10.1), without side
-// effects. compile/ must give the kernel the same meaning; tests hold the two together.
+// One rule's match test of ip_rule_match (docs/reference/ipchains-commands.md section 10.1),
+// without side effects. compile/ must give the kernel the same meaning; tests hold the two
+// together.
 bool matches(const model::Rule& r, const TestPacket& pkt);
 
 // The packet(s) -C tests for one rule of the command (with -b, also the reversed one).

@@ -1,5 +1,5 @@
-// libipfwc's ipfwc_strerror table (ipchains-syntax.md section 8.2): the first row matching the
-// failing call and errno wins, so the order of the checks below is the table's order.
+// libipfwc's ipfwc_strerror table (docs/reference/ipchains-commands.md section 8.2): the first row
+// matching the failing call and errno wins, so the order of the checks below is the table's order.
 #include <cerrno>
 #include <cstring>
 

@@ -1,4 +1,4 @@
-// Output formats of ipchains 1.3.9 (ipchains-syntax.md section 9), byte for byte.
+// Output formats of ipchains 1.3.9 (docs/reference/ipchains-commands.md section 9), byte for byte.
 #pragma once
 
 #include <string>
@@ -25,9 +25,10 @@ std::string rule_echo(const model::Rule& r);
 // ipchains-save output for one or all chains (section 12, our documented format).
 std::string save(const model::Ruleset& rs, const std::string& chain);
 
-// The 2.2 /proc views (ipchains-syntax.md section 11) for `ipchains --dump-proc`, byte for
-// byte: /proc/net/ip_fwnames (one line per chain, built-ins first) and /proc/net/ip_fwchains
-// (one line per rule, in chain order), and one ip_fwchains line with its newline.
+// The 2.2 /proc views (docs/reference/ipchains-commands.md section 11) for `ipchains --dump-proc`,
+// byte for byte: /proc/net/ip_fwnames (one line per chain, built-ins first) and
+// /proc/net/ip_fwchains (one line per rule, in chain order), and one ip_fwchains line with its
+// newline.
 std::string proc_names(const model::Ruleset& rs);
 std::string proc_chains(const model::Ruleset& rs);
 std::string proc_rule_line(const std::string& chain, const model::Rule& r);

@@ -1,4 +1,4 @@
-// -h, -h icmp and -V texts (ipchains-syntax.md 9.5, 9.7).
+// -h, -h icmp and -V texts (docs/reference/ipchains-commands.md 9.5, 9.7).
 #include <cstddef>
 
 #include "format/format.h"

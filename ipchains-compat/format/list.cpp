@@ -1,4 +1,5 @@
-// -L: chain headers and rule rows (ipchains-syntax.md 9.1-9.2), and the -v rule echo (9.3).
+// -L: chain headers and rule rows (docs/reference/ipchains-commands.md 9.1-9.2), and the -v rule
+// echo (9.3).
 #include <cinttypes>
 #include <cstdio>
 

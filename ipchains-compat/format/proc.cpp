@@ -1,5 +1,5 @@
-// 2.2's /proc/net/ip_fwnames and /proc/net/ip_fwchains (ipchains-syntax.md section 11),
-// rebuilt from the model: the kernel files cannot exist any more, but scripts parsed them.
+// 2.2's /proc/net/ip_fwnames and /proc/net/ip_fwchains (docs/reference/ipchains-commands.md section
+// 11), rebuilt from the model: the kernel files cannot exist any more, but scripts parsed them.
 #include <cstdarg>
 #include <cstdio>
 

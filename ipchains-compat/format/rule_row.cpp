@@ -98,8 +98,8 @@ void ports(std::string& out, const model::PortRange& p, bool inv, uint16_t proto
                port_name(p.hi, proto, numeric, names);
 }
 
-// [DECISION] (ipchains-syntax.md 5.9): DIVERT always shows its port, numerically, whatever
-// the protocol, in both layouts.
+// [DECISION] (docs/reference/ipchains-commands.md 5.9): DIVERT always shows its port, numerically,
+// whatever the protocol, in both layouts.
 void divert_suffix(std::string& out, const model::Rule& r)
 {
     if (r.target == model::TargetKind::Divert) out += " => " + std::to_string(r.redirect_port);

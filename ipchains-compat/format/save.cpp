@@ -1,8 +1,8 @@
-// The project's ipchains-save format (ipchains-syntax.md section 12 [DECISION]). save_line is
-// also the userdata of every kernel rule, so it must parse back, with
-// parse_command(split_words(line), {restore_line = true, resolve_names = false}), into exactly
-// the same model::Rule: everything is numeric, masks are dotted, and every field that differs
-// from a default is written.
+// The project's ipchains-save format (docs/reference/ipchains-commands.md section 12 [DECISION]).
+// save_line is also the userdata of every kernel rule, so it must parse back, with
+// parse_command(split_words(line), {restore_line = true, resolve_names = false}), into exactly the
+// same model::Rule: everything is numeric, masks are dotted, and every field that differs from a
+// default is written.
 #include <cstdio>
 
 #include "format/format.h"

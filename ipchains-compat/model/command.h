@@ -35,7 +35,7 @@ enum class Op {
     DumpProc,      // --dump-proc names|chains (project extension: 2.2's /proc views)
 };
 
-// Which 2.2 /proc file --dump-proc reproduces (ipchains-syntax.md section 11).
+// Which 2.2 /proc file --dump-proc reproduces (docs/reference/ipchains-commands.md section 11).
 enum class ProcView {
     Names,   // /proc/net/ip_fwnames: one line per chain
     Chains,  // /proc/net/ip_fwchains: one line per rule

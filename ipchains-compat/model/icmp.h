@@ -1,8 +1,8 @@
-// The ICMP type names of ipchains 1.3.9 (ipchains-syntax.md section 5.4), shared by the
-// parser (--icmp-type, `-s addr NAME`), -L (names instead of type/code numbers) and -h icmp.
-// The table order is significant: prefix matching reports the first two hits of an ambiguous
-// prefix in this order, -L prints the first entry whose ranges match, and -h icmp groups
-// aliases by comparing each entry with the one before it.
+// The ICMP type names of ipchains 1.3.9 (docs/reference/ipchains-commands.md section 5.4), shared
+// by the parser (--icmp-type, `-s addr NAME`), -L (names instead of type/code numbers) and -h icmp.
+// The table order is significant: prefix matching reports the first two hits of an ambiguous prefix
+// in this order, -L prints the first entry whose ranges match, and -h icmp groups aliases by
+// comparing each entry with the one before it.
 #pragma once
 
 #include <cstddef>

@@ -81,8 +81,8 @@ struct Rule {
     bool operator==(const Rule& o) const;
     bool operator!=(const Rule& o) const { return !(*this == o); }
 
-    // IP_FW_DELETE / `ipchains -D chain spec` equality (ip_fw-api.md section 7): ignores the
-    // mark value, MARKABS, the TOS masks and the counters.
+    // IP_FW_DELETE / `ipchains -D chain spec` equality (docs/reference/firewall-api.md section 7):
+    // ignores the mark value, MARKABS, the TOS masks and the counters.
     bool same_for_delete(const Rule& o) const;
 };
 

@@ -1,7 +1,7 @@
-// The ipchains command-line grammar (ipchains-syntax.md sections 1-7) -> model::Command.
-// A small token layer (parse/tokens.h) handles what getopt-style libraries cannot:
-// `!` as a word of its own, optional arguments taken only when the next word does not start
-// with '-' or '!', and the address-then-port word pairs.
+// The ipchains command-line grammar (docs/reference/ipchains-commands.md sections 1-7) ->
+// model::Command. A small token layer (parse/tokens.h) handles what getopt-style libraries cannot:
+// `!` as a word of its own, optional arguments taken only when the next word does not start with
+// '-' or '!', and the address-then-port word pairs.
 #pragma once
 
 #include <string>

@@ -92,7 +92,7 @@ int open_socket(int type)
     Guard g;
     pthread_once(&g_atfork_once, install_atfork);
     if (!has_capability(CAP_NET_ADMIN) || !has_capability(CAP_NET_RAW)) {
-        errno = EPERM;  // [DECISION] spec 2
+        errno = EPERM;  // [DECISION] docs/reference/divert-semantics.md 2
         return -1;
     }
     const int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);

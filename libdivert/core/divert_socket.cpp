@@ -129,7 +129,7 @@ void fill_addr(sockaddr* to, socklen_t* tolen, const sockaddr_in& sin)
 
 // nfnetlink_queue refuses a queue bound to another socket with EPERM, the same errno as a
 // missing CAP_NET_ADMIN; with the capability in hand it can only mean "taken" ([DECISION]
-// spec 3: EADDRINUSE).
+// docs/reference/divert-semantics.md 3: EADDRINUSE).
 int taken_as_eaddrinuse(int err)
 {
     if (err == EBUSY || (err == EPERM && has_capability(CAP_NET_ADMIN))) return EADDRINUSE;
@@ -233,7 +233,8 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
     }
     {
         std::lock_guard<std::mutex> lk(mu_);
-        if (bound_ || binding_) {  // [DECISION] spec 3: rebinding a bound socket
+        // [DECISION] docs/reference/divert-semantics.md 3: rebinding a bound socket.
+        if (bound_ || binding_) {
             errno = EINVAL;
             return -1;
         }
@@ -247,8 +248,8 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
     if (wanted != 0) {
         err = taken_as_eaddrinuse(bind_queue(fd, wanted));
     } else {
-        // [DECISION] spec 3: port 0 picks a free divert port, from the top of the range down
-        // (far from the small numbers scripts tend to write by hand).
+        // [DECISION] docs/reference/divert-semantics.md 3: port 0 picks a free divert port, from
+        // the top of the range down (far from the small numbers scripts tend to write by hand).
         err = EADDRINUSE;
         for (uint32_t p = 65535; p >= 1024 && err == EADDRINUSE; --p) {
             port = static_cast<uint16_t>(p);
@@ -773,7 +774,8 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
 {
     sockaddr_in sin{};
     if (to != nullptr) {
-        // [DECISION] spec 5.4: EBADRQC only for a malformed divert request.
+        // [DECISION] docs/reference/divert-semantics.md 5.4: EBADRQC only for a malformed
+        // divert request.
         if (tolen < static_cast<socklen_t>(sizeof(sockaddr_in))) {
             errno = EBADRQC;
             return -1;
@@ -789,7 +791,8 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         errno = EMSGSIZE;
         return -1;
     }
-    if (int err = ipv4::check_header(buf, len)) {  // spec 5.3: shorter than a header
+    // Shorter than a header (docs/reference/divert-semantics.md 5.3).
+    if (int err = ipv4::check_header(buf, len)) {
         errno = err;
         return -1;
     }
@@ -819,8 +822,9 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
 void DivertSocket::release(int fd)
 {
     flush(fd);
-    // Packets this process read and never wrote back are dropped now (spec 6.1), not when the
-    // last process holding the descriptor goes away.
+    // Packets this process read and never wrote back are dropped now, not when the last process
+    // holding the descriptor goes away (docs/divert.7 "Packet lifetime";
+    // docs/reference/divert-semantics.md 6.1).
     std::vector<uint32_t> ids;
     {
         std::lock_guard<std::mutex> lk(mu_);
@@ -875,7 +879,8 @@ divert_stats DivertSocket::stats()
 int DivertSocket::setsockopt(int fd, int level, int name, const void* val, socklen_t len)
 {
     if (level == IPPROTO_IP && name == IP_MULTICAST_IF) {
-        // spec 5.5: in_addr, ip_mreq or ip_mreqn; applies to outbound injection.
+        // docs/reference/divert-semantics.md 5.5: in_addr, ip_mreq or ip_mreqn; applies to
+        // outbound injection.
         if (val == nullptr || len < static_cast<socklen_t>(sizeof(in_addr))) {
             errno = EINVAL;
             return -1;
@@ -910,7 +915,8 @@ int DivertSocket::setsockopt(int fd, int level, int name, const void* val, sockl
         return 0;
     }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return 0;  // always true of a divert socket
-    if (level == SOL_SOCKET && name == SO_BROADCAST) return 0;  // [DECISION] spec 5.5
+    // [DECISION] docs/reference/divert-semantics.md 5.5: broadcast is always allowed.
+    if (level == SOL_SOCKET && name == SO_BROADCAST) return 0;
     if (level == SOL_SOCKET) return DIVERT_REAL(setsockopt, fd, level, name, val, len);
     errno = ENOPROTOOPT;
     return -1;

@@ -30,8 +30,9 @@ namespace divert {
 
 class DivertSocket {
 public:
-    // Pending packets per socket; beyond it the oldest is dropped (spec 6.1: an unwritten
-    // packet is gone). The kernel queue is longer, so reading never stalls on our window.
+    // Pending packets per socket; beyond it the oldest is dropped (docs/divert.7 "Packet
+    // lifetime"; docs/reference/divert-semantics.md 6.1: an unwritten packet is gone). The
+    // kernel queue is longer, so reading never stalls on our window.
     static constexpr size_t kWindow = 1024;
     static constexpr uint32_t kKernelQueueLen = 4096;
     // Raw sockets for outbound injection, one per firewall mark (own port, resume sites).

@@ -40,9 +40,9 @@ ipchains::Result<model::Rule> canonical_rule(const model::Rule& r)
     auto cmd = parse::parse_command(parse::split_words(line), opt);
     if (!cmd || cmd->rules.size() != 1) return invalid;
     model::Rule out = cmd->rules.front();
-    // DECISION (ip_fw-api.md 5): a rule the stored form would change the meaning of is
-    // refused, never stored as something else. Example: IP_FW_INV_SYN without
-    // IP_FW_F_TCPSYN never matched on 2.2, but reads back as `! -y` (every non-SYN packet).
+    // DECISION (docs/reference/firewall-api.md 5): a rule the stored form would change the meaning
+    // of is refused, never stored as something else. Example: IP_FW_INV_SYN without IP_FW_F_TCPSYN
+    // never matched on 2.2, but reads back as `! -y` (every non-SYN packet).
     if (meaning(out) != meaning(r)) return invalid;
     out.counters = r.counters;
     return out;

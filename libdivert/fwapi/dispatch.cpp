@@ -13,8 +13,8 @@ namespace engine = ipchains::engine;
 
 namespace {
 
-// Backend failures without an errno are things the modern kernel cannot do; ip_fw-api.md 5
-// says to refuse those with EINVAL.
+// Backend failures without an errno are things the modern kernel cannot do;
+// docs/reference/firewall-api.md 5 says to refuse those with EINVAL.
 int errno_of(const ipchains::Error& e)
 {
     return e.code != 0 ? e.code : EINVAL;

@@ -39,7 +39,8 @@ bool belongs_to_iptables(int optname, const void* val, socklen_t len)
 
 int firewall_setsockopt(int optname, const void* val, socklen_t len)
 {
-    if (optname == IP_FW_MASQ_CTL) return fail(ENOPROTOOPT);  // DECISION, docs/reference/firewall-api.md 5
+    // [DECISION] docs/reference/firewall-api.md 5: no masquerading control.
+    if (optname == IP_FW_MASQ_CTL) return fail(ENOPROTOOPT);
     int first;
     if (len >= sizeof first && copy_from_user(&first, val, sizeof first) != 0)
         return fail(EFAULT);

@@ -1,6 +1,7 @@
-// The Linux 2.2 IP_FW_* setsockopt API (ip_fw-api.md), called from libdivert's setsockopt and
-// getsockopt hooks. Every call runs through the same engine and backend as the ipchains
-// command, so a rule added by a program and one added by the command are indistinguishable.
+// The Linux 2.2 IP_FW_* setsockopt API (docs/reference/firewall-api.md), called from libdivert's
+// setsockopt and getsockopt hooks. Every call runs through the same engine and backend as the
+// ipchains command, so a rule added by a program and one added by the command are
+// indistinguishable.
 #pragma once
 
 #include <sys/socket.h>

@@ -1,6 +1,6 @@
 // Telling a libiptc call from a 2.2 one. iptables reuses option numbers 64 and 65
 // (IPT_SO_SET_REPLACE, IPT_SO_SET_ADD_COUNTERS); a process may use both APIs, and libiptc's
-// calls must reach the kernel untouched (ip_fw-api.md 11).
+// calls must reach the kernel untouched (docs/reference/firewall-api.md 11).
 #pragma once
 
 #include <cstddef>

@@ -15,7 +15,8 @@ namespace model = ipchains::model;
 
 namespace {
 
-// The exact length each option takes (ip_fw-api.md section 5); 0 = not a 2.2 command.
+// The exact length each option takes (docs/reference/firewall-api.md section 5); 0 = not a 2.2
+// command.
 std::size_t required_length(int optname)
 {
     switch (optname) {
@@ -131,7 +132,8 @@ Result<Request> decode_request(int optname, const unsigned char* buf, std::size_
     case IP_FW_CREATECHAIN: {
         if (!label_terminated(label)) return errno_error(EINVAL);
         // DECISION: 2.2 let CREATECHAIN make a chain named "", but to the command model ""
-        // means "every chain", so no backend can hold one (ip_fw-api.md 5: EINVAL).
+        // means "every chain", so no backend can hold one (docs/reference/firewall-api.md 5:
+        // EINVAL).
         if (label[0] == '\0') return errno_error(EINVAL);
         Request rq;
         rq.command.op = model::Op::NewChain;

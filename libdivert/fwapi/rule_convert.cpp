@@ -60,7 +60,7 @@ Result<model::Rule> convert_rule(const struct ip_fwuser& user)
     const std::string target = label_name(user.label);
     r.target = model::target_kind_from_label(target);
     if (r.target == model::TargetKind::Chain) r.target_chain = target;
-    // DECISION (ip_fw-api.md 9): nothing can be bound usefully to divert port 0.
+    // DECISION (docs/reference/firewall-api.md 9): nothing can be bound usefully to divert port 0.
     if (r.target == model::TargetKind::Divert && r.redirect_port == 0) return invalid;
     return r;
 }

@@ -1,5 +1,5 @@
 // struct ip_fwuser (network-order addresses) -> model::Rule (host order): 2.2's
-// convert_ipfw, with its checks and its leniency (ip_fw-api.md section 6).
+// convert_ipfw, with its checks and its leniency (docs/reference/firewall-api.md section 6).
 #pragma once
 
 #include <linux/ip_fw.h>

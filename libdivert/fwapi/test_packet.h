@@ -1,5 +1,5 @@
 // IP_FW_CHECK: struct ip_fwpkt -> engine::TestPacket, and the verdict -> errno table of
-// ip_fw-api.md section 8.
+// docs/reference/firewall-api.md section 8.
 #pragma once
 
 #include <linux/ip_fw.h>

@@ -1,9 +1,9 @@
 #!/bin/bash
-# Writes that are not reinjections inject new packets (divert-sockets.md 5, 6.3 [DECISION] 2):
-# outbound with sin_addr 0 or no address (the output chain applies; this socket's own DIVERT
-# rules do not, other ports' do), inbound with sin_addr = a local address (arrives on that
-# interface), from an unbound socket too; multicast through IP_MULTICAST_IF; the errors of 5.3
-# and 5.4.
+# Writes that are not reinjections inject new packets (docs/reference/divert-semantics.md 5, 6.3
+# [DECISION] 2): outbound with sin_addr 0 or no address (the output chain applies; this socket's own
+# DIVERT rules do not, other ports' do), inbound with sin_addr = a local address (arrives on that
+# interface), from an unbound socket too; multicast through IP_MULTICAST_IF; the errors of 5.3 and
+# 5.4.
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue
@@ -50,7 +50,7 @@ udp_sink "$HOST" 127.0.0.1 5004 lo
 expect_rc "inbound, sin_addr = 127.0.0.1" 0 "$HOST" "$DIVERT_BIN/inject" 7401 in 127.0.0.1 127.0.0.1 127.0.0.1 5004 inj-lo
 sink_expect "inbound via loopback: the local socket received it" lo inj-lo
 
-# --- errors (spec 5.3, 5.4)
+# --- errors (docs/reference/divert-semantics.md 5.3, 5.4)
 cat >"$T/want" <<'EOT'
 short-packet EINVAL
 short-sockaddr EBADRQC

@@ -1,9 +1,9 @@
 #!/bin/bash
-# Diverted packets written back unchanged go on their way (divert-sockets.md 4, 6.3):
-# output chain (outgoing, sin_addr 0), input chain (incoming, sin_addr = the receiving
-# interface's first address), forward chain (incoming), a program run under LD_PRELOAD
-# instead of linked, and a TCP transfer large enough to need batched verdicts and to meet
-# segmentation offload (the program must see MTU-sized packets with complete checksums).
+# Diverted packets written back unchanged go on their way (docs/reference/divert-semantics.md 4,
+# 6.3): output chain (outgoing, sin_addr 0), input chain (incoming, sin_addr = the receiving
+# interface's first address), forward chain (incoming), a program run under LD_PRELOAD instead of
+# linked, and a TCP transfer large enough to need batched verdicts and to meet segmentation offload
+# (the program must see MTU-sized packets with complete checksums).
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue

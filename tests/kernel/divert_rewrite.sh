@@ -1,8 +1,8 @@
 #!/bin/bash
-# Changed packets written back (divert-sockets.md 5.2, 6.3): destination port and address
-# rewritten, payload grown, on the way out and on the way in. The programs fix the UDP
-# checksum themselves and leave a wrong IP checksum and total length for the library to fix;
-# a receiving socket only sees datagrams whose checksums are right.
+# Changed packets written back (docs/reference/divert-semantics.md 5.2, 6.3): destination port and
+# address rewritten, payload grown, on the way out and on the way in. The programs fix the UDP
+# checksum themselves and leave a wrong IP checksum and total length for the library to fix; a
+# receiving socket only sees datagrams whose checksums are right.
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Two divert sockets in one select() loop (readiness is the kernel's own: the descriptor is the
-# queue's netlink socket), and truncation like a raw socket (divert-sockets.md 4).
+# queue's netlink socket), and truncation like a raw socket (docs/reference/divert-semantics.md 4).
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue

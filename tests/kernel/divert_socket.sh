@@ -1,7 +1,7 @@
 #!/bin/bash
-# The socket calls themselves (divert-sockets.md 2, 3): socket options and names a raw socket
-# would give, bind errors ([DECISION] EADDRINUSE / EINVAL, port 0 picks one), descriptor copies
-# (dup, dup2, F_DUPFD), O_NONBLOCK by fcntl and by socket type flags, the port released when
+# The socket calls themselves (docs/reference/divert-semantics.md 2, 3): socket options and names a
+# raw socket would give, bind errors ([DECISION] EADDRINUSE / EINVAL, port 0 picks one), descriptor
+# copies (dup, dup2, F_DUPFD), O_NONBLOCK by fcntl and by socket type flags, the port released when
 # the last copy closes, EPERM without CAP_NET_ADMIN/CAP_NET_RAW.
 . "$(dirname "$0")/divert_lib.sh"
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The 2.2 IP_FW_* setsockopt API through libdivert, on the real kernel backend: every command,
-# its errno values in 2.2's check order (ip_fw-api.md 4-8), and the resulting state, which
-# must be exactly what the ipchains command makes of the same rules (one implementation).
+# its errno values in 2.2's check order (docs/reference/firewall-api.md 4-8), and the resulting
+# state, which must be exactly what the ipchains command makes of the same rules (one
+# implementation).
 . "$(dirname "$0")/fwapi_common.sh"
 
 topo_pair

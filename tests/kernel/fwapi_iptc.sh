@@ -1,7 +1,8 @@
 #!/bin/bash
 # libiptc (iptables-legacy) and the 2.2 API in one preloaded process: iptables reuses option
 # numbers 64 and 65, and libdivert must pass libiptc's calls to the kernel untouched while it
-# still takes the 2.2 ones (ip_fw-api.md 11). Skips (77) when the kernel has no ip_tables.
+# still takes the 2.2 ones (docs/reference/firewall-api.md 11). Skips (77) when the kernel has no
+# ip_tables.
 . "$(dirname "$0")/fwapi_common.sh"
 
 IPTC=$BUILD/libdivert/fwapi/tests/fwapi_iptc

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The installed compat <linux/ip_fw.h> (and its aliases) compiles in every include order the
 # 2.2-era programs used, with or without their prerequisite headers, in C and C++
-# (ip_fw-api.md 1.3), and has the 2.2 struct layout (section 3). The compat <netinet/in.h>
-# gives FreeBSD-style programs IPPROTO_DIVERT (254) and only to pkg-config users.
+# (docs/reference/firewall-api.md 1.3), and has the 2.2 struct layout (section 3). The compat
+# <netinet/in.h> gives FreeBSD-style programs IPPROTO_DIVERT (254) and only to pkg-config users.
 # Usage: BUILD=<build tree> SRC=<source tree> install_headers.sh
 . "$(dirname "$0")/install_lib.sh"
 stage_install

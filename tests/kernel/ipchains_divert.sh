@@ -4,7 +4,8 @@
 # packet continues with the rule after the DIVERT rule (a later counting rule counts, a later
 # DENY/REJECT still applies), also inside user chains and across two DIVERT rules; a drop
 # verdict consumes it; with --divert-passthrough on, nobody bound = the rule does not match.
-# Input, output and forward chains. (divert-sockets.md sections 6.2, 6.3; docs/design.md.)
+# Input, output and forward chains. (docs/reference/divert-semantics.md sections 6.2, 6.3;
+# docs/design.md.)
 . "$(dirname "$0")/lib.sh"
 
 require_queue

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Exact -L output (ipchains-syntax.md section 9) for a rule set covering every column: DIVERT
-# and REDIRECT ports, -y/-l flags, a wildcard interface, a user chain, an accounting rule,
-# inverted addresses and ports, -m and -t; plus the -v one-line echo of -A (section 9.3).
-# No traffic: every counter is 0.
+# Exact -L output (docs/reference/ipchains-commands.md section 9) for a rule set covering every
+# column: DIVERT and REDIRECT ports, -y/-l flags, a wildcard interface, a user chain, an accounting
+# rule, inverted addresses and ports, -m and -t; plus the -v one-line echo of -A (section 9.3). No
+# traffic: every counter is 0.
 . "$(dirname "$0")/lib.sh"
 
 ns_new NS list

@@ -1,7 +1,7 @@
 #!/bin/bash
 # ipchains --dump-proc names|chains prints what 2.2's /proc/net/ip_fwnames and
-# /proc/net/ip_fwchains held (ipchains-syntax.md section 11), from the ruleset read back from
-# the kernel: real counters, every field of the rule line, and it changes nothing.
+# /proc/net/ip_fwchains held (docs/reference/ipchains-commands.md section 11), from the ruleset read
+# back from the kernel: real counters, every field of the rule line, and it changes nothing.
 . "$(dirname "$0")/lib.sh"
 
 topo_pair

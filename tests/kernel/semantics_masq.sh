@@ -1,6 +1,6 @@
 #!/bin/bash
 # Replies to masqueraded connections skip the forward chain and still pass input and output,
-# as in 2.2 (ipchains-syntax.md section 3): the classic rc.firewall
+# as in 2.2 (docs/reference/ipchains-commands.md section 3): the classic rc.firewall
 #   ipchains -P forward DENY; ipchains -A forward -s <lan> -j MASQ
 # works without a rule for the replies, and new connections from outside stay denied.
 # Replies to connections translated by someone else's NAT still go through forward.

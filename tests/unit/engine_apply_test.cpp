@@ -1,4 +1,5 @@
-// engine::apply, rule operations: ip_fw-api.md sections 5-7 and the libipfwc messages.
+// engine::apply, rule operations: docs/reference/firewall-api.md sections 5-7 and the libipfwc
+// messages.
 #include <gtest/gtest.h>
 
 #include <cerrno>

@@ -1,4 +1,5 @@
-// engine::check and engine::matches: the 2.2 ip_fw_check walk (ipchains-syntax.md 10.1, 10.3).
+// engine::check and engine::matches: the 2.2 ip_fw_check walk (docs/reference/ipchains-commands.md
+// 10.1, 10.3).
 #include <gtest/gtest.h>
 
 #include <cerrno>

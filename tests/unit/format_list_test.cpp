@@ -1,5 +1,5 @@
-// -L layouts against ipchains-syntax.md section 9.2, whole text, byte for byte. The example
-// rule set is built through the parser, so this also checks what the parser stores.
+// -L layouts against docs/reference/ipchains-commands.md section 9.2, whole text, byte for byte.
+// The example rule set is built through the parser, so this also checks what the parser stores.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,7 +12,7 @@ using namespace ipchains;
 
 namespace {
 
-// The spec's examples, as printed there.
+// The expected texts for the rule set of docs/reference/ipchains-commands.md 9.2.
 // ipchains -L -n
 const char kListN[] =
     "Chain input (policy ACCEPT):\n"
@@ -182,7 +182,7 @@ TEST(FormatList, VerboseNumeric)
     EXPECT_EQ(list(example(), true, true, false, false), kListVN);
 }
 
-// The spec shows only the first lines of these three layouts.
+// Only the first lines of these three layouts (docs/reference/ipchains-commands.md 9.2).
 TEST(FormatList, VerboseNumericExact)
 {
     const std::string out = list(example(), true, true, true, false);

@@ -1,5 +1,5 @@
 // ipchains --dump-proc: 2.2's /proc/net/ip_fwnames and /proc/net/ip_fwchains
-// (ipchains-syntax.md section 11), compared byte for byte with the spec's example lines.
+// (docs/reference/ipchains-commands.md section 11), compared byte for byte with its examples.
 #include <gtest/gtest.h>
 
 #include "format/format.h"
@@ -27,7 +27,8 @@ model::Rule rule(const std::string& line, uint64_t packets = 0, uint64_t bytes =
     return r;
 }
 
-// The ruleset behind the spec's examples in 11.1 and 11.2.
+// The rule set behind the examples of docs/reference/ipchains-commands.md 11.1 and 11.2 (that
+// of 9.2 without input's REDIRECT and UDP rules).
 model::Ruleset spec_ruleset()
 {
     model::Ruleset rs = model::Ruleset::initial();

@@ -1,4 +1,4 @@
-// The -v rule echo (ipchains-syntax.md 9.3), -h icmp (9.5), -V and -h.
+// The -v rule echo (docs/reference/ipchains-commands.md 9.3), -h icmp (9.5), -V and -h.
 #include <gtest/gtest.h>
 
 #include "format/format.h"

@@ -1,6 +1,6 @@
-// Every parse error, byte for byte, with the token that caused it (ipchains-syntax.md 1-8 and
-// the project's decisions). A message ending in "\n" is one 1.3.9 printed with a newline of
-// its own (the blank line before "Try ...").
+// Every parse error, byte for byte, with the token that caused it
+// (docs/reference/ipchains-commands.md 1-8 and the project's decisions). A message ending in "\n"
+// is one 1.3.9 printed with a newline of its own (the blank line before "Try ...").
 #include <gtest/gtest.h>
 
 #include "parse/parser.h"

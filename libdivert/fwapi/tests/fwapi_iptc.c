@@ -1,7 +1,7 @@
 /*
  * fwapi_iptc: libiptc and the 2.2 API in one process (run under divert-run). iptables reuses
  * option numbers 64 and 65; libdivert must hand libiptc's calls to the kernel untouched while
- * still taking the 2.2 ones (ip_fw-api.md 11). Prints one line per step.
+ * still taking the 2.2 ones (docs/reference/firewall-api.md 11). Prints one line per step.
  * Exit 77 when the kernel has no ip_tables (legacy iptables cannot be tested).
  */
 #ifndef _GNU_SOURCE

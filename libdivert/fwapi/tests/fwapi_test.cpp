@@ -1,5 +1,5 @@
 // IP_FW_* decoding and the 2.2 errno order, run through the real engine and execute() over an
-// in-memory backend (ip_fw-api.md sections 4-8).
+// in-memory backend (docs/reference/firewall-api.md sections 4-8).
 #include <arpa/inet.h>
 #include <linux/ip_fw.h>
 

@@ -1,5 +1,5 @@
-/* Sizes and offsets of the 2.2 structures (ip_fw-api.md section 3), shared by the C and C++
- * layout tests. STATIC_CHECK is _Static_assert or static_assert. */
+/* Sizes and offsets of the 2.2 structures (docs/reference/firewall-api.md section 3), shared by the
+ * C and C++ layout tests. STATIC_CHECK is _Static_assert or static_assert. */
 #define LAYOUT_CHECKS(STATIC_CHECK)                                                        \
     STATIC_CHECK(sizeof(struct ip_fw) == 56, "ip_fw");                                     \
     STATIC_CHECK(offsetof(struct ip_fw, fw_src) == 0, "fw_src");                           \

@@ -6,7 +6,7 @@
  *   inject <port> errors <local> <peer>             prints "<case> <errno name>" per case
  *   inject <port> mcast <ifaddr> <group> <dport>    IP_MULTICAST_IF (three forms), then an
  *                                                    outbound datagram to the group
- * <port> 0 means an unbound socket (allowed, spec 3). */
+ * <port> 0 means an unbound socket (allowed, docs/reference/divert-semantics.md 3). */
 #include "common.h"
 #include <net/if.h>
 
