@@ -147,10 +147,17 @@ std::string log_prefix(const std::string& chain, const model::Rule& r)
     return chain + " " + label + " ";
 }
 
-void side_effects(const std::string& chain, const model::Rule& r, ir::Rule& out)
+void side_effects(const std::string& chain, const model::Rule& r, uint32_t position,
+                  ir::Rule& out)
 {
     out.statements.push_back(ir::Counter{r.counters.packets, r.counters.bytes});
-    if (r.flags & model::kFlagLog) out.statements.push_back(ir::Log{log_prefix(chain, r), {}, 0});
+    if (r.flags & model::kFlagLog) {
+        // The kernel's own line (never lost, daemon or not), then the copy ipchains-logd
+        // turns into 2.2's "Packet log:" line (docs/differences.md 3.1).
+        out.statements.push_back(ir::Log{log_prefix(chain, r), {}, 0});
+        out.statements.push_back(ir::Log{packet_log_prefix(log_prefix(chain, r), position),
+                                         kPacketLogGroup, kPacketLogSnaplen});
+    }
     if (r.flags & model::kFlagNetlink)
         out.statements.push_back(ir::Log{"", uint16_t{0}, r.output_size});
     if (r.tos_and != 0xFF || r.tos_xor != 0x00)
@@ -224,7 +231,7 @@ ir::Rule carrier(const std::string& chain, const model::Rule& r, ir::Hook hook,
 {
     ir::Rule out;
     out.matches = MatchBuilder(r, hook).build();
-    side_effects(chain, r, out);
+    side_effects(chain, r, ctx.position, out);
     target(r, hook, ctx, out);
     out.comment = rule_comment(chain, r);
     return out;
@@ -232,9 +239,17 @@ ir::Rule carrier(const std::string& chain, const model::Rule& r, ir::Hook hook,
 
 }  // namespace detail
 
-ir::Rule compile_rule(const std::string& chain, const model::Rule& r, ir::Hook hook)
+ir::Rule compile_rule(const std::string& chain, const model::Rule& r, ir::Hook hook,
+                      uint32_t position)
 {
-    return detail::carrier(chain, r, hook, {});
+    detail::TargetContext ctx;
+    ctx.position = position;
+    return detail::carrier(chain, r, hook, ctx);
+}
+
+std::string packet_log_prefix(const std::string& head, uint32_t position)
+{
+    return head + "#" + std::to_string(position);
 }
 
 std::string rule_comment(const std::string& chain, const model::Rule& r)

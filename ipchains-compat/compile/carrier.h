@@ -16,6 +16,7 @@ struct TargetContext {
     uint32_t site = 0;         // DIVERT: resume site id
     uint32_t redirect_id = 0;  // REDIRECT: id of its port, 0 = not executable on this hook
     bool passthrough = false;  // DIVERT: queue with bypass
+    uint32_t position = 0;     // 1-based number of the rule in its ipchains chain (-l: "(#N)")
 };
 
 ir::Rule carrier(const std::string& chain, const model::Rule& r, ir::Hook hook,

@@ -51,7 +51,19 @@ Result<std::map<uint32_t, uint16_t>> divert_site_positions(const model::Ruleset&
 // context; `hook` is the hook of the chain instance it goes into (ChainTag::hook).
 // compile(rs + r) equals compile(rs) with this rule appended to the chain's last segment
 // whenever the chain has a single instance (unit-tested).
-ir::Rule compile_rule(const std::string& chain, const model::Rule& r, ir::Hook hook);
+// `position` is the rule's 1-based number in its chain, which a -l rule carries in its NFLOG
+// prefix (the caller must know it: NftBackend::append_fast leaves -l rules to the slow path).
+ir::Rule compile_rule(const std::string& chain, const model::Rule& r, ir::Hook hook,
+                      uint32_t position = 0);
+
+// -l rules (docs/differences.md 3.1): besides the kernel log line (prefix "<chain> <target> "),
+// each logged packet is copied to NFLOG group kPacketLogGroup, at most kPacketLogSnaplen bytes
+// (the longest IP header and the TCP flags), with the prefix "<chain> <target>[ <port>] #<N>",
+// N the rule's number in its chain. ipchains-logd turns that copy into 2.2's "Packet log:" line;
+// the rule number is part of the compiled rule, so a commit that renumbers rules rewrites it.
+constexpr uint16_t kPacketLogGroup = 22;
+constexpr uint32_t kPacketLogSnaplen = 80;
+std::string packet_log_prefix(const std::string& head, uint32_t position);
 
 // What a chain comment says about an nft chain that holds (part of) an ipchains chain, so the
 // nft reader can rebuild the model from the kernel alone: user chain `ppp-in` reached from two

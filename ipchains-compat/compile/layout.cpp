@@ -105,6 +105,7 @@ std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, b
         if (rules[i].target == model::TargetKind::Redirect && rid != plan.redirect_ids.end())
             ctx.redirect_id = rid->second;
         ctx.passthrough = passthrough;
+        ctx.position = static_cast<uint32_t>(i + 1);
         segs[inst.segment[i]].rules.push_back(
             detail::carrier(inst.chain->name, rules[i], inst.hook, ctx));
     }
@@ -114,25 +115,47 @@ std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, b
     return segs;
 }
 
-std::vector<ir::Chain> nat_chains(const Plan& plan)
+// Connection tracking only where the ruleset needs it (docs/differences.md 1.1): a nat chain or
+// a `ct` expression makes the kernel track, and defragment, every packet of the namespace, so a
+// stateless ruleset gets neither and its chains see fragments as 2.2's did. MASQ (a rule or a
+// policy, wherever it is: the fast append path checks only the rule's target) needs `~nat-out`
+// and the masqueraded-replies rule; REDIRECT needs `~nat-in`, only when a REDIRECT rule is
+// reachable from input (elsewhere it drops, plan.redirect_ports stays empty).
+bool uses_masq(const model::Ruleset& rs)
 {
-    ir::Chain in;
-    in.name = "~nat-in";
-    in.base = ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat};
-    in.comment = "ipchains-layout:nat";
-    for (size_t i = 0; i < plan.redirect_ports.size(); ++i) {
-        uint16_t port = plan.redirect_ports[i];
-        ir::Mark m = detail::stamp_match(MarkKind::Redirect, static_cast<uint32_t>(i + 1));
-        // A port rewrite needs a transport header: REDIRECT is TCP/UDP only in 2.2.
-        for (uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
-            ir::Rule r;
-            r.matches.emplace_back(std::in_place_type<ir::Mark>, m);
-            if (port != 0) r.matches.emplace_back(std::in_place_type<ir::Proto>, ir::Proto{proto, false});
-            r.statements.push_back(ir::Redirect{port});
-            in.rules.push_back(r);
-            if (port == 0) break;
-        }
+    for (const auto& c : rs.chains) {
+        if (c.policy == model::Policy::Masq) return true;
+        for (const auto& r : c.rules)
+            if (r.target == model::TargetKind::Masq) return true;
     }
+    return false;
+}
+
+std::vector<ir::Chain> nat_chains(const Plan& plan, bool with_masq)
+{
+    std::vector<ir::Chain> chains;
+    if (!plan.redirect_ports.empty()) {
+        ir::Chain in;
+        in.name = "~nat-in";
+        in.base = ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat};
+        in.comment = "ipchains-layout:nat";
+        for (size_t i = 0; i < plan.redirect_ports.size(); ++i) {
+            uint16_t port = plan.redirect_ports[i];
+            ir::Mark m = detail::stamp_match(MarkKind::Redirect, static_cast<uint32_t>(i + 1));
+            // A port rewrite needs a transport header: REDIRECT is TCP/UDP only in 2.2.
+            for (uint8_t proto : {uint8_t{6}, uint8_t{17}}) {
+                ir::Rule r;
+                r.matches.emplace_back(std::in_place_type<ir::Mark>, m);
+                if (port != 0)
+                    r.matches.emplace_back(std::in_place_type<ir::Proto>, ir::Proto{proto, false});
+                r.statements.push_back(ir::Redirect{port});
+                in.rules.push_back(r);
+                if (port == 0) break;
+            }
+        }
+        chains.push_back(std::move(in));
+    }
+    if (!with_masq) return chains;
     ir::Chain out;
     out.name = "~nat-out";
     out.base = ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat};
@@ -146,7 +169,8 @@ std::vector<ir::Chain> nat_chains(const Plan& plan)
     masq.statements.push_back(ir::SetCtMark{~kCtMasqBit, kCtMasqBit});
     masq.statements.push_back(ir::Masquerade{});
     out.rules.push_back(masq);
-    return {in, out};
+    chains.push_back(std::move(out));
+    return chains;
 }
 
 // Callees before callers, so a chain exists before any rule jumps to it; otherwise creation
@@ -204,6 +228,7 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
             chains.push_back(std::move(c));
     for (const auto& s : plan->sites)
         if (detail::site_reached(*plan, s)) chains.push_back(detail::continuation_chain(*plan, s));
+    const bool masq = uses_masq(rs);
     bool any_site = false;
     for (const auto& s : plan->sites) any_site = any_site || detail::site_reached(*plan, s);
     for (const auto& h : kHooks) {
@@ -213,8 +238,10 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
         c.name = std::string("~") + detail::hook_short_name(h.hook) + "-hook";
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
         c.comment = "ipchains-layout:hook";
-        // 2.2 de-masqueraded replies after input and sent them past forward to output.
-        if (h.hook == ir::Hook::Forward) {
+        // 2.2 de-masqueraded replies after input and sent them past forward to output. Only
+        // with MASQ: the rule is a `ct` expression. The comment names the rule, so adding or
+        // removing it recreates the chain, as for a chain an older version left behind.
+        if (h.hook == ir::Hook::Forward && masq) {
             c.comment = "ipchains-layout:hook:masq-replies";
             c.rules.push_back(masq_reply_rule());
         }
@@ -230,7 +257,7 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
     }
     for (const auto& h : kHooks)
         for (auto& c : detail::post_chains(*plan, h.hook, h.priority)) chains.push_back(std::move(c));
-    for (auto& c : nat_chains(*plan)) chains.push_back(std::move(c));
+    for (auto& c : nat_chains(*plan, masq)) chains.push_back(std::move(c));
 
     t.chains = order_by_references(std::move(chains));
     return t;

@@ -16,10 +16,12 @@ set(IPCHAINS_KERNEL_SUITES
     counters
     edit
     masq
+    fragments
     redirect
     mark
     tos
     log
+    logd
     divert
     save_restore
     errors

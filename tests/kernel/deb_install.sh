@@ -91,6 +91,14 @@ has ipchains '^/usr/sbin/ipchains-restore$' /usr/sbin/ipchains-restore
 has ipchains '^/usr/bin/divert-run$' /usr/bin/divert-run
 has ipchains '^/usr/share/man/man8/ipchains\.8\.gz$' "ipchains(8)"
 has ipchains '^/usr/share/bash-completion/completions/ipchains$' "the bash completion"
+has ipchains '^/usr/sbin/ipchains-logd$' /usr/sbin/ipchains-logd
+has ipchains '^/lib/systemd/system/ipchains-logd\.service$' "ipchains-logd.service"
+has ipchains '^/usr/share/man/man8/ipchains-logd\.8\.gz$' "ipchains-logd(8)"
+mkdir -p "$T/ctl/ipchains"
+dpkg-deb -e "${DEB[ipchains]}" "$T/ctl/ipchains"
+grep -q 'ipchains-logd\.service' "$T/ctl/ipchains/postinst" 2>/dev/null &&
+    pass "ipchains: postinst enables ipchains-logd.service (dh_installsystemd)" ||
+    fail "ipchains: postinst does not handle ipchains-logd.service"
 has libdivert1 "^/usr/lib/$ma/libdivert\.so\.1$" "libdivert.so.1"
 has libdivert-dev "^/usr/lib/$ma/libdivert\.so$" "the libdivert.so link"
 has libdivert-dev "^/usr/lib/$ma/pkgconfig/libdivert\.pc$" libdivert.pc

@@ -1,7 +1,8 @@
 #!/bin/bash
 # -l: the rule is listed with the l flag and logging never changes what happens to the packet
 # (ACCEPT passes, DENY drops, an accounting rule just counts). Kernel log lines from a private
-# namespace are not visible to the host (nf_log_all_netns), so the text is not checked here.
+# namespace are not visible to the host (nf_log_all_netns), so the text is not checked here;
+# the NFLOG copy and its 2.2 "Packet log:" line are checked in ipchains_logd.sh.
 . "$(dirname "$0")/lib.sh"
 
 topo_pair
@@ -23,5 +24,13 @@ Chain input (policy ACCEPT: 1 packets, 34 bytes):
 EOF
 run "$HOST" ipchains-save
 expect_grep "ipchains-save keeps -l" '^-A input .*-l' "$T/out"
+
+# Each -l rule logs twice: the kernel's line and the NFLOG group 22 copy for ipchains-logd,
+# whose prefix carries the rule number (nft, or legacy LOG/NFLOG targets).
+kernel_state "$HOST" "$T/state"
+expect_grep "kernel log line kept" 'log prefix "input DENY "|LOG .*--log-prefix "input DENY "' "$T/state"
+expect_grep "NFLOG copy with the rule number" \
+    'log prefix "input DENY #1" group 22 snaplen 80|NFLOG .*--nflog-prefix +"input DENY #1" --nflog-group 22' "$T/state"
+expect_grep "accounting rule numbered #2" 'prefix "input - #2"' "$T/state"
 
 finish

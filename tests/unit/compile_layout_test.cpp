@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "compile/compile.h"
+#include "compile/diff.h"
 #include "compile_fixtures.h"
 
 using namespace ipchains;
@@ -54,15 +55,10 @@ TEST(CompileLayout, FreshBoot)
     EXPECT_EQ(in.base, (ir::BaseChain{ir::Hook::Prerouting, -150, ir::ChainType::Filter}));
     EXPECT_EQ(fx::verdicts(in), jumps("input", "~input-policy"));
     EXPECT_EQ(chain(t, "~fwd-hook").base, (ir::BaseChain{ir::Hook::Forward, 0}));
-    // Replies to connections ~nat-out masqueraded leave before the forward chain, as in 2.2.
+    // No MASQ: no masqueraded-replies rule (a `ct` expression), see MasqBringsConntrack.
     const ir::Chain& fwd = chain(t, "~fwd-hook");
-    ASSERT_EQ(fwd.rules.size(), 3u);
-    EXPECT_EQ(fwd.rules[0].matches,
-              (std::vector<ir::Match>{ir::CtReply{compile::kCtMasqBit, compile::kCtMasqBit}}));
-    EXPECT_EQ(fwd.rules[0].statements,
-              (std::vector<ir::Statement>{ir::Verdict{ir::Verdict::Accept, ""}}));
-    EXPECT_EQ(std::vector<ir::Rule>(fwd.rules.begin() + 1, fwd.rules.end()),
-              (std::vector<ir::Rule>{jump_rule("forward"), jump_rule("~forward-policy")}));
+    EXPECT_EQ(fwd.comment, "ipchains-layout:hook");
+    EXPECT_EQ(fwd.rules, (std::vector<ir::Rule>{jump_rule("forward"), jump_rule("~forward-policy")}));
     EXPECT_EQ(chain(t, "~out-hook").base, (ir::BaseChain{ir::Hook::Postrouting, 0}));
     EXPECT_EQ(fx::verdicts(chain(t, "~out-hook")), jumps("output", "~output-policy"));
 
@@ -104,16 +100,125 @@ TEST(CompileLayout, FreshBoot)
               (std::vector<ir::Statement>{ir::Reject{ir::Reject::HostUnreach}}));
     EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")), (std::vector<std::string>{"drop", "accept"}));
 
-    EXPECT_EQ(chain(t, "~nat-in").base, (ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat}));
-    EXPECT_TRUE(chain(t, "~nat-in").rules.empty());
+    // Neither MASQ nor REDIRECT: no nat chain, nothing that makes the kernel track connections.
+    EXPECT_EQ(fx::find(t, "~nat-in"), nullptr);
+    EXPECT_EQ(fx::find(t, "~nat-out"), nullptr);
+}
+
+namespace {
+
+// Anything in the table that makes the kernel track connections (and so defragment).
+int conntrack_users(const ir::Table& t)
+{
+    int n = 0;
+    for (const auto& c : t.chains) {
+        if (c.base && c.base->type == ir::ChainType::Nat) ++n;
+        for (const auto& r : c.rules) {
+            for (const auto& m : r.matches) n += std::holds_alternative<ir::CtReply>(m);
+            for (const auto& st : r.statements)
+                n += std::holds_alternative<ir::SetCtMark>(st) ||
+                     std::holds_alternative<ir::Masquerade>(st) ||
+                     std::holds_alternative<ir::Redirect>(st);
+        }
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST(CompileLayout, StatelessRulesetHasNoConntrack)
+{
+    // Every target but MASQ and REDIRECT, a DIVERT, user chains, REJECT and DENY policies.
+    model::Ruleset rs = fx::ruleset({"acct"});
+    for (auto t : {TargetKind::Accept, TargetKind::Deny, TargetKind::Reject, TargetKind::Return,
+                   TargetKind::None})
+        for (const char* c : {"input", "forward", "output", "acct"}) fx::append(rs, c, fx::rule(t));
+    fx::append(rs, "input", fx::divert(77));
+    fx::append(rs, "forward", fx::jump("acct"));
+    rs.find("forward")->policy = model::Policy::Reject;
+    rs.find("output")->policy = model::Policy::Deny;
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(conntrack_users(t), 0);
+    EXPECT_EQ(chain(t, "~fwd-hook").comment, "ipchains-layout:hook:resume");
+    // A REDIRECT only reachable from forward drops (2.5): still nothing.
+    fx::append(rs, "forward", fx::with_proto(fx::rule(TargetKind::Redirect), 6));
+    EXPECT_EQ(conntrack_users(fx::compiled(rs)), 0);
+}
+
+TEST(CompileLayout, MasqBringsConntrack)
+{
+    const model::Ruleset plain = model::Ruleset::initial();
+    const ir::Table before = fx::compiled(plain);
+
+    // The first MASQ rule brings ~nat-out and the masqueraded-replies rule, together.
+    model::Ruleset rs = plain;
+    fx::append(rs, "forward", fx::rule(TargetKind::Masq));
+    ir::Table t = fx::compiled(rs);
+    EXPECT_TRUE(fx::ordered(t));
+    EXPECT_EQ(fx::find(t, "~nat-in"), nullptr);
     const ir::Chain& nat_out = chain(t, "~nat-out");
     EXPECT_EQ(nat_out.base, (ir::BaseChain{ir::Hook::Postrouting, 100, ir::ChainType::Nat}));
+    EXPECT_EQ(nat_out.comment, "ipchains-layout:nat:masq-ctmark");
     ASSERT_EQ(nat_out.rules.size(), 1u);
     EXPECT_EQ(nat_out.rules[0].matches,
               (std::vector<ir::Match>{ir::Mark{compile::kMasqBit, compile::kMasqBit, false}}));
     EXPECT_EQ(nat_out.rules[0].statements,
               (std::vector<ir::Statement>{
                   ir::SetCtMark{~compile::kCtMasqBit, compile::kCtMasqBit}, ir::Masquerade{}}));
+    // Replies to connections ~nat-out masqueraded leave before the forward chain, as in 2.2.
+    const ir::Chain& fwd = chain(t, "~fwd-hook");
+    EXPECT_EQ(fwd.comment, "ipchains-layout:hook:masq-replies");
+    ASSERT_EQ(fwd.rules.size(), 3u);
+    EXPECT_EQ(fwd.rules[0].matches,
+              (std::vector<ir::Match>{ir::CtReply{compile::kCtMasqBit, compile::kCtMasqBit}}));
+    EXPECT_EQ(fwd.rules[0].statements,
+              (std::vector<ir::Statement>{ir::Verdict{ir::Verdict::Accept, ""}}));
+    EXPECT_EQ(std::vector<ir::Rule>(fwd.rules.begin() + 1, fwd.rules.end()),
+              (std::vector<ir::Rule>{jump_rule("forward"), jump_rule("~forward-policy")}));
+    // The nat chain, its rule's ct mark and masquerade, the reply rule's ct match.
+    EXPECT_EQ(conntrack_users(t), 4);
+
+    // A second MASQ (in a user chain) changes nothing of that; removing one keeps them.
+    model::Ruleset two = fx::ruleset({"m"});
+    fx::append(two, "forward", fx::rule(TargetKind::Masq));
+    fx::append(two, "m", fx::rule(TargetKind::Masq));
+    EXPECT_EQ(chain(fx::compiled(two), "~nat-out"), nat_out);
+    EXPECT_EQ(chain(fx::compiled(two), "~fwd-hook"), fwd);
+
+    // The MASQ policy alone brings them too.
+    model::Ruleset pol = plain;
+    pol.find("forward")->policy = model::Policy::Masq;
+    EXPECT_EQ(chain(fx::compiled(pol), "~nat-out"), nat_out);
+    EXPECT_EQ(chain(fx::compiled(pol), "~fwd-hook").rules, fwd.rules);
+
+    // One diff adds them (the forward hook is recreated: its comment names its content) ...
+    compile::TableDiff add = compile::diff(before, t);
+    EXPECT_EQ(add.add, (std::vector<std::string>{"~nat-out"}));
+    EXPECT_EQ(add.recreate, (std::vector<std::string>{"~fwd-hook"}));
+    EXPECT_TRUE(add.remove.empty());
+    // ... and removing the last MASQ takes them away in one diff, back to the plain table.
+    compile::TableDiff del = compile::diff(t, before);
+    EXPECT_EQ(del.remove, (std::vector<std::string>{"~nat-out"}));
+    EXPECT_EQ(del.recreate, (std::vector<std::string>{"~fwd-hook"}));
+    EXPECT_TRUE(del.add.empty());
+    model::Ruleset removed = rs;
+    removed.find("forward")->rules.clear();
+    EXPECT_TRUE(fx::compiled(removed) == before);
+}
+
+TEST(CompileLayout, RedirectBringsOnlyNatIn)
+{
+    model::Ruleset rs = model::Ruleset::initial();
+    fx::append(rs, "input", fx::with_proto(fx::rule(TargetKind::Redirect), 6));
+    ir::Table t = fx::compiled(rs);
+    const ir::Chain& nat_in = chain(t, "~nat-in");
+    EXPECT_EQ(nat_in.base, (ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat}));
+    EXPECT_EQ(nat_in.comment, "ipchains-layout:nat");
+    EXPECT_EQ(fx::find(t, "~nat-out"), nullptr);
+    EXPECT_EQ(chain(t, "~fwd-hook").comment, "ipchains-layout:hook");
+    compile::TableDiff d = compile::diff(fx::compiled(model::Ruleset::initial()), t);
+    EXPECT_EQ(d.add, (std::vector<std::string>{"~nat-in"}));
+    EXPECT_TRUE(d.remove.empty() && d.recreate.empty());
 }
 
 TEST(CompileLayout, OptionsNameTheTable)

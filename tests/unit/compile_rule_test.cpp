@@ -138,8 +138,10 @@ TEST(CompileRule, SideEffectsInOrder)
     r.tos_and = 0x01;
     r.tos_xor = 0x10;
     r.mark = 0x1234;
-    EXPECT_EQ(carrier(r).statements,
+    // -l: the kernel's line, then the NFLOG copy for ipchains-logd with the rule's number.
+    EXPECT_EQ(compile::compile_rule("input", r, ir::Hook::Prerouting, 5).statements,
               (Statements{ir::Counter{}, ir::Log{"input DENY ", std::nullopt, 0},
+                          ir::Log{"input DENY #5", compile::kPacketLogGroup, 80},
                           ir::Log{"", uint16_t{0}, 128}, ir::SetTos{0x01, 0x10},
                           ir::SetMark{~compile::kUserMarkMask, 0x1234},
                           ir::Verdict{ir::Verdict::Drop, ""}}));
@@ -154,6 +156,36 @@ TEST(CompileRule, SideEffectsInOrder)
     r = fx::divert(1234);
     r.flags |= model::kFlagLog;
     EXPECT_EQ(carrier(r).statements[1], ir::Statement(ir::Log{"input DIVERT 1234 ", std::nullopt, 0}));
+    EXPECT_EQ(compile::compile_rule("input", r, ir::Hook::Prerouting, 12).statements[2],
+              ir::Statement(ir::Log{"input DIVERT 1234 #12", uint16_t{22}, 80}));
+}
+
+// The NFLOG prefix of a -l rule carries its number in its chain (ipchains-logd prints it as
+// "(#N)"), so a rule inserted in front changes the compiled rule and the commit rewrites it.
+TEST(CompileRule, LogPrefixFollowsRuleNumber)
+{
+    auto nflog_prefixes = [](const ir::Table& t, const std::string& chain) {
+        std::vector<std::string> out;
+        for (const auto& r : fx::find(t, chain)->rules)
+            for (const auto& s : r.statements)
+                if (const auto* l = std::get_if<ir::Log>(&s); l && l->group == uint16_t{22})
+                    out.push_back(l->prefix);
+        return out;
+    };
+    model::Ruleset rs = fx::ruleset({"acct"});
+    model::Rule logged = fx::rule(TargetKind::Deny);
+    logged.flags |= model::kFlagLog;
+    fx::append(rs, "input", fx::rule(TargetKind::Accept));
+    fx::append(rs, "input", logged);
+    fx::append(rs, "input", fx::jump("acct"));
+    logged.target = TargetKind::None;
+    fx::append(rs, "acct", logged);
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(nflog_prefixes(t, "input"), std::vector<std::string>{"input DENY #2"});
+    EXPECT_EQ(nflog_prefixes(t, "acct"), std::vector<std::string>{"acct - #1"});
+    auto& input = rs.find("input")->rules;
+    input.insert(input.begin(), fx::rule(TargetKind::Accept));
+    EXPECT_EQ(nflog_prefixes(fx::compiled(rs), "input"), std::vector<std::string>{"input DENY #3"});
 }
 
 TEST(CompileRule, Targets)
@@ -190,8 +222,7 @@ TEST(CompileRule, FastPathEqualsSlowPath)
         model::Rule r = fx::with_proto(fx::rule(t), 6);
         r.dport = {22, 22};
         r.iface = "eth1";
-        r.flags |= model::kFlagLog;
-        r.mark = 3;
+        r.mark = 3;  // no -l: its prefix holds the rule number, so -l takes the slow path
         appended.push_back(r);
     }
     int checked = 0;

@@ -70,14 +70,59 @@ TEST(IptcLayout, FreshBootHooksAndExecutors)
     const auto& f = table(l, "filter");
     EXPECT_EQ(hook_targets(f, "FORWARD"),
               (std::vector<std::string>{P + "~in-exec", P + "~fwd-exec"}));
-    EXPECT_EQ(hook_targets(table(l, "nat"), "POSTROUTING"),
-              std::vector<std::string>{P + "~nat-out"});
+    // Neither MASQ nor REDIRECT: nothing in nat (the backend does not even open it).
+    EXPECT_TRUE(table(l, "nat").chains.empty());
+    EXPECT_TRUE(table(l, "nat").hooks.empty());
     // Output ACCEPTs continue in the executor that turns REJECT stamps into drops.
     const LegacyChain* pol = chain(m, P + "~output-policy");
     ASSERT_NE(pol, nullptr);
     EXPECT_EQ(pol->rules[0].label, P + "~out-exec");
     EXPECT_TRUE(pol->rules[0].ip.flags & IPT_F_GOTO);
     EXPECT_EQ(chain(m, P + "~input-policy")->rules[0].label, "ACCEPT");
+}
+
+namespace {
+
+// Matches and targets that make the kernel track connections.
+int conntrack_users(const Layout& l)
+{
+    int n = 0;
+    for (const auto& t : l.tables) {
+        n += t.table == "nat" && (!t.chains.empty() || !t.hooks.empty());
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules) {
+                for (const auto& m : r.matches)
+                    n += m.name == "conntrack" || m.name == "connmark" || m.name == "state";
+                n += !r.standard && (r.target.name == "CONNMARK" ||
+                                     r.target.name == "MASQUERADE" || r.target.name == "REDIRECT");
+            }
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST(IptcLayout, ConntrackOnlyWithMasqOrRedirect)
+{
+    model::Ruleset rs = fx::ruleset({"acct"});
+    for (auto t : {model::TargetKind::Accept, model::TargetKind::Deny, model::TargetKind::Reject})
+        for (const char* c : {"input", "forward", "output", "acct"}) fx::append(rs, c, fx::rule(t));
+    fx::append(rs, "input", fx::divert(77));
+    fx::append(rs, "forward", fx::jump("acct"));
+    EXPECT_EQ(conntrack_users(layout_of(rs)), 0);
+
+    model::Ruleset masq = rs;
+    fx::append(masq, "forward", fx::rule(model::TargetKind::Masq));
+    Layout l = layout_of(masq);
+    EXPECT_GT(conntrack_users(l), 0);
+    EXPECT_EQ(hook_targets(table(l, "nat"), "POSTROUTING"), std::vector<std::string>{P + "~nat-out"});
+    EXPECT_TRUE(hook_targets(table(l, "nat"), "PREROUTING").empty());
+
+    model::Ruleset redir = rs;
+    fx::append(redir, "input", fx::with_proto(fx::rule(model::TargetKind::Redirect), 6));
+    l = layout_of(redir);
+    EXPECT_EQ(hook_targets(table(l, "nat"), "PREROUTING"), std::vector<std::string>{P + "~nat-in"});
+    EXPECT_TRUE(hook_targets(table(l, "nat"), "POSTROUTING").empty());
 }
 
 TEST(IptcLayout, DivertSitesGetResumeCopies)

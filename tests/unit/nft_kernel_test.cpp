@@ -355,8 +355,20 @@ TEST_F(NftKernel, FastAndSlowAppendLeaveTheSameKernelState)
     marked.flags |= model::kFlagMarkAbs;
     marked.tos_and = 0x01;
     marked.tos_xor = 0x10;
+    // The first MASQ brings the nat chain and the ct rules: only the slow path builds them.
+    auto first_masq = fast.append_fast("forward", {masq});
+    ASSERT_TRUE(first_masq.ok()) << first_masq.error().message;
+    EXPECT_FALSE(*first_masq);
+    EXPECT_EQ(listing("fast").find(" ct "), std::string::npos);
+    ASSERT_TRUE(slow(fast, append("forward", masq)).ok());
+    ASSERT_TRUE(slow(slow_be, append("forward", masq)).ok());
+    // -l: its NFLOG prefix holds the rule's number, which the fast path does not know.
+    auto first_logged = fast.append_fast("input", {logged});
+    ASSERT_TRUE(first_logged.ok()) << first_logged.error().message;
+    EXPECT_FALSE(*first_logged);
+    ASSERT_TRUE(slow(fast, append("input", logged)).ok());
+    ASSERT_TRUE(slow(slow_be, append("input", logged)).ok());
     std::vector<std::pair<std::string, model::Rule>> appends = {
-        {"input", logged},
         {"input", fx::rule(model::TargetKind::Reject)},
         {"forward", masq},
         {"output", marked},
@@ -554,7 +566,9 @@ TEST_F(NftKernel, ChainsOfAnOlderLayoutAreRecreated)
     // replies rule, nat chain without the ct mark.
     compile::Options opt;
     opt.table_name = "ipchains";
-    auto old = compile::compile(model::Ruleset::initial(), opt);
+    model::Ruleset masq = model::Ruleset::initial();
+    fx::append(masq, "forward", fx::rule(model::TargetKind::Masq));
+    auto old = compile::compile(masq, opt);
     ASSERT_TRUE(old.ok());
     for (auto& c : old->chains) {
         if (c.name == "~fwd-hook") {
@@ -580,12 +594,60 @@ TEST_F(NftKernel, ChainsOfAnOlderLayoutAreRecreated)
     NftBackend be(table("ipchains"));
     ASSERT_TRUE(slow(be, deny).ok());
 
-    model::Ruleset want = model::Ruleset::initial();
+    model::Ruleset want = masq;
     ASSERT_TRUE(engine::apply(want, deny).ok());
     NftBackend fresh(table("fresh"));
     ASSERT_TRUE(fresh.commit(model::Ruleset::initial(), want).ok());
     EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
     EXPECT_NE(listing().find("ct direction reply"), std::string::npos);
+}
+
+TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
+{
+    // What the previous version left for a ruleset without MASQ: the masqueraded-replies rule
+    // and ~nat-out, whatever the ruleset. The next command leaves neither (differences.md 1.1).
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    model::Ruleset masq = model::Ruleset::initial();
+    fx::append(masq, "forward", fx::rule(model::TargetKind::Masq));
+    auto with = compile::compile(masq, opt);
+    auto old = compile::compile(model::Ruleset::initial(), opt);
+    ASSERT_TRUE(with.ok() && old.ok());
+    for (auto& c : old->chains)
+        if (c.name == "~fwd-hook") c = *fx::find(*with, "~fwd-hook");
+    old->chains.push_back(*fx::find(*with, "~nat-out"));
+    auto nl = Netlink::open();
+    ASSERT_TRUE(nl.ok());
+    Batch batch((*nl)->next_seq());
+    plan_commit(batch, nullptr, *old, QueueImpl::Compat);
+    ASSERT_TRUE(run_transaction(**nl, batch).ok());
+    ASSERT_NE(listing().find("ct direction"), std::string::npos);
+
+    model::Command deny;
+    deny.op = model::Op::SetPolicy;
+    deny.chain = "forward";
+    deny.policy = model::Policy::Deny;
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(slow(be, deny).ok());
+    model::Ruleset want = model::Ruleset::initial();
+    ASSERT_TRUE(engine::apply(want, deny).ok());
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(model::Ruleset::initial(), want).ok());
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    EXPECT_EQ(listing().find(" ct "), std::string::npos);
+    EXPECT_EQ(listing().find("type nat"), std::string::npos);
+
+    // MASQ and back, through the backend: one commit each way.
+    ASSERT_TRUE(slow(be, append("forward", fx::rule(model::TargetKind::Masq))).ok());
+    EXPECT_NE(listing().find("ct direction reply"), std::string::npos);
+    EXPECT_NE(listing().find("type nat hook postrouting"), std::string::npos);
+    model::Command del;
+    del.op = model::Op::DeleteNum;
+    del.chain = "forward";
+    del.rulenum = 1;
+    ASSERT_TRUE(slow(be, del).ok());
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    EXPECT_EQ(listing().find("type nat"), std::string::npos);
 }
 
 TEST_F(NftKernel, NotRootIsPermissionDenied)

@@ -164,9 +164,17 @@ TEST(TextScript, WholeTable)
     EXPECT_NE(s.find("\tchain .input-policy {\n\t\tcomment \"ipchains-layout:policy\"\n"
                      "\t\tcounter name \"input-policy\" accept\n\t}\n"),
               std::string::npos);
+    // Neither MASQ nor REDIRECT: no nat chain, no ct expression (docs/differences.md 1.1).
+    EXPECT_EQ(s.find("type nat"), std::string::npos);
+    EXPECT_EQ(s.find("\tct "), std::string::npos);
+    EXPECT_EQ(s.find(" ct "), std::string::npos);
+    EXPECT_EQ(s.substr(s.size() - 5), "\t}\n}\n");
+    fx::append(rs, "forward", fx::rule(model::TargetKind::Masq));
+    s = to_nft_script(fx::compiled(rs));
     EXPECT_NE(s.find("\tchain .nat-out {\n\t\ttype nat hook postrouting priority 100; policy accept;\n"),
               std::string::npos);
-    EXPECT_EQ(s.substr(s.size() - 5), "\t}\n}\n");
+    EXPECT_NE(s.find("\t\tct direction reply ct mark & 0x80000000 == 0x80000000 accept\n"),
+              std::string::npos);
 }
 
 TEST(TextCommands, AppendingADivertRule)
@@ -190,7 +198,7 @@ TEST(TextCommands, AppendingADivertRule)
         "nft 'add chain ip ipchains .in-hook { type filter hook prerouting priority -150 ; "
         "policy accept ; comment \"ipchains-layout:hook:resume\" ; }'\n"
         "nft 'add chain ip ipchains .fwd-hook { type filter hook forward priority 0 ; "
-        "policy accept ; comment \"ipchains-layout:hook:masq-replies:resume\" ; }'\n"
+        "policy accept ; comment \"ipchains-layout:hook:resume\" ; }'\n"
         "nft 'add chain ip ipchains .out-hook { type filter hook postrouting priority 0 ; "
         "policy accept ; comment \"ipchains-layout:hook:resume\" ; }'\n"
         "nft 'add chain ip ipchains .in-post-3 { type filter hook prerouting priority -147 ; "
@@ -201,8 +209,6 @@ TEST(TextCommands, AppendingADivertRule)
         "nft 'add rule ip ipchains .in-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
         "nft 'add rule ip ipchains .in-hook jump input'\n"
         "nft 'add rule ip ipchains .in-hook jump .input-policy'\n"
-        "nft 'add rule ip ipchains .fwd-hook ct direction reply ct mark & 0x80000000 == "
-        "0x80000000 accept'\n"
         "nft 'add rule ip ipchains .fwd-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
         "nft 'add rule ip ipchains .fwd-hook jump forward'\n"
         "nft 'add rule ip ipchains .fwd-hook jump .forward-policy'\n"

@@ -85,6 +85,10 @@ public:
         // One libiptc commit per table: executors first (layout.h), so a stamp never finds
         // its executor missing.
         for (const auto& ts : layout->tables) {
+            // Opening a table instantiates it in the namespace: a nat table would register
+            // NAT hooks for nothing (docs/differences.md 1.1). One that exists may still hold
+            // our chains from when the ruleset had MASQ or REDIRECT: those go.
+            if (ts.chains.empty() && ts.hooks.empty() && !table_instantiated(ts.table)) continue;
             std::unique_ptr<TableHandle> opened;
             if (ts.table == "mangle" && mangle) {
                 opened = std::move(mangle);
@@ -121,6 +125,16 @@ public:
     }
 
 private:
+    // /proc/net/ip_tables_names lists the tables this network namespace has instantiated.
+    static bool table_instantiated(const std::string& table)
+    {
+        std::ifstream f("/proc/net/ip_tables_names");
+        std::string line;
+        while (std::getline(f, line))
+            if (line == table) return true;
+        return false;
+    }
+
     // Our mangle chains without counters, hashed: what commit compares with the last read.
     static size_t fingerprint(const std::vector<iptc::LegacyChain>& chains)
     {

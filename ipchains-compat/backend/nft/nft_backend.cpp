@@ -1,5 +1,6 @@
 #include "backend/nft/nft_backend.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <unordered_map>
@@ -262,12 +263,28 @@ void NftBackend::reconcile_with_kernel(ir::Table& before) const
         if (*it->second != c.comment) c.comment = *it->second;
         kept.push_back(std::move(c));
     }
+    // A nat chain that `before` does not compile to: an older version kept ~nat-in and
+    // ~nat-out in every table; now they exist only with REDIRECT or MASQ (compile/layout.cpp).
+    // Known to the diff (no base, no rules), it is removed, or recreated when `after` has it.
+    std::unordered_map<std::string, bool> known;
+    for (const auto& c : kept) known[c.name] = true;
+    for (const auto& kc : *read_chains_) {
+        if (known.count(kc.name) || kc.comment.compare(0, 19, "ipchains-layout:nat") != 0) continue;
+        ir::Chain stale;
+        stale.name = kc.name;
+        stale.comment = kc.comment;
+        kept.push_back(std::move(stale));
+    }
     before.chains = std::move(kept);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,
                                      const std::vector<model::Rule>& rules)
 {
+    // A -l rule's NFLOG prefix holds its number in the chain, which this path (it never reads
+    // the rules) does not know.
+    for (const auto& r : rules)
+        if (r.flags & model::kFlagLog) return false;
     auto nl = netlink();
     if (!nl) return nl.error();
     // The batch is only valid for the chains this dump saw (another process could remove the
@@ -291,6 +308,13 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
             last_name = kc.name;
         }
     }
+    // The first MASQ brings the nat chain and the conntrack rules (compile/layout.cpp
+    // uses_masq): only the slow path builds them.
+    bool masq = false;
+    for (const auto& r : rules) masq = masq || r.target == model::TargetKind::Masq;
+    if (masq && std::none_of(chains->begin(), chains->end(),
+                             [](const auto& kc) { return kc.name == "~nat-out"; }))
+        return false;
     if (!last) {
         model::TargetKind target = rules.empty() ? model::TargetKind::None : rules[0].target;
         return Error::kernel(ENOENT, engine::kernel_error_text(model::Op::Append, ENOENT, target));
