@@ -31,7 +31,7 @@ PACKAGES="autoconf automake libtool pkg-config make g++ gcc
     libboost-program-options-dev libgtest-dev libbenchmark-dev
     nftables iptables iproute2 iputils-ping socat netbase procps kmod util-linux
     cmake groff-base man-db binutils tcpdump valgrind
-    debhelper dpkg-dev fakeroot lintian"
+    debhelper dpkg-dev fakeroot lintian rpm"
 
 install_dependencies() {
     if [ "${NO_APT:-0}" = 1 ]; then

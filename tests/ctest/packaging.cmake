@@ -18,3 +18,16 @@ foreach(suite fwapi_errno fwapi_iptc fwapi_howto)
     ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" LABELS "kernel;packaging"
     SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()
+
+# Saved rules at boot (boot/): the unit's ExecStart, the init script and the
+# netfilter-persistent plugin from a staged install, in private network and mount namespaces
+# (root). rpm-build: rpmbuild -tb of the dist tarball with a private topdir, no root; minutes
+# of compiling; 77 only without rpmbuild.
+add_test(kernel-boot-paths bash "${SRC}/tests/kernel/boot_paths.sh")
+set_tests_properties(kernel-boot-paths PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" LABELS "kernel;packaging"
+  SKIP_RETURN_CODE 77 TIMEOUT 300 RUN_SERIAL TRUE)
+add_test(packaging-rpm-build bash "${SRC}/tests/kernel/rpm_build.sh")
+set_tests_properties(packaging-rpm-build PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" LABELS "packaging;rpm"
+  SKIP_RETURN_CODE 77 TIMEOUT 1800 RUN_SERIAL TRUE)

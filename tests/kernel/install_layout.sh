@@ -14,6 +14,13 @@ dirs=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 eval "$dirs"
 : "${prefix:?}" "${bindir:?}" "${sbindir:?}" "${libdir:?}" "${includedir:?}" "${mandir:?}"
 : "${docdir:?}" "${pkgconfigdir:?}" "${bashcompletiondir:?}"
+# The boot files (boot/local.am) may go outside the prefix: the systemd unit directory and
+# $(sysconfdir)/init.d (Debian: /lib/systemd/system, /etc/init.d).
+boot_dirs=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    make -s --no-print-directory -C "$BUILD" boot-print-dirs | grep -E '^(systemdsystemunitdir|initdir)=') ||
+    { fail "cannot ask $BUILD/Makefile for the boot directories"; finish; }
+eval "$boot_dirs"
+: "${systemdsystemunitdir:?}" "${initdir:?}"
 
 # Files written outside the stage would land in the real install directories: look there for
 # anything newer than this marker afterwards.
@@ -118,7 +125,8 @@ fi
 
 # Everything under the prefix (--libdir, --mandir... may point elsewhere only if configured so).
 outside=$(cd "$S" && find . ! -type d | sed 's|^\.||' | while read -r f; do
-    case $f in "$prefix"/* | "$libdir"/* | "$includedir"/* | "$mandir"/* | "$docdir"/*) ;;
+    case $f in "$prefix"/* | "$libdir"/* | "$includedir"/* | "$mandir"/* | "$docdir"/* | \
+        "$systemdsystemunitdir"/* | "$initdir"/*) ;;
     *) echo "$f" ;; esac
 done)
 [ -z "$outside" ] && pass "every file under the configured directories" ||
