@@ -101,19 +101,7 @@ in_boot() {
 }
 
 # boot_rc DESC WANT NS CMD...: in_boot, exit status WANT.
-boot_rc() {
-    local desc=$1 want=$2
-    shift 2
-    in_boot "$@"
-    if [ "$RC" -eq "$want" ]; then
-        pass "$desc"
-        return 0
-    fi
-    fail "$desc: '${*:2}' exited $RC, expected $want"
-    show "$T/out"
-    show "$T/err"
-    return 1
-}
+boot_rc() { expect_rc_via in_boot "$@"; }
 
 # listing NS FILE: `ipchains -L -n -v` with the packet and byte counters removed.
 listing() {

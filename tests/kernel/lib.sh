@@ -184,10 +184,14 @@ ipc() {
 }
 
 # expect_rc DESC WANT NS CMD...: the exit status of CMD is WANT.
-expect_rc() {
-    local desc=$1 want=$2
-    shift 2
-    run "$@"
+expect_rc() { expect_rc_via run "$@"; }
+
+# expect_rc_via RUNNER DESC WANT NS CMD...: the same with RUNNER (a function like run that
+# sets RC and writes $T/out and $T/err) in place of run.
+expect_rc_via() {
+    local runner=$1 desc=$2 want=$3
+    shift 3
+    "$runner" "$@"
     if [ "$RC" -eq "$want" ]; then
         pass "$desc"
         return 0

@@ -112,6 +112,26 @@ protected:
     {
         return execute_all(be, {cmd});
     }
+
+    static model::Command set_policy(const std::string& chain, model::Policy p)
+    {
+        model::Command c;
+        c.op = model::Op::SetPolicy;
+        c.chain = chain;
+        c.policy = p;
+        return c;
+    }
+
+    // Loads `layout` as it stands (what some earlier version left in the kernel), bypassing
+    // the backend; true when the kernel took it.
+    static bool load_raw(const ir::Table& layout)
+    {
+        auto nl = Netlink::open();
+        if (!nl.ok()) return false;
+        Batch batch((*nl)->next_seq());
+        plan_commit(batch, nullptr, layout, QueueImpl::Compat);
+        return run_transaction(**nl, batch).ok();
+    }
 };
 
 TEST_F(NftKernel, CommitThenReadGivesTheSameRuleset)
@@ -580,17 +600,10 @@ TEST_F(NftKernel, ChainsOfAnOlderLayoutAreRecreated)
             c.rules[0].statements = {ir::Masquerade{}};
         }
     }
-    auto nl = Netlink::open();
-    ASSERT_TRUE(nl.ok());
-    Batch batch((*nl)->next_seq());
-    plan_commit(batch, nullptr, *old, QueueImpl::Compat);
-    ASSERT_TRUE(run_transaction(**nl, batch).ok());
+    ASSERT_TRUE(load_raw(*old));
     ASSERT_EQ(listing().find("ct direction"), std::string::npos);
 
-    model::Command deny;
-    deny.op = model::Op::SetPolicy;
-    deny.chain = "forward";
-    deny.policy = model::Policy::Deny;
+    const model::Command deny = set_policy("forward", model::Policy::Deny);
     NftBackend be(table("ipchains"));
     ASSERT_TRUE(slow(be, deny).ok());
 
@@ -616,17 +629,10 @@ TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
     for (auto& c : old->chains)
         if (c.name == "~fwd-hook") c = *fx::find(*with, "~fwd-hook");
     old->chains.push_back(*fx::find(*with, "~nat-out"));
-    auto nl = Netlink::open();
-    ASSERT_TRUE(nl.ok());
-    Batch batch((*nl)->next_seq());
-    plan_commit(batch, nullptr, *old, QueueImpl::Compat);
-    ASSERT_TRUE(run_transaction(**nl, batch).ok());
+    ASSERT_TRUE(load_raw(*old));
     ASSERT_NE(listing().find("ct direction"), std::string::npos);
 
-    model::Command deny;
-    deny.op = model::Op::SetPolicy;
-    deny.chain = "forward";
-    deny.policy = model::Policy::Deny;
+    const model::Command deny = set_policy("forward", model::Policy::Deny);
     NftBackend be(table("ipchains"));
     ASSERT_TRUE(slow(be, deny).ok());
     model::Ruleset want = model::Ruleset::initial();
