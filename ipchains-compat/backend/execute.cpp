@@ -74,7 +74,11 @@ Result<void> execute_once(Backend& be, const model::Command& cmd)
         bool simple = !cmd.rules.empty();
         for (const auto& r : cmd.rules) simple = simple && fast_path_target(r.target);
         if (simple) {
-            auto done = be.append_fast(cmd.chain, cmd.rules);
+            // The fast path reads no ruleset, but its rules pass the engine's checks all the
+            // same: a bad rule fails with the slow path's message and changes nothing.
+            auto rules = engine::validate_append(cmd);
+            if (!rules) return rules.error();
+            auto done = be.append_fast(cmd.chain, *rules);
             if (!done) return done.error();
             if (*done) return {};
         }

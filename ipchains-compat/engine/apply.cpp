@@ -14,8 +14,6 @@ namespace {
 
 using model::Op;
 
-constexpr size_t kMaxLabel = 8;  // IP_FW_MAX_LABEL_LENGTH
-
 Error fail(const model::Command& cmd, int err)
 {
     model::TargetKind target = cmd.rules.empty() ? model::TargetKind::None : cmd.rules[0].target;
@@ -35,7 +33,7 @@ bool reserved_chain_name(const std::string& n)
 // check_label + chain lookup, the first two steps of most commands.
 int lookup(model::Ruleset& rs, const std::string& name, model::Chain** out)
 {
-    if (name.size() > kMaxLabel) return EINVAL;
+    if (name.size() > model::kMaxLabel) return EINVAL;
     *out = rs.find(name);
     return *out == nullptr ? ENOENT : 0;
 }
@@ -146,7 +144,7 @@ int apply_chains(model::Ruleset& rs, const model::Command& cmd)
         for (auto& c : rs.chains) zero_rules(c);
         return 0;
     case Op::NewChain: {
-        if (cmd.chain.size() > kMaxLabel) return EINVAL;
+        if (cmd.chain.size() > model::kMaxLabel) return EINVAL;
         if (rs.find(cmd.chain) != nullptr) return EEXIST;
         if (reserved_chain_name(cmd.chain)) return EINVAL;
         model::Chain c;
@@ -209,6 +207,23 @@ Result<void> apply(model::Ruleset& rs, const model::Command& cmd)
     if (err != 0) return fail(cmd, err);
     if (needs_copy) rs = std::move(copy);
     return {};
+}
+
+Result<std::vector<model::Rule>> validate_append(const model::Command& cmd)
+{
+    // The built-in chains are all convert_rule needs of a ruleset for targets that name no
+    // chain; the chain itself must exist, which the caller's kernel state decides.
+    static const model::Ruleset builtins = model::Ruleset::initial();
+    if (cmd.chain.size() > model::kMaxLabel) return fail(cmd, EINVAL);
+    std::vector<model::Rule> out;
+    out.reserve(cmd.rules.size());
+    for (const auto& in : cmd.rules) {
+        if (in.target == model::TargetKind::Chain) return fail(cmd, EINVAL);
+        model::Rule r = in;
+        if (int err = convert_rule(builtins, r)) return fail(cmd, err);
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 }  // namespace ipchains::engine

@@ -19,6 +19,11 @@ namespace ipchains::engine {
 // (operation, errno).
 Result<void> apply(model::Ruleset& rs, const model::Command& cmd);
 
+// The rules of an Append as apply() would store them (validated and normalized the same way,
+// failing with the same Error), for a backend that appends without reading the ruleset (the
+// fast path). Only for rules whose target names no chain: those need the ruleset to check.
+Result<std::vector<model::Rule>> validate_append(const model::Command& cmd);
+
 // Verdict of a -C test packet, walked through the chain with 2.2's ip_fw_check rules.
 enum class CheckVerdict { Accepted, Denied, Rejected, Masqueraded, Redirected, Diverted,
                           CaughtInLoop, PassedThrough };

@@ -9,6 +9,9 @@
 
 namespace ipchains::model {
 
+// Longest chain or target label 2.2 accepted (IP_FW_MAX_LABEL_LENGTH).
+constexpr std::size_t kMaxLabel = 8;
+
 enum class Policy { Accept, Deny, Reject, Masq };
 
 const char* policy_name(Policy p);                       // "ACCEPT", "DENY", ...

@@ -8,7 +8,7 @@
 
 namespace ipchains::parse::detail {
 
-constexpr std::size_t kMaxLabel = 8;    // IP_FW_MAX_LABEL_LENGTH
+using model::kMaxLabel;
 constexpr std::size_t kIfNameSize = 16; // IFNAMSIZ as 1.3.9 checked it
 
 // -j: 1-8 characters, no whitespace.

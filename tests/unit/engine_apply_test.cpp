@@ -298,3 +298,42 @@ TEST(EngineDelete, ByNumber)
     ASSERT_EQ(rs.find("input")->rules.size(), 1u);
     EXPECT_EQ(rs.find("input")->rules[0].dport.lo, 2);
 }
+
+// The append fast path validates with the engine: the same rules fail with the same error as
+// apply() gives, and good rules come back as apply() stores them.
+TEST(EngineValidateAppend, FailsExactlyAsApply)
+{
+    model::Rule ports_without_proto = rule(TargetKind::Accept);
+    ports_without_proto.dport = {80, 80};
+    model::Rule wide_mark = rule(TargetKind::Deny);
+    wide_mark.flags |= model::kFlagMarkAbs;
+    wide_mark.mark = 0x10000;
+    model::Rule unknown_flag = rule(TargetKind::Accept);
+    unknown_flag.flags = static_cast<uint16_t>(~model::kFlagMask);
+    const std::vector<model::Command> bad = {
+        cmd(Op::Append, "input", {ports_without_proto}),
+        cmd(Op::Append, "input", {wide_mark}),
+        cmd(Op::Append, "input", {unknown_flag}),
+        cmd(Op::Append, "toolongname", {rule(TargetKind::Accept)}),
+        cmd(Op::Append, "input", {tcp(22), ports_without_proto}),
+    };
+    for (const auto& c : bad) {
+        model::Ruleset rs = model::Ruleset::initial();
+        auto applied = engine::apply(rs, c);
+        auto validated = engine::validate_append(c);
+        ASSERT_FALSE(applied.ok());
+        ASSERT_FALSE(validated.ok()) << c.chain;
+        EXPECT_EQ(validated.error().code, applied.error().code);
+        EXPECT_EQ(validated.error().message, applied.error().message);
+    }
+}
+
+TEST(EngineValidateAppend, GivesTheRulesApplyStores)
+{
+    const auto c = cmd(Op::Append, "forward", {tcp(25, TargetKind::Deny), rule(TargetKind::Masq)});
+    model::Ruleset rs = model::Ruleset::initial();
+    ASSERT_TRUE(engine::apply(rs, c).ok());
+    auto validated = engine::validate_append(c);
+    ASSERT_TRUE(validated.ok());
+    EXPECT_EQ(*validated, rs.find("forward")->rules);
+}

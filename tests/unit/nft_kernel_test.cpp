@@ -353,6 +353,26 @@ TEST_F(NftKernel, EveryIncrementalCommitMatchesAFreshBuild)
     }
 }
 
+// The fast path validates like the slow one: a bad rule fails with the engine's error and the
+// kernel keeps what it had.
+TEST_F(NftKernel, FastAppendRefusesWhatTheEngineRefuses)
+{
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(execute(be, append("input", fx::rule(model::TargetKind::Accept))).ok());
+    const std::string before = listing();
+    model::Rule ports_without_proto = fx::rule(model::TargetKind::Accept);
+    ports_without_proto.dport = {80, 80};
+    const model::Command bad = append("input", ports_without_proto);
+    model::Ruleset rs = model::Ruleset::initial();
+    auto want = engine::apply(rs, bad);
+    ASSERT_FALSE(want.ok());
+    auto got = execute(be, bad);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.error().code, want.error().code);
+    EXPECT_EQ(got.error().message, want.error().message);
+    EXPECT_EQ(listing(), before);
+}
+
 TEST_F(NftKernel, FastAndSlowAppendLeaveTheSameKernelState)
 {
     NftBackend fast(table("fast"));
