@@ -108,12 +108,6 @@ void snapshot_into(std::vector<std::shared_ptr<DivertSocket>>& out)
         if (p && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
 }
 
-std::vector<std::shared_ptr<DivertSocket>> snapshot()
-{
-    std::vector<std::shared_ptr<DivertSocket>> out;
-    snapshot_into(out);
-    return out;
-}
 
 void lock_for_fork() { state().mu.lock(); }
 void unlock_after_fork() { state().mu.unlock(); }

@@ -31,9 +31,8 @@ bool add_internal(int fd) noexcept;
 void remove_internal(int fd);
 bool is_internal(int fd);
 
-// Every registered socket, once each.
-std::vector<std::shared_ptr<DivertSocket>> snapshot();
-// The same into out (cleared first), reusing its capacity: the reaper's ticks allocate nothing.
+// Every registered socket, once each, into out (cleared first, its capacity reused: the
+// reaper's ticks allocate nothing).
 void snapshot_into(std::vector<std::shared_ptr<DivertSocket>>& out);
 
 // fork(): the registry lock is held across fork so the child never inherits it locked.
