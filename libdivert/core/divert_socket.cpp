@@ -638,8 +638,9 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
     return static_cast<ssize_t>(len);
 }
 
-int DivertSocket::raw_socket(uint32_t mark)
+int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
 {
+    *one_off = false;
     unsigned char mcast[sizeof mcast_if_];
     socklen_t mcast_len;
     {
@@ -689,6 +690,7 @@ int DivertSocket::raw_socket(uint32_t mark)
         DIVERT_REAL(close, fd);
         return winner;
     }
+    *one_off = true;
     return fd;
 }
 
@@ -721,7 +723,8 @@ ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via, uint
     }
     // Outbound: the kernel's IP_HDRINCL path makes exactly the 2.2 fixes (checksum, zero ID,
     // tot_len, zero source) and fails with EMSGSIZE / ENETUNREACH / EPERM like 2.2 did.
-    const int raw = raw_socket(mark);
+    bool one_off;
+    const int raw = raw_socket(mark, &one_off);
     if (raw < 0) return -1;
     sockaddr_in dst{};
     dst.sin_family = AF_INET;
@@ -730,7 +733,7 @@ ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via, uint
     do {
         n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
     } while (n < 0 && errno == EINTR);
-    if (!registry::is_internal(raw)) {  // a one-off socket (raw_socket: every slot taken)
+    if (one_off) {
         const int err = errno;
         DIVERT_REAL(close, raw);
         errno = err;

@@ -99,7 +99,8 @@ private:
     // in one message, through fd or, with fd < 0, the socket's own descriptor.
     void send_drops(int fd, const uint32_t* ids, size_t n);
     bool more_queued(int fd);
-    int raw_socket(uint32_t mark);
+    // The raw socket that injects with `mark`; *one_off: the caller closes it after one send.
+    int raw_socket(uint32_t mark, bool* one_off);
 
     // 20 bits, never 0: with the resume site (12 bits) it fills the cookie's second word.
     const uint32_t generation_;
