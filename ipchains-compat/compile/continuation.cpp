@@ -41,6 +41,7 @@ ir::Chain continuation_chain(const Plan& plan, const Site& s)
     ir::Chain c;
     c.name = continuation_name(s.id);
     c.comment = "ipchains-layout:cont";
+    c.role = ir::ChainRole::Continuation;
     ir::Rule clear;
     clear.statements.push_back(ir::SetMark{~(kKindMask | kIdMask), 0});
     c.rules.push_back(clear);
@@ -85,6 +86,7 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
         c.name = std::string("~") + hook_short_name(hook) + "-post-" + std::to_string(i);
         c.base = ir::BaseChain{hook, hook_priority + i, ir::ChainType::Filter};
         c.comment = "ipchains-layout:post";
+        c.role = ir::ChainRole::Post;
         c.rules.push_back(reject);
         c.rules.push_back(pass);
         for (const Site* s : sites) {

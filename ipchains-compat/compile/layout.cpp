@@ -60,6 +60,7 @@ ir::Chain policy_chain(const model::Chain& builtin)
     ir::Chain c;
     c.name = detail::policy_chain_name(builtin.name);
     c.comment = "ipchains-layout:policy";
+    c.role = ir::ChainRole::Policy;
     ir::Rule r;
     r.statements.push_back(ir::NamedCounter{policy_counter_name(builtin.name)});
     switch (builtin.policy.value_or(model::Policy::Accept)) {
@@ -95,6 +96,7 @@ std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, b
         tag.position = inst.position;
         segs[k].name = inst.segment_name(k);
         segs[k].comment = chain_comment(tag);
+        segs[k].role = ir::ChainRole::Ipchains;
     }
     const auto& rules = inst.chain->rules;
     for (size_t i = 0; i < rules.size(); ++i) {
@@ -139,6 +141,7 @@ std::vector<ir::Chain> nat_chains(const Plan& plan, bool with_masq)
         in.name = "~nat-in";
         in.base = ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat};
         in.comment = "ipchains-layout:nat";
+        in.role = ir::ChainRole::Nat;
         for (size_t i = 0; i < plan.redirect_ports.size(); ++i) {
             uint16_t port = plan.redirect_ports[i];
             ir::Mark m = detail::stamp_match(MarkKind::Redirect, static_cast<uint32_t>(i + 1));
@@ -162,6 +165,7 @@ std::vector<ir::Chain> nat_chains(const Plan& plan, bool with_masq)
     // A new comment when the content changes meaning, so the nft backend recreates a chain
     // an older version left in the kernel (NftBackend::reconcile_with_kernel).
     out.comment = "ipchains-layout:nat:masq-ctmark";
+    out.role = ir::ChainRole::Nat;
     ir::Rule masq;
     masq.matches.push_back(ir::Mark{kMasqBit, kMasqBit, false});
     // Only this connection's first packet gets here; the ct mark tells its replies apart from
@@ -214,6 +218,7 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
         ir::Chain p;
         p.name = kPassthroughChain;
         p.comment = "ipchains-layout:passthrough";
+        p.role = ir::ChainRole::Passthrough;
         chains.push_back(p);
     }
     for (const auto& c : rs.chains) {
@@ -238,6 +243,7 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
         c.name = std::string("~") + detail::hook_short_name(h.hook) + "-hook";
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
         c.comment = "ipchains-layout:hook";
+        c.role = ir::ChainRole::Hook;
         // 2.2 de-masqueraded replies after input and sent them past forward to output. Only
         // with MASQ: the rule is a `ct` expression. The comment names the rule, so adding or
         // removing it recreates the chain, as for a chain an older version left behind.

@@ -162,11 +162,27 @@ struct Rule {
     }
 };
 
+// What a chain is for in the layout of docs/design.md "Chain layout". compile/ sets it on every
+// chain, so that a backend that maps the layout onto another shape (backend/iptc/layout.h) is
+// told each chain's job instead of guessing it from names or priorities.
+enum class ChainRole {
+    Ipchains,      // a segment of an instance of an ipchains chain (comment: a ChainTag)
+    Policy,        // ~<hook>-policy: the policy counter and verdict of a built-in chain
+    Continuation,  // ~cont-<site>: resumes after a DIVERT rule
+    Hook,          // ~<hook>-hook: the base chain that walks a built-in chain
+    Post,          // ~<hook>-post-<i>: deferred REJECT and resume dispatch, after the hook chain
+    Nat,           // ~nat-in, ~nat-out: the REDIRECT and MASQ executors
+    Passthrough,   // ~passthrough: empty, its presence is the setting
+};
+
 struct Chain {
     std::string name;
     std::optional<BaseChain> base;
     std::vector<Rule> rules;
     std::string comment;  // "ipchains:<name>:<segment>[:<policy>]" or a layout role
+    // Derived from the chain's job like the comment; left out of operator== (the comment
+    // already tells chains apart for the diff).
+    ChainRole role = ChainRole::Ipchains;
     bool operator==(const Chain& o) const
     {
         return name == o.name && base == o.base && rules == o.rules && comment == o.comment;

@@ -16,8 +16,8 @@ namespace {
 using compile::MarkKind;
 
 struct BaseInfo {
-    const ir::Chain* main = nullptr;   // lowest priority filter base chain of the hook
-    const ir::Chain* post = nullptr;   // the next one: executor + resume dispatch template
+    const ir::Chain* main = nullptr;   // the hook chain (ChainRole::Hook)
+    const ir::Chain* post = nullptr;   // the first post chain: executor + resume dispatch template
 };
 
 bool is_executor(const ir::Rule& r)
@@ -185,7 +185,7 @@ public:
         TableState nat{"nat", {}, {}, {}};
         ActionChains nat_acts;
         for (const auto& c : t_.chains) {
-            if (!c.base || c.base->type != ir::ChainType::Nat) continue;
+            if (c.role != ir::ChainRole::Nat) continue;
             if (auto r = emit(nat, nat_acts, c.name, c.rules, x); !r) return r.error();
             hook(nat, builtin_of(c.base->hook), {}, legacy_name(x, c.name));
         }
@@ -201,15 +201,21 @@ public:
 private:
     void classify()
     {
+        // compile/ names each chain's role (ir::ChainRole); the post chains of a hook are all
+        // alike, and the first (lowest priority) one serves as the template.
         std::map<ir::Hook, std::vector<const ir::Chain*>> filters;
-        for (const auto& c : t_.chains)
-            if (c.base && c.base->type == ir::ChainType::Filter) filters[c.base->hook].push_back(&c);
+        for (const auto& c : t_.chains) {
+            if (!c.base) continue;
+            if (c.role == ir::ChainRole::Hook) {
+                base_[c.base->hook].main = &c;
+                filters[c.base->hook].push_back(&c);
+            } else if (c.role == ir::ChainRole::Post) {
+                const ir::Chain*& post = base_[c.base->hook].post;
+                if (!post || c.base->priority < post->base->priority) post = &c;
+                filters[c.base->hook].push_back(&c);
+            }
+        }
         for (auto& [h, v] : filters) {
-            std::stable_sort(v.begin(), v.end(), [](const ir::Chain* a, const ir::Chain* b) {
-                return a->base->priority < b->base->priority;
-            });
-            base_[h].main = v[0];
-            if (v.size() > 1) base_[h].post = v[1];
             std::set<std::string> seen;
             for (const auto* c : v) walk(c->name, h, seen);
         }
