@@ -1,16 +1,36 @@
-// A kernel backend: reads the ruleset back from the kernel and commits changes as one
-// transaction. Implementations: backend/nft (libnftnl), backend/iptc (libiptc).
+// A kernel backend: reads the ruleset back from the kernel as a snapshot and turns (snapshot,
+// change) into one kernel transaction. Implementations: backend/nft (libnftnl), backend/iptc
+// (libiptc); backend/choice picks one. A Backend keeps nothing from a read for the commit that
+// follows: everything the commit needs is in the Snapshot it is given.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "backend/common/kernel_state.h"
 #include "core/result.h"
+#include "model/change.h"
 #include "model/command.h"
 #include "model/ruleset.h"
 
 namespace ipchains::backend {
+
+// What one read found. Taken by const reference everywhere: a snapshot is never edited, the
+// engine builds a model::Change beside it (engine::make_change).
+struct Snapshot {
+    model::Ruleset ruleset;  // rules, policies and counters
+    bool table_exists = false;  // our rules were in the kernel (else: a fresh 2.2 boot)
+    // The kernel's state the read saw: nft, the ruleset generation; legacy, a fingerprint of
+    // our mangle chains. A commit against this snapshot fails with ERESTART, changing
+    // nothing, when the kernel no longer has it. nullopt: unknown, the commit is unchecked.
+    std::optional<uint64_t> generation;
+    // Our chains as read (names and comments): which layout revision the kernel holds, so a
+    // commit recreates the chains an older version left behind.
+    std::vector<common::KernelChain> chains;
+};
 
 class Backend {
 public:
@@ -18,16 +38,16 @@ public:
 
     // Current state from the kernel. With zero_counters, rule counters are read and reset in
     // the same step (-L -Z); policy counters are never reset.
-    virtual Result<model::Ruleset> read(bool zero_counters = false) = 0;
+    virtual Result<Snapshot> read(bool zero_counters = false) = 0;
 
-    // Make the kernel hold `after` (the engine's result from `before`), as one transaction.
-    // Fails with ERESTART, changing nothing, when the backend can tell that the kernel's
-    // ruleset changed since the read that gave `before` (backend::execute then runs the
-    // command again).
-    virtual Result<void> commit(const model::Ruleset& before, const model::Ruleset& after) = 0;
+    // Make the kernel hold `change.after` (computed from `before.ruleset`), and zero the
+    // counters of `change.zeroed`, as one transaction. Fails with ERESTART, changing nothing,
+    // when the kernel moved on since `before` was read (backend::execute then runs the command
+    // again on a fresh read).
+    virtual Result<void> commit(const Snapshot& before, const model::Change& change) = 0;
 
     // Append fast path: returns true when done, false when the caller must take the slow path
-    // (read, engine::apply, commit). Errors as the slow path would give them.
+    // (read, engine::make_change, commit). Errors as the slow path would give them.
     virtual Result<bool> append_fast(const std::string& chain,
                                      const std::vector<model::Rule>& rules) = 0;
 
@@ -36,7 +56,8 @@ public:
     virtual std::string describe() = 0;
 };
 
-// Picks the backend (IPCHAINS_DIVERT_BACKEND=nft|legacy|auto, config file, probing) and says why.
+// Picks the backend (IPCHAINS_DIVERT_BACKEND=nft|legacy|auto, config file, probing) and says
+// why: backend/choice/.
 Result<std::unique_ptr<Backend>> open_backend();
 
 }  // namespace ipchains::backend

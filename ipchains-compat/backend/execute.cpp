@@ -32,18 +32,6 @@ void back_off(int attempt)
     nanosleep(&ts, nullptr);
 }
 
-// Ruleset::operator== leaves counters out, but -Z changes nothing else.
-bool same_counters(const model::Ruleset& a, const model::Ruleset& b)
-{
-    for (const auto& c : a.chains) {
-        const model::Chain* o = b.find(c.name);
-        if (o == nullptr || o->rules.size() != c.rules.size()) return false;
-        for (size_t i = 0; i < c.rules.size(); ++i)
-            if (!(c.rules[i].counters == o->rules[i].counters)) return false;
-    }
-    return true;
-}
-
 bool fast_path_target(model::TargetKind t)
 {
     using model::TargetKind;
@@ -53,19 +41,13 @@ bool fast_path_target(model::TargetKind t)
 
 Result<void> execute_all_once(Backend& be, const std::vector<model::Command>& cmds)
 {
+    // Snapshot -> Change -> one transaction; a stale snapshot fails the commit (ERESTART).
     auto before = be.read(false);
     if (!before) return before.error();
-    model::Ruleset after = *before;
-    for (size_t i = 0; i < cmds.size(); ++i) {
-        auto applied = engine::apply(after, cmds[i]);
-        if (!applied) {
-            Error e = applied.error();
-            e.line = static_cast<int>(i + 1);
-            return e;
-        }
-    }
-    if (after == *before && same_counters(after, *before)) return {};
-    return be.commit(*before, after);
+    auto change = engine::make_change(before->ruleset, cmds);
+    if (!change) return change.error();
+    if (engine::changes_nothing(before->ruleset, *change)) return {};
+    return be.commit(*before, *change);
 }
 
 Result<void> execute_once(Backend& be, const model::Command& cmd)

@@ -1,5 +1,6 @@
 // Runs one modifying command against the kernel: the one place where the fast path, the
-// read -> engine::apply -> commit sequence and the "nothing changes on error" rule live.
+// read (Snapshot) -> engine::make_change (Change) -> commit sequence and the "nothing changes
+// on error" rule live.
 // Used by ipchains, ipchains-restore (one Command per file, see apply_all) and libdivert.
 #pragma once
 

@@ -34,9 +34,9 @@ int print_progress(backend::Backend& be, const model::Command& cmd)
     if (!cmd.chain.empty()) {
         names.push_back(cmd.chain);
     } else {
-        auto rs = be.read(false);
-        if (!rs) return cli::report_failure(kFailurePrefix, rs.error());
-        for (const auto& c : rs->chains)
+        auto snap = be.read(false);
+        if (!snap) return cli::report_failure(kFailurePrefix, snap.error());
+        for (const auto& c : snap->ruleset.chains)
             if (cmd.op != model::Op::DeleteChain || !c.builtin()) names.push_back(c.name);
     }
     for (const auto& n : names) std::printf("%s chain `%s'\n", verb, n.c_str());
@@ -45,11 +45,11 @@ int print_progress(backend::Backend& be, const model::Command& cmd)
 
 int run_check(backend::Backend& be, const model::Command& cmd)
 {
-    auto rs = be.read(false);
-    if (!rs) return cli::report_failure(kFailurePrefix, rs.error());
+    auto snap = be.read(false);
+    if (!snap) return cli::report_failure(kFailurePrefix, snap.error());
     for (const auto& rule : cmd.rules) {
         if (cmd.options.verbose) std::fputs(format::rule_echo(rule).c_str(), stdout);
-        auto verdict = engine::check(*rs, cmd.chain, engine::test_packet_from_rule(rule));
+        auto verdict = engine::check(snap->ruleset, cmd.chain, engine::test_packet_from_rule(rule));
         if (!verdict) return cli::report_failure(kFailurePrefix, verdict.error());
         std::printf("%s\n", engine::check_verdict_text(*verdict));
     }
@@ -58,14 +58,15 @@ int run_check(backend::Backend& be, const model::Command& cmd)
 
 int run_list(backend::Backend& be, const model::Command& cmd)
 {
-    auto rs = be.read(cmd.op == model::Op::ListZero);
-    if (!rs) return cli::report_failure(kFailurePrefix, rs.error());
-    if (!cmd.chain.empty() && !rs->find(cmd.chain))
+    auto snap = be.read(cmd.op == model::Op::ListZero);
+    if (!snap) return cli::report_failure(kFailurePrefix, snap.error());
+    const model::Ruleset& rs = snap->ruleset;
+    if (!cmd.chain.empty() && !rs.find(cmd.chain))
         return cli::report_failure(
             kFailurePrefix,
             Error::kernel(ENOENT, engine::kernel_error_text(cmd.op, ENOENT,
                                                             model::TargetKind::None)));
-    std::fputs(format::list(*rs, cmd.chain, cmd.options).c_str(), stdout);
+    std::fputs(format::list(rs, cmd.chain, cmd.options).c_str(), stdout);
     return 0;
 }
 
@@ -73,10 +74,11 @@ int run_list(backend::Backend& be, const model::Command& cmd)
 // current ruleset. Read-only, like opening the file without write access (counters stay).
 int run_dump_proc(backend::Backend& be, const model::Command& cmd)
 {
-    auto rs = be.read(false);
-    if (!rs) return cli::report_failure(kFailurePrefix, rs.error());
-    const std::string text = cmd.proc_view == model::ProcView::Names ? format::proc_names(*rs)
-                                                                     : format::proc_chains(*rs);
+    auto snap = be.read(false);
+    if (!snap) return cli::report_failure(kFailurePrefix, snap.error());
+    const model::Ruleset& rs = snap->ruleset;
+    const std::string text = cmd.proc_view == model::ProcView::Names ? format::proc_names(rs)
+                                                                     : format::proc_chains(rs);
     std::fputs(text.c_str(), stdout);
     return 0;
 }

@@ -90,7 +90,7 @@ int main(int argc, char** argv)
     std::vector<model::Command> cmds;
     std::vector<int> lines;  // file line of each command, for error reports
     std::set<std::string> skipped, known;
-    for (const auto& c : current->chains) known.insert(c.name);
+    for (const auto& c : current->ruleset.chains) known.insert(c.name);
 
     for (const auto& saved : file->chains) {
         std::printf("Restoring `%s'.\n", saved.name.c_str());

@@ -42,8 +42,9 @@ int main(int argc, char** argv)
 
     auto be = backend::open_backend();
     if (!be) return cli::report_failure("ipchains-save", be.error());
-    auto rs = (*be)->read(false);
-    if (!rs) return cli::report_failure("ipchains-save", rs.error());
+    auto snap = (*be)->read(false);
+    if (!snap) return cli::report_failure("ipchains-save", snap.error());
+    const model::Ruleset* rs = &snap->ruleset;
     const model::Chain* only = chain.empty() ? nullptr : rs->find(chain);
     if (!chain.empty() && !only)
         return cli::report_failure(

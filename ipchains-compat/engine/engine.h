@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "model/change.h"
 #include "model/command.h"
 #include "model/ruleset.h"
 
@@ -18,6 +19,14 @@ namespace ipchains::engine {
 // section 5 and the ipchains message of docs/reference/ipchains-commands.md section 8.2 for that
 // (operation, errno).
 Result<void> apply(model::Ruleset& rs, const model::Command& cmd);
+
+// The commands applied in order to `before` (a snapshot's ruleset), as one change: all apply or
+// none, and an error carries the index of the failing command in Error::line (1-based). The
+// change also names the chains whose counters -Z reset (model/change.h).
+Result<model::Change> make_change(const model::Ruleset& before,
+                                  const std::vector<model::Command>& cmds);
+// Nothing for the kernel to do: same ruleset, no counter reset.
+bool changes_nothing(const model::Ruleset& before, const model::Change& change);
 
 // The rules of an Append as apply() would store them (validated and normalized the same way,
 // failing with the same Error), for a backend that appends without reading the ruleset (the

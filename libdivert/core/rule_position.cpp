@@ -19,9 +19,9 @@ std::optional<Positions> read_kernel_positions()
     Guard g;
     auto be = ipchains::backend::open_backend();
     if (!be) return std::nullopt;
-    auto rs = (*be)->read(false);
-    if (!rs) return std::nullopt;
-    auto positions = ipchains::compile::divert_site_positions(*rs);
+    auto snap = (*be)->read(false);
+    if (!snap) return std::nullopt;
+    auto positions = ipchains::compile::divert_site_positions(snap->ruleset);
     if (!positions) return std::nullopt;
     return std::move(*positions);
 }

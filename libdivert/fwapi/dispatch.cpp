@@ -22,12 +22,13 @@ int errno_of(const ipchains::Error& e)
 
 int run_check(backend::Backend& be, const Request& rq)
 {
-    auto rs = be.read(false);
-    if (!rs) return errno_of(rs.error());
-    if (!rs->find(rq.chain)) return ENOENT;
+    auto snap = be.read(false);
+    if (!snap) return errno_of(snap.error());
+    const ipchains::model::Ruleset& rs = snap->ruleset;
+    if (!rs.find(rq.chain)) return ENOENT;
     if (rq.packet.fwp_iph.ihl != 5) return EINVAL;
     if (is_tcp_offset_one(rq.packet)) return ETIMEDOUT;
-    auto verdict = engine::check(*rs, rq.chain, test_packet_from_fwpkt(rq.packet));
+    auto verdict = engine::check(rs, rq.chain, test_packet_from_fwpkt(rq.packet));
     if (!verdict) return errno_of(verdict.error());
     return check_verdict_errno(*verdict);
 }
@@ -39,9 +40,9 @@ int run_request(backend::Backend& be, const Request& rq)
     if (rq.kind == Request::Kind::Nothing) return 0;
     if (rq.kind == Request::Kind::Check) return run_check(be, rq);
     if (rq.deferred_errno != 0) {
-        auto rs = be.read(false);
-        if (!rs) return errno_of(rs.error());
-        return rs->find(rq.chain) ? rq.deferred_errno : ENOENT;
+        auto snap = be.read(false);
+        if (!snap) return errno_of(snap.error());
+        return snap->ruleset.find(rq.chain) ? rq.deferred_errno : ENOENT;
     }
     auto done = backend::execute(be, rq.command);
     return done ? 0 : errno_of(done.error());

@@ -1,9 +1,9 @@
 // The backend choice: explicit settings, the config file syntax, and auto's order of reasons.
 #include <gtest/gtest.h>
 
-#include "backend/iptc/choice.h"
+#include "backend/choice/choice.h"
 
-using namespace ipchains::backend::iptc;
+using namespace ipchains::backend::choice;
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include "backend/iptc/layout.h"
 #include "backend/iptc/read_state.h"
-#include "backend/nft/read_model.h"
+#include "backend/common/read_model.h"
 #include "compile_fixtures.h"
 
 using namespace ipchains;
@@ -49,7 +49,7 @@ std::vector<std::string> hook_targets(const TableState& t, const std::string& bu
 
 model::Ruleset read_back(const Layout& l)
 {
-    auto rs = backend::nft::rebuild_model(kernel_state(table(l, "mangle").chains, P), "ipchains");
+    auto rs = backend::common::rebuild_model(kernel_state(table(l, "mangle").chains, P), "ipchains");
     if (!rs) throw std::runtime_error(rs.error().message);
     return *rs;
 }
@@ -180,7 +180,7 @@ TEST(IptcLayout, ZeroLeavesPolicyChainsAlone)
 
 TEST(IptcLayout, EmptyKernelReadsAsFreshBoot)
 {
-    auto rs = backend::nft::rebuild_model(kernel_state({}, P), "ipchains");
+    auto rs = backend::common::rebuild_model(kernel_state({}, P), "ipchains");
     ASSERT_TRUE(rs);
     EXPECT_EQ(*rs, model::Ruleset::initial());
 }

@@ -9,14 +9,17 @@
 
 #include <algorithm>
 
+#include "backend/common/read_model.h"
 #include "backend/nft/batch.h"
 #include "backend/nft/commit_plan.h"
-#include "backend/nft/read_model.h"
+#include "backend/nft/dump.h"
 #include "compile/compile.h"
 #include "compile_fixtures.h"
 
 namespace ipchains::backend::nft {
 namespace {
+
+using common::rebuild_model;
 
 // What the kernel holds after the transaction that creates `t` from nothing: the batch
 // plan_commit builds is parsed back message by message, as dump_* parse the kernel's answers.

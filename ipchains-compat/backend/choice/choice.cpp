@@ -1,4 +1,4 @@
-#include "backend/iptc/choice.h"
+#include "backend/choice/choice.h"
 
 #include <cerrno>
 #include <climits>
@@ -8,12 +8,10 @@
 
 #include <unistd.h>
 
-#include "backend/iptc/kernel.h"
-#include "backend/iptc/layout.h"
-#include "backend/nft/dump.h"
-#include "backend/nft/netlink.h"
+#include "backend/iptc/iptc_backend.h"
+#include "backend/nft/nft_backend.h"
 
-namespace ipchains::backend::iptc {
+namespace ipchains::backend::choice {
 
 namespace {
 
@@ -25,17 +23,6 @@ std::string trim(const std::string& s)
     size_t b = s.find_first_not_of(ws);
     if (b == std::string::npos) return {};
     return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-// Legacy tables this network namespace has instantiated; reading the list creates none.
-std::vector<std::string> legacy_tables(bool* available)
-{
-    std::ifstream f("/proc/net/ip_tables_names");
-    *available = f.good();
-    std::vector<std::string> out;
-    for (std::string line; std::getline(f, line);)
-        if (!trim(line).empty()) out.push_back(trim(line));
-    return out;
 }
 
 bool iptables_is_legacy()
@@ -54,19 +41,13 @@ bool iptables_is_legacy()
 HostFacts probe_host(const std::string& table_name)
 {
     HostFacts f;
-    const std::string prefix = table_name + "-";
-    for (const auto& t : legacy_tables(&f.legacy_available)) {
-        auto h = TableHandle::open(t);
-        if (!h) continue;
-        if (t == "mangle" && (*h)->has_chain(prefix + kMetaChain)) f.legacy_has_ours = true;
-        f.legacy_foreign += (*h)->foreign_rules(prefix);
-    }
-    if (auto nl = nft::Netlink::open()) {
-        auto t = nft::get_table(**nl, table_name);
-        // Without privileges the kernel refuses to say; it still has nf_tables.
-        f.nft_available = t.ok() || t.error().code == EPERM || t.error().code == EACCES;
-        f.nft_has_ours = t.ok() && t->has_value();
-    }
+    const LegacyPresence legacy = probe_legacy(table_name);
+    f.legacy_available = legacy.available;
+    f.legacy_has_ours = legacy.has_ours;
+    f.legacy_foreign = legacy.foreign;
+    const nft::NftPresence nft = nft::probe_nft(table_name);
+    f.nft_available = nft.available;
+    f.nft_has_ours = nft.has_ours;
     f.iptables_is_legacy = iptables_is_legacy();
     return f;
 }
@@ -120,10 +101,10 @@ public:
         : inner_(std::move(inner)), reason_(std::move(reason))
     {
     }
-    Result<model::Ruleset> read(bool zero) override { return inner_->read(zero); }
-    Result<void> commit(const model::Ruleset& b, const model::Ruleset& a) override
+    Result<Snapshot> read(bool zero) override { return inner_->read(zero); }
+    Result<void> commit(const Snapshot& before, const model::Change& change) override
     {
-        return inner_->commit(b, a);
+        return inner_->commit(before, change);
     }
     Result<bool> append_fast(const std::string& c, const std::vector<model::Rule>& r) override
     {
@@ -161,4 +142,4 @@ Result<Choice> choose_backend(const std::string& table_name)
     return decide("auto", "auto", facts);
 }
 
-}  // namespace ipchains::backend::iptc
+}  // namespace ipchains::backend::choice

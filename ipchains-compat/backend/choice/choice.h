@@ -13,7 +13,9 @@
 #include "backend/backend.h"
 #include "core/result.h"
 
-namespace ipchains::backend::iptc {
+// This module sits above the backends: it asks each whether our rules are there
+// (nft::probe_nft, probe_legacy) and builds the one it picks; no backend knows the others.
+namespace ipchains::backend::choice {
 
 enum class BackendKind { Nft, Legacy };
 
@@ -48,4 +50,4 @@ Result<Choice> choose_backend(const std::string& table_name);
 // the reason themselves).
 std::unique_ptr<Backend> with_reason(std::unique_ptr<Backend> inner, std::string reason);
 
-}  // namespace ipchains::backend::iptc
+}  // namespace ipchains::backend::choice

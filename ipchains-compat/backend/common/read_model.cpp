@@ -1,4 +1,4 @@
-#include "backend/nft/read_model.h"
+#include "backend/common/read_model.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include "compile/compile.h"
 #include "parse/parser.h"
 
-namespace ipchains::backend::nft {
+namespace ipchains::backend::common {
 
 namespace {
 
@@ -132,4 +132,4 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
     return rs;
 }
 
-}  // namespace ipchains::backend::nft
+}  // namespace ipchains::backend::common

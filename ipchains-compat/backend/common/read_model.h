@@ -1,4 +1,5 @@
-// Kernel objects of our table -> model::Ruleset. Pure: the unit tests feed it dumps by hand.
+// Kernel objects of our table (kernel_state.h) -> model::Ruleset, for every backend. Pure: the
+// unit tests feed it dumps by hand.
 //   chains:   from the ChainTag comments (instance 0, segments in order, user order by
 //             ChainTag::position, policy from the tag);
 //   rules:    from the carrier rules' comments (save syntax), parsed back;
@@ -9,21 +10,14 @@
 
 #include <vector>
 
-#include "backend/nft/dump.h"
+#include "backend/common/kernel_state.h"
 #include "core/result.h"
 #include "model/ruleset.h"
 
-namespace ipchains::backend::nft {
-
-struct KernelState {
-    bool table_exists = false;
-    std::vector<KernelChain> chains;
-    std::vector<KernelRule> rules;
-    std::vector<KernelCounter> counters;
-};
+namespace ipchains::backend::common {
 
 // A table that does not exist reads as a fresh 2.2 boot (Ruleset::initial()). A carrier whose
 // comment does not parse fails with exit status 3, like 1.3.9 on an unexpected /proc format.
 Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& table);
 
-}  // namespace ipchains::backend::nft
+}  // namespace ipchains::backend::common

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "backend/common/read_model.h"
 #include "backend/iptc/kernel.h"
 #include "backend/iptc/layout.h"
 #include "backend/iptc/read_state.h"
@@ -26,7 +27,7 @@ public:
     {
     }
 
-    Result<model::Ruleset> read(bool zero_counters) override
+    Result<Snapshot> read(bool zero_counters) override
     {
         // Reading and zeroing is one commit: nobody may replace mangle in between.
         std::optional<iptc::XtablesLock> lock;
@@ -38,28 +39,25 @@ public:
         auto h = TableHandle::open("mangle");
         if (!h) return h.error();
         const auto ours = (*h)->chains(prefix_);
-        read_fingerprint_ = fingerprint(ours);
-        auto rs = nft::rebuild_model(iptc::kernel_state(ours, prefix_), table_);
-        if (!rs || !zero_counters) return rs;
+        const common::KernelState k = iptc::kernel_state(ours, prefix_);
+        auto rs = common::rebuild_model(k, table_);
+        if (!rs) return rs.error();
+        Snapshot snap;
+        snap.ruleset = std::move(*rs);
+        snap.table_exists = k.table_exists;
+        snap.generation = fingerprint(ours);
+        snap.chains = k.chains;
+        if (!zero_counters) return snap;
         if (auto z = (*h)->zero(iptc::zeroable(ours, prefix_)); !z) return z.error();
         if (auto c = (*h)->commit(); !c) return c.error();
-        return rs;
+        return snap;
     }
 
-    Result<void> commit(const model::Ruleset& before, const model::Ruleset& after) override
+    Result<void> commit(const Snapshot& before, const model::Change& change) override
     {
-        // Chains whose rules stay but whose counters the command changed (-Z): unchanged
-        // kernel chains keep their own counters unless told otherwise.
-        std::set<std::string> recount_owners;
-        for (const auto& c : after.chains) {
-            const model::Chain* b = before.find(c.name);
-            if (b == nullptr || !(b->rules == c.rules)) continue;
-            for (size_t i = 0; i < c.rules.size(); ++i)
-                if (!(c.rules[i].counters == b->rules[i].counters)) recount_owners.insert(c.name);
-        }
         compile::Options opt;
         opt.table_name = table_;
-        auto t = compile::compile(after, opt);
+        auto t = compile::compile(change.after, opt);
         if (!t) return t.error();
         auto layout = iptc::make_layout(*t, prefix_);
         if (!layout) return layout.error();
@@ -72,12 +70,11 @@ public:
         auto lock = iptc::XtablesLock::acquire();
         if (!lock) return lock.error();
         std::unique_ptr<TableHandle> mangle;
-        if (read_fingerprint_) {
+        if (before.generation) {
             auto h = TableHandle::open("mangle");
             if (!h) return h.error();
             mangle = std::move(*h);
-            const bool stale = fingerprint(mangle->chains(prefix_)) != *read_fingerprint_;
-            read_fingerprint_.reset();
+            const bool stale = fingerprint(mangle->chains(prefix_)) != *before.generation;
             if (stale)
                 return Error::kernel(ERESTART, "the ruleset changed while this command ran "
                                                "(another program updated legacy table mangle)");
@@ -98,9 +95,10 @@ public:
                 opened = std::move(*o);
             }
             auto* h = &opened;
+            // Unchanged kernel chains keep their own counters unless -Z reset them.
             std::set<std::string> recount;
             for (const auto& [legacy, owner] : ts.owner)
-                if (recount_owners.count(owner)) recount.insert(legacy);
+                if (change.zeroed.count(owner)) recount.insert(legacy);
             auto changed = (*h)->apply(ts, prefix_, recount);
             if (!changed) return changed.error();
             if (!*changed) continue;
@@ -135,8 +133,8 @@ private:
         return false;
     }
 
-    // Our mangle chains without counters, hashed: what commit compares with the last read.
-    static size_t fingerprint(const std::vector<iptc::LegacyChain>& chains)
+    // Our mangle chains without counters, hashed: what commit compares with the snapshot's.
+    static uint64_t fingerprint(const std::vector<iptc::LegacyChain>& chains)
     {
         std::string all;
         for (const auto& c : chains) {
@@ -147,7 +145,6 @@ private:
     }
 
     std::string table_, prefix_, reason_;
-    std::optional<size_t> read_fingerprint_;  // from the last read, consumed by commit
 };
 
 }  // namespace
@@ -165,6 +162,22 @@ bool iptc_usable(std::string* why)
     if (f.good()) return true;
     if (why) *why = "the kernel has no legacy iptables (no /proc/net/ip_tables_names)";
     return false;
+}
+
+LegacyPresence probe_legacy(const std::string& table_name)
+{
+    LegacyPresence p;
+    std::ifstream f("/proc/net/ip_tables_names");
+    p.available = f.good();
+    const std::string prefix = table_name + "-";
+    for (std::string t; std::getline(f, t);) {
+        if (t.empty()) continue;
+        auto h = TableHandle::open(t);
+        if (!h) continue;
+        if (t == "mangle" && (*h)->has_chain(prefix + iptc::kMetaChain)) p.has_ours = true;
+        p.foreign += (*h)->foreign_rules(prefix);
+    }
+    return p;
 }
 
 }  // namespace ipchains::backend

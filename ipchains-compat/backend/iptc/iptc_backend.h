@@ -17,4 +17,13 @@ std::unique_ptr<Backend> make_iptc_backend(const std::string& reason = {});
 // Whether this kernel has legacy iptables at all; `why` says what is missing otherwise.
 bool iptc_usable(std::string* why);
 
+// What the backend choice (backend/choice/) asks of legacy iptables.
+struct LegacyPresence {
+    bool available = false;  // the kernel has x_tables ip_tables
+    bool has_ours = false;   // our chains are in mangle (table `table_name`)
+    size_t foreign = 0;      // rules and chains of other programs in the instantiated tables
+};
+// Looks only at the tables this network namespace has instantiated: creates none.
+LegacyPresence probe_legacy(const std::string& table_name);
+
 }  // namespace ipchains::backend

@@ -39,9 +39,9 @@ std::string carrier_comment(const LegacyRule& r)
     return line;
 }
 
-nft::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std::string& prefix)
+common::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std::string& prefix)
 {
-    nft::KernelState k;
+    common::KernelState k;
     std::map<std::string, const LegacyChain*> by_name;
     for (const auto& c : ours) by_name[c.name] = &c;
 
@@ -61,7 +61,7 @@ nft::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std::s
 
         auto main = by_name.find(prefix + ir);
         if (main == by_name.end()) continue;
-        std::vector<nft::KernelRule> carriers;
+        std::vector<common::KernelRule> carriers;
         for (const auto& r : main->second->rules) {
             std::string line = carrier_comment(r);
             if (!line.empty()) carriers.push_back({ir, line, r.packets, r.bytes});
@@ -82,7 +82,7 @@ nft::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std::s
         for (auto& c : carriers) k.rules.push_back(std::move(c));
     }
 
-    std::map<std::string, nft::KernelCounter> counters;
+    std::map<std::string, common::KernelCounter> counters;
     for (const auto& c : ours)
         for (const auto& r : c.rules) {
             std::string mark = comment_of(r, kCounterComment);

@@ -1,5 +1,5 @@
-// Our legacy mangle chains -> the plain kernel view nft's read_model.h rebuilds the model from,
-// so both backends read the model back with the same code. Legacy specifics handled here:
+// Our legacy mangle chains -> the plain kernel view backend/common/read_model.h rebuilds the
+// model from, so both backends read the model back with the same code. Legacy specifics handled here:
 //   chain tags live in the `~meta` chain (one marker rule per tagged chain);
 //   a save line longer than one comment match is split over several (kMoreComment);
 //   the ^F/^P copies (layout.h) add their counters to the original's, rule by rule;
@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "backend/common/kernel_state.h"
 #include "backend/iptc/layout.h"
-#include "backend/nft/read_model.h"
 
 namespace ipchains::backend::iptc {
 
-nft::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std::string& prefix);
+common::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std::string& prefix);
 
 // The save line a carrier holds, or "" for layout rules.
 std::string carrier_comment(const LegacyRule& r);

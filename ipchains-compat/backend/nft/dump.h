@@ -1,6 +1,6 @@
-// What the kernel holds for our table, as plain values: the inputs of read (read_model.h)
-// and of the append fast path. Only our table's objects are returned; the kernel filters by
-// table where the message type allows it.
+// What the kernel holds for our table, as plain values (backend/common/kernel_state.h): the
+// inputs of read (backend/common/read_model.h) and of the append fast path. Only our table's
+// objects are returned; the kernel filters by table where the message type allows it.
 #pragma once
 
 #include <cstdint>
@@ -8,28 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "backend/common/kernel_state.h"
 #include "backend/nft/netlink.h"
 #include "core/result.h"
 
 namespace ipchains::backend::nft {
 
-struct KernelChain {
-    std::string name;
-    std::string comment;  // NFTNL_UDATA_CHAIN_COMMENT
-    bool base = false;
-};
-
-struct KernelRule {
-    std::string chain;
-    std::string comment;     // NFTNL_UDATA_RULE_COMMENT, "" for layout rules
-    uint64_t packets = 0;    // summed over the rule's counter expressions
-    uint64_t bytes = 0;
-};
-
-struct KernelCounter {
-    std::string name;
-    uint64_t packets = 0, bytes = 0;
-};
+// Userdata comments (NFTNL_UDATA_CHAIN_COMMENT, NFTNL_UDATA_RULE_COMMENT) become the comments.
+using common::KernelChain;
+using common::KernelCounter;
+using common::KernelRule;
+using common::KernelState;
 
 // One dumped (or batched) message as a plain value; false when it is not for `table`.
 bool chain_from_msg(const nlmsghdr* nlh, const std::string& table, KernelChain& out);

@@ -8,10 +8,9 @@
 #include "backend/nft/batch.h"
 #include "backend/nft/commit_plan.h"
 #include "backend/nft/dump.h"
-#include "backend/nft/read_model.h"
+#include "backend/common/read_model.h"
 #include "backend/nft/transaction.h"
 #include "compile/compile.h"
-#include "engine/engine.h"
 
 namespace ipchains::backend::nft {
 
@@ -22,25 +21,19 @@ Config config_from_env()
     return cfg;
 }
 
-namespace {
-
-// Chains whose rule counters the command zeroed (-Z): the same rules, all at zero now, and not
-// all at zero before. Ruleset::operator== leaves counters out, so the diff cannot see this.
-std::set<std::string> zeroed_chains(const model::Ruleset& before, const model::Ruleset& after)
+NftPresence probe_nft(const std::string& table_name)
 {
-    std::set<std::string> out;
-    for (const auto& c : after.chains) {
-        const model::Chain* b = before.find(c.name);
-        if (!b || b->rules.size() != c.rules.size() || c.rules.empty()) continue;
-        bool now_zero = true, was_zero = true;
-        for (size_t i = 0; i < c.rules.size(); ++i) {
-            now_zero = now_zero && c.rules[i].counters == model::Counters{};
-            was_zero = was_zero && b->rules[i].counters == model::Counters{};
-        }
-        if (now_zero && !was_zero) out.insert(c.name);
+    NftPresence p;
+    if (auto nl = Netlink::open()) {
+        auto t = get_table(**nl, table_name);
+        // Without privileges the kernel refuses to say; it still has nf_tables.
+        p.available = t.ok() || t.error().code == EPERM || t.error().code == EACCES;
+        p.has_ours = t.ok() && t->has_value();
     }
-    return out;
+    return p;
 }
+
+namespace {
 
 // Netlink answers EPERM to every request without CAP_NET_ADMIN; 1.3.9's text for it.
 Error query_error(const Error& e)
@@ -130,7 +123,7 @@ Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::str
     return send(batch);
 }
 
-Result<model::Ruleset> NftBackend::read(bool zero_counters)
+Result<Snapshot> NftBackend::read(bool zero_counters)
 {
     // The table arrives in four dumps; a commit by someone else in between would mix two
     // states, so the read is repeated until the generation did not move. A resetting read
@@ -153,12 +146,16 @@ Result<model::Ruleset> NftBackend::read(bool zero_counters)
         }
         // Even a read that gave up waiting for a quiet moment is safe to commit against: the
         // generation is the one from before its dumps, so a mixed read fails the commit.
-        read_genid_ = *gen;
-        read_chains_ = k.chains;
         auto rs = finish_read(k, zero_counters);
+        if (!rs) return rs.error();
+        Snapshot snap;
+        snap.ruleset = std::move(*rs);
+        snap.table_exists = k.table_exists;
+        snap.generation = *gen;
         // Zeroing by rebuild (old kernels) was a commit of ours: the generation moved.
-        if (zero_counters && !rule_reset_works_) read_genid_ = 0;
-        return rs;
+        if (zero_counters && !rule_reset_works_) snap.generation.reset();
+        snap.chains = std::move(k.chains);
+        return snap;
     }
 }
 
@@ -169,7 +166,6 @@ Result<void> NftBackend::read_state(KernelState& k, bool zero_counters)
     auto table = get_table(**nl, cfg_.table);
     if (!table) return query_error(table.error());
     k.table_exists = table->has_value();
-    table_exists_ = k.table_exists;
     if (!k.table_exists) return {};
     auto chains = dump_chains(**nl, cfg_.table);
     if (!chains) return query_error(chains.error());
@@ -190,7 +186,7 @@ Result<void> NftBackend::read_state(KernelState& k, bool zero_counters)
 
 Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_counters)
 {
-    auto rs = rebuild_model(k, cfg_.table);
+    auto rs = common::rebuild_model(k, cfg_.table);
     if (!rs || !zero_counters || rule_reset_works_ || !k.table_exists) return rs;
     // No atomic read-and-reset on this kernel: zero what was read.
     model::Ruleset zeroed = *rs;
@@ -207,26 +203,19 @@ Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_c
     return rs;
 }
 
-Result<void> NftBackend::commit(const model::Ruleset& before, const model::Ruleset& after)
+Result<void> NftBackend::commit(const Snapshot& before, const model::Change& change)
 {
     compile::Options opt;
     opt.table_name = cfg_.table;
-    auto ir_after = compile::compile(after, opt);
+    auto ir_after = compile::compile(change.after, opt);
     if (!ir_after) return ir_after.error();
 
-    if (!table_exists_) {
-        auto nl = netlink();
-        if (!nl) return nl.error();
-        auto t = get_table(**nl, cfg_.table);
-        if (!t) return query_error(t.error());
-        table_exists_ = t->has_value();
-    }
     std::optional<ir::Table> ir_before;
-    if (*table_exists_) {
-        auto b = compile::compile(before, opt);
+    if (before.table_exists) {
+        auto b = compile::compile(before.ruleset, opt);
         if (!b) return b.error();
         ir_before = std::move(*b);
-        reconcile_with_kernel(*ir_before);
+        reconcile_with_kernel(*ir_before, before.chains);
     }
     const ir::Table* pb = ir_before ? &*ir_before : nullptr;
 
@@ -238,23 +227,20 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
     }
     auto nl = netlink();
     if (!nl) return nl.error();
-    Batch batch((*nl)->next_seq(), read_genid_);
-    read_genid_ = 0;
-    read_chains_.reset();
+    // The kernel refuses a batch whose generation moved (ERESTART): a diff is never applied to
+    // a table someone changed after the snapshot.
+    Batch batch((*nl)->next_seq(), static_cast<uint32_t>(before.generation.value_or(0)));
     plan_commit(batch, pb, *ir_after, queue);
     auto r = send(batch);
     if (!r) return r;
-    table_exists_ = true;
-    auto zeroed = zeroed_chains(before, after);
-    if (!zeroed.empty()) return zero_chains(*ir_after, zeroed);
+    if (!change.zeroed.empty()) return zero_chains(*ir_after, change.zeroed);
     return {};
 }
 
-void NftBackend::reconcile_with_kernel(ir::Table& before) const
+void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read)
 {
-    if (!read_chains_) return;
     std::unordered_map<std::string, const std::string*> comments;
-    for (const auto& kc : *read_chains_) comments[kc.name] = &kc.comment;
+    for (const auto& kc : read) comments[kc.name] = &kc.comment;
     std::vector<ir::Chain> kept;
     kept.reserve(before.chains.size());
     for (auto& c : before.chains) {
@@ -268,7 +254,7 @@ void NftBackend::reconcile_with_kernel(ir::Table& before) const
     // Known to the diff (no base, no rules), it is removed, or recreated when `after` has it.
     std::unordered_map<std::string, bool> known;
     for (const auto& c : kept) known[c.name] = true;
-    for (const auto& kc : *read_chains_) {
+    for (const auto& kc : read) {
         if (known.count(kc.name) || kc.comment.compare(0, 19, "ipchains-layout:nat") != 0) continue;
         ir::Chain stale;
         stale.name = kc.name;
@@ -315,10 +301,8 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     if (masq && std::none_of(chains->begin(), chains->end(),
                              [](const auto& kc) { return kc.name == "~nat-out"; }))
         return false;
-    if (!last) {
-        model::TargetKind target = rules.empty() ? model::TargetKind::None : rules[0].target;
-        return Error::kernel(ENOENT, engine::kernel_error_text(model::Op::Append, ENOENT, target));
-    }
+    // No such chain: the slow path fails with the engine's words for it.
+    if (!last) return false;
 
     Batch batch((*nl)->next_seq(), *gen);
     bool queue = false;

@@ -1,6 +1,8 @@
 // backend::Backend on nftables: table `ip ipchains` (IPCHAINS_DIVERT_TABLE overrides the name).
-// read: dumps of our table only -> read_model.h. commit: compile both rulesets, diff, one
-// batch (commit_plan.h). append_fast: one chain dump + one batch, never a rule dump.
+// read: dumps of our table only -> backend/common/read_model.h, plus the generation.
+// commit: compile the snapshot's and the change's ruleset, diff, one batch carrying the
+// snapshot's generation (commit_plan.h). append_fast: one chain dump + one batch, never a
+// rule dump.
 #pragma once
 
 #include <memory>
@@ -9,10 +11,11 @@
 #include <string>
 
 #include "backend/backend.h"
+#include "backend/common/read_model.h"
 #include "backend/nft/batch.h"
+#include "backend/nft/dump.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/queue_probe.h"
-#include "backend/nft/read_model.h"
 #include "ir/ir.h"
 
 namespace ipchains::backend::nft {
@@ -24,13 +27,20 @@ struct Config {
 // IPCHAINS_DIVERT_TABLE, when set and not empty, names the table.
 Config config_from_env();
 
+// What the backend choice (backend/choice/) asks of nftables.
+struct NftPresence {
+    bool available = false;  // nf_tables answers (an EPERM answer counts: it exists)
+    bool has_ours = false;   // table ip <table_name> exists
+};
+NftPresence probe_nft(const std::string& table_name);
+
 class NftBackend : public Backend {
 public:
     explicit NftBackend(Config cfg);
     ~NftBackend() override;
 
-    Result<model::Ruleset> read(bool zero_counters = false) override;
-    Result<void> commit(const model::Ruleset& before, const model::Ruleset& after) override;
+    Result<Snapshot> read(bool zero_counters = false) override;
+    Result<void> commit(const Snapshot& before, const model::Change& change) override;
     Result<bool> append_fast(const std::string& chain,
                              const std::vector<model::Rule>& rules) override;
     std::string describe() override;
@@ -46,10 +56,10 @@ private:
     Result<void> read_state(KernelState& k, bool zero_counters);
     Result<model::Ruleset> finish_read(const KernelState& k, bool zero_counters);
     Result<void> send(Batch& batch);
-    // `before` compiled, adjusted to the chains the last read found: a layout chain whose
+    // `before` compiled, adjusted to the chains the snapshot found: a layout chain whose
     // comment differs (an older layout revision) is recreated by the diff, a chain the kernel
     // lacks is created.
-    void reconcile_with_kernel(ir::Table& before) const;
+    static void reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read);
     // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
     // `t`, the compiled current ruleset.
     Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names);
@@ -57,16 +67,9 @@ private:
     Config cfg_;
     std::unique_ptr<Netlink> nl_;
     std::optional<QueueChoice> queue_;
-    // Whether the table existed at the last read (or was created by our last commit); unknown
-    // before the first read.
-    std::optional<bool> table_exists_;
+    // What the kernel can do, learnt once per process; no state of the ruleset is kept here
+    // (that is in the Snapshot).
     bool rule_reset_works_ = true;  // NFT_MSG_GETRULE_RESET (Linux 6.2+)
-    // What the last read saw, for the commit that follows it: the ruleset generation (0 =
-    // unknown: commit unchecked) and our table's chains. A commit consumes both: the kernel
-    // refuses a batch whose generation moved (ERESTART), so a diff is never applied to a
-    // table someone changed after our read.
-    uint32_t read_genid_ = 0;
-    std::optional<std::vector<KernelChain>> read_chains_;
 };
 
 }  // namespace ipchains::backend::nft

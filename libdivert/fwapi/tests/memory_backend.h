@@ -12,20 +12,22 @@ public:
     ipchains::model::Ruleset state = ipchains::model::Ruleset::initial();
     int commits = 0;
 
-    ipchains::Result<ipchains::model::Ruleset> read(bool zero_counters) override
+    ipchains::Result<ipchains::backend::Snapshot> read(bool zero_counters) override
     {
-        ipchains::model::Ruleset copy = state;
+        ipchains::backend::Snapshot snap;
+        snap.ruleset = state;
+        snap.table_exists = true;
         if (zero_counters)
             for (auto& c : state.chains)
                 for (auto& r : c.rules) r.counters = {};
-        return copy;
+        return snap;
     }
 
-    ipchains::Result<void> commit(const ipchains::model::Ruleset&,
-                                  const ipchains::model::Ruleset& after) override
+    ipchains::Result<void> commit(const ipchains::backend::Snapshot&,
+                                  const ipchains::model::Change& change) override
     {
         ++commits;
-        state = after;
+        state = change.after;  // counters included: -Z's zeros are already in it
         for (auto& c : state.chains)
             for (auto& r : c.rules) {
                 ipchains::parse::ParseOptions opt;

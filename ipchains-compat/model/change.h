@@ -1,0 +1,20 @@
+// What one command (or one restore file) does to the kernel's ruleset, as a backend receives
+// it: the ruleset the kernel must hold afterwards and the chains whose rule counters it zeroes
+// (-Z). Counters are left out of Ruleset::operator==, so the zeroing is said here, once
+// (engine::make_change), instead of every backend deriving it by comparing counters.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "model/ruleset.h"
+
+namespace ipchains::model {
+
+struct Change {
+    Ruleset after;
+    // ipchains chains whose rules all stay and whose rule counters go to zero.
+    std::set<std::string> zeroed;
+};
+
+}  // namespace ipchains::model
