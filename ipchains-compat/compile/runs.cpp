@@ -134,6 +134,19 @@ bool may_join_run(const ir::Rule& r)
     return member(r, true).has_value() || member(r, false).has_value();
 }
 
+bool extends_run(const ir::Rule& member_rule, const ir::Rule& candidate, bool source)
+{
+    auto a = member(member_rule, source);
+    auto b = member(candidate, source);
+    return a && b && a->shape == b->shape;
+}
+
+ir::Addr run_member_address(const ir::Rule& r, bool source)
+{
+    auto m = member(r, source);
+    return m ? m->addr : ir::Addr{source, 0, 0, false};
+}
+
 std::string run_set_name(const std::string& chain, size_t k)
 {
     // Spelled so that nft's command line can name it as it is (`nft list set ip ipchains

@@ -44,6 +44,12 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets);
 // those to the full commit, which decides whether they extend a run).
 bool may_join_run(const ir::Rule& r);
 
+// Whether `candidate` would extend a run on `source` whose members look like `member`: both
+// members of that field, the same shape (everything but that address equal).
+bool extends_run(const ir::Rule& member, const ir::Rule& candidate, bool source);
+// The member address of `r` on that field (valid when extends_run said yes).
+ir::Addr run_member_address(const ir::Rule& r, bool source);
+
 // Set of the k-th run (1-based) of nft chain `chain`: "<chain>-run<k>", with the chain's `~`
 // and `@` spelled `-` and `-i` (`input-run1`, `input-1-run2`, `ppp-in-i1-run1`).
 std::string run_set_name(const std::string& chain, size_t k);

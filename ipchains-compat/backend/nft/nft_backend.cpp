@@ -9,8 +9,10 @@
 #include "backend/nft/commit_plan.h"
 #include "backend/nft/dump.h"
 #include "backend/nft/read_model.h"
+#include "backend/nft/run_append.h"
 #include "backend/nft/transaction.h"
 #include "compile/compile.h"
+#include "compile/runs.h"
 #include "engine/engine.h"
 
 namespace ipchains::backend::nft {
@@ -201,6 +203,7 @@ Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_c
     }
     compile::Options opt;
     opt.table_name = cfg_.table;
+    opt.rule_runs = true;
     auto t = compile::compile(zeroed, opt);
     if (!t) return t.error();
     if (auto z = zero_chains(*t, names); !z) return z.error();
@@ -211,6 +214,7 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
 {
     compile::Options opt;
     opt.table_name = cfg_.table;
+    opt.rule_runs = true;
     auto ir_after = compile::compile(after, opt);
     if (!ir_after) return ir_after.error();
 
@@ -328,6 +332,18 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         compiled.push_back(compile::compile_rule(chain, r, last->hook));
         queue = queue || rule_has_queue(compiled.back());
     }
+    // A rule that may belong to a rule run: one more member of the run ending the chain is
+    // one set element; anything else needs the full commit to decide (compile/runs.h).
+    if (compiled.size() == 1 && compile::may_join_run(compiled[0])) {
+        auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], batch);
+        if (!added) return query_error(added.error());
+        if (!*added) return false;
+        auto sent = send(batch);
+        if (!sent) return sent.error();
+        return true;
+    }
+    for (const auto& r : compiled)
+        if (compile::may_join_run(r)) return false;
     QueueImpl impl = QueueImpl::Compat;
     if (queue) {
         auto q = queue_choice();
