@@ -450,7 +450,7 @@ TEST_F(NftKernel, FastAppendOfARunMemberLeavesTheSlowPathsState)
         setup.push_back(append("output", host(i, "eth0")));
     }
     for (const auto& c : setup) {
-        ASSERT_TRUE(slow(fast, c).ok());
+        { auto r = slow(fast, c); ASSERT_TRUE(r.ok()) << r.error().message; }
         ASSERT_TRUE(slow(slow_be, c).ok());
     }
     model::Rule network = fx::rule(model::TargetKind::Deny);
@@ -627,6 +627,37 @@ INSTANTIATE_TEST_SUITE_P(RuleReset, NftKernelZero, ::testing::Values(false, true
                              return info.param ? std::string("RebuildWithoutRuleReset")
                                                : std::string("GetRuleReset");
                          });
+
+// A table written before rule runs existed holds a run's members as plain rules: the next
+// command builds the set instead of adding elements to one the kernel does not have.
+TEST_F(NftKernel, LinearTableFromAnOlderVersionGetsItsRunSet)
+{
+    model::Ruleset rs = fx::ruleset({"blk"});
+    for (uint32_t i = 1; i <= 5; ++i) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = 0xC0000200u | i;
+        r.src_mask = 0xFFFFFFFFu;
+        fx::append(rs, "blk", r);
+    }
+    fx::append(rs, "input", fx::jump("blk"));
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    auto old = compile::compile(rs, opt);  // no rule runs
+    ASSERT_TRUE(old.ok());
+    ASSERT_TRUE(load_raw(*old));
+    ASSERT_EQ(listing().find("@blk-run1"), std::string::npos);
+
+    NftBackend be(table("ipchains"));
+    model::Rule sixth = fx::rule(model::TargetKind::Deny);
+    sixth.src = 0xC0000206u;
+    sixth.src_mask = 0xFFFFFFFFu;
+    ASSERT_TRUE(slow(be, append("blk", sixth)).ok());
+    fx::append(rs, "blk", sixth);
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(model::Ruleset::initial(), rs).ok());
+    EXPECT_NE(listing().find("ip saddr @blk-run1 drop"), std::string::npos) << listing();
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+}
 
 TEST_F(NftKernel, StaleBeforeFailsAsOneTransaction)
 {

@@ -173,6 +173,25 @@ void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, 
 
 namespace ipchains::backend::nft {
 
+void forget_missing_sets(ir::Table& before, const std::vector<std::string>& kernel_sets)
+{
+    std::set<std::string> present(kernel_sets.begin(), kernel_sets.end()), missing;
+    std::vector<ir::Set> kept;
+    for (auto& set : before.sets) {
+        if (present.count(set.name))
+            kept.push_back(std::move(set));
+        else
+            missing.insert(set.name);
+    }
+    before.sets = std::move(kept);
+    if (missing.empty()) return;
+    for (auto& c : before.chains)
+        for (const auto& r : c.rules)
+            for (const auto& m : r.matches)
+                if (const auto* l = std::get_if<ir::SetLookup>(&m); l && missing.count(l->set))
+                    c.comment = "ipchains-stale:" + c.comment;
+}
+
 void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
                  QueueImpl queue)
 {

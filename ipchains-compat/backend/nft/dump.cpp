@@ -315,6 +315,25 @@ bool reset_unsupported(const Error& e)
     return e.code == EINVAL || e.code == EOPNOTSUPP;
 }
 
+Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    SetPtr filter(nftnl_set_alloc());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
+    nftnl_set_nlmsg_build_payload(nlh, filter.get());
+    std::vector<std::string> names;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        SetPtr s(nftnl_set_alloc());
+        if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return MNL_CB_OK;
+        if (table == str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE)))
+            names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return names;
+}
+
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table)
 {
     RequestBuf buf;

@@ -54,6 +54,9 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
 Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain);
 bool reset_unsupported(const Error& e);
 
+// Names of the table's sets (rule runs, compile/runs.h).
+Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table);
+
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table);
 
 }  // namespace ipchains::backend::nft

@@ -157,6 +157,7 @@ Result<model::Ruleset> NftBackend::read(bool zero_counters)
         // generation is the one from before its dumps, so a mixed read fails the commit.
         read_genid_ = *gen;
         read_chains_ = k.chains;
+        read_sets_ = k.sets;
         auto rs = finish_read(k, zero_counters);
         // Zeroing by rebuild (old kernels) was a commit of ours: the generation moved.
         if (zero_counters && !rule_reset_works_) read_genid_ = 0;
@@ -187,6 +188,9 @@ Result<void> NftBackend::read_state(KernelState& k, bool zero_counters)
     }
     if (!rules) return query_error(rules.error());
     k.rules = std::move(*rules);
+    auto sets = dump_set_names(**nl, cfg_.table);
+    if (!sets) return query_error(sets.error());
+    k.sets = std::move(*sets);
     return {};
 }
 
@@ -245,6 +249,7 @@ Result<void> NftBackend::commit(const model::Ruleset& before, const model::Rules
     Batch batch((*nl)->next_seq(), read_genid_);
     read_genid_ = 0;
     read_chains_.reset();
+    read_sets_.reset();
     plan_commit(batch, pb, *ir_after, queue);
     auto r = send(batch);
     if (!r) return r;
@@ -280,6 +285,8 @@ void NftBackend::reconcile_with_kernel(ir::Table& before) const
         kept.push_back(std::move(stale));
     }
     before.chains = std::move(kept);
+    // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
+    if (read_sets_) forget_missing_sets(before, *read_sets_);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,

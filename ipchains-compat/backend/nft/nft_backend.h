@@ -67,6 +67,7 @@ private:
     // table someone changed after our read.
     uint32_t read_genid_ = 0;
     std::optional<std::vector<KernelChain>> read_chains_;
+    std::optional<std::vector<std::string>> read_sets_;
 };
 
 }  // namespace ipchains::backend::nft

@@ -20,6 +20,7 @@ struct KernelState {
     std::vector<KernelChain> chains;
     std::vector<KernelRule> rules;
     std::vector<KernelCounter> counters;
+    std::vector<std::string> sets;  // rule runs' sets (compile/runs.h)
 };
 
 // A table that does not exist reads as a fresh 2.2 boot (Ruleset::initial()). A carrier whose
