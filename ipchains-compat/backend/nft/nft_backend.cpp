@@ -343,6 +343,8 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // one set element; anything else needs the full commit to decide (compile/runs.h).
     if (compiled.size() == 1 && compile::may_join_run(compiled[0])) {
         auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], batch);
+        if (!added && added.error().code == EINTR)  // a dump saw someone's commit: run again
+            return Error::kernel(ERESTART, added.error().message);
         if (!added) return query_error(added.error());
         if (!*added) return false;
         auto sent = send(batch);
