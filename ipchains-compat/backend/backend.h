@@ -30,6 +30,8 @@ struct Snapshot {
     // Our chains as read (names and comments): which layout revision the kernel holds, so a
     // commit recreates the chains an older version left behind.
     std::vector<common::KernelChain> chains;
+    // nft: the rule runs' sets the kernel holds (a run whose set is missing is rebuilt).
+    std::vector<std::string> sets;
 };
 
 class Backend {

@@ -22,6 +22,14 @@ namespace po = boost::program_options;
 
 namespace {
 
+// The nft encoding, rule runs included (compile/runs.h), as the nft backend loads it.
+compile::Options nft_options()
+{
+    compile::Options opt;
+    opt.rule_runs = true;
+    return opt;
+}
+
 int translate_command(const std::string& argv0, const std::vector<std::string>& args)
 {
     auto cmd = parse::parse_command(args);
@@ -30,8 +38,8 @@ int translate_command(const std::string& argv0, const std::vector<std::string>& 
     model::Ruleset after = before;
     auto applied = engine::apply(after, *cmd);
     if (!applied) return cli::report_failure("ipchains", applied.error());
-    auto old_table = compile::compile(before);
-    auto new_table = compile::compile(after);
+    auto old_table = compile::compile(before, nft_options());
+    auto new_table = compile::compile(after, nft_options());
     if (!old_table) return cli::report_failure(argv0, old_table.error());
     if (!new_table) return cli::report_failure(argv0, new_table.error());
     std::fputs(backend::text::to_nft_commands(*old_table, *new_table).c_str(), stdout);
@@ -69,7 +77,7 @@ int translate_file(const std::string& argv0, std::istream& in)
         auto ok = engine::apply(rs, rule.command);
         if (!ok) return fail(ok.error(), rule.line);
     }
-    auto table = compile::compile(rs);
+    auto table = compile::compile(rs, nft_options());
     if (!table) return cli::report_failure(argv0, table.error());
     std::fputs(backend::text::to_nft_script(*table).c_str(), stdout);
     return 0;

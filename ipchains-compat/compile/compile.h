@@ -32,6 +32,10 @@ constexpr uint32_t mark_stamp(MarkKind k, uint32_t id)
 
 struct Options {
     std::string table_name = "ipchains";
+    // Merge runs of similar rules into set lookups (compile/runs.h). The nft encodings (nft
+    // and text backends) do; the legacy backend has no sets and keeps one kernel rule per
+    // ipchains rule (docs/backends.md).
+    bool rule_runs = false;
 };
 
 // Fails (ELOOP) when a jump would make a loop reachable from a built-in chain: nftables refuses

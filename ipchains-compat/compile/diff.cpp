@@ -24,6 +24,61 @@ bool references(const ir::Chain& c, const std::set<std::string>& names)
     return false;
 }
 
+bool references_set(const ir::Chain& c, const std::set<std::string>& sets)
+{
+    for (const auto& r : c.rules)
+        for (const auto& m : r.matches)
+            if (const auto* l = std::get_if<ir::SetLookup>(&m); l && sets.count(l->set))
+                return true;
+    return false;
+}
+
+// Elements are equal when address, mask and comment (rule and place in the run) are.
+std::string element_key(const ir::SetElement& e)
+{
+    return std::to_string(e.addr) + "/" + std::to_string(e.mask) + " " + e.comment;
+}
+
+// Fills the set part of `d`; returns the sets whose kernel objects disappear.
+std::set<std::string> diff_sets(const ir::Table& before, const ir::Table& after, TableDiff& d)
+{
+    std::map<std::string, const ir::Set*> old_sets, new_sets;
+    for (const auto& s : before.sets) old_sets[s.name] = &s;
+    for (const auto& s : after.sets) new_sets[s.name] = &s;
+    std::set<std::string> gone;
+    for (const auto& s : before.sets) {
+        auto it = new_sets.find(s.name);
+        if (it == new_sets.end()) {
+            d.remove_sets.push_back(s.name);
+            gone.insert(s.name);
+            continue;
+        }
+        if (!s.same_definition(*it->second)) {
+            d.recreate_sets.push_back(s.name);
+            gone.insert(s.name);
+            continue;
+        }
+        const ir::Set& n = *it->second;
+        if (s.elements == n.elements) continue;
+        std::set<std::string> old_keys, new_keys;
+        for (const auto& e : s.elements) old_keys.insert(element_key(e));
+        for (const auto& e : n.elements) new_keys.insert(element_key(e));
+        TableDiff::Elements removed{s.name, {}}, added{s.name, {}};
+        for (size_t i = 0; i < s.elements.size(); ++i)
+            if (!new_keys.count(element_key(s.elements[i]))) removed.index.push_back(i);
+        for (size_t i = 0; i < n.elements.size(); ++i)
+            if (!old_keys.count(element_key(n.elements[i]))) added.index.push_back(i);
+        if (!removed.index.empty()) d.remove_elements.push_back(std::move(removed));
+        if (!added.index.empty()) d.add_elements.push_back(std::move(added));
+    }
+    std::set<std::string> recreate(d.recreate_sets.begin(), d.recreate_sets.end());
+    for (const auto& s : after.sets) {
+        if (!old_sets.count(s.name)) d.add_sets.push_back(s.name);
+        if (!old_sets.count(s.name) || recreate.count(s.name)) d.create_sets.push_back(s.name);
+    }
+    return gone;
+}
+
 }  // namespace
 
 TableDiff diff(const ir::Table& before, const ir::Table& after)
@@ -48,9 +103,11 @@ TableDiff diff(const ir::Table& before, const ir::Table& after)
                 refill.insert(c.name);
         }
     }
+    // The kernel refuses to delete a set a rule still looks up: those rules go first.
+    std::set<std::string> gone_sets = diff_sets(before, after, d);
     for (const auto& c : before.chains) {
         if (gone.count(c.name) || !new_chains.count(c.name)) continue;
-        if (references(c, gone)) refill.insert(c.name);
+        if (references(c, gone) || references_set(c, gone_sets)) refill.insert(c.name);
     }
     for (const auto& c : before.chains) {
         if (refill.count(c.name)) {

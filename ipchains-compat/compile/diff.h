@@ -34,15 +34,28 @@ struct TableDiff {
     std::vector<Append> append;         // in both, `before` rules are a strict prefix of `after`
     std::vector<std::string> add_counters, remove_counters;
 
+    struct Elements {
+        std::string set;
+        std::vector<size_t> index;  // into the set's elements in `before` (remove) or `after`
+        bool operator==(const Elements& o) const { return set == o.set && index == o.index; }
+    };
+    std::vector<std::string> add_sets;       // only in `after`
+    std::vector<std::string> remove_sets;    // only in `before`
+    std::vector<std::string> recreate_sets;  // in both, definition differs
+    std::vector<Elements> remove_elements, add_elements;  // sets in both, same definition
+
     // Derived plans, in the order of the transaction above.
     std::vector<std::string> flush;     // remove + recreate + refill, `before` order
     std::vector<std::string> create;    // add + recreate, `after` order
     std::vector<std::string> fill;      // add + recreate + refill, `after` order
+    std::vector<std::string> create_sets;  // add_sets + recreate_sets, `after` order
 
     bool empty() const
     {
         return add.empty() && remove.empty() && recreate.empty() && refill.empty() &&
-               append.empty() && add_counters.empty() && remove_counters.empty();
+               append.empty() && add_counters.empty() && remove_counters.empty() &&
+               add_sets.empty() && remove_sets.empty() && recreate_sets.empty() &&
+               remove_elements.empty() && add_elements.empty();
     }
 };
 

@@ -7,6 +7,7 @@
 #include "compile/compile.h"
 #include "compile/continuation.h"
 #include "compile/plan.h"
+#include "compile/runs.h"
 
 namespace ipchains::compile {
 
@@ -228,9 +229,12 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
                                                c.policy_counters.bytes});
         chains.push_back(policy_chain(c));
     }
-    for (const auto& inst : plan->instances)
-        for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough))
+    for (const auto& inst : plan->instances) {
+        for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough)) {
+            if (opt.rule_runs) merge_runs(c, t.sets);
             chains.push_back(std::move(c));
+        }
+    }
     for (const auto& s : plan->sites)
         if (detail::site_reached(*plan, s)) chains.push_back(detail::continuation_chain(*plan, s));
     const bool masq = uses_masq(rs);

@@ -90,7 +90,16 @@ struct CtReply {
     uint32_t mask, value;
     bool operator==(const CtReply& o) const { return mask == o.mask && value == o.value; }
 };
-using Match = std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply>;
+// ip saddr/daddr @set: the packet's address is a member of a table set (a rule run,
+// docs/nftables-mapping.md "Rule runs"). Always the rule's last match, so the member's counter
+// counts only packets that passed every other match.
+struct SetLookup {
+    bool source;
+    std::string set;
+    bool operator==(const SetLookup& o) const { return source == o.source && set == o.set; }
+};
+using Match =
+    std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply, SetLookup>;
 
 // ---- statements (in order) -------------------------------------------------------------
 struct Counter {         // anonymous counter with initial values (carried across rebuilds)
@@ -195,15 +204,42 @@ struct CounterObject {
     bool operator==(const CounterObject& o) const { return name == o.name; }
 };
 
+// One member of a rule run: the address (prefix) of one ipchains rule, that rule's counter and
+// its save line prefixed by its place in the run ("#3 -A input -s ..."), so that reading the
+// table restores the rules in order.
+struct SetElement {
+    uint32_t addr, mask;  // contiguous mask
+    Counter counter;
+    std::string comment;
+    bool operator==(const SetElement& o) const
+    {
+        return addr == o.addr && mask == o.mask && comment == o.comment;
+    }
+};
+// A named set of IPv4 addresses with a counter per element: the members of one rule run.
+struct Set {
+    std::string name;
+    std::string chain;     // the nft chain whose run rule looks it up
+    bool interval = false; // some member is a network (prefix shorter than /32)
+    std::vector<SetElement> elements;  // in run order
+    // The definition; elements are compared separately (the diff changes them in place).
+    bool same_definition(const Set& o) const
+    {
+        return name == o.name && chain == o.chain && interval == o.interval;
+    }
+    bool operator==(const Set& o) const { return same_definition(o) && elements == o.elements; }
+};
+
 struct Table {
     std::string name;
     std::vector<CounterObject> counters;
+    std::vector<Set> sets;       // rule runs' member sets
     std::vector<Chain> chains;   // in creation order; a chain appears before any jump to it
     std::string comment;         // table-wide settings, e.g. "ipchains-divert passthrough=0"
     bool operator==(const Table& o) const
     {
-        return name == o.name && counters == o.counters && chains == o.chains &&
-               comment == o.comment;
+        return name == o.name && counters == o.counters && sets == o.sets &&
+               chains == o.chains && comment == o.comment;
     }
 };
 

@@ -7,3 +7,7 @@ set_tests_properties(kernel-nft PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABEL
 add_test(kernel-nft-traffic bash "${SRC}/tests/kernel/nft_backend.sh")
 set_tests_properties(kernel-nft-traffic PROPERTIES
   ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS "kernel")
+# Rule runs (set lookups) against the legacy backend's linear rules: same listings and counters.
+add_test(kernel-nft-runs bash "${SRC}/tests/kernel/nft_runs.sh")
+set_tests_properties(kernel-nft-runs PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS "kernel")

@@ -452,6 +452,62 @@ TEST_F(NftKernel, FastAndSlowAppendLeaveTheSameKernelState)
     EXPECT_EQ(a, b);
 }
 
+// Rule runs (compile/runs.h): one more member of the run that ends a chain is one element
+// through the fast path; a member the run cannot take goes to the slow path.
+TEST_F(NftKernel, FastAppendOfARunMemberLeavesTheSlowPathsState)
+{
+    NftBackend fast(table("fast"));
+    NftBackend slow_be(table("slow"));
+    auto host = [](uint32_t last_byte, const char* iface = nullptr) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = 0xC0000200u | last_byte;  // 192.0.2.x
+        r.src_mask = 0xFFFFFFFFu;
+        if (iface) {
+            r.iface = iface;
+            r.flags &= static_cast<uint16_t>(~model::kFlagWildIf);
+        }
+        return r;
+    };
+    std::vector<model::Command> setup;
+    for (uint32_t i = 1; i <= 5; ++i) {
+        setup.push_back(append("input", host(i)));
+        setup.push_back(append("output", host(i, "eth0")));
+    }
+    for (const auto& c : setup) {
+        { auto r = slow(fast, c); ASSERT_TRUE(r.ok()) << r.error().message; }
+        ASSERT_TRUE(slow(slow_be, c).ok());
+    }
+    model::Rule network = fx::rule(model::TargetKind::Deny);
+    network.src = 0x0A000000u;
+    network.src_mask = 0xFF000000u;
+    struct Step {
+        std::string chain;
+        model::Rule rule;
+        bool fast;
+    };
+    std::vector<Step> steps = {
+        {"input", host(6), true},
+        {"output", host(6, "eth0"), true},
+        {"input", host(3), false},   // overlaps member 3: a rule of its own
+        {"input", host(7), false},   // the chain no longer ends in the run
+        {"output", network, false},  // another shape (no -i)
+    };
+    for (const auto& s : steps) {
+        auto done = fast.append_fast(s.chain, {s.rule});
+        ASSERT_TRUE(done.ok()) << done.error().message;
+        EXPECT_EQ(*done, s.fast) << s.chain;
+        if (!*done) ASSERT_TRUE(slow(fast, append(s.chain, s.rule)).ok());
+        ASSERT_TRUE(slow(slow_be, append(s.chain, s.rule)).ok());
+    }
+    std::string a = listing("fast"), b = listing("slow");
+    ASSERT_NE(a.find("192.0.2.6 counter packets 0 bytes 0 comment \"#6 -A input"),
+              std::string::npos)
+        << a;
+    a.replace(a.find("table ip fast"), 13, "table ip X");
+    b.replace(b.find("table ip slow"), 13, "table ip X");
+    EXPECT_EQ(a, b);
+}
+
 TEST_F(NftKernel, FastPathLeavesWhatItCannotDoToTheSlowPath)
 {
     NftBackend be(table("ipchains"));
@@ -550,11 +606,82 @@ TEST_P(NftKernelZero, ZeroResetsTheNamedChainOnly)
     EXPECT_GT(after->find("input")->policy_counters.packets, 0u);
 }
 
+// The members of a rule run count in set elements: -Z and -L -Z zero them as they do rules.
+TEST_P(NftKernelZero, ZeroResetsRunMembers)
+{
+    ASSERT_EQ(system("ip link set lo up"), 0);
+    NftBackend be(table("ipchains"));
+    if (GetParam()) be.assume_no_rule_reset();
+    ASSERT_TRUE(slow(be, new_chain("acct")).ok());
+    for (uint32_t i = 1; i <= 4; ++i) {
+        model::Rule r = fx::rule(model::TargetKind::None);
+        r.dst = 0x7F000000u | i;  // 127.0.0.i
+        r.dst_mask = 0xFFFFFFFFu;
+        ASSERT_TRUE(slow(be, append("acct", r)).ok());
+    }
+    ASSERT_TRUE(slow(be, append("input", fx::jump("acct"))).ok());
+    ASSERT_NE(listing().find("ip daddr @acct-run1"), std::string::npos) << listing();
+    ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
+    auto counted = read_rs(be);
+    ASSERT_TRUE(counted.ok());
+    EXPECT_EQ(counted->find("acct")->rules.at(0).counters.packets, 4u);  // requests and replies
+    EXPECT_EQ(counted->find("acct")->rules.at(1).counters.packets, 0u);
+
+    model::Command zero;
+    zero.op = model::Op::Zero;
+    zero.chain = "acct";
+    ASSERT_TRUE(slow(be, zero).ok());
+    auto rs = read_rs(be);
+    ASSERT_TRUE(rs.ok());
+    EXPECT_EQ(rs->find("acct")->rules.at(0).counters, (model::Counters{0, 0}));
+    EXPECT_EQ(rs->find("input")->rules.at(0).counters.packets, 4u);
+
+    ASSERT_EQ(system("ping -q -c 1 -W 1 127.0.0.1 >/dev/null"), 0);
+    auto listed = read_rs(be, true);
+    ASSERT_TRUE(listed.ok());
+    EXPECT_EQ(listed->find("acct")->rules.at(0).counters.packets, 2u);
+    auto after = read_rs(be);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(after->find("acct")->rules.at(0).counters, (model::Counters{0, 0}));
+    EXPECT_EQ(*after, *listed);
+}
+
 INSTANTIATE_TEST_SUITE_P(RuleReset, NftKernelZero, ::testing::Values(false, true),
                          [](const auto& info) {
                              return info.param ? std::string("RebuildWithoutRuleReset")
                                                : std::string("GetRuleReset");
                          });
+
+// A table written before rule runs existed holds a run's members as plain rules: the next
+// command builds the set instead of adding elements to one the kernel does not have.
+TEST_F(NftKernel, LinearTableFromAnOlderVersionGetsItsRunSet)
+{
+    model::Ruleset rs = fx::ruleset({"blk"});
+    for (uint32_t i = 1; i <= 5; ++i) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = 0xC0000200u | i;
+        r.src_mask = 0xFFFFFFFFu;
+        fx::append(rs, "blk", r);
+    }
+    fx::append(rs, "input", fx::jump("blk"));
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    auto old = compile::compile(rs, opt);  // no rule runs
+    ASSERT_TRUE(old.ok());
+    ASSERT_TRUE(load_raw(*old));
+    ASSERT_EQ(listing().find("@blk-run1"), std::string::npos);
+
+    NftBackend be(table("ipchains"));
+    model::Rule sixth = fx::rule(model::TargetKind::Deny);
+    sixth.src = 0xC0000206u;
+    sixth.src_mask = 0xFFFFFFFFu;
+    ASSERT_TRUE(slow(be, append("blk", sixth)).ok());
+    fx::append(rs, "blk", sixth);
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(rs)).ok());
+    EXPECT_NE(listing().find("ip saddr @blk-run1 drop"), std::string::npos) << listing();
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+}
 
 TEST_F(NftKernel, StaleBeforeFailsAsOneTransaction)
 {

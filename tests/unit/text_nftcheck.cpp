@@ -111,6 +111,39 @@ void check_script()
         fail("nft -c rejects the script without queue:\n" + read(err));
 }
 
+// Applies tables[0] as a script, then each step's to_nft_commands, and compares the result
+// before the last step with the script of that table.
+void check_steps(const std::vector<ir::Table>& tables, const std::string& prefix = "")
+{
+    const std::string& p = prefix;
+    std::string script = "set -e\nnft -f " +
+                         write(p + "step0.nft", backend::text::to_nft_script(tables[0])) + "\n";
+    for (size_t i = 1; i < tables.size(); ++i) {
+        std::string cmds = backend::text::to_nft_commands(tables[i - 1], tables[i]);
+        script += "sh -e " + write(p + "step" + std::to_string(i) + ".sh", cmds) + "\n";
+        if (i + 1 == tables.size() - 1)
+            script += "nft list table ip ipchains > " + dir + "/" + p + "via-commands.txt\n";
+    }
+    std::string err = dir + "/" + p + "commands.err";
+    if (run("unshare -n sh " + write(p + "commands.sh", script) + " 2>" + err) != 0) {
+        fail("nft rejects a command of to_nft_commands:\n" + read(err));
+        return;
+    }
+    std::string direct =
+        write(p + "direct.nft", backend::text::to_nft_script(tables[tables.size() - 2]));
+    if (run("unshare -n sh -c 'nft -f " + direct + " && nft list table ip ipchains > " + dir +
+            "/" + p + "via-script.txt' 2>" + err) != 0) {
+        fail("nft rejects the final script:\n" + read(err));
+        return;
+    }
+    if (sorted_lines(read(dir + "/" + p + "via-commands.txt")) !=
+        sorted_lines(read(dir + "/" + p + "via-script.txt")))
+        fail("commands and script disagree; see " + dir);
+    else
+        std::cout << prefix << "to_nft_commands over " << tables.size() - 1
+                  << " steps matches the script\n";
+}
+
 void check_commands()
 {
     std::vector<model::Ruleset> steps;
@@ -129,31 +162,62 @@ void check_commands()
     rs.find("input")->policy = model::Policy::Reject;
     steps.push_back(rs);
     steps.push_back(model::Ruleset::initial());
-
     std::vector<ir::Table> tables;
     for (const auto& s : steps) tables.push_back(without_queue(fx::compiled(s)));
-    std::string script = "set -e\nnft -f " +
-                         write("step0.nft", backend::text::to_nft_script(tables[0])) + "\n";
-    for (size_t i = 1; i < tables.size(); ++i) {
-        std::string cmds = backend::text::to_nft_commands(tables[i - 1], tables[i]);
-        script += "sh -e " + write("step" + std::to_string(i) + ".sh", cmds) + "\n";
-        if (i + 1 == tables.size() - 1) script += "nft list table ip ipchains > " + dir + "/via-commands.txt\n";
+    check_steps(tables);
+}
+
+// Rule runs (compile/runs.h): the sets, their elements, one more member, a member deleted from
+// the middle, a run split by an overlapping network, a run shrunk below the minimum.
+void check_runs()
+{
+    auto host = [](int i, model::TargetKind t = model::TargetKind::Deny) {
+        model::Rule r = fx::rule(t);
+        r.src = 0xC0000200u + static_cast<uint32_t>(i);  // 192.0.2.i
+        r.src_mask = 0xFFFFFFFFu;
+        return r;
+    };
+    auto net = [](uint32_t addr, uint32_t mask) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = addr;
+        r.src_mask = mask;
+        return r;
+    };
+    std::vector<model::Ruleset> steps;
+    steps.push_back(model::Ruleset::initial());
+    model::Ruleset rs = fx::ruleset({"blk"});
+    for (int i = 1; i <= 6; ++i) fx::append(rs, "input", host(i));
+    fx::append(rs, "input", net(0x0A000000u, 0xFF000000u));  // 10.0.0.0/8
+    for (int i = 1; i <= 5; ++i) fx::append(rs, "blk", host(i, model::TargetKind::Accept));
+    fx::append(rs, "input", fx::jump("blk"));
+    steps.push_back(rs);
+    fx::append(rs, "blk", host(9, model::TargetKind::Accept));
+    steps.push_back(rs);
+    auto& input = rs.find("input")->rules;
+    input.erase(input.begin() + 2);
+    steps.push_back(rs);
+    input.insert(input.begin() + 3, net(0xC0000200u, 0xFFFFFF00u));  // 192.0.2.0/24 splits
+    steps.push_back(rs);
+    input.resize(2);
+    steps.push_back(rs);
+    steps.push_back(model::Ruleset::initial());
+    std::vector<ir::Table> tables;
+    compile::Options opt;
+    opt.rule_runs = true;
+    for (const auto& s : steps) {
+        auto t = compile::compile(s, opt);
+        if (!t) {
+            fail("compile: " + t.error().message);
+            return;
+        }
+        tables.push_back(*t);
     }
-    std::string err = dir + "/commands.err";
-    if (run("unshare -n sh " + write("commands.sh", script) + " 2>" + err) != 0) {
-        fail("nft rejects a command of to_nft_commands:\n" + read(err));
-        return;
-    }
-    std::string direct = write("direct.nft", backend::text::to_nft_script(tables[tables.size() - 2]));
-    if (run("unshare -n sh -c 'nft -f " + direct + " && nft list table ip ipchains > " + dir +
-            "/via-script.txt' 2>" + err) != 0) {
-        fail("nft rejects the final script:\n" + read(err));
-        return;
-    }
-    if (sorted_lines(read(dir + "/via-commands.txt")) != sorted_lines(read(dir + "/via-script.txt")))
-        fail("commands and script disagree; see " + dir);
-    else
-        std::cout << "to_nft_commands over " << tables.size() - 1 << " steps matches the script\n";
+    std::string script = backend::text::to_nft_script(tables[1]);
+    if (script.find("ip saddr @input-run1 drop") == std::string::npos ||
+        script.find("\tset input-run1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
+            std::string::npos)
+        fail("the script has no run set:\n" + script);
+    check_steps(tables, "runs-");
 }
 
 }  // namespace
@@ -170,6 +234,7 @@ int main()
     dir = tmpl;
     check_script();
     check_commands();
+    check_runs();
     if (failures == 0) run("rm -rf " + dir);
     return failures == 0 ? 0 : 1;
 }

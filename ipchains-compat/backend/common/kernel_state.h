@@ -33,6 +33,7 @@ struct KernelState {
     std::vector<KernelChain> chains;
     std::vector<KernelRule> rules;
     std::vector<KernelCounter> counters;
+    std::vector<std::string> sets;  // nft: rule runs' sets (compile/runs.h); legacy: none
 };
 
 }  // namespace ipchains::backend::common

@@ -49,6 +49,9 @@ public:
     }
 
 private:
+    // Rule runs are an nft encoding: the legacy backend compiles without them.
+    Result<void> add(const ir::SetLookup& m) { return unsupported("set lookup @" + m.set); }
+
     Result<void> add(const ir::IfName& m)
     {
         if (m.name.size() >= IFNAMSIZ) return unsupported("interface name " + m.name);

@@ -10,6 +10,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -40,6 +41,10 @@ std::string describe(const Origin& o)
     case Action::FlushChain: what = "flushing chain"; break;
     case Action::DeleteChain: what = "deleting chain"; break;
     case Action::AddRule: what = "adding a rule to chain"; break;
+    case Action::AddSet: what = "creating set"; break;
+    case Action::DeleteSet: what = "deleting set"; break;
+    case Action::AddElements: what = "adding elements to set"; break;
+    case Action::DeleteElements: what = "deleting elements of set"; break;
     }
     return std::string(what) + " `" + o.object + "'";
 }
@@ -140,6 +145,36 @@ void Batch::add_rule(const nftnl_rule* r, const std::string& chain)
     nlmsghdr* nlh =
         header(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, Action::AddRule, chain);
     nftnl_rule_nlmsg_build_payload(nlh, const_cast<nftnl_rule*>(r));
+    commit(nlh);
+}
+
+void Batch::add_set(const nftnl_set* s, const std::string& name)
+{
+    nlmsghdr* nlh = header(NFT_MSG_NEWSET, NLM_F_CREATE | NLM_F_EXCL, Action::AddSet, name);
+    nftnl_set_nlmsg_build_payload(nlh, const_cast<nftnl_set*>(s));
+    commit(nlh);
+}
+
+void Batch::delete_set(const nftnl_set* s, const std::string& name)
+{
+    nlmsghdr* nlh = header(NFT_MSG_DELSET, 0, Action::DeleteSet, name);
+    nftnl_set_nlmsg_build_payload(nlh, const_cast<nftnl_set*>(s));
+    commit(nlh);
+}
+
+void Batch::add_elements(const nftnl_set* s, const std::string& name)
+{
+    // EXCL: an element that exists is an error, never silently kept with its old comment.
+    nlmsghdr* nlh =
+        header(NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, Action::AddElements, name);
+    nftnl_set_elems_nlmsg_build_payload(nlh, const_cast<nftnl_set*>(s));
+    commit(nlh);
+}
+
+void Batch::delete_elements(const nftnl_set* s, const std::string& name)
+{
+    nlmsghdr* nlh = header(NFT_MSG_DELSETELEM, 0, Action::DeleteElements, name);
+    nftnl_set_elems_nlmsg_build_payload(nlh, const_cast<nftnl_set*>(s));
     commit(nlh);
 }
 

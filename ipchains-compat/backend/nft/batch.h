@@ -13,6 +13,7 @@ struct nftnl_table;
 struct nftnl_chain;
 struct nftnl_rule;
 struct nftnl_obj;
+struct nftnl_set;
 
 namespace ipchains::backend::nft {
 
@@ -26,12 +27,16 @@ enum class Action : uint8_t {
     DeleteChain,
     AddRule,
     DeleteTable,
+    AddSet,
+    DeleteSet,
+    AddElements,
+    DeleteElements,
     End,
 };
 
 struct Origin {
     Action action;
-    std::string object;  // table, chain or counter name
+    std::string object;  // table, chain, counter or set name
 };
 
 // "creating chain `input~1'": used in kernel error messages.
@@ -55,6 +60,11 @@ public:
     void flush_chain(const nftnl_rule* r, const std::string& name);
     void delete_chain(const nftnl_chain* c, const std::string& name);
     void add_rule(const nftnl_rule* r, const std::string& chain);
+    void add_set(const nftnl_set* s, const std::string& name);
+    void delete_set(const nftnl_set* s, const std::string& name);
+    // The elements attached to `s` (make_set_elements).
+    void add_elements(const nftnl_set* s, const std::string& name);
+    void delete_elements(const nftnl_set* s, const std::string& name);
 
     // Appends END and flags the last real message NLM_F_ACK. Returns the number of real
     // messages (0: nothing to send).

@@ -1,5 +1,6 @@
 #include "backend/nft/commit_plan.h"
 
+#include <set>
 #include <unordered_map>
 
 #include "compile/compile.h"
@@ -35,12 +36,27 @@ ir::Rule without_counts(ir::Rule r)
 struct Index {
     std::unordered_map<std::string, const ir::Chain*> chains;
     std::unordered_map<std::string, const ir::CounterObject*> counters;
+    std::unordered_map<std::string, const ir::Set*> sets;
     explicit Index(const ir::Table& t)
     {
         for (const auto& c : t.chains) chains[c.name] = &c;
         for (const auto& c : t.counters) counters[c.name] = &c;
+        for (const auto& s : t.sets) sets[s.name] = &s;
+    }
+    // As for rules: only the primary copy of a chain starts with the model's counts.
+    ElementContent element_content(const ir::Set& s) const
+    {
+        auto c = chains.find(s.chain);
+        bool secondary = c != chains.end() && secondary_instance(*c->second);
+        return secondary ? ElementContent::ZeroCounts : ElementContent::Counts;
     }
 };
+
+template <typename Fn>
+void each_object(std::vector<SetPtr> objects, Fn&& fn)
+{
+    for (const auto& o : objects) fn(o.get());
+}
 
 compile::TableDiff table_diff(const ir::Table* before, const ir::Table& after)
 {
@@ -110,6 +126,31 @@ void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, 
             batch.delete_chain(c.get(), name);
         }
     }
+    for (const auto* list : {&d.remove_sets, &d.recreate_sets}) {
+        for (const auto& name : *list) {
+            SetPtr s = make_set(table, ir::Set{name, {}, false, {}});
+            batch.delete_set(s.get(), name);
+        }
+    }
+    if (before) {
+        Index ib(*before);
+        for (const auto& e : d.remove_elements)
+            each_object(make_set_elements(table, *ib.sets.at(e.set), e.index,
+                                          ElementContent::KeysOnly),
+                        [&](const nftnl_set* s) { batch.delete_elements(s, e.set); });
+    }
+    for (const auto& name : d.create_sets) {
+        const ir::Set& set = *ia.sets.at(name);
+        SetPtr s = make_set(table, set);
+        batch.add_set(s.get(), name);
+        each_object(make_all_set_elements(table, set, ia.element_content(set)),
+                    [&](const nftnl_set* o) { batch.add_elements(o, name); });
+    }
+    for (const auto& e : d.add_elements) {
+        const ir::Set& set = *ia.sets.at(e.set);
+        each_object(make_set_elements(table, set, e.index, ia.element_content(set)),
+                    [&](const nftnl_set* o) { batch.add_elements(o, e.set); });
+    }
     for (const auto& name : d.remove_counters) {
         ObjPtr o = make_counter_object(table, ir::CounterObject{name, 0, 0});
         batch.delete_counter(o.get(), name);
@@ -132,6 +173,25 @@ void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, 
 
 namespace ipchains::backend::nft {
 
+void forget_missing_sets(ir::Table& before, const std::vector<std::string>& kernel_sets)
+{
+    std::set<std::string> present(kernel_sets.begin(), kernel_sets.end()), missing;
+    std::vector<ir::Set> kept;
+    for (auto& set : before.sets) {
+        if (present.count(set.name))
+            kept.push_back(std::move(set));
+        else
+            missing.insert(set.name);
+    }
+    before.sets = std::move(kept);
+    if (missing.empty()) return;
+    for (auto& c : before.chains)
+        for (const auto& r : c.rules)
+            for (const auto& m : r.matches)
+                if (const auto* l = std::get_if<ir::SetLookup>(&m); l && missing.count(l->set))
+                    c.comment = "ipchains-stale:" + c.comment;
+}
+
 void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
                  QueueImpl queue)
 {
@@ -139,6 +199,15 @@ void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::st
     for (const auto& name : chains) {
         RulePtr r = make_flush_rule(table.name, name);
         batch.flush_chain(r.get(), name);
+    }
+    // Their runs' members are rebuilt too, with the counts of `table`.
+    std::set<std::string> refilled(chains.begin(), chains.end());
+    for (const auto& set : table.sets) {
+        if (!refilled.count(set.chain)) continue;
+        each_object(make_all_set_elements(table.name, set, ElementContent::KeysOnly),
+                    [&](const nftnl_set* o) { batch.delete_elements(o, set.name); });
+        each_object(make_all_set_elements(table.name, set, index.element_content(set)),
+                    [&](const nftnl_set* o) { batch.add_elements(o, set.name); });
     }
     for (const auto& name : chains) {
         chain_rules(*index.chains.at(name), 0, [&](const ir::Chain& c, const ir::Rule& rule) {

@@ -22,4 +22,10 @@ bool commit_sends_queue(const ir::Table* before, const ir::Table& after);
 
 bool rule_has_queue(const ir::Rule& r);
 
+// `before` compiled, adjusted to the sets the kernel has: a table an older version wrote holds
+// the members of a run as plain rules, without the set. Such a set is dropped from `before`
+// and each chain that looks it up is given a comment no chain has, so that the diff recreates
+// the chain (and refills its callers) and creates the set.
+void forget_missing_sets(ir::Table& before, const std::vector<std::string>& kernel_sets);
+
 }  // namespace ipchains::backend::nft

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -12,6 +13,7 @@
 #include <libnftnl/gen.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
@@ -20,13 +22,15 @@
 
 #include "backend/nft/nftnl_ptr.h"
 #include "backend/nft/udata.h"
+#include "compile/runs.h"
 
 namespace ipchains::backend::nft {
 
 namespace {
 
-// Older uapi headers stop before it; the value is fixed by the kernel ABI.
+// Older uapi headers stop before them; the values are fixed by the kernel ABI.
 constexpr uint16_t kMsgGetRuleReset = 25;
+constexpr uint16_t kMsgGetSetElemReset = 33;  // Linux 6.5+
 
 // Runs a dump request and keeps the objects of `table` that `parse` recognises.
 template <typename T, typename Parse>
@@ -51,6 +55,114 @@ struct RequestBuf {
 std::string str_or_empty(const char* s)
 {
     return s ? std::string(s) : std::string();
+}
+
+void add_counters(nftnl_expr* e, uint64_t& packets, uint64_t& bytes)
+{
+    const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+    if (name && strcmp(name, "counter") == 0) {
+        packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+        bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+    }
+}
+
+// The set named by a run's lookup rule ("ipchains-run:<set>"), "" for any other rule.
+std::string run_set_of(const KernelRule& r)
+{
+    const std::string prefix = compile::kRunRulePrefix;
+    if (r.comment.compare(0, prefix.size(), prefix) != 0) return {};
+    return r.comment.substr(prefix.size());
+}
+
+struct Member {
+    size_t order;
+    KernelRule rule;
+};
+
+// The members of a run: the set's elements as the ipchains rules they stand for, in run
+// order (the set itself keeps them in key order). With reset, each element's counter is read
+// and zeroed in one step (NFT_MSG_GETSETELEM_RESET).
+Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& table,
+                                            const std::string& set, const std::string& chain,
+                                            bool reset)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, reset ? kMsgGetSetElemReset
+                                                : static_cast<uint16_t>(NFT_MSG_GETSETELEM),
+                                          NFPROTO_IPV4, NLM_F_DUMP, 0);
+    SetPtr filter(nftnl_set_alloc());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
+    nftnl_set_elems_nlmsg_build_payload(nlh, filter.get());
+
+    std::vector<Member> members;
+    bool malformed = false;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        SetPtr got(nftnl_set_alloc());
+        if (nftnl_set_elems_nlmsg_parse(m, got.get()) < 0) return MNL_CB_OK;
+        nftnl_set_elems_iter* it = nftnl_set_elems_iter_create(got.get());
+        for (nftnl_set_elem* e = nftnl_set_elems_iter_next(it); e;
+             e = nftnl_set_elems_iter_next(it)) {
+            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+                (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END))
+                continue;  // the end bound of an interval member
+            Member member{0, {}};
+            member.rule.chain = chain;
+            std::string comment;
+            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) {
+                uint32_t len = 0;
+                const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+                comment = comment_from_udata(ud, len, NFTNL_UDATA_SET_ELEM_COMMENT);
+            }
+            if (!compile::parse_run_member_comment(comment, member.order, member.rule.comment)) {
+                malformed = true;
+                continue;
+            }
+            nftnl_set_elem_expr_foreach(
+                e,
+                [](nftnl_expr* x, void* data) -> int {
+                    auto* kr = static_cast<KernelRule*>(data);
+                    add_counters(x, kr->packets, kr->bytes);
+                    return 0;
+                },
+                &member.rule);
+            members.push_back(std::move(member));
+        }
+        nftnl_set_elems_iter_destroy(it);
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    if (malformed)
+        return Error::kernel(EINVAL, "table ip " + table + ": set " + set +
+                                         " has an element without its ipchains rule");
+    std::stable_sort(members.begin(), members.end(),
+                     [](const Member& a, const Member& b) { return a.order < b.order; });
+    std::vector<KernelRule> out;
+    out.reserve(members.size());
+    for (auto& m : members) out.push_back(std::move(m.rule));
+    return out;
+}
+
+// Replaces each run's lookup rule by the rules of its members.
+Result<std::vector<KernelRule>> expand_runs(Netlink& nl, const std::string& table,
+                                            std::vector<KernelRule> rules, bool reset)
+{
+    if (std::none_of(rules.begin(), rules.end(),
+                     [](const KernelRule& r) { return !run_set_of(r).empty(); }))
+        return rules;
+    std::vector<KernelRule> out;
+    out.reserve(rules.size());
+    for (auto& r : rules) {
+        std::string set = run_set_of(r);
+        if (set.empty()) {
+            out.push_back(std::move(r));
+            continue;
+        }
+        auto members = run_members(nl, table, set, r.chain, reset);
+        if (!members) return members.error();
+        for (auto& m : *members) out.push_back(std::move(m));
+    }
+    return out;
 }
 
 }  // namespace
@@ -88,11 +200,7 @@ bool rule_from_msg(const nlmsghdr* m, const std::string& table, KernelRule& k)
         rule.get(),
         [](nftnl_expr* e, void* data) -> int {
             auto* kr = static_cast<KernelRule*>(data);
-            const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-            if (name && strcmp(name, "counter") == 0) {
-                kr->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-                kr->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
-            }
+            add_counters(e, kr->packets, kr->bytes);
             return 0;
         },
         &k);
@@ -180,7 +288,9 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
     nftnl_rule_nlmsg_build_payload(nlh, filter.get());
 
-    return collect<KernelRule>(nl, nlh, table, rule_from_msg);
+    auto rules = collect<KernelRule>(nl, nlh, table, rule_from_msg);
+    if (!rules) return rules.error();
+    return expand_runs(nl, table, std::move(*rules), reset);
 }
 
 Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain)
@@ -192,12 +302,36 @@ Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const st
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_CHAIN, chain.c_str());
     nftnl_rule_nlmsg_build_payload(nlh, filter.get());
-    return nl.query(nlh, [](const nlmsghdr*) { return MNL_CB_OK; });
+    auto rules = collect<KernelRule>(nl, nlh, table, rule_from_msg);
+    if (!rules) return rules.error();
+    // The rules of a run count in its set's elements.
+    auto members = expand_runs(nl, table, std::move(*rules), true);
+    if (!members) return members.error();
+    return {};
 }
 
 bool reset_unsupported(const Error& e)
 {
     return e.code == EINVAL || e.code == EOPNOTSUPP;
+}
+
+Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    SetPtr filter(nftnl_set_alloc());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
+    nftnl_set_nlmsg_build_payload(nlh, filter.get());
+    std::vector<std::string> names;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        SetPtr s(nftnl_set_alloc());
+        if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return MNL_CB_OK;
+        if (table == str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE)))
+            names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return names;
 }
 
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table)

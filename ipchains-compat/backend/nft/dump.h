@@ -33,12 +33,18 @@ Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& tab
 // Chains of the table in the kernel's order (creation order).
 Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table);
 // Rules of the table, chain by chain in kernel order. With reset, counters are read and
-// zeroed in the same step per rule (NFT_MSG_GETRULE_RESET).
+// zeroed in the same step per rule (NFT_MSG_GETRULE_RESET). A rule run's lookup rule comes
+// back as its members, one KernelRule per set element (save line and counter of the element),
+// in run order, so readers see the table as if it were linear (compile/runs.h).
 Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset);
 // Zeroes the counters of every rule in one nft chain (NFT_MSG_GETRULE_RESET restricted to the
-// chain). Kernels before 6.2 lack the message and answer EINVAL or EOPNOTSUPP.
+// chain), and those of its runs' elements (NFT_MSG_GETSETELEM_RESET). Kernels before 6.2
+// (6.5 for elements) lack the message and answer EINVAL or EOPNOTSUPP.
 Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain);
 bool reset_unsupported(const Error& e);
+
+// Names of the table's sets (rule runs, compile/runs.h).
+Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table);
 
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table);
 

@@ -9,8 +9,10 @@
 #include "backend/nft/commit_plan.h"
 #include "backend/nft/dump.h"
 #include "backend/common/read_model.h"
+#include "backend/nft/run_append.h"
 #include "backend/nft/transaction.h"
 #include "compile/compile.h"
+#include "compile/runs.h"
 
 namespace ipchains::backend::nft {
 
@@ -155,6 +157,7 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         // Zeroing by rebuild (old kernels) was a commit of ours: the generation moved.
         if (zero_counters && !rule_reset_works_) snap.generation.reset();
         snap.chains = std::move(k.chains);
+        snap.sets = std::move(k.sets);
         return snap;
     }
 }
@@ -181,6 +184,9 @@ Result<void> NftBackend::read_state(KernelState& k, bool zero_counters)
     }
     if (!rules) return query_error(rules.error());
     k.rules = std::move(*rules);
+    auto sets = dump_set_names(**nl, cfg_.table);
+    if (!sets) return query_error(sets.error());
+    k.sets = std::move(*sets);
     return {};
 }
 
@@ -197,6 +203,7 @@ Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_c
     }
     compile::Options opt;
     opt.table_name = cfg_.table;
+    opt.rule_runs = true;
     auto t = compile::compile(zeroed, opt);
     if (!t) return t.error();
     if (auto z = zero_chains(*t, names); !z) return z.error();
@@ -207,6 +214,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
 {
     compile::Options opt;
     opt.table_name = cfg_.table;
+    opt.rule_runs = true;
     auto ir_after = compile::compile(change.after, opt);
     if (!ir_after) return ir_after.error();
 
@@ -215,7 +223,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         auto b = compile::compile(before.ruleset, opt);
         if (!b) return b.error();
         ir_before = std::move(*b);
-        reconcile_with_kernel(*ir_before, before.chains);
+        reconcile_with_kernel(*ir_before, before);
     }
     const ir::Table* pb = ir_before ? &*ir_before : nullptr;
 
@@ -237,8 +245,9 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     return {};
 }
 
-void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read)
+void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot)
 {
+    const std::vector<KernelChain>& read = snapshot.chains;
     std::unordered_map<std::string, const std::string*> comments;
     for (const auto& kc : read) comments[kc.name] = &kc.comment;
     std::vector<ir::Chain> kept;
@@ -262,6 +271,8 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<Kern
         kept.push_back(std::move(stale));
     }
     before.chains = std::move(kept);
+    // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
+    forget_missing_sets(before, snapshot.sets);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,
@@ -312,6 +323,20 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         compiled.push_back(compile::compile_rule(chain, r, last->hook));
         queue = queue || rule_has_queue(compiled.back());
     }
+    // A rule that may belong to a rule run: one more member of the run ending the chain is
+    // one set element; anything else needs the full commit to decide (compile/runs.h).
+    if (compiled.size() == 1 && compile::may_join_run(compiled[0])) {
+        auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], batch);
+        if (!added && added.error().code == EINTR)  // a dump saw someone's commit: run again
+            return Error::kernel(ERESTART, added.error().message);
+        if (!added) return query_error(added.error());
+        if (!*added) return false;
+        auto sent = send(batch);
+        if (!sent) return sent.error();
+        return true;
+    }
+    for (const auto& r : compiled)
+        if (compile::may_join_run(r)) return false;
     QueueImpl impl = QueueImpl::Compat;
     if (queue) {
         auto q = queue_choice();

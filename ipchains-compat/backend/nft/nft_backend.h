@@ -59,7 +59,7 @@ private:
     // `before` compiled, adjusted to the chains the snapshot found: a layout chain whose
     // comment differs (an older layout revision) is recreated by the diff, a chain the kernel
     // lacks is created.
-    static void reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read);
+    static void reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot);
     // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
     // `t`, the compiled current ruleset.
     Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "backend/nft/nftnl_ptr.h"
 #include "ir/ir.h"
@@ -23,6 +24,19 @@ ChainPtr make_chain_ref(const std::string& table, const std::string& chain);
 // A rule naming only table and chain: the payload of a flush.
 RulePtr make_flush_rule(const std::string& table, const std::string& chain);
 ObjPtr make_counter_object(const std::string& table, const ir::CounterObject& o);
+
+// A rule run's set (compile/runs.h): ipv4_addr keys, interval when a member is a network,
+// one counter per element. No elements.
+SetPtr make_set(const std::string& table, const ir::Set& s);
+// The elements `index` of `s`, split so that each object fits one batch message (a netlink
+// attribute nest holds at most 64 KiB). An interval member is two elements, its start and the
+// end bound after it. To add, an element carries its counter (the model's values, or zero)
+// and its comment; to delete, only its key.
+enum class ElementContent { Counts, ZeroCounts, KeysOnly };
+std::vector<SetPtr> make_set_elements(const std::string& table, const ir::Set& s,
+                                      const std::vector<size_t>& index, ElementContent content);
+std::vector<SetPtr> make_all_set_elements(const std::string& table, const ir::Set& s,
+                                          ElementContent content);
 
 RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& r,
                   QueueImpl queue);

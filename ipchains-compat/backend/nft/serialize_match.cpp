@@ -51,6 +51,13 @@ void match(nftnl_rule* r, const ir::Addr& m)
     expr::cmp(r, eq_op(m.negate), &value, 4);
 }
 
+void match(nftnl_rule* r, const ir::SetLookup& m)
+{
+    expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER,
+                       m.source ? kIpSaddrOffset : kIpDaddrOffset, 4);
+    expr::lookup(r, m.set);
+}
+
 void match(nftnl_rule* r, const ir::Proto& m)
 {
     expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, kIpProtocolOffset, 1);

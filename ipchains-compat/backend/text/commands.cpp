@@ -56,6 +56,20 @@ void add_rule(Printer& p, const std::string& chain, const ir::Rule& r)
     p.command("add rule " + p.chain(chain) + " " + rt.text);
 }
 
+// `add element` commands of a few members each, so that a long run stays readable.
+void add_elements(Printer& p, const ir::Set& s, const std::vector<size_t>& index)
+{
+    constexpr size_t kPerCommand = 32;
+    for (size_t first = 0; first < index.size(); first += kPerCommand) {
+        std::vector<std::string> notes;
+        std::string elements;
+        for (size_t i = first; i < index.size() && i < first + kPerCommand; ++i)
+            elements += (elements.empty() ? "" : ", ") + element_text(s.elements[index[i]], notes);
+        for (const auto& n : notes) p.note(n);
+        p.command("add element " + p.chain(s.name) + " { " + elements + " }");
+    }
+}
+
 }  // namespace
 
 std::string to_nft_commands(const ir::Table& before, const ir::Table& after)
@@ -74,6 +88,24 @@ std::string to_nft_commands(const ir::Table& before, const ir::Table& after)
     for (const auto& name : d.flush) p.command("flush chain " + p.chain(name));
     for (const auto& name : d.remove) p.command("delete chain " + p.chain(name));
     for (const auto& name : d.recreate) p.command("delete chain " + p.chain(name));
+    std::map<std::string, const ir::Set*> sets, old_sets;
+    for (const auto& s : after.sets) sets[s.name] = &s;
+    for (const auto& s : before.sets) old_sets[s.name] = &s;
+    for (const auto* list : {&d.remove_sets, &d.recreate_sets})
+        for (const auto& name : *list) p.command("delete set " + p.chain(name));
+    for (const auto& e : d.remove_elements) {
+        std::string keys;
+        for (size_t i : e.index)
+            keys += (keys.empty() ? "" : ", ") + element_key_text(old_sets[e.set]->elements[i]);
+        p.command("delete element " + p.chain(e.set) + " { " + keys + " }");
+    }
+    for (const auto& name : d.create_sets) {
+        p.command("add set " + p.chain(name) + " { " + set_spec(*sets[name], "; ") + "}");
+        std::vector<size_t> all(sets[name]->elements.size());
+        for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+        add_elements(p, *sets[name], all);
+    }
+    for (const auto& e : d.add_elements) add_elements(p, *sets[e.set], e.index);
     for (const auto& name : d.remove_counters)
         p.command("delete counter " + p.table() + " " + nft_identifier(name));
     for (const auto& name : d.add_counters) {

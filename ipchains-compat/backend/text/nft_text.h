@@ -17,7 +17,7 @@ std::string to_nft_script(const ir::Table& table);
 // `before` (no chains, no counters) means the table does not exist yet.
 std::string to_nft_commands(const ir::Table& before, const ir::Table& after);
 
-// nft script identifier for a chain or table name. The layout's names (`~in-hook`, `input~1`,
+// nft script identifier for a chain, set or table name. The layout's names (`~in-hook`, `input~1`,
 // `ppp-in@1`) and user chains named like nft keywords (`log`, `tcp`) are not valid identifiers
 // in nft syntax, so: `~` -> `.`, `@` -> `/`, other characters outside [A-Za-z0-9-] -> `_XX`
 // (hex), an unsafe first character is escaped too, and a keyword gets a trailing `_`.

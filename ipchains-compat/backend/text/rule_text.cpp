@@ -82,6 +82,8 @@ std::string ifname_text(const ir::IfName& i)
 
 std::string match_text(const ir::Rule& rule, const ir::Match& m)
 {
+    if (const auto* l = std::get_if<ir::SetLookup>(&m))
+        return std::string(l->source ? "ip saddr @" : "ip daddr @") + nft_identifier(l->set);
     if (const auto* i = std::get_if<ir::IfName>(&m)) return ifname_text(*i);
     if (const auto* a = std::get_if<ir::Addr>(&m)) return addr_text(*a);
     if (const auto* p = std::get_if<ir::Proto>(&m))
@@ -221,6 +223,28 @@ std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep)
     return std::string("type ") + (b.type == ir::ChainType::Nat ? "nat" : "filter") + " hook " +
            hook_name(b.hook) + " priority " + std::to_string(b.priority) + sep +
            " policy accept" + sep;
+}
+
+std::string set_spec(const ir::Set& s, const std::string& sep)
+{
+    return "type ipv4_addr" + sep + (s.interval ? "flags interval" + sep : "") + "counter" + sep;
+}
+
+std::string element_key_text(const ir::SetElement& e)
+{
+    int bits = 0;
+    for (uint32_t m = e.mask; m != 0; m <<= 1) ++bits;
+    std::string key = format::dotted_quad(e.addr);
+    return bits == 32 ? key : key + "/" + std::to_string(bits);
+}
+
+std::string element_text(const ir::SetElement& e, std::vector<std::string>& notes)
+{
+    std::string t = element_key_text(e) + " counter packets " + std::to_string(e.counter.packets) +
+                    " bytes " + std::to_string(e.counter.bytes);
+    if (e.comment.size() <= kMaxComment) return t + " comment " + quoted(e.comment);
+    notes.push_back("# " + element_key_text(e) + ": " + e.comment);
+    return t;
 }
 
 RuleText rule_text(const ir::Rule& r)

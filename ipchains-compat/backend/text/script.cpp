@@ -18,6 +18,15 @@ std::string to_nft_script(const ir::Table& t)
         out += "\t\tpackets " + std::to_string(c.packets) + " bytes " + std::to_string(c.bytes) +
                "\n\t}\n";
     }
+    for (const auto& set : t.sets) {
+        out += "\n\tset " + nft_identifier(set.name) + " {\n\t\t" + set_spec(set, "\n\t\t") +
+               "elements = {";
+        std::vector<std::string> notes;
+        for (size_t i = 0; i < set.elements.size(); ++i)
+            out += std::string(i ? ",\n\t\t\t" : " ") + element_text(set.elements[i], notes);
+        out += " }\n\t}\n";
+        for (const auto& n : notes) out += "\t" + n + "\n";
+    }
     for (const auto& c : t.chains) {
         out += "\n\tchain " + nft_identifier(c.name) + " {\n";
         if (c.base) out += "\t\t" + base_chain_spec(*c.base, ";") + "\n";

@@ -1,0 +1,306 @@
+// compile/runs: which adjacent rules become one set lookup, which split, and why; and the
+// diff of two tables with runs (one more member is one element).
+#include <gtest/gtest.h>
+
+#include "compile/diff.h"
+#include "compile/runs.h"
+#include "compile_fixtures.h"
+
+using namespace ipchains;
+using model::TargetKind;
+
+namespace {
+
+uint32_t ip(int a, int b, int c, int d)
+{
+    return static_cast<uint32_t>(a) << 24 | static_cast<uint32_t>(b) << 16 |
+           static_cast<uint32_t>(c) << 8 | static_cast<uint32_t>(d);
+}
+
+uint32_t prefix(int bits)
+{
+    return bits == 0 ? 0 : ~0u << (32 - bits);
+}
+
+model::Rule from(uint32_t addr, int bits = 32, TargetKind t = TargetKind::Deny)
+{
+    model::Rule r = fx::rule(t);
+    r.src = addr & prefix(bits);
+    r.src_mask = prefix(bits);
+    return r;
+}
+
+model::Rule to(uint32_t addr, int bits = 32, TargetKind t = TargetKind::Deny)
+{
+    model::Rule r = fx::rule(t);
+    r.dst = addr & prefix(bits);
+    r.dst_mask = prefix(bits);
+    return r;
+}
+
+ir::Table with_runs(const model::Ruleset& rs)
+{
+    compile::Options opt;
+    opt.rule_runs = true;
+    auto t = compile::compile(rs, opt);
+    if (!t) throw std::runtime_error(t.error().message);
+    return *t;
+}
+
+std::vector<compile::Run> runs_of(const std::vector<model::Rule>& rules)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (const auto& r : rules) fx::append(rs, "input", r);
+    return compile::find_runs(fx::find(fx::compiled(rs), "input")->rules);
+}
+
+std::vector<model::Rule> hosts(int n, int first = 1)
+{
+    std::vector<model::Rule> out;
+    for (int i = 0; i < n; ++i) out.push_back(from(ip(192, 0, 2, first + i)));
+    return out;
+}
+
+}  // namespace
+
+TEST(CompileRuns, HostsWithTheSameTargetAreOneRun)
+{
+    EXPECT_EQ(runs_of(hosts(5)), (std::vector<compile::Run>{{0, 5, true}}));
+}
+
+TEST(CompileRuns, ShorterThanTheMinimumStaysLinear)
+{
+    EXPECT_TRUE(runs_of(hosts(compile::kMinRunLength - 1)).empty());
+    EXPECT_EQ(runs_of(hosts(compile::kMinRunLength)).size(), 1u);
+}
+
+TEST(CompileRuns, DestinationAddressesMergeToo)
+{
+    std::vector<model::Rule> rules;
+    for (int i = 1; i <= 4; ++i) rules.push_back(to(ip(198, 51, 100, i)));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, false}}));
+}
+
+TEST(CompileRuns, ANetworkThatCoversAnEarlierMemberSplitsTheRun)
+{
+    // 10.0.0.0/8 then 10.1.0.0/16: in one set the /16's packets would count for the /8.
+    std::vector<model::Rule> rules = {from(ip(10, 0, 0, 0), 8), from(ip(11, 0, 0, 0), 8),
+                                      from(ip(12, 0, 0, 0), 8), from(ip(13, 0, 0, 0), 8),
+                                      from(ip(10, 1, 0, 0), 16), from(ip(14, 0, 0, 0), 8),
+                                      from(ip(15, 0, 0, 0), 8), from(ip(16, 0, 0, 0), 8)};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {4, 4, true}}));
+}
+
+TEST(CompileRuns, ARepeatedHostSplitsTheRun)
+{
+    auto rules = hosts(4);
+    auto more = hosts(4);
+    rules.insert(rules.end(), more.begin(), more.end());
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {4, 4, true}}));
+}
+
+TEST(CompileRuns, ADifferentTargetSplitsTheRun)
+{
+    auto rules = hosts(4);
+    rules.push_back(from(ip(192, 0, 2, 9), 32, TargetKind::Accept));
+    auto more = hosts(4, 20);
+    rules.insert(rules.end(), more.begin(), more.end());
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {5, 4, true}}));
+}
+
+TEST(CompileRuns, AnInvertedAddressStopsTheRun)
+{
+    auto rules = hosts(4);
+    model::Rule inverted = from(ip(192, 0, 2, 50));
+    inverted.invflags |= model::kInvSrcIp;
+    rules.insert(rules.begin() + 2, inverted);
+    // 2 + inverted + 2: no run is long enough.
+    EXPECT_TRUE(runs_of(rules).empty());
+}
+
+TEST(CompileRuns, SideEffectsThatDifferSplitTheRun)
+{
+    auto rules = hosts(8);
+    rules[4].flags |= model::kFlagLog;  // the log prefix carries the rule's number
+    rules[5].flags |= model::kFlagMarkAbs;
+    rules[5].mark = 7;
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}}));
+}
+
+TEST(CompileRuns, OtherMatchesMustBeEqual)
+{
+    auto rules = hosts(8);
+    for (int i = 4; i < 8; ++i) {
+        rules[i].proto = 6;
+        rules[i].dport = {80, 80};
+    }
+    rules[7].dport = {443, 443};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}}));
+    for (int i = 4; i < 8; ++i) rules[i].dport = {80, 80};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {4, 4, true}}));
+}
+
+TEST(CompileRuns, TheLongerFieldWins)
+{
+    // Same source, destinations differ: a destination run.
+    std::vector<model::Rule> rules;
+    for (int i = 1; i <= 5; ++i) {
+        model::Rule r = to(ip(198, 51, 100, i));
+        r.src = ip(10, 0, 0, 1);
+        r.src_mask = prefix(32);
+        rules.push_back(r);
+    }
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, false}}));
+}
+
+TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "input", from(ip(10, 0, 0, 0), 8, TargetKind::Accept));
+    for (auto& r : hosts(4)) fx::append(rs, "input", r);
+    fx::append(rs, "input", from(ip(172, 16, 0, 0), 12));
+    rs.find("input")->rules[2].counters = {3, 300};
+    ir::Table t = with_runs(rs);
+    const ir::Chain* input = fx::find(t, "input");
+    ASSERT_EQ(input->rules.size(), 2u);
+    const ir::Rule& lookup = input->rules[1];
+    EXPECT_EQ(lookup.comment, "ipchains-run:input-run1");
+    ASSERT_FALSE(lookup.matches.empty());
+    EXPECT_EQ(std::get<ir::SetLookup>(lookup.matches.back()),
+              (ir::SetLookup{true, "input-run1"}));
+    EXPECT_EQ(fx::verdicts(*input), (std::vector<std::string>{"accept", "drop"}));
+    for (const auto& s : lookup.statements)
+        EXPECT_FALSE(std::holds_alternative<ir::Counter>(s)) << "elements count, not the rule";
+
+    ASSERT_EQ(t.sets.size(), 1u);
+    const ir::Set& set = t.sets[0];
+    EXPECT_EQ(set.name, "input-run1");
+    EXPECT_EQ(set.chain, "input");
+    EXPECT_TRUE(set.interval);  // 172.16.0.0/12
+    ASSERT_EQ(set.elements.size(), 5u);
+    EXPECT_EQ(set.elements[0].comment,
+              "#1 " + compile::rule_comment("input", rs.find("input")->rules[1]));
+    EXPECT_EQ(set.elements[1].counter.packets, 3u);
+    EXPECT_EQ(set.elements[1].counter.bytes, 300u);
+    EXPECT_EQ(set.elements[4].addr, ip(172, 16, 0, 0));
+    EXPECT_EQ(set.elements[4].mask, prefix(12));
+}
+
+TEST(CompileRuns, HostsOnlyNeedNoIntervals)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(6)) fx::append(rs, "input", r);
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 1u);
+    EXPECT_FALSE(t.sets[0].interval);
+}
+
+TEST(CompileRuns, OffByDefault)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(6)) fx::append(rs, "input", r);
+    ir::Table t = fx::compiled(rs);
+    EXPECT_TRUE(t.sets.empty());
+    EXPECT_EQ(fx::find(t, "input")->rules.size(), 6u);
+}
+
+TEST(CompileRuns, MemberCommentsRoundTrip)
+{
+    size_t k = 0;
+    std::string line;
+    ASSERT_TRUE(compile::parse_run_member_comment(compile::run_member_comment(12, "-A x -j DENY"),
+                                                  k, line));
+    EXPECT_EQ(k, 12u);
+    EXPECT_EQ(line, "-A x -j DENY");
+    EXPECT_FALSE(compile::parse_run_member_comment("-A x -j DENY", k, line));
+    EXPECT_FALSE(compile::parse_run_member_comment("#x -A", k, line));
+}
+
+TEST(CompileRunsDiff, OneMoreMemberIsOneElement)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(100)) fx::append(rs, "input", r);
+    ir::Table before = with_runs(rs);
+    fx::append(rs, "input", from(ip(192, 0, 2, 200)));
+    compile::TableDiff d = compile::diff(before, with_runs(rs));
+    EXPECT_TRUE(d.flush.empty());
+    EXPECT_TRUE(d.fill.empty());
+    EXPECT_TRUE(d.append.empty());
+    EXPECT_TRUE(d.create_sets.empty());
+    EXPECT_TRUE(d.remove_elements.empty());
+    ASSERT_EQ(d.add_elements.size(), 1u);
+    EXPECT_EQ(d.add_elements[0], (compile::TableDiff::Elements{"input-run1", {100}}));
+}
+
+TEST(CompileRunsDiff, DeletingTheLastMemberIsOneElement)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(10)) fx::append(rs, "input", r);
+    ir::Table before = with_runs(rs);
+    rs.find("input")->rules.pop_back();
+    compile::TableDiff d = compile::diff(before, with_runs(rs));
+    EXPECT_TRUE(d.flush.empty());
+    EXPECT_TRUE(d.add_elements.empty());
+    ASSERT_EQ(d.remove_elements.size(), 1u);
+    EXPECT_EQ(d.remove_elements[0], (compile::TableDiff::Elements{"input-run1", {9}}));
+}
+
+TEST(CompileRunsDiff, DeletingAMiddleMemberRenumbersTheRest)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(6)) fx::append(rs, "input", r);
+    ir::Table before = with_runs(rs);
+    auto& rules = rs.find("input")->rules;
+    rules.erase(rules.begin() + 3);
+    compile::TableDiff d = compile::diff(before, with_runs(rs));
+    EXPECT_TRUE(d.flush.empty());
+    ASSERT_EQ(d.remove_elements.size(), 1u);
+    EXPECT_EQ(d.remove_elements[0].index, (std::vector<size_t>{3, 4, 5}));
+    ASSERT_EQ(d.add_elements.size(), 1u);
+    EXPECT_EQ(d.add_elements[0].index, (std::vector<size_t>{3, 4}));
+}
+
+TEST(CompileRunsDiff, ARunThatEndsRemovesItsSetAfterItsRule)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(4)) fx::append(rs, "input", r);
+    ir::Table before = with_runs(rs);
+    rs.find("input")->rules.pop_back();
+    compile::TableDiff d = compile::diff(before, with_runs(rs));
+    EXPECT_EQ(d.remove_sets, (std::vector<std::string>{"input-run1"}));
+    EXPECT_EQ(d.refill, (std::vector<std::string>{"input"}));
+    EXPECT_EQ(d.flush, (std::vector<std::string>{"input"}));
+}
+
+TEST(CompileRunsDiff, ANetworkMemberRecreatesAHostSet)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(4)) fx::append(rs, "input", r);
+    ir::Table before = with_runs(rs);
+    fx::append(rs, "input", from(ip(10, 0, 0, 0), 8));
+    compile::TableDiff d = compile::diff(before, with_runs(rs));
+    EXPECT_EQ(d.recreate_sets, (std::vector<std::string>{"input-run1"}));
+    EXPECT_EQ(d.create_sets, (std::vector<std::string>{"input-run1"}));
+    EXPECT_EQ(d.flush, (std::vector<std::string>{"input"}));
+}
+
+TEST(CompileRuns, MayJoinRun)
+{
+    EXPECT_TRUE(compile::may_join_run(compile::compile_rule("input", from(ip(1, 2, 3, 4)),
+                                                            ir::Hook::Prerouting)));
+    EXPECT_FALSE(compile::may_join_run(
+        compile::compile_rule("input", fx::rule(TargetKind::Deny), ir::Hook::Prerouting)));
+}
+
+TEST(CompileRuns, DivertSitePositionsAreUnaffected)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(6)) fx::append(rs, "input", r);
+    fx::append(rs, "input", fx::divert(1234));
+    auto positions = compile::divert_site_positions(rs);
+    ASSERT_TRUE(positions);
+    EXPECT_EQ(*positions, (std::map<uint32_t, uint16_t>{{1, 7}}));
+    ir::Table t = with_runs(rs);
+    EXPECT_EQ(t.sets.size(), 1u);
+    EXPECT_NE(fx::find(t, "~cont-1"), nullptr);
+}
