@@ -64,8 +64,9 @@ private:
 // The words that end an address's port list: the next section or an option.
 bool is_keyword(const std::string& w)
 {
-    static const char* const kWords[] = {"to",   "in",   "out",   "via",  "recv", "xmit",
-                                         "not",  "setup", "frag", "log",  "from"};
+    static const char* const kWords[] = {"to",  "in",   "out",  "via",      "recv",    "xmit",
+                                         "not", "setup", "frag", "log",     "from",    "src-port",
+                                         "dst-port"};
     for (const char* k : kWords)
         if (w == k) return true;
     return false;
@@ -207,7 +208,7 @@ private:
         model::Rule& r = cmd_.rule;
         if (words_.done()) return usage("missing protocol");
         const std::string w = words_.take();
-        if (w == "ip" || w == "all") {
+        if (w == "ip" || w == "all" || w == "ip4" || w == "ipv4") {
             r.proto = 0;
         } else if (w == "tcp") {
             r.proto = kTcp;
@@ -339,6 +340,14 @@ private:
                 if (words_.done()) return usage("`" + w + "' needs an interface name");
                 iface_word = w;
                 if (auto i = interface(words_.take()); !i) return i.error();
+            } else if (w == "src-port" || w == "dst-port") {
+                // FreeBSD 5+ spelling of the ports after an address.
+                model::PortRange& range = w == "src-port" ? r.sport : r.dport;
+                if (!range.any()) return usage("`" + w + "': the ports were given already");
+                if (words_.done()) return usage("`" + w + "' needs a port");
+                auto p = ports(words_.take());
+                if (!p) return p.error();
+                range = *p;
             } else if (w == "setup") {
                 if (r.proto != kTcp) return usage("`setup' needs tcp");
                 r.flags |= model::kFlagSyn;

@@ -81,6 +81,10 @@ TEST(IpfwGrammar, ActionsAndProtocols)
     EXPECT_EQ(ok("add count 47 from any to any").rule.proto, 47);
     EXPECT_TRUE(ok("add allow log ip from any to any").rule.flags & model::kFlagLog);
     EXPECT_EQ(ok("add deny ip from 10.0.0.0:255.0.255.0 to any").rule.src_mask, 0xFF00FF00u);
+    EXPECT_EQ(ok("add divert 8668 ip4 from any to any").rule.proto, 0);
+    auto modern = ok("add divert 5000 udp from any to any src-port 1-2 dst-port 53");
+    EXPECT_EQ(modern.rule.sport.hi, 2);
+    EXPECT_EQ(modern.rule.dport.lo, 53);
 }
 
 TEST(IpfwGrammar, InterfacesChooseTheDirection)
@@ -155,6 +159,9 @@ TEST(IpfwGrammar, Refusals)
         {"add deny ip from any to any via abcdefghijklmnopq",
          "bad interface name `abcdefghijklmnopq'"},
         {"add deny udp from any to any setup", "`setup' needs tcp"},
+        {"add deny udp from any to any 53 dst-port 54", "`dst-port': the ports were given already"},
+        {"add deny udp from any to any src-port", "`src-port' needs a port"},
+        {"add deny ip from any to any dst-port 53", "`53': ports need tcp or udp"},
         {"delete", "delete needs a rule number"},
         {"delete x", "bad rule number `x' (1-65535)"},
         {"flush now", "unexpected `now'"},
