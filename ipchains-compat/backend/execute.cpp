@@ -68,7 +68,26 @@ Result<void> execute_once(Backend& be, const model::Command& cmd)
     return execute_all_once(be, {cmd});
 }
 
+Result<void> execute_edit_once(Backend& be, const Edit& edit)
+{
+    auto before = be.read(false);
+    if (!before) return before.error();
+    model::Ruleset after = *before;
+    if (auto r = edit(after); !r) return r;
+    if (after == *before && same_counters(after, *before)) return {};
+    return be.commit(*before, after);
+}
+
 }  // namespace
+
+Result<void> execute_edit(Backend& be, const Edit& edit)
+{
+    for (int attempt = 1;; ++attempt) {
+        auto r = execute_edit_once(be, edit);
+        if (r || !stale_read(r.error()) || attempt == kAttempts) return r;
+        back_off(attempt);
+    }
+}
 
 Result<void> execute(Backend& be, const model::Command& cmd)
 {

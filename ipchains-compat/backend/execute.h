@@ -4,6 +4,7 @@
 // Used by ipchains, ipchains-restore (one Command per file, see apply_all) and libdivert.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "backend/backend.h"
@@ -17,5 +18,10 @@ Result<void> execute(Backend& be, const model::Command& cmd);
 // Several commands as one transaction (ipchains-restore, multi-address commands): all apply
 // or none. Errors carry the index of the failing command in Error::line (1-based).
 Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds);
+
+// A change computed from the ruleset itself (ipfw: placement by rule number), as one
+// transaction: read, edit, commit, and the same again on a stale read.
+using Edit = std::function<Result<void>(model::Ruleset&)>;
+Result<void> execute_edit(Backend& be, const Edit& edit);
 
 }  // namespace ipchains::backend

@@ -142,7 +142,7 @@ private:
 std::string log_prefix(const std::string& chain, const model::Rule& r)
 {
     std::string label = r.target == model::TargetKind::None ? "-" : r.target_label();
-    if (r.target == model::TargetKind::Redirect || r.target == model::TargetKind::Divert)
+    if (r.target == model::TargetKind::Redirect || model::sends_to_divert_socket(r.target))
         label += " " + std::to_string(r.redirect_port);
     return chain + " " + label + " ";
 }
@@ -210,6 +210,14 @@ void target(const model::Rule& r, ir::Hook hook, const TargetContext& ctx, ir::R
         out.matches.push_back(stamp_match(MarkKind::Injected, r.redirect_port & 0xFFFu, true));
         st.push_back(stamp(MarkKind::Resume, ctx.site));
         st.push_back(ir::Queue{r.redirect_port, ctx.passthrough});
+        break;
+    case model::TargetKind::Tee:
+        // The TEE kind tells libdivert to let the original go on at once and hand the program
+        // a copy; with nobody bound (bypass) the original goes on all the same. Either way the
+        // post chains resume it after this rule (docs/ipfw.md "TEE").
+        out.matches.push_back(stamp_match(MarkKind::Injected, r.redirect_port & 0xFFFu, true));
+        st.push_back(stamp(MarkKind::Tee, ctx.site));
+        st.push_back(ir::Queue{r.redirect_port, true});
         break;
     }
 }

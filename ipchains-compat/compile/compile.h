@@ -24,7 +24,14 @@ constexpr uint32_t kMasqBit = 0x80000000u;
 // Conntrack mark bit set by ~nat-out on the connections it masquerades: their replies skip the
 // forward chain, as in 2.2 (docs/design.md "Masqueraded replies").
 constexpr uint32_t kCtMasqBit = 0x80000000u;
-enum class MarkKind : uint32_t { None = 0, Resume = 1, Redirect = 2, Injected = 3, Reject = 4 };
+enum class MarkKind : uint32_t {
+    None = 0,
+    Resume = 1,
+    Redirect = 2,
+    Injected = 3,
+    Reject = 4,
+    Tee = 5,
+};
 constexpr uint32_t mark_stamp(MarkKind k, uint32_t id)
 {
     return (static_cast<uint32_t>(k) << kKindShift) | ((id << kIdShift) & kIdMask);
@@ -42,9 +49,9 @@ struct Options {
 // those at commit time, where 2.2 denied the looping packet at run time (documented difference).
 Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt = {});
 
-// Resume site id -> 1-based position of its DIVERT rule in its ipchains chain (the rule's
-// index in model::Chain::rules + 1, clamped to 65535): what libdivert's recvfrom() reports in
-// sin_port. Every site compile(rs) allocates is present (one per call path from a built-in
+// Resume site id -> the ipfw number of its DIVERT/TEE rule (model::Rule::number) when it has
+// one, else the rule's 1-based position in its ipchains chain (index in model::Chain::rules + 1,
+// clamped to 65535): what libdivert's recvfrom() reports in sin_port. Every site compile(rs) allocates is present (one per call path from a built-in
 // chain, so a DIVERT rule in a user chain reached twice has two ids with the same position;
 // sites in unreached chains too, though they never fire). Same plan as compile(), so the ids
 // are the ones its mark stamps and `~cont-<id>` chains carry; fails as compile() does.

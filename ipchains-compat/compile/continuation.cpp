@@ -19,6 +19,11 @@ ir::Rule verdict_rule(ir::Verdict::Kind k, const std::string& chain = "")
     return r;
 }
 
+bool site_is_tee(const Plan& plan, const Site& s)
+{
+    return plan.instances[s.instance].chain->rules[s.rule].target == model::TargetKind::Tee;
+}
+
 }  // namespace
 
 std::string continuation_name(uint32_t site)
@@ -29,6 +34,14 @@ std::string continuation_name(uint32_t site)
 std::string policy_chain_name(const std::string& builtin)
 {
     return "~" + builtin + "-policy";
+}
+
+ir::Rule dispatch(MarkKind kind, uint32_t site)
+{
+    ir::Rule r;
+    r.matches.emplace_back(std::in_place_type<ir::Mark>, stamp_match(kind, site));
+    r.statements.push_back(ir::Verdict{ir::Verdict::Jump, continuation_name(site)});
+    return r;
 }
 
 bool site_reached(const Plan& plan, const Site& s)
@@ -88,14 +101,12 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
         c.comment = "ipchains-layout:post";
         c.role = ir::ChainRole::Post;
         c.rules.push_back(reject);
+        // A TEE site's original comes back with the TEE stamp (libdivert's verdict keeps it;
+        // nobody bound: the queue's bypass accepted it), so it is dispatched before `pass`.
+        for (const Site* s : sites)
+            if (site_is_tee(plan, *s)) c.rules.push_back(dispatch(MarkKind::Tee, s->id));
         c.rules.push_back(pass);
-        for (const Site* s : sites) {
-            ir::Rule dispatch;
-            dispatch.matches.emplace_back(std::in_place_type<ir::Mark>,
-                                          stamp_match(MarkKind::Resume, s->id));
-            dispatch.statements.push_back(ir::Verdict{ir::Verdict::Jump, continuation_name(s->id)});
-            c.rules.push_back(dispatch);
-        }
+        for (const Site* s : sites) c.rules.push_back(dispatch(MarkKind::Resume, s->id));
         out.push_back(std::move(c));
     }
     return out;

@@ -20,7 +20,7 @@ std::set<std::string> divert_reaching(const model::Ruleset& rs)
     std::set<std::string> reach;
     for (const auto& c : rs.chains)
         for (const auto& r : c.rules)
-            if (r.target == model::TargetKind::Divert) reach.insert(c.name);
+            if (model::sends_to_divert_socket(r.target)) reach.insert(c.name);
     for (bool changed = true; changed;) {
         changed = false;
         for (const auto& c : rs.chains) {
@@ -131,7 +131,7 @@ private:
                 const model::Rule& r = rules[i];
                 inst.segment[i] = seg;
                 bool resume = false;
-                if (r.target == model::TargetKind::Divert) {
+                if (model::sends_to_divert_socket(r.target)) {
                     resume = true;
                     inst.site[i] = static_cast<uint32_t>(plan_.sites.size() + 1);
                     plan_.sites.push_back({inst.site[i], static_cast<int>(n), i});

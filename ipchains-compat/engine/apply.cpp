@@ -24,7 +24,7 @@ Error fail(const model::Command& cmd, int err)
 bool reserved_chain_name(const std::string& n)
 {
     static const char* const kSpecial[] = {"ACCEPT",   "DENY",   "REJECT", "MASQ", "REDIRECT",
-                                           "RETURN",   "DIVERT", "QUEUE",  "-"};
+                                           "RETURN",   "DIVERT", "QUEUE",  "TEE", "-"};
     for (const char* s : kSpecial)
         if (n == s) return true;
     return n.empty() || n.find('~') != std::string::npos || n.find('@') != std::string::npos;

@@ -85,6 +85,7 @@ Result<CheckVerdict> check(const model::Ruleset& rs, const std::string& chain,
             case model::TargetKind::Masq: return CheckVerdict::Masqueraded;
             case model::TargetKind::Redirect: return CheckVerdict::Redirected;
             case model::TargetKind::Divert: return CheckVerdict::Diverted;
+            case model::TargetKind::Tee: continue;  // a copy to the program; the packet goes on
             case model::TargetKind::Return: leave = true; break;
             case model::TargetKind::Chain: {
                 const model::Chain* callee = rs.find(r->target_chain);

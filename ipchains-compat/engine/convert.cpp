@@ -39,7 +39,7 @@ int convert_rule(const model::Ruleset& rs, model::Rule& r)
     }
     // [DECISION] docs/reference/firewall-api.md section 9: nothing can bind usefully to divert
     // port 0.
-    if (r.target == model::TargetKind::Divert && r.redirect_port == 0) return EINVAL;
+    if (model::sends_to_divert_socket(r.target) && r.redirect_port == 0) return EINVAL;
     // docs/design.md "Mark bits": only the low 16 bits are the user's; an absolute mark
     // that does not fit would overwrite the layout's stamps.
     if ((r.flags & model::kFlagMarkAbs) && (r.mark & ~compile::kUserMarkMask) != 0) return EINVAL;

@@ -50,7 +50,7 @@ std::string proc_rule_line(const std::string& chain, const model::Rule& r)
     // The kernel only ever held fw_redirpt for the targets that use it and fw_outputsize with
     // IP_FW_F_NETLINK (1.3.9 zeroed the struct); the model keeps defaults there instead.
     const bool uses_port =
-        r.target == model::TargetKind::Redirect || r.target == model::TargetKind::Divert;
+        r.target == model::TargetKind::Redirect || model::sends_to_divert_socket(r.target);
     const unsigned redirpt = uses_port ? r.redirect_port : 0;
     const unsigned outputsize = (r.flags & model::kFlagNetlink) ? r.output_size : 0;
     // 2.2 added WILDIF to every rule without an interface: an empty prefix matches them all.

@@ -99,10 +99,13 @@ void ports(std::string& out, const model::PortRange& p, bool inv, uint16_t proto
 }
 
 // [DECISION] (docs/reference/ipchains-commands.md 5.9): DIVERT always shows its port, numerically,
-// whatever the protocol, in both layouts.
+// whatever the protocol, in both layouts; TEE too. A rule added by ipfw ends with its number
+// (docs/ipfw.md "One ruleset, two syntaxes"); ipchains' own rules print as 1.3.9 did.
 void divert_suffix(std::string& out, const model::Rule& r)
 {
-    if (r.target == model::TargetKind::Divert) out += " => " + std::to_string(r.redirect_port);
+    if (model::sends_to_divert_socket(r.target))
+        out += " => " + std::to_string(r.redirect_port);
+    if (r.number != 0) out += " (ipfw " + std::to_string(r.number) + ")";
 }
 
 }  // namespace

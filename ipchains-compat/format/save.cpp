@@ -54,7 +54,7 @@ std::string save_line(const std::string& chain, const model::Rule& r)
     }
     if (r.target != TargetKind::None) {
         out += " -j " + r.target_label();
-        if (r.target == TargetKind::Divert ||
+        if (sends_to_divert_socket(r.target) ||
             (r.target == TargetKind::Redirect && r.redirect_port != 0))
             out += " " + std::to_string(r.redirect_port);
     }
@@ -82,6 +82,7 @@ std::string save_line(const std::string& chain, const model::Rule& r)
         out += buf;
     }
     if (r.flags & kFlagNetlink) out += " -o " + std::to_string(r.output_size);
+    if (r.number != 0) out += " --ipfw-number " + std::to_string(r.number);
     return out;
 }
 

@@ -15,6 +15,7 @@ std::string Rule::target_label() const
     case TargetKind::Redirect: return "REDIRECT";
     case TargetKind::Return: return "RETURN";
     case TargetKind::Divert: return "DIVERT";
+    case TargetKind::Tee: return "TEE";
     case TargetKind::Chain: return target_chain;
     }
     return "";
@@ -32,13 +33,18 @@ auto identity(const Rule& r)
 bool Rule::operator==(const Rule& o) const
 {
     return identity(*this) == identity(o) && flags == o.flags && mark == o.mark &&
-           tos_and == o.tos_and && tos_xor == o.tos_xor;
+           tos_and == o.tos_and && tos_xor == o.tos_xor && number == o.number;
 }
 
 bool Rule::same_for_delete(const Rule& o) const
 {
     return identity(*this) == identity(o) &&
            (flags & ~kFlagMarkAbs) == (o.flags & ~kFlagMarkAbs);
+}
+
+bool sends_to_divert_socket(TargetKind t)
+{
+    return t == TargetKind::Divert || t == TargetKind::Tee;
 }
 
 TargetKind target_kind_from_label(const std::string& label)
@@ -51,6 +57,7 @@ TargetKind target_kind_from_label(const std::string& label)
     if (label == "REDIRECT") return TargetKind::Redirect;
     if (label == "RETURN") return TargetKind::Return;
     if (label == "DIVERT") return TargetKind::Divert;
+    if (label == "TEE") return TargetKind::Tee;
     return TargetKind::Chain;
 }
 

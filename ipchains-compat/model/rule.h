@@ -41,6 +41,7 @@ enum class TargetKind {
     Redirect,  // port in Rule::redirect_port (0 = keep the packet's own)
     Return,
     Divert,    // port in Rule::redirect_port (1-65535)
+    Tee,       // like Divert, but the program gets a copy and the original goes on (docs/ipfw.md)
     Chain,     // user chain named in Rule::target_chain
 };
 
@@ -71,6 +72,9 @@ struct Rule {
     std::string iface;                // without the trailing '+' (kFlagWildIf says prefix)
     uint8_t tos_and = 0xFF, tos_xor = 0x00;
     TargetKind target = TargetKind::None;
+    // The ipfw rule number (1-65535), 0 = none: rules added by `ipfw add` carry it, saved as
+    // `--ipfw-number N`, so that `ipfw show`/`delete N` find them in the kernel (docs/ipfw.md).
+    uint16_t number = 0;
     std::string target_chain;         // for TargetKind::Chain
     Counters counters;                // what the kernel counted; not part of identity
 
@@ -82,12 +86,16 @@ struct Rule {
     bool operator!=(const Rule& o) const { return !(*this == o); }
 
     // IP_FW_DELETE / `ipchains -D chain spec` equality (docs/reference/firewall-api.md section 7):
-    // ignores the mark value, MARKABS, the TOS masks and the counters.
+    // ignores the mark value, MARKABS, the TOS masks, the counters and the ipfw number.
     bool same_for_delete(const Rule& o) const;
 };
 
 // Special target names in resolution order; returns TargetKind::Chain for anything else
 // (the caller decides whether that chain exists). "" maps to TargetKind::None.
 TargetKind target_kind_from_label(const std::string& label);
+
+// DIVERT and TEE: the rule queues packets to a divert socket's port (Rule::redirect_port) and
+// is a resume point of its chain.
+bool sends_to_divert_socket(TargetKind t);
 
 }  // namespace ipchains::model

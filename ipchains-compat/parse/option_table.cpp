@@ -52,6 +52,7 @@ const std::vector<LongOption>& long_options()
         {"divert-passthrough", ArgKind::Required, kCodePassthrough},
         {"status", ArgKind::None, kCodeStatus},
         {"dump-proc", ArgKind::Required, kCodeDumpProc},
+        {"ipfw-number", ArgKind::Required, kCodeIpfwNumber},
     };
     return kLong;
 }

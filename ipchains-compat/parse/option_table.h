@@ -65,6 +65,7 @@ enum LongCode : int {
     kCodeStatus = 256,
     kCodePassthrough = 257,
     kCodeDumpProc = 258,
+    kCodeIpfwNumber = 259,
 };
 
 extern const char kShortOptions[];

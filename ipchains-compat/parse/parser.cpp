@@ -89,6 +89,7 @@ private:
     model::Policy policy_ = model::Policy::Accept;
     int timeouts_[3] = {0, 0, 0};
     bool passthrough_ = false;
+    bool ipfw_number_ = false;
     model::ProcView proc_view_ = model::ProcView::Names;
 
     model::Rule fw_;
@@ -304,7 +305,7 @@ Result<bool> Parser::handle(const Token& t)
         jumpto_ = *target;
         if (*jumpto_ == "REDIRECT" && ts_.plain_word())
             rport_ = ts_.take_word();
-        else if (*jumpto_ == "DIVERT" && ts_.plain_word())
+        else if ((*jumpto_ == "DIVERT" || *jumpto_ == "TEE") && ts_.plain_word())
             divert_port_ = ts_.take_word();
         break;
     }
@@ -389,6 +390,17 @@ Result<bool> Parser::handle(const Token& t)
         else
             return Error::usage("--divert-passthrough takes `on' or `off', not `" + t.arg + "'");
         break;
+    case kCodeIpfwNumber: {
+        if (invert_) return Error::usage("cannot have ! before --ipfw-number");
+        if (ipfw_number_) return Error::usage("multiple --ipfw-number flags not allowed\n");
+        ipfw_number_ = true;
+        const long n = string_to_number(t.arg, 1, 65535);
+        if (n == -1)
+            return Error::usage("--ipfw-number takes a rule number (1-65535), not `" + t.arg +
+                                "'");
+        fw_.number = static_cast<uint16_t>(n);
+        break;
+    }
     case kCodeDumpProc:
         PARSE_TRY(add_command(kCmdDumpProc, 0));
         if (t.arg == "names")
@@ -533,11 +545,15 @@ Result<void> Parser::post_checks()
         if (!p) return p.error();
         fw_.redirect_port = *p;
     }
-    if (jumpto_ && *jumpto_ == "DIVERT") {
+    if (jumpto_ && (*jumpto_ == "DIVERT" || *jumpto_ == "TEE")) {
         const long port = divert_port_ ? string_to_number(*divert_port_, 1, 65535) : -1;
-        if (port == -1) return Error::usage("-j DIVERT requires a port number (1-65535)");
+        if (port == -1)
+            return Error::usage("-j " + *jumpto_ + " requires a port number (1-65535)");
         fw_.redirect_port = static_cast<uint16_t>(port);
     }
+    // Only the rule commands carry an ipfw number (docs/ipfw.md "One ruleset, two syntaxes").
+    if (ipfw_number_ && !(command_ & (kCmdAppend | kCmdInsert | kCmdReplace | kCmdDelete)))
+        return Error::usage("Illegal option `--ipfw-number' with this command\n");
 
     if (!(options_ & kOptTos)) {
         fw_.tos_and = 0xFF;

@@ -14,7 +14,7 @@
 IPCHAINS=/bin/true IPCHAINS_SAVE=/bin/true IPCHAINS_RESTORE=/bin/true
 . "$(dirname "$0")/lib.sh"
 
-PACKAGES="ipchains libdivert1 libdivert-dev ipchains-divert-doc"
+PACKAGES="ipchains libdivert1 libdivert-dev ipchains-divert-doc ipfw-divert"
 PORT=7301
 
 for tool in dpkg-buildpackage dpkg-checkbuilddeps dh pkg-config cc; do
@@ -106,6 +106,11 @@ has libdivert-dev '^/usr/include/divert-compat/linux/ip_fw\.h$' "the compat <lin
 has libdivert-dev '^/usr/include/divert-compat/netinet/in\.h$' "the compat <netinet/in.h>"
 has libdivert-dev '^/usr/share/man/man3/libdivert\.3\.gz$' "libdivert(3)"
 has ipchains-divert-doc '^/usr/share/doc/ipchains-divert/migration\.md' migration.md
+has ipfw-divert '^/usr/sbin/ipfw-divert$' /usr/sbin/ipfw-divert
+has ipfw-divert '^/usr/sbin/ipfw$' "the /usr/sbin/ipfw link"
+has ipfw-divert '^/usr/share/man/man8/ipfw\.8\.gz$' "ipfw(8)"
+if contents ipchains | grep -q '/ipfw'; then fail "ipchains holds an ipfw file"
+else pass "ipchains holds no ipfw file (ipfw is in ipfw-divert only)"; fi
 # Policy 8.2: nothing in the library package whose name does not change with the soname.
 other=$(contents libdivert1 | grep -v '/$' | grep -vE "^/usr/lib/$ma/libdivert\.so\.1|^/usr/share/doc/libdivert1/")
 [ -z "$other" ] && pass "libdivert1 holds only the library" || fail "libdivert1 also holds: $other"
@@ -150,8 +155,8 @@ alt_before=$(update-alternatives --query iptables 2>&1)
 installed=1
 # shellcheck disable=SC2086
 if dpkg -i "${DEB[libdivert1]}" "${DEB[ipchains]}" "${DEB[libdivert-dev]}" \
-    "${DEB[ipchains-divert-doc]}" >"$T/install.log" 2>&1; then
-    pass "dpkg -i of the four packages"
+    "${DEB[ipchains-divert-doc]}" "${DEB[ipfw-divert]}" >"$T/install.log" 2>&1; then
+    pass "dpkg -i of the five packages"
 else
     show "$T/install.log"
     die "dpkg -i failed"
@@ -226,6 +231,13 @@ grep -q '84 bytes reinjected\.$' "$T/icpt.out" && pass "interceptor reinjected t
     { fail "interceptor did not reinject"; show "$T/icpt.out"; }
 on "$HOST" ipchains -L output -n >"$T/list"
 grep -q "DIVERT" "$T/list" && pass "ipchains -L shows the DIVERT rule" || { fail "ipchains -L:"; show "$T/list"; }
+# The installed ipfw on the same ruleset (docs/ipfw.md).
+[ "$(command -v ipfw)" = /usr/sbin/ipfw ] && pass "ipfw runs from /usr/sbin" ||
+    fail "ipfw resolves to $(command -v ipfw)"
+on "$HOST" ipfw -q add 300 deny udp from any to any 9 out
+on "$HOST" ipchains -L output -n >"$T/list"
+grep -q "(ipfw 300)" "$T/list" && pass "ipchains -L shows the rule the installed ipfw added" ||
+    { fail "ipchains -L after ipfw add 300:"; show "$T/list"; }
 
 # Our table beside the neighbour's: the neighbour's table unchanged (rules and handles).
 on "$HOST" nft list tables >"$T/tables"

@@ -36,6 +36,12 @@ for cmd in ipchains ipchains-save ipchains-restore ipchains-translate; do
     [ -e "$S$bindir/$cmd" ] && fail "$cmd also in bindir"
 done
 [ -x "$S$bindir/divert-run" ] && pass "bin: divert-run" || fail "no executable $bindir/divert-run"
+# ipfw (docs/ipfw.md "Installation"): the program under its own name, `ipfw` a link to it in
+# an empty stage.
+[ -x "$S$sbindir/ipfw-divert" ] && [ ! -L "$S$sbindir/ipfw-divert" ] && pass "sbin: ipfw-divert" ||
+    fail "no executable $sbindir/ipfw-divert"
+[ "$(readlink "$S$sbindir/ipfw")" = ipfw-divert ] && pass "sbin: ipfw -> ipfw-divert" ||
+    fail "$sbindir/ipfw is not a link to ipfw-divert"
 
 dlname=$(sed -n "s/^dlname='\(.*\)'$/\1/p" "$BUILD/libdivert.la")
 real=$(sed -n "s/^library_names='\([^ ]*\) .*/\1/p" "$BUILD/libdivert.la")

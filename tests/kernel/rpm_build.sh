@@ -81,6 +81,15 @@ has "$T/main.list" '^/usr/share/doc/ipchains-divert/migration\.md$' "docs/migrat
 has "$T/devel.list" '^/usr/include/divert\.h$' "divert.h"
 has "$T/devel.list" '/pkgconfig/libdivert\.pc$' "libdivert.pc"
 has "$T/devel.list" '^/usr/share/man/man3/libdivert\.3' "man page libdivert.3"
+# The ipfw front-end in its own subpackage (docs/ipfw.md "Installation"), not in the main one.
+ipfw=$(ls "$T"/rpm/RPMS/*/ipchains-divert-ipfw-"$version"-*.rpm 2>/dev/null | head -1)
+[ -f "$ipfw" ] && pass "binary RPM: ${ipfw##*/}" || fail "no ipchains-divert-ipfw binary RPM"
+rpm -qlp "$ipfw" >"$T/ipfw.list" 2>/dev/null
+has "$T/ipfw.list" '^/usr/sbin/ipfw$' "/usr/sbin/ipfw"
+has "$T/ipfw.list" '^/usr/sbin/ipfw-divert$' "/usr/sbin/ipfw-divert"
+has "$T/ipfw.list" '^/usr/share/man/man8/ipfw\.8' "man page ipfw.8"
+grep -Eq '/sbin/ipfw|/man8/ipfw' "$T/main.list" && fail "the main RPM holds ipfw's program or page" ||
+    pass "main.list: no ipfw program or page (docs/ipfw.md is with the docs)"
 grep -q '\.la$' "$T/main.list" "$T/devel.list" && fail "libtool .la file packaged" ||
     pass "no libtool .la file packaged"
 # The unit and the init script refer to the packaged helper.

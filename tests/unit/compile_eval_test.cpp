@@ -70,6 +70,7 @@ Result2 reference(const model::Ruleset& rs, const std::string& builtin, const Te
             if (skip-- > 0) break;
             res.outcome = Outcome::Diverted;
             return res;
+        case TargetKind::Tee: break;  // nobody bound: the original goes on
         case TargetKind::Return: f.next = f.c->rules.size(); break;
         case TargetKind::Chain: stack.push_back({rs.find(r.target_chain), 0}); break;
         }

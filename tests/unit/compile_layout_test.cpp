@@ -521,3 +521,34 @@ TEST(CompileChainTag, RoundTrip)
     EXPECT_EQ(compile::segment_chain_name("ppp-in", 1, 2), "ppp-in@1~2");
     EXPECT_EQ(compile::policy_counter_name("forward"), "forward-policy");
 }
+
+// TEE (docs/ipfw.md "TEE"): queued like DIVERT but always with bypass and stamped with the TEE
+// kind; the post chains resume a TEE-stamped packet after its rule before `pass` lets
+// anything not RESUME through.
+TEST(CompileLayout, TeeInInput)
+{
+    auto rs = fx::ruleset();
+    model::Rule tee = fx::with_proto(fx::divert(1234), 17);
+    tee.target = TargetKind::Tee;
+    fx::append(rs, "input", tee);
+    fx::append(rs, "input", fx::rule(TargetKind::Deny));
+    ir::Table t = fx::compiled(rs);
+    const ir::Rule& d = chain(t, "input").rules[0];
+    EXPECT_EQ(d.statements,
+              (std::vector<ir::Statement>{
+                  ir::Counter{}, ir::SetMark{compile::kUserMarkMask | compile::kMasqBit,
+                                             mark_stamp(MarkKind::Tee, 1)},
+                  ir::Queue{1234, true}}));
+    EXPECT_EQ(fx::verdicts(chain(t, "input")), (std::vector<std::string>{"goto input~1"}));
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-1")), jumps("input~1", "~input-policy"));
+    for (const char* name : {"~in-post-1", "~in-post-2", "~in-post-3"}) {
+        const ir::Chain& post = chain(t, name);
+        ASSERT_EQ(post.rules.size(), 4u);
+        EXPECT_EQ(post.rules[1].matches,
+                  (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Tee, 1), false}}));
+        EXPECT_EQ(fx::verdicts(post),
+                  (std::vector<std::string>{"jump ~cont-1", "accept", "jump ~cont-1"}));
+        EXPECT_EQ(post.rules[3].matches,
+                  (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Resume, 1), false}}));
+    }
+}

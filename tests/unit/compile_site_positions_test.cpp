@@ -182,3 +182,19 @@ TEST(CompileSitePositions, FailsAsCompileDoes)
     EXPECT_EQ(p.error().code, ELOOP);
     EXPECT_EQ(p.error().code, compile::compile(rs).error().code);
 }
+
+// A rule added by ipfw reports its number (docs/ipfw.md "Rule numbers"), DIVERT and TEE alike.
+TEST(CompileSitePositions, IpfwNumberWins)
+{
+    auto rs = fx::ruleset();
+    model::Rule numbered = fx::divert(1000);
+    numbered.number = 100;
+    model::Rule tee = fx::divert(1001);
+    tee.target = TargetKind::Tee;
+    tee.number = 250;
+    fx::append(rs, "input", fx::rule(TargetKind::Accept));
+    fx::append(rs, "input", numbered);
+    fx::append(rs, "input", fx::divert(1002));
+    fx::append(rs, "output", tee);
+    EXPECT_EQ(positions(rs), (Positions{{1, 100}, {2, 3}, {3, 250}}));
+}

@@ -184,3 +184,23 @@ TEST(IptcLayout, EmptyKernelReadsAsFreshBoot)
     ASSERT_TRUE(rs);
     EXPECT_EQ(*rs, model::Ruleset::initial());
 }
+
+// TEE (docs/ipfw.md "TEE"): the dispatch chains are hooked for the TEE kind as well, only when
+// a TEE site exists, and the TEE rule and its number read back.
+TEST(IptcLayout, TeeSitesAreDispatchedForTheTeeKind)
+{
+    auto rs = fx::ruleset();
+    model::Rule tee = fx::divert(5000);
+    tee.target = model::TargetKind::Tee;
+    tee.number = 100;
+    fx::append(rs, "input", tee);
+    fx::append(rs, "output", fx::divert(5001));
+    Layout l = layout_of(rs);
+    const auto& m = table(l, "mangle");
+    EXPECT_EQ(hook_targets(m, "INPUT"),
+              (std::vector<std::string>{P + "~in-dispatch", P + "~in-dispatch"}));
+    // output has a DIVERT only: one POSTROUTING dispatch hook (plus the forwarded-output one).
+    const auto post = hook_targets(m, "POSTROUTING");
+    EXPECT_EQ(std::count(post.begin(), post.end(), P + "~out-dispatch"), 1);
+    EXPECT_EQ(read_back(l), rs);
+}

@@ -163,6 +163,13 @@ const Case kCases[] = {
     {"-A input -j DIVERT 0", "-j DIVERT requires a port number (1-65535)"},
     {"-A input -j DIVERT 65536", "-j DIVERT requires a port number (1-65535)"},
     {"-A input -p tcp -j DIVERT http", "-j DIVERT requires a port number (1-65535)"},
+    // Project extensions: -j TEE (docs/differences.md), --ipfw-number (docs/ipfw.md).
+    {"-A input -j TEE", "-j TEE requires a port number (1-65535)"},
+    {"-A input -j TEE 0", "-j TEE requires a port number (1-65535)"},
+    {"-A input --ipfw-number 0", "--ipfw-number takes a rule number (1-65535), not `0'"},
+    {"-A input --ipfw-number x", "--ipfw-number takes a rule number (1-65535), not `x'"},
+    {"-A input --ipfw-number 1 --ipfw-number 2", "multiple --ipfw-number flags not allowed\n"},
+    {"-L input --ipfw-number 5", "Illegal option `--ipfw-number' with this command\n"},
     {"-A input -j REDIRECT 8080", "redirecting only allowed with TCP or UDP"},
     {"-A input -p ! tcp -j REDIRECT", "redirecting only allowed with TCP or UDP"},
     {"-A input -p tcp -j MASQ", "masquerading not allowed for input and output chains"},

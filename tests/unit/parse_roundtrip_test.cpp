@@ -65,6 +65,8 @@ TEST(SaveLine, CanonicalText)
               "! -y -l -m -3 -o 128");
     EXPECT_EQ(format::save_line("forward", from_cli("-A forward -p ! udp ! -f -j ppp-in")),
               "-A forward -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -p ! 17 -j ppp-in ! -f");
+    EXPECT_EQ(format::save_line("input", from_cli("-A input -p udp -j TEE 7 --ipfw-number 9")),
+              "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -p 17 -j TEE 7 --ipfw-number 9");
 }
 
 TEST(SaveLine, CommandLineRulesRoundTrip)
@@ -90,6 +92,9 @@ TEST(SaveLine, CommandLineRulesRoundTrip)
         "-A input -m 0 -t 0xFF 0x00",
         "-A input -p tcp -d 0/0 :1023 -j REJECT",
         "-A input -p tcp --sport 1024: --dport ! :",
+        "-A input -p udp -j TEE 5000",
+        "-A input -p udp -j DIVERT 5000 --ipfw-number 100",
+        "-A input -j TEE 1 --ipfw-number 65535",
     };
     for (const char* l : lines) EXPECT_TRUE(round_trips("input", from_cli(l))) << l;
 }

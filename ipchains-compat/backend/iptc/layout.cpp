@@ -53,6 +53,18 @@ ir::Mark kind_is(MarkKind k, bool exact_id = false)
                     compile::mark_stamp(k, 0), false};
 }
 
+// A TEE site's original comes back with the TEE kind still in its mark (docs/ipfw.md "TEE"), so
+// the dispatch chains are hooked for that kind too, only when a TEE site exists.
+bool dispatches_tee(const std::vector<ir::Rule>& sites)
+{
+    for (const auto& r : sites)
+        for (const auto& m : r.matches)
+            if (const auto* mk = std::get_if<ir::Mark>(&m))
+                if ((mk->value & compile::kKindMask) == compile::mark_stamp(MarkKind::Tee, 0))
+                    return true;
+    return false;
+}
+
 ir::Rule make_rule(std::vector<ir::Match> m, std::vector<ir::Statement> s)
 {
     ir::Rule r;
@@ -147,10 +159,15 @@ public:
         if (auto r = emit_meta(mangle); !r) return r.error();
 
         const ir::Mark resumed = kind_is(MarkKind::Resume);
+        const ir::Mark teed = kind_is(MarkKind::Tee);
         if (in_main) hook(mangle, "PREROUTING", {}, legacy_name(d_in, in_main->name));
         if (!in_sites.empty()) {
             hook(mangle, "INPUT", {resumed}, legacy_name(d_in, "~in-dispatch"));
             hook(mangle, "FORWARD", {resumed}, legacy_name(f, "~in-dispatch"));
+        }
+        if (dispatches_tee(in_sites)) {
+            hook(mangle, "INPUT", {teed}, legacy_name(d_in, "~in-dispatch"));
+            hook(mangle, "FORWARD", {teed}, legacy_name(f, "~in-dispatch"));
         }
         if (fwd_main) hook(mangle, "FORWARD", {}, legacy_name(d_in, "~fwd-gate"));
         // Output: local packets in OUTPUT, so that a DIVERT there can resume in POSTROUTING;
@@ -159,8 +176,12 @@ public:
         if (out_main) hook(mangle, "OUTPUT", {}, legacy_name(o, out_main->name));
         if (!fwd_sites.empty())
             hook(mangle, "POSTROUTING", {resumed}, legacy_name(pc, "~fwd-dispatch"));
+        if (dispatches_tee(fwd_sites))
+            hook(mangle, "POSTROUTING", {teed}, legacy_name(pc, "~fwd-dispatch"));
         if (!out_sites.empty())
             hook(mangle, "POSTROUTING", {resumed}, legacy_name(o, "~out-dispatch"));
+        if (dispatches_tee(out_sites))
+            hook(mangle, "POSTROUTING", {teed}, legacy_name(o, "~out-dispatch"));
         const ir::IfName forwarded{true, "", false, true};
         if (out_main) hook(mangle, "POSTROUTING", {forwarded}, legacy_name(o, out_main->name));
         add_actions(mangle, mangle_acts);

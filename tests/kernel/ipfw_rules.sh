@@ -1,0 +1,175 @@
+#!/bin/bash
+# ipfw on the ipchains ruleset (docs/ipfw.md), on the backend IPCHAINS_DIVERT_BACKEND names:
+# rules added by ipfw land in the kernel with their numbers, `ipchains -L` and `ipfw show`
+# agree (counters after real traffic included), a packet an ipfw divert rule selects reaches
+# a divert socket with the rule number in sin_port, TEE lets the original go on after its
+# rule, delete/flush/zero act on the shared ruleset, and bad input changes nothing.
+. "$(dirname "$0")/divert_lib.sh"
+
+IPFW=${IPFW:-$BUILD/ipfw-divert}
+[ -x "$IPFW" ] || die "missing $IPFW"
+
+require_queue
+topo_pair
+P=7901
+
+# ipfw_ok DESC NS ARGS... <<'EOF': exit 0 and exactly this on stdout, nothing on stderr.
+ipfw_ok() {
+    local desc=$1 ns=$2
+    shift 2
+    expect_stdout "$desc" "$ns" "$IPFW" "$@" && [ ! -s "$T/err" ] ||
+        { [ -s "$T/err" ] && fail "$desc: stderr" && show "$T/err"; }
+}
+
+# --- add with a number: echoed, in input, listed by both commands
+ipfw_ok "add 100 divert: echoed in list form" "$HOST" add 100 divert "$P" udp from any to any in <<EOF
+00100 divert $P udp from any to any in
+EOF
+expect_stdout "ipchains -L input -n shows the ipfw rule with its number" "$HOST" ipchains -L input -n <<EOF
+Chain input (policy ACCEPT):
+target     prot opt     source                destination           ports
+DIVERT     udp  ------  0.0.0.0/0            0.0.0.0/0             * ->   * => $P (ipfw 100)
+EOF
+expect_stdout "ipchains -L output -n: nothing (the rule says in)" "$HOST" ipchains -L output -n <<EOF
+Chain output (policy ACCEPT):
+EOF
+
+# --- a packet the rule selects reaches the divert socket, sin_port = the rule number
+udp_sink "$HOST" "$HOST_IP" 5010 in
+dv_start "$HOST" d sinport "$P" 1 pass
+udp_send "$PEER" "$HOST_IP" 5010 "<ipfw-divert>"
+dv_exit "divert socket got the packet the ipfw rule selected" d 0
+dv_line "sin_port is the ipfw rule number 100" d "^0 port 100 addr ${HOST_IP//./\\.}\$"
+sink_once "written back, it arrives" in "<ipfw-divert>"
+# 20 bytes IP + 8 UDP + 13 payload
+ipfw_ok "ipfw show: the rule counted the packet once" "$HOST" show <<EOF
+00100 1 41 divert $P udp from any to any in
+EOF
+expect_grep "ipchains -L -v -x agrees: 1 packet, 41 bytes" \
+    '^ +1 +41 DIVERT ' <(on "$HOST" ipchains -L input -v -x -n)
+
+# --- placement by number; rules added by ipchains appear in ipfw show
+ipfw_ok "add 50: placed before 100" "$HOST" add 50 deny udp from any to any 5099 in <<EOF
+00050 deny udp from any to any 5099 in
+EOF
+ipc "$HOST" -A input -p tcp -d "$HOST_IP" 22 -j ACCEPT
+ipc "$HOST" -A output -p icmp -j ACCEPT
+ipfw_ok "add without a number: highest + 100, both directions" "$HOST" -q add allow ip from any to 10.199.9.0/24 via eth0 <<EOF
+EOF
+ipfw_ok "ipfw list: number order, ipchains rules with the number before them" "$HOST" list <<EOF
+00000 allow icmp from any to any out
+00050 deny udp from any to any 5099 in
+00100 divert $P udp from any to any in
+00100 allow tcp from any to $HOST_IP 22 in
+00200 allow ip from any to 10.199.9.0/24 via eth0
+EOF
+expect_stdout "ipchains -L -n: the same rules, input in number order" "$HOST" ipchains -L -n <<EOF
+Chain input (policy ACCEPT):
+target     prot opt     source                destination           ports
+DENY       udp  ------  0.0.0.0/0            0.0.0.0/0             * ->   5099 (ipfw 50)
+DIVERT     udp  ------  0.0.0.0/0            0.0.0.0/0             * ->   * => $P (ipfw 100)
+ACCEPT     tcp  ------  0.0.0.0/0            $HOST_IP            * ->   22
+ACCEPT     all  ------  0.0.0.0/0            10.199.9.0/24         n/a (ipfw 200)
+Chain forward (policy ACCEPT):
+Chain output (policy ACCEPT):
+target     prot opt     source                destination           ports
+ACCEPT     icmp ------  0.0.0.0/0            0.0.0.0/0             * ->   *
+ACCEPT     all  ------  0.0.0.0/0            10.199.9.0/24         n/a (ipfw 200)
+EOF
+
+# --- save/restore keeps the numbers
+run "$HOST" ipchains-save
+cp "$T/out" "$T/saved"
+expect_grep "ipchains-save writes --ipfw-number" "^-A input .* -j DIVERT $P --ipfw-number 100\$" "$T/saved"
+on "$HOST" ipchains -F input
+on "$HOST" ipchains -F output
+on "$HOST" ipchains-restore -f <"$T/saved" >"$T/out" 2>&1 ||
+    { fail "ipchains-restore of the saved rules failed"; show "$T/out"; }
+ipfw_ok "after save, flush, restore: ipfw list unchanged" "$HOST" list <<EOF
+00000 allow icmp from any to any out
+00050 deny udp from any to any 5099 in
+00100 divert $P udp from any to any in
+00100 allow tcp from any to $HOST_IP 22 in
+00200 allow ip from any to 10.199.9.0/24 via eth0
+EOF
+
+# --- port names
+ipfw_ok "divert natd: FreeBSD's natd port 8668" "$HOST" add 300 divert natd udp from any to any domain out <<EOF
+00300 divert 8668 udp from any to any 53 out
+EOF
+
+# --- bad input: one line naming the word, EX_USAGE, nothing changed
+kernel_state "$HOST" "$T/before"
+expect_error "a bad action: exit 64, one line naming it" 64 "$HOST" "$IPFW" add 400 frobnicate ip from any to any <<'EOF'
+ipfw: invalid action `frobnicate'
+EOF
+expect_error "delete of a number nobody has: exit 69" 69 "$HOST" "$IPFW" delete 100 4242 <<'EOF'
+ipfw: rule 4242 does not exist
+EOF
+kernel_state "$HOST" "$T/after"
+same_text "the refused commands changed nothing (delete 100 4242 is all or nothing)" "$T/before" "$T/after"
+
+# --- delete N removes it everywhere
+ipfw_ok "delete 100" "$HOST" delete 100 <<EOF
+EOF
+expect_grep "ipchains -L input: rule 100 is gone, ipchains' rule stays" \
+    '^ACCEPT +tcp' <(on "$HOST" ipchains -L input -n)
+if on "$HOST" ipchains -L input -n | grep -q DIVERT; then
+    fail "ipchains -L input still shows the DIVERT rule after ipfw delete 100"
+else
+    pass "ipchains -L input: no DIVERT after ipfw delete 100"
+fi
+ipfw_ok "ipfw delete 300 (out rule)" "$HOST" -q delete 300 <<EOF
+EOF
+
+# --- TEE: nobody bound, the original goes on after the rule; a deny after it applies
+on "$HOST" ipchains -F input
+udp_sink "$HOST" "$HOST_IP" 5012 tee
+udp_sink "$HOST" "$HOST_IP" 5013 teedeny
+ipfw_ok "add tee" "$HOST" add 10 tee 7902 udp from any to any 5012-5013 in <<EOF
+00010 tee 7902 udp from any to any 5012-5013 in
+EOF
+ipfw_ok "add deny after the tee" "$HOST" add 20 deny udp from any to any 5013 in <<EOF
+00020 deny udp from any to any 5013 in
+EOF
+expect_stdout "ipchains -L input -n shows TEE" "$HOST" ipchains -L input -n <<EOF
+Chain input (policy ACCEPT):
+target     prot opt     source                destination           ports
+TEE        udp  ------  0.0.0.0/0            0.0.0.0/0             * ->   5012:5013 => 7902 (ipfw 10)
+DENY       udp  ------  0.0.0.0/0            0.0.0.0/0             * ->   5013 (ipfw 20)
+EOF
+udp_send "$PEER" "$HOST_IP" 5012 "<tee-pass>"
+sink_once "tee with nobody bound: the original arrives" tee "<tee-pass>"
+udp_send "$PEER" "$HOST_IP" 5013 "<tee-deny>"
+sleep "$NEG_WAIT"
+if grep -qF "<tee-deny>" "$T/teedeny.sink"; then
+    fail "tee: the deny after the tee rule did not apply"
+else
+    pass "tee: the packet went on after the tee rule (the deny after it applied)"
+fi
+ipfw_ok "ipfw show: tee counted 2, deny 1" "$HOST" show <<EOF
+00000 0  0 allow icmp from any to any out
+00010 2 76 tee 7902 udp from any to any 5012-5013 in
+00020 1 38 deny udp from any to any 5013 in
+00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
+EOF
+
+# --- zero, flush
+ipfw_ok "zero" "$HOST" zero <<EOF
+Accounting cleared.
+EOF
+expect_grep "ipchains -L -v -x after zero: tee rule at 0" '^ +0 +0 TEE ' \
+    <(on "$HOST" ipchains -L input -v -x -n)
+ipc "$HOST" -A forward -j DENY
+ipfw_ok "flush" "$HOST" flush <<EOF
+Flushed all rules.
+EOF
+ipfw_ok "ipfw show after flush: empty" "$HOST" show <<EOF
+EOF
+expect_stdout "flush left forward alone" "$HOST" ipchains -L forward -n <<EOF
+Chain forward (policy ACCEPT):
+target     prot opt     source                destination           ports
+DENY       all  ------  0.0.0.0/0            0.0.0.0/0             n/a
+EOF
+
+finish

@@ -1,0 +1,171 @@
+// The ipfw command line (docs/ipfw.md "Grammar"): what each accepted line becomes, and every
+// refusal as its exact one-line message naming the word, with EX_USAGE.
+#include <gtest/gtest.h>
+
+#include "ipfw/grammar.h"
+#include "parse/parser.h"
+
+using namespace ipchains;
+
+namespace {
+
+ipfw::GrammarOptions numeric()
+{
+    ipfw::GrammarOptions o;
+    o.resolve_names = false;
+    return o;
+}
+
+ipfw::Command ok(const std::string& line, const ipfw::GrammarOptions& o = numeric())
+{
+    auto r = ipfw::parse(parse::split_words(line), o);
+    EXPECT_TRUE(r.ok()) << line << ": " << (r.ok() ? "" : r.error().message);
+    return r.ok() ? *r : ipfw::Command{};
+}
+
+std::string error_of(const std::string& line, const ipfw::GrammarOptions& o = numeric())
+{
+    auto r = ipfw::parse(parse::split_words(line), o);
+    if (r.ok()) return "<parsed>";
+    EXPECT_EQ(r.error().exit_status, ipfw::kExitUsage) << line;
+    return r.error().message;
+}
+
+}  // namespace
+
+TEST(IpfwGrammar, DivertRuleForInput)
+{
+    auto c = ok("add 100 divert 5000 udp from any to any in");
+    EXPECT_EQ(c.verb, ipfw::Verb::Add);
+    ASSERT_EQ(c.numbers.size(), 1u);
+    EXPECT_EQ(c.numbers[0], 100);
+    EXPECT_EQ(c.direction, ipfw::Direction::In);
+    EXPECT_EQ(c.rule.target, model::TargetKind::Divert);
+    EXPECT_EQ(c.rule.redirect_port, 5000);
+    EXPECT_EQ(c.rule.proto, 17);
+    EXPECT_EQ(c.rule.src_mask, 0u);
+    EXPECT_EQ(c.rule.dst_mask, 0u);
+    EXPECT_EQ(c.rule.number, 0);  // the number is set when the rule is placed
+    EXPECT_TRUE(c.rule.flags & model::kFlagWildIf);
+}
+
+TEST(IpfwGrammar, TeeAddressesPortsAndInterface)
+{
+    auto c = ok("-q add tee 7000 tcp from 10.1.2.3/8 1024-2047 to not 192.168.1.1 80 setup via eth0");
+    EXPECT_TRUE(c.quiet);
+    EXPECT_TRUE(c.numbers.empty());
+    EXPECT_EQ(c.direction, ipfw::Direction::Both);
+    EXPECT_EQ(c.rule.target, model::TargetKind::Tee);
+    EXPECT_EQ(c.rule.redirect_port, 7000);
+    EXPECT_EQ(c.rule.src, 0x0A000000u);
+    EXPECT_EQ(c.rule.src_mask, 0xFF000000u);
+    EXPECT_EQ(c.rule.sport.lo, 1024);
+    EXPECT_EQ(c.rule.sport.hi, 2047);
+    EXPECT_EQ(c.rule.dst, 0xC0A80101u);
+    EXPECT_EQ(c.rule.dst_mask, 0xFFFFFFFFu);
+    EXPECT_EQ(c.rule.invflags, model::kInvDstIp);
+    EXPECT_EQ(c.rule.dport.lo, 80);
+    EXPECT_EQ(c.rule.dport.hi, 80);
+    EXPECT_TRUE(c.rule.flags & model::kFlagSyn);
+    EXPECT_EQ(c.rule.iface, "eth0");
+    EXPECT_FALSE(c.rule.flags & model::kFlagWildIf);
+}
+
+TEST(IpfwGrammar, ActionsAndProtocols)
+{
+    EXPECT_EQ(ok("add allow ip from any to any").rule.target, model::TargetKind::Accept);
+    EXPECT_EQ(ok("add pass all from any to any").rule.target, model::TargetKind::Accept);
+    EXPECT_EQ(ok("add deny icmp from any to any").rule.target, model::TargetKind::Deny);
+    EXPECT_EQ(ok("add reject tcp from any to any").rule.target, model::TargetKind::Reject);
+    EXPECT_EQ(ok("add count 47 from any to any").rule.target, model::TargetKind::None);
+    EXPECT_EQ(ok("add count 47 from any to any").rule.proto, 47);
+    EXPECT_TRUE(ok("add allow log ip from any to any").rule.flags & model::kFlagLog);
+    EXPECT_EQ(ok("add deny ip from 10.0.0.0:255.0.255.0 to any").rule.src_mask, 0xFF00FF00u);
+    EXPECT_EQ(ok("add divert 8668 ip4 from any to any").rule.proto, 0);
+    auto modern = ok("add divert 5000 udp from any to any src-port 1-2 dst-port 53");
+    EXPECT_EQ(modern.rule.sport.hi, 2);
+    EXPECT_EQ(modern.rule.dport.lo, 53);
+}
+
+TEST(IpfwGrammar, InterfacesChooseTheDirection)
+{
+    EXPECT_EQ(ok("add allow ip from any to any recv eth0").direction, ipfw::Direction::In);
+    EXPECT_EQ(ok("add allow ip from any to any xmit eth0").direction, ipfw::Direction::Out);
+    EXPECT_EQ(ok("add allow ip from any to any in recv eth0").direction, ipfw::Direction::In);
+    auto wild = ok("add allow ip from any to any via ppp*");
+    EXPECT_EQ(wild.rule.iface, "ppp");
+    EXPECT_TRUE(wild.rule.flags & model::kFlagWildIf);
+    EXPECT_EQ(wild.direction, ipfw::Direction::Both);
+}
+
+TEST(IpfwGrammar, PortNames)
+{
+    ipfw::GrammarOptions names;  // /etc/services: domain is 53 on every Debian system
+    EXPECT_EQ(ok("add divert natd ip from any to any", names).rule.redirect_port, 8668);
+    EXPECT_EQ(ok("add divert domain ip from any to any", names).rule.redirect_port, 53);
+    EXPECT_EQ(ok("add allow udp from any to any domain", names).rule.dport.lo, 53);
+}
+
+TEST(IpfwGrammar, OtherVerbs)
+{
+    auto d = ok("delete 100 200");
+    EXPECT_EQ(d.verb, ipfw::Verb::Delete);
+    EXPECT_EQ(d.numbers, (std::vector<uint16_t>{100, 200}));
+    EXPECT_EQ(ok("show").verb, ipfw::Verb::Show);
+    EXPECT_EQ(ok("list 100").numbers, (std::vector<uint16_t>{100}));
+    EXPECT_EQ(ok("-f flush").verb, ipfw::Verb::Flush);
+    EXPECT_EQ(ok("-q zero").verb, ipfw::Verb::Zero);
+    EXPECT_TRUE(ok("-n add deny ip from any to any").syntax_only);
+}
+
+TEST(IpfwGrammar, Refusals)
+{
+    struct Case {
+        const char* line;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"", "missing command (add, delete, show, list, flush or zero)"},
+        {"-x show", "unknown flag `-x'"},
+        {"bogus", "bad command `bogus'"},
+        {"add 70000 deny ip from any to any", "bad rule number `70000' (1-65535)"},
+        {"add", "missing action"},
+        {"add 100 frobnicate ip from any to any", "invalid action `frobnicate'"},
+        {"add divert", "`divert' needs a port"},
+        {"add divert 0 ip from any to any",
+         "`divert 0': not a port (1-65535) or service name"},
+        {"add tee nosuchservice ip from any to any",
+         "`tee nosuchservice': not a port (1-65535) or service name"},
+        {"add deny", "missing protocol"},
+        {"add deny gre2 from any to any", "invalid protocol `gre2'"},
+        {"add deny 256 from any to any", "invalid protocol `256'"},
+        {"add deny ip6 from any to any", "`ip6': IPv6 rules are not supported (docs/ipfw.md)"},
+        {"add deny ip any to any", "missing `from' before `any'"},
+        {"add deny ip from any", "missing `to'"},
+        {"add deny ip from any any", "missing `to' before `any'"},
+        {"add deny ip from me to any", "`me' is not supported: give the address (docs/ipfw.md)"},
+        {"add deny ip from 10.0.0.300 to any", "bad address `10.0.0.300'"},
+        {"add deny ip from 10.0.0.0/33 to any", "bad mask length in `10.0.0.0/33' (0-32)"},
+        {"add deny ip from any to any 80", "`80': ports need tcp or udp"},
+        {"add deny tcp from any to any 80,443",
+         "port list `80,443' is not supported: add one rule per port"},
+        {"add deny tcp from any to any 90-80", "bad port `90-80'"},
+        {"add deny ip from any to any sideways", "unknown option `sideways'"},
+        {"add deny ip from any to any in out", "`out' contradicts the direction given before it"},
+        {"add deny ip from any to any out recv eth0", "`recv eth0' cannot go with `out'"},
+        {"add deny ip from any to any recv eth0 xmit eth1",
+         "`xmit': an ipchains rule matches one interface, `recv' was given already"},
+        {"add deny ip from any to any via", "`via' needs an interface name"},
+        {"add deny ip from any to any via abcdefghijklmnopq",
+         "bad interface name `abcdefghijklmnopq'"},
+        {"add deny udp from any to any setup", "`setup' needs tcp"},
+        {"add deny udp from any to any 53 dst-port 54", "`dst-port': the ports were given already"},
+        {"add deny udp from any to any src-port", "`src-port' needs a port"},
+        {"add deny ip from any to any dst-port 53", "`53': ports need tcp or udp"},
+        {"delete", "delete needs a rule number"},
+        {"delete x", "bad rule number `x' (1-65535)"},
+        {"flush now", "unexpected `now'"},
+        {"zero 100", "`zero 100': only `zero' of every rule is supported (docs/ipfw.md)"},
+    };
+    for (const auto& c : cases) EXPECT_EQ(error_of(c.line), c.message) << c.line;
+}

@@ -1,0 +1,140 @@
+// ipfw's placement by number and its listing of the shared ruleset (docs/ipfw.md).
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "format/format.h"
+#include "ipfw/edit.h"
+#include "ipfw/grammar.h"
+#include "ipfw/show.h"
+#include "parse/parser.h"
+
+using namespace ipchains;
+
+namespace {
+
+ipfw::Command cmd(const std::string& line)
+{
+    ipfw::GrammarOptions o;
+    o.resolve_names = false;
+    auto r = ipfw::parse(parse::split_words(line), o);
+    EXPECT_TRUE(r.ok()) << line;
+    return *r;
+}
+
+void run(model::Ruleset& rs, const std::string& line)
+{
+    auto c = cmd(line);
+    auto n = ipfw::number_for_add(rs, c);
+    ASSERT_TRUE(n.ok());
+    auto r = ipfw::apply(rs, c, c.verb == ipfw::Verb::Add ? *n : 0);
+    ASSERT_TRUE(r.ok()) << line << ": " << r.error().message;
+}
+
+void ipchains_cmd(model::Ruleset& rs, const std::string& line)
+{
+    parse::ParseOptions o;
+    o.resolve_names = false;
+    auto c = parse::parse_command(parse::split_words(line), o);
+    ASSERT_TRUE(c.ok()) << line;
+    ASSERT_TRUE(engine::apply(rs, *c).ok());
+}
+
+std::string list(const model::Ruleset& rs, bool counters = false)
+{
+    return ipfw::listing(ipfw::entries(rs), counters);
+}
+
+}  // namespace
+
+TEST(IpfwShow, NumbersPlaceRulesAndListOnceForBothDirections)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 200 deny tcp from 10.0.0.0/8 to any 22 in");
+    run(rs, "add 100 divert 5000 udp from any to any");
+    run(rs, "add allow ip from any to 192.168.1.0:255.255.255.128 via eth0");
+    run(rs, "add 150 tee 6000 tcp from any 80 to any setup out xmit ppp*");
+    EXPECT_EQ(list(rs),
+              "00100 divert 5000 udp from any to any\n"
+              "00150 tee 6000 tcp from any 80 to any setup out xmit ppp*\n"
+              "00200 deny tcp from 10.0.0.0/8 to any 22 in\n"
+              "00300 allow ip from any to 192.168.1.0/25 via eth0\n");
+    // In the chains: number order, a rule for both directions in each.
+    const auto& in = rs.find("input")->rules;
+    ASSERT_EQ(in.size(), 3u);
+    EXPECT_EQ(in[0].number, 100);
+    EXPECT_EQ(in[1].number, 200);
+    EXPECT_EQ(in[2].number, 300);
+    const auto& out = rs.find("output")->rules;
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[1].number, 150);
+    EXPECT_EQ(out[1].iface, "ppp");
+}
+
+TEST(IpfwShow, CountersSumBothDirectionsInFreeBsdWidths)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 100 divert 5000 udp from any to any");
+    run(rs, "add 200 deny ip from any to any in");
+    rs.find("input")->rules[0].counters = {3, 300};
+    rs.find("output")->rules[0].counters = {9, 1000};
+    EXPECT_EQ(list(rs, true),
+              "00100 12 1300 divert 5000 udp from any to any\n"
+              "00200  0    0 deny ip from any to any in\n");
+}
+
+TEST(IpfwShow, IpchainsRulesGetTheNumberBeforeThem)
+{
+    auto rs = model::Ruleset::initial();
+    ipchains_cmd(rs, "-A input -p udp -j DIVERT 4000");
+    run(rs, "add 100 deny ip from any to any in");
+    ipchains_cmd(rs, "-A input -s 10.0.0.0/8 -j ACCEPT");
+    ipchains_cmd(rs, "-A output -p tcp -m 5");
+    run(rs, "add 50 count ip from any to any in");
+    EXPECT_EQ(list(rs),
+              "00000 divert 4000 udp from any to any in\n"
+              "00000 ipchains -A output -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -p 6 -m 5\n"
+              "00050 count ip from any to any in\n"
+              "00100 deny ip from any to any in\n"
+              "00100 allow ip from 10.0.0.0/8 to any in\n");
+    // add without a number: the highest + 100.
+    run(rs, "add allow ip from any to any out");
+    EXPECT_EQ(rs.find("output")->rules.back().number, 200);
+}
+
+TEST(IpfwShow, DeleteFlushZero)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 100 divert 5000 udp from any to any");
+    run(rs, "add 100 deny tcp from any to any in");
+    run(rs, "add 200 deny tcp from any to any in");
+    ipchains_cmd(rs, "-A output -j ACCEPT");
+    rs.find("input")->rules[2].counters = {1, 2};
+    run(rs, "delete 100");
+    EXPECT_EQ(list(rs), "00000 allow ip from any to any out\n00200 deny tcp from any to any in\n");
+    auto missing = ipfw::apply(rs, cmd("delete 100 200"), 0);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().message, "rule 100 does not exist");
+    EXPECT_EQ(missing.error().exit_status, ipfw::kExitUnavailable);
+    EXPECT_EQ(rs.find("input")->rules.size(), 1u);  // nothing changed, 200 still there
+    run(rs, "zero");
+    EXPECT_EQ(rs.find("input")->rules[0].counters.packets, 0u);
+    run(rs, "flush");
+    EXPECT_EQ(list(rs), "");
+}
+
+TEST(IpfwShow, NumberRoundTripsThroughTheSaveLine)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 100 tee 5000 udp from any to any in");
+    const model::Rule& r = rs.find("input")->rules[0];
+    const std::string line = format::save_line("input", r);
+    EXPECT_EQ(line,
+              "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -p 17 -j TEE 5000 --ipfw-number 100");
+    parse::ParseOptions o;
+    o.restore_line = true;
+    o.resolve_names = false;
+    auto back = parse::parse_command(parse::split_words(line), o);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_EQ(back->rules.size(), 1u);
+    EXPECT_EQ(back->rules[0], r);
+}
