@@ -88,6 +88,14 @@ uint32_t resume_site(uint32_t mark)
     return (mark & compile::kIdMask) >> compile::kIdShift;
 }
 
+// The number recvfrom reports in sin_port for p: its DIVERT rule's (rule_position.h). May read
+// the ruleset, so called with no lock held.
+uint16_t rule_of(const nfq::Packet& p)
+{
+    const uint32_t site = resume_site(p.mark);
+    return site ? rule_position::of_site(site) : 0;
+}
+
 int send_to_kernel(int fd, const iovec* iov, size_t n)
 {
     sockaddr_nl kernel{};
@@ -155,8 +163,11 @@ struct DivertSocket::Cookie {
 };
 static_assert(8 <= sizeof(sockaddr_in::sin_zero), "the cookie fits in sin_zero");
 
-DivertSocket::DivertSocket()
-    : generation_(new_generation()), lifetime_ms_(reaper::default_lifetime_ms())
+DivertSocket::DivertSocket(int domain, int semantics)
+    : generation_(new_generation()),
+      domain_(domain),
+      semantics_(semantics),
+      lifetime_ms_(reaper::default_lifetime_ms())
 {
     next_ip_id_ = static_cast<uint16_t>(generation_ >> 3);
 }
@@ -313,7 +324,8 @@ int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payloa
 }
 
 // n <= kRecvSlots: one receive's worth.
-void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
+void DivertSocket::register_packets(int fd, const nfq::Packet* ps, const sockaddr_in* addrs,
+                                    size_t n)
 {
     // A copy about to be overwritten leaves a hash of itself in its entry, if still pending.
     auto evict = [this](uint32_t id, uint64_t pos, const uint8_t* bytes, uint32_t len) {
@@ -343,6 +355,14 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
             e.id = p.id;
             e.len = p.len;
             e.deadline = deadline;
+            e.site = resume_site(p.mark);
+            e.rule = addrs[i].sin_port;
+            e.ifindex = p.indev;
+            e.incoming = addrs[i].sin_addr.s_addr != INADDR_ANY;
+            if (e.site != 0) {
+                RecentSite& r = recent_[recent_next_++ % kRecentSites];
+                r = RecentSite{e.rule, e.incoming, e.site};
+            }
             if (copies_.ready()) {
                 e.copy = copies_.store(p.id, p.payload, p.len, evict);
             } else {
@@ -429,22 +449,28 @@ bool DivertSocket::take(int fd, char* msg, size_t len, nfq::Packet& p)
     return true;
 }
 
-sockaddr_in DivertSocket::address_of(const nfq::Packet& p) const
+sockaddr_in DivertSocket::address_of(const nfq::Packet& p, uint16_t rule) const
 {
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
     const uint32_t site = resume_site(p.mark);
-    // The 1-based position of the DIVERT rule in its chain, host order, FreeBSD-style
-    // (docs/divert.7); 0 when the packet was queued by a rule that is not ours.
-    sin.sin_port = site ? rule_position::of_site(site) : 0;
+    // The number of the DIVERT rule, host order, FreeBSD-style (docs/divert.7); 0 when the
+    // packet was queued by a rule that is not ours.
+    sin.sin_port = rule;
     sin.sin_addr.s_addr = is_incoming(p.hook) ? ifaddr::first_address(p.indev) : INADDR_ANY;
+    if (semantics_.load(std::memory_order_relaxed) == DIVERT_SEMANTICS_FREEBSD) {
+        // divert(4): the receiving interface's name, whenever the packet has one.
+        ifaddr::name_of(p.indev, reinterpret_cast<char*>(sin.sin_zero), sizeof sin.sin_zero);
+        return sin;
+    }
     const Cookie c{p.id, generation_ << kSiteBits | site};
     std::memcpy(sin.sin_zero, &c, sizeof c);
     return sin;
 }
 
+
 ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, sockaddr* from,
-                           socklen_t* fromlen, int* msg_flags)
+                           socklen_t* fromlen, int* msg_flags, Metadata* meta)
 {
     const bool peek = (flags & MSG_PEEK) != 0;
     const bool dontwait = (flags & MSG_DONTWAIT) != 0;
@@ -483,8 +509,22 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
             if (peek) DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT);
             continue;
         }
-        if (!peek) register_packets(fd, &p, 1);
-        fill_addr(from, fromlen, address_of(p));
+        const uint16_t rule = rule_of(p);
+        const sockaddr_in addr = address_of(p, rule);
+        if (!peek) register_packets(fd, &p, &addr, 1);
+        fill_addr(from, fromlen, addr);
+        if (meta != nullptr) {
+            *meta = Metadata{};
+            meta->in_ifindex = p.indev;
+            meta->out_ifindex = p.outdev;
+            meta->hook = p.hook;
+            meta->mark = p.mark;
+            meta->rule = rule;
+            meta->has_uid = p.has_uid;
+            meta->uid = p.uid;
+            meta->has_gid = p.has_gid;
+            meta->gid = p.gid;
+        }
 
         const size_t copied = copy_out(iov, iovcnt, p.payload, p.len);
         if (msg_flags) *msg_flags = copied < p.len ? MSG_TRUNC : 0;
@@ -536,10 +576,12 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
             return -1;
         }
         nfq::Packet ps[kRecvSlots];
+        sockaddr_in addrs[kRecvSlots];
         unsigned k = 0;
         for (int i = 0; i < r; ++i)
             if (take(fd, rx.slot[i], rx.msgs[i].msg_len, ps[k])) ++k;
-        register_packets(fd, ps, k);
+        for (unsigned i = 0; i < k; ++i) addrs[i] = address_of(ps[i], rule_of(ps[i]));
+        register_packets(fd, ps, addrs, k);
         for (unsigned i = 0; i < k; ++i) {
             divert_packet& out = pkts[got + i];
             const size_t copied = std::min<size_t>(ps[i].len, out.size);
@@ -547,7 +589,7 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
             out.len = copied;
             out.orig_len = ps[i].len;
             out.flags = copied < ps[i].len ? MSG_TRUNC : 0;
-            out.addr = address_of(ps[i]);
+            out.addr = addrs[i];
         }
         got += k;
         if (static_cast<unsigned>(r) < want) {
@@ -696,19 +738,28 @@ int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
 
 ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via, uint32_t mark)
 {
+    // A loopback address: mirred cannot redirect into lo's ingress, but a packet sent out
+    // to a local address arrives on lo anyway (after the output chain; divert(7)).
+    const bool loopback = (ntohl(via) >> 24) == IN_LOOPBACKNET;
+    if (via == INADDR_ANY || loopback) return inject_on(buf, len, 0, mark);
+    const uint32_t ifindex = ifaddr::owner_of(via);
+    if (ifindex == 0) {
+        errno = EADDRNOTAVAIL;
+        return -1;
+    }
+    return inject_on(buf, len, ifindex, mark);
+}
+
+ssize_t DivertSocket::inject_on(const uint8_t* buf, size_t len, uint32_t ifindex, uint32_t mark)
+{
     {
         std::lock_guard<std::mutex> lk(mu_);
         ++stats_.injected;
     }
-    // A loopback address: mirred cannot redirect into lo's ingress, but a packet sent out
-    // to a local address arrives on lo anyway (after the output chain; divert(7)).
-    const bool loopback = (ntohl(via) >> 24) == IN_LOOPBACKNET;
-    if (via != INADDR_ANY && !loopback) {
-        const uint32_t ifindex = ifaddr::owner_of(via);
-        if (ifindex == 0) {
-            errno = EADDRNOTAVAIL;
-            return -1;
-        }
+    // lo (FreeBSD semantics may name it): out to the local destination, back in on lo.
+    if (ifindex != 0 && (ntohl(ifaddr::first_address(ifindex)) >> 24) == IN_LOOPBACKNET)
+        ifindex = 0;
+    if (ifindex != 0) {
         uint16_t id_fill;
         {
             std::lock_guard<std::mutex> lk(mu_);
@@ -799,6 +850,8 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         errno = err;
         return -1;
     }
+    if (semantics_.load(std::memory_order_relaxed) == DIVERT_SEMANTICS_FREEBSD)
+        return send_freebsd(fd, buf, len, to != nullptr ? &sin : nullptr, defer_flush);
     // An injection skips the DIVERT rules of the writer's port on this pass, whatever
     // sin_port holds; an unbound writer names the port in sin_port, as bind() would take it
     // (docs/divert.7 "Loops").
@@ -818,6 +871,54 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         }
     }
     return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY, mark);
+}
+
+// FreeBSD's divert(4) forgot the packet when it was read: every write is a packet of its own.
+// sin_addr INADDR_ANY sends it out; otherwise it comes in on the interface named in sin_zero,
+// or else the one owning sin_addr. It resumes after the rule numbered sin_port. A write that
+// is exactly a pending packet, with the rule and interface it was read with, is that packet
+// (its verdict, the fast path); the originals of changed packets stay pending until their
+// lifetime ends, then are dropped, as FreeBSD's kernel had dropped them at once.
+ssize_t DivertSocket::send_freebsd(int fd, const uint8_t* buf, size_t len, const sockaddr_in* sin,
+                                   bool defer_flush)
+{
+    const bool incoming = sin != nullptr && sin->sin_addr.s_addr != INADDR_ANY;
+    const uint16_t rule = sin != nullptr ? sin->sin_port : 0;
+    uint32_t ifindex = 0;
+    if (incoming) {
+        const char* name = reinterpret_cast<const char*>(sin->sin_zero);
+        ifindex = name[0] != 0 ? ifaddr::index_of(name, sizeof sin->sin_zero)
+                               : ifaddr::owner_of(sin->sin_addr.s_addr);
+        if (ifindex == 0) {
+            errno = EADDRNOTAVAIL;
+            return -1;
+        }
+    }
+    uint32_t id = 0, site = 0;
+    bool pending = false;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (PendingEntry* e = pending_.find_if([&](const PendingEntry& x) {
+                return x.rule == rule && x.incoming == incoming &&
+                       (!incoming || x.ifindex == ifindex) && unchanged(x, buf, len);
+            })) {
+            id = e->id;
+            pending = true;
+        }
+        for (const RecentSite& r : recent_)
+            if (r.site != 0 && r.rule == rule && r.incoming == incoming) site = r.site;
+    }
+    if (pending) {
+        bool not_pending = false;
+        const ssize_t n = reinject(fd, id, buf, len, &not_pending, defer_flush);
+        if (!not_pending) return n;
+    }
+    // Resumes after the rule the program named; a number no packet came with skips this
+    // socket's DIVERT rules instead (docs/divert.7 "Loops").
+    const uint32_t mark = site != 0 ? compile::mark_stamp(compile::MarkKind::Resume, site)
+                                    : compile::mark_stamp(compile::MarkKind::Injected,
+                                                          port_.load() & kSiteMask);
+    return inject_on(buf, len, ifindex, mark);
 }
 
 // --------------------------------------------------------------------------- lifecycle --
@@ -917,6 +1018,26 @@ int DivertSocket::setsockopt(int fd, int level, int name, const void* val, sockl
         lifetime_ms_ = static_cast<unsigned>(ms);
         return 0;
     }
+    if (level == IPPROTO_DIVERT && (name == DIVERT_SEMANTICS || name == DIVERT_METADATA)) {
+        int v;
+        if (val == nullptr || len < static_cast<socklen_t>(sizeof v)) {
+            errno = EINVAL;
+            return -1;
+        }
+        std::memcpy(&v, val, sizeof v);
+        if (name == DIVERT_METADATA) {
+            metadata_ = v != 0;
+            return 0;
+        }
+        if (v != DIVERT_SEMANTICS_LINUX22 && v != DIVERT_SEMANTICS_FREEBSD) {
+            errno = EINVAL;
+            return -1;
+        }
+        // Packets already handed out keep the address they were read with; a write is read
+        // by the semantics in force when it is made.
+        semantics_ = v;
+        return 0;
+    }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return 0;  // always true of a divert socket
     // [DECISION] docs/reference/divert-semantics.md 5.5: broadcast is always allowed.
     if (level == SOL_SOCKET && name == SO_BROADCAST) return 0;
@@ -939,13 +1060,15 @@ int DivertSocket::getsockopt(int fd, int level, int name, void* val, socklen_t* 
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_TYPE: return put_int(SOCK_RAW);
-        case SO_DOMAIN: return put_int(AF_INET);
-        case SO_PROTOCOL: return put_int(IPPROTO_DIVERT);
+        case SO_DOMAIN: return put_int(domain_);
+        case SO_PROTOCOL: return put_int(domain_ == PF_DIVERT ? 0 : IPPROTO_DIVERT);
         case SO_BROADCAST: return put_int(1);
         default: return DIVERT_REAL(getsockopt, fd, level, name, val, len);
         }
     }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return put_int(1);
+    if (level == IPPROTO_DIVERT && name == DIVERT_SEMANTICS) return put_int(semantics_.load());
+    if (level == IPPROTO_DIVERT && name == DIVERT_METADATA) return put_int(metadata_.load() ? 1 : 0);
     if (level == IPPROTO_DIVERT && name == DIVERT_LIFETIME_MS) {
         unsigned ms;
         {
