@@ -24,7 +24,7 @@ constexpr uint32_t kMasqBit = 0x80000000u;
 // Conntrack mark bit set by ~nat-out on the connections it masquerades: their replies skip the
 // forward chain, as in 2.2 (docs/design.md "Masqueraded replies").
 constexpr uint32_t kCtMasqBit = 0x80000000u;
-enum class MarkKind : uint32_t { None = 0, Resume = 1, Redirect = 2, Injected = 3, Reject = 4 };
+enum class MarkKind : uint32_t { None = 0, Resume = 1, Redirect = 2, Injected = 3, Reject = 4, Tee = 5 };
 constexpr uint32_t mark_stamp(MarkKind k, uint32_t id)
 {
     return (static_cast<uint32_t>(k) << kKindShift) | ((id << kIdShift) & kIdMask);

@@ -26,6 +26,7 @@
 #include "core/reaper.h"
 #include "core/registry.h"
 #include "core/rule_position.h"
+#include "core/tee.h"
 #include "core/thread_buffer.h"
 #include "compile/compile.h"
 
@@ -80,11 +81,13 @@ uint32_t new_generation()
     return g;
 }
 
-// The resume site a DIVERT rule stamped into the packet's mark, 0 when it carries none (a
-// queue rule that is not ours).
+// The resume site a DIVERT (or TEE) rule stamped into the packet's mark, 0 when it carries
+// none (a queue rule that is not ours).
 uint32_t resume_site(uint32_t mark)
 {
-    if ((mark & compile::kKindMask) != compile::mark_stamp(compile::MarkKind::Resume, 0)) return 0;
+    if ((mark & compile::kKindMask) != compile::mark_stamp(compile::MarkKind::Resume, 0) &&
+        !tee::is_tee(mark))
+        return 0;
     return (mark & compile::kIdMask) >> compile::kIdShift;
 }
 
@@ -344,6 +347,15 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, const sockadd
         expiring = lifetime_ms_ != 0 && expiry_ready_;
         for (size_t i = 0; i < n; ++i) {
             const nfq::Packet& p = ps[i];
+            const uint32_t site = resume_site(p.mark);
+            if (site != 0) {
+                RecentSite& r = recent_[recent_next_++ % kRecentSites];
+                r = RecentSite{addrs[i].sin_port, addrs[i].sin_addr.s_addr != INADDR_ANY, site};
+            }
+            if (p.tee_copy) {  // owes no verdict: nothing to hold
+                ++stats_.received;
+                continue;
+            }
             if (pending_.full()) {
                 if (PendingEntry* old = pending_.front()) {
                     drops[ndrops++] = old->id;
@@ -355,14 +367,10 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, const sockadd
             e.id = p.id;
             e.len = p.len;
             e.deadline = deadline;
-            e.site = resume_site(p.mark);
+            e.site = site;
             e.rule = addrs[i].sin_port;
             e.ifindex = p.indev;
             e.incoming = addrs[i].sin_addr.s_addr != INADDR_ANY;
-            if (e.site != 0) {
-                RecentSite& r = recent_[recent_next_++ % kRecentSites];
-                r = RecentSite{e.rule, e.incoming, e.site};
-            }
             if (copies_.ready()) {
                 e.copy = copies_.store(p.id, p.payload, p.len, evict);
             } else {
@@ -446,7 +454,17 @@ bool DivertSocket::take(int fd, char* msg, size_t len, nfq::Packet& p)
         return false;
     }
     if (p.skb_info & NFQA_SKB_CSUMNOTREADY) ipv4::finish_l4_checksum(p.payload, p.len);
+    p.tee_copy = tee::is_tee(p.mark);
     return true;
+}
+
+// docs/divert.7 "Tee": the original goes on after the TEE rule now, as a written-back packet
+// would (RESUME|site, sent through the hook again); the program keeps the copy it read.
+void DivertSocket::release_tee_original(int fd, const nfq::Packet& p)
+{
+    char buf[nfq::kMaxHeader];
+    iovec iov{buf, nfq::build_verdict_mark(buf, port_, p.id, NF_REPEAT, tee::resume_mark(p.mark))};
+    send_to_kernel(fd, &iov, 1);
 }
 
 sockaddr_in DivertSocket::address_of(const nfq::Packet& p, uint16_t rule) const
@@ -511,6 +529,7 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
         }
         const uint16_t rule = rule_of(p);
         const sockaddr_in addr = address_of(p, rule);
+        if (!peek && p.tee_copy) release_tee_original(fd, p);
         if (!peek) register_packets(fd, &p, &addr, 1);
         fill_addr(from, fromlen, addr);
         if (meta != nullptr) {
@@ -580,7 +599,10 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
         unsigned k = 0;
         for (int i = 0; i < r; ++i)
             if (take(fd, rx.slot[i], rx.msgs[i].msg_len, ps[k])) ++k;
-        for (unsigned i = 0; i < k; ++i) addrs[i] = address_of(ps[i], rule_of(ps[i]));
+        for (unsigned i = 0; i < k; ++i) {
+            addrs[i] = address_of(ps[i], rule_of(ps[i]));
+            if (ps[i].tee_copy) release_tee_original(fd, ps[i]);
+        }
         register_packets(fd, ps, addrs, k);
         for (unsigned i = 0; i < k; ++i) {
             divert_packet& out = pkts[got + i];

@@ -90,6 +90,7 @@ private:
     struct Cookie;
     int bind_queue(int fd, uint16_t port);
     bool take(int fd, char* msg, size_t len, nfq::Packet& p);
+    void release_tee_original(int fd, const nfq::Packet& p);
     // addrs[i]: what recvfrom reports for ps[i] (address_of).
     void register_packets(int fd, const nfq::Packet* ps, const sockaddr_in* addrs, size_t n);
     sockaddr_in address_of(const nfq::Packet& p, uint16_t rule) const;

@@ -108,6 +108,14 @@ size_t build_verdict(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, s
     return nlh->nlmsg_len;
 }
 
+size_t build_verdict_mark(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, uint32_t mark)
+{
+    nlmsghdr* nlh = put_header(buf, NFQNL_MSG_VERDICT, queue, 0, 0);
+    nfq_nlmsg_verdict_put(nlh, static_cast<int>(id), static_cast<int>(verdict));
+    nfq_nlmsg_verdict_put_mark(nlh, mark);
+    return nlh->nlmsg_len;
+}
+
 size_t build_batch_verdict(void* buf, uint16_t queue, uint32_t max_id, uint32_t verdict)
 {
     nlmsghdr* nlh = put_header(buf, NFQNL_MSG_VERDICT_BATCH, queue, 0, 0);

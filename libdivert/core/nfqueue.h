@@ -25,6 +25,7 @@ struct Packet {
     bool has_gid = false;
     uint32_t uid = 0;
     uint32_t gid = 0;
+    bool tee_copy = false;    // set by the socket, not the parse: a TEE copy, no verdict owed
 };
 
 // 0 = parsed a queued packet; ENOMSG = a message of another kind (ack, error, done), which the
@@ -46,6 +47,8 @@ size_t build_unbind(void* buf, uint16_t queue, uint32_t seq);
 // returned header bytes; nlmsg_len already counts them. buf must hold 128 bytes.
 size_t build_verdict(void* buf, uint16_t queue, uint32_t id, uint32_t verdict,
                      size_t payload_len);
+// A verdict that also sets the packet's mark (NFQA_MARK). buf must hold 128 bytes.
+size_t build_verdict_mark(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, uint32_t mark);
 // Verdict for every packet with id <= max_id that is still queued.
 size_t build_batch_verdict(void* buf, uint16_t queue, uint32_t max_id, uint32_t verdict);
 

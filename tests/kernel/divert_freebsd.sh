@@ -147,4 +147,25 @@ tcpdump -nr "$T/tee.pcap" >"$T/tcpdump.out" 2>&1
 dv_count "teepcap: tcpdump reads three UDP packets to the peer" tcpdump \
     "IP ${HOST_IP//./\\.}\\.[0-9]+ > ${PEER_IP//./\\.}\\.5011: UDP, length 7" 3
 
+# --- TEE: the original goes on at once, the program gets a copy
+fw_flush "$HOST"
+fw_tee "$HOST" 1 out "$P" udp "$PEER_IP" 5011
+dv_start "$HOST" teeonly teepcap -c 3 "$P" "$T/teeonly.pcap"
+for i in 1 2 3; do udp_send "$HOST" "$PEER_IP" 5011 "teed-$i-x"; done
+dv_exit "tee: three copies read, none written back" teeonly 0
+for i in 1 2 3; do sink_once "tee: original $i passed without a write-back" out "teed-$i-x"; done
+tcpdump -nr "$T/teeonly.pcap" >"$T/teedump.out" 2>&1
+dv_count "tee: the pcap holds the three copies" teedump \
+    "IP ${HOST_IP//./\\.}\\.[0-9]+ > ${PEER_IP//./\\.}\\.5011: UDP, length 8" 3
+
+dv_start "$HOST" teewb divecho -c 1 "$P"
+udp_send "$HOST" "$PEER_IP" 5011 "teewb-x"
+dv_exit "tee, copy written back: one packet" teewb 0
+dv_line "tee, copy written back: not teed again" teewb '^extra 0$'
+sink_expect "tee, copy written back: arrived" out "teewb-x"
+sleep 0.3
+got=$(grep -oF -- "teewb-x" "$T/out.sink" | wc -l)
+[ "$got" -eq 2 ] && pass "tee, copy written back: original and copy both arrive (2)" ||
+    fail "tee, copy written back: arrived $got times, expected 2"
+
 finish

@@ -12,7 +12,20 @@ FREEBSD_SRC=$SRC/tests/kernel/freebsd
 #   suites add rules in number order after fw_flush).
 fw_divert() { ipc "$1" -A "$([ "$3" = in ] && echo input || echo output)" -p "$5" -d "$6" "$7" -j DIVERT "$4"; }
 #   fw_flush NS: no rules.
-fw_flush() { ipc "$1" -F; }
+fw_flush() { ipc "$1" -F; on "$1" iptables-legacy -t mangle -F OUTPUT 2>/dev/null; :; }
+#   fw_tee NS NUM out PORT PROTO DST DPORT: a TEE rule, outgoing only. Until a front-end
+#   compiles TEE, installed by hand as the compiled rule behaves (docs/design.md "Mark bits"):
+#   an unstamped packet gets TEE|site NUM and is queued; its original comes back from
+#   libdivert as RESUME|site, which neither rule matches any more.
+fw_tee() { _fw_tee_by_hand "$@"; }
+_fw_tee_by_hand() {
+    local tee=$(((5 << 28) | ($2 << 16)))
+    on "$1" iptables-legacy -t mangle -A OUTPUT -p "$5" -d "$6" --dport "$7" \
+        -m mark --mark 0/0x7fff0000 -j MARK --set-xmark "$tee/0x7fff0000" &&
+        on "$1" iptables-legacy -t mangle -A OUTPUT -p "$5" -d "$6" --dport "$7" \
+            -m mark --mark "$tee/0x7fff0000" -j NFQUEUE --queue-num "$4" ||
+        fail "fw_tee $*: iptables-legacy refused the rules"
+}
 
 # stage_and_build PROG...: make install into $T/stage, then compiles each
 # tests/kernel/freebsd/PROG.c with the staged pkg-config answer into $T/bin/PROG (an rpath to
