@@ -21,6 +21,7 @@
 #include "core/ifaddr.h"
 #include "core/inject_in.h"
 #include "core/ipv4.h"
+#include "core/ipv6.h"
 #include "core/libc.h"
 #include "core/nfqueue.h"
 #include "core/reaper.h"
@@ -61,6 +62,26 @@ struct BatchRxBuffer {
 // Per thread, allocated on a thread's first divert_recv_batch, as rx_buffer(); null when
 // memory ran out.
 BatchRxBuffer* batch_rx_buffer() { return thread_buffer<BatchRxBuffer>(); }
+
+// A written IPv6 packet is fixed in a copy (its upper-layer checksum lies past the header):
+// per thread, as rx_buffer(); null when memory ran out.
+struct V6Buffer {
+    alignas(8) uint8_t data[ipv6::kHeader + 65535];
+};
+V6Buffer* v6_buffer() { return thread_buffer<V6Buffer>(); }
+
+// The fixed copy of a written IPv6 packet (ipv6::fix_packet), or null with errno set.
+const uint8_t* fixed_v6(const uint8_t* pkt, size_t len)
+{
+    V6Buffer* b = v6_buffer();
+    if (b == nullptr) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    std::memcpy(b->data, pkt, len);
+    ipv6::fix_packet(b->data, len);
+    return b->data;
+}
 
 constexpr uint32_t kSiteBits = 12;  // compile::kIdMask: the site id of a RESUME stamp
 constexpr uint32_t kSiteMask = (1u << kSiteBits) - 1;
@@ -307,6 +328,15 @@ int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payloa
         iovec iov{head, n};
         return send_to_kernel(fd, &iov, 1);
     }
+    if (ipv6::is_v6(payload, len)) {
+        const uint8_t* fixed = fixed_v6(payload, len);
+        if (fixed == nullptr) return -1;
+        static const char pad6[4] = {};
+        iovec iov[3] = {{head, n},
+                        {const_cast<uint8_t*>(fixed), len},
+                        {const_cast<char*>(pad6), MNL_ALIGN(len) - len}};
+        return send_to_kernel(fd, iov, iov[2].iov_len ? 3 : 2);
+    }
     // Header fields the 2.2 raw path fixed: copy only the IP header, fix it, send the rest
     // of the program's buffer as it is.
     const size_t ihl = (payload[0] & 0x0f) * 4u;
@@ -453,7 +483,10 @@ bool DivertSocket::take(int fd, char* msg, size_t len, nfq::Packet& p)
         if (ok) verdict(fd, p.id, NF_REPEAT);
         return false;
     }
-    if (p.skb_info & NFQA_SKB_CSUMNOTREADY) ipv4::finish_l4_checksum(p.payload, p.len);
+    if (p.skb_info & NFQA_SKB_CSUMNOTREADY) {
+        if (ipv6::is_v6(p.payload, p.len)) ipv6::finish_l4_checksum(p.payload, p.len);
+        else ipv4::finish_l4_checksum(p.payload, p.len);
+    }
     p.tee_copy = tee::is_tee(p.mark);
     return true;
 }
@@ -702,7 +735,7 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
     return static_cast<ssize_t>(len);
 }
 
-int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
+int DivertSocket::raw_socket(int family, uint32_t mark, bool* one_off)
 {
     *one_off = false;
     unsigned char mcast[sizeof mcast_if_];
@@ -710,11 +743,12 @@ int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
     {
         std::lock_guard<std::mutex> lk(mu_);
         for (const RawSocket& r : raw_)
-            if (r.fd >= 0 && r.mark == mark) return r.fd;
+            if (r.fd >= 0 && r.mark == mark && r.family == family) return r.fd;
         std::memcpy(mcast, mcast_if_, sizeof mcast);
-        mcast_len = mcast_if_len_;
+        mcast_len = family == AF_INET ? mcast_if_len_ : 0;
     }
-    int fd = DIVERT_REAL(socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    // IPPROTO_RAW: the header comes with the packet, for IPv6 too.
+    int fd = DIVERT_REAL(socket, family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (fd < 0) return -1;
     // The mark tells the ruleset which DIVERT rules this packet skips (INJECTED|port) or after
     // which one it resumes (RESUME|site): docs/design.md "Mark bits".
@@ -738,11 +772,12 @@ int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
     {
         std::lock_guard<std::mutex> lk(mu_);
         for (const RawSocket& r : raw_)
-            if (r.fd >= 0 && r.mark == mark) winner = r.fd;  // another thread won the race
+            if (r.fd >= 0 && r.mark == mark && r.family == family)
+                winner = r.fd;  // another thread won the race
         if (winner < 0) {
             for (RawSocket& r : raw_)
                 if (r.fd < 0) {
-                    r = RawSocket{mark, fd};
+                    r = RawSocket{mark, fd, family};
                     return fd;
                 }
         }
@@ -781,6 +816,9 @@ ssize_t DivertSocket::inject_on(const uint8_t* buf, size_t len, uint32_t ifindex
     // lo (FreeBSD semantics may name it): out to the local destination, back in on lo.
     if (ifindex != 0 && (ntohl(ifaddr::first_address(ifindex)) >> 24) == IN_LOOPBACKNET)
         ifindex = 0;
+    // IPv6: payload length and upper-layer checksum fixed in a copy, then the same two ways.
+    const bool v6 = ipv6::is_v6(buf, len);
+    if (v6 && (buf = fixed_v6(buf, len)) == nullptr) return -1;
     if (ifindex != 0) {
         uint16_t id_fill;
         {
@@ -797,14 +835,24 @@ ssize_t DivertSocket::inject_on(const uint8_t* buf, size_t len, uint32_t ifindex
     // Outbound: the kernel's IP_HDRINCL path makes exactly the 2.2 fixes (checksum, zero ID,
     // tot_len, zero source) and fails with EMSGSIZE / ENETUNREACH / EPERM like 2.2 did.
     bool one_off;
-    const int raw = raw_socket(mark, &one_off);
+    const int raw = raw_socket(v6 ? AF_INET6 : AF_INET, mark, &one_off);
     if (raw < 0) return -1;
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    std::memcpy(&dst.sin_addr, buf + 16, 4);
+    sockaddr_storage dst{};
+    socklen_t dst_len;
+    if (v6) {
+        auto* d6 = reinterpret_cast<sockaddr_in6*>(&dst);
+        d6->sin6_family = AF_INET6;
+        std::memcpy(&d6->sin6_addr, buf + 24, 16);
+        dst_len = sizeof *d6;
+    } else {
+        auto* d4 = reinterpret_cast<sockaddr_in*>(&dst);
+        d4->sin_family = AF_INET;
+        std::memcpy(&d4->sin_addr, buf + 16, 4);
+        dst_len = sizeof *d4;
+    }
     ssize_t n;
     do {
-        n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+        n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), dst_len);
     } while (n < 0 && errno == EINTR);
     if (one_off) {
         const int err = errno;
@@ -867,8 +915,10 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         errno = EMSGSIZE;
         return -1;
     }
-    // Shorter than a header (docs/reference/divert-semantics.md 5.3).
-    if (int err = ipv4::check_header(buf, len)) {
+    // Shorter than a header (docs/reference/divert-semantics.md 5.3). The version nibble tells
+    // IPv6 from IPv4 (docs/divert.7 "IPv6").
+    if (int err = ipv6::is_v6(buf, len) ? ipv6::check_header(buf, len)
+                                        : ipv4::check_header(buf, len)) {
         errno = err;
         return -1;
     }

@@ -36,7 +36,8 @@ public:
     // kernel queue is longer, so reading never stalls on our window.
     static constexpr size_t kWindow = 1024;
     static constexpr uint32_t kKernelQueueLen = 4096;
-    // Raw sockets for outbound injection, one per firewall mark (own port, resume sites).
+    // Raw sockets for outbound injection, one per firewall mark (own port, resume sites) and
+    // address family.
     static constexpr size_t kRawMarks = 8;
     // Unchanged in-order reinjections wait for at most this many before a batch verdict.
     static constexpr unsigned kBatchMax = 64;
@@ -112,7 +113,7 @@ private:
     void send_drops(int fd, const uint32_t* ids, size_t n);
     bool more_queued(int fd);
     // The raw socket that injects with `mark`; *one_off: the caller closes it after one send.
-    int raw_socket(uint32_t mark, bool* one_off);
+    int raw_socket(int family, uint32_t mark, bool* one_off);
 
     // 20 bits, never 0: with the resume site (12 bits) it fills the cookie's second word.
     const uint32_t generation_;
@@ -148,6 +149,7 @@ private:
     struct RawSocket {
         uint32_t mark = 0;
         int fd = -1;
+        int family = AF_INET;
     };
     RawSocket raw_[kRawMarks];
     unsigned char mcast_if_[sizeof(ip_mreqn)] = {};

@@ -7,7 +7,7 @@
  * Per packet prints
  *   <i> port <sin_port> addr <sin_addr> zero <sin_zero as a string, "-" if empty> hex <8 bytes>
  * then writes it back: pass = as read; rewrite = the last payload byte upper-cased (UDP
- * checksum cleared) with the address as read; byname = rewritten, sin_addr 192.0.2.1 and the
+ * checksum cleared; IPv4 or IPv6) with the address as read; byname = rewritten, sin_addr 192.0.2.1 and the
  * name left in sin_zero; byaddr = rewritten, sin_zero cleared; any = rewritten, INADDR_ANY.
  * Prints "ready" once bound, "extra <n>" for packets that came in the 0.5 s after <count>.
  */
@@ -97,15 +97,22 @@ receive(int s, unsigned char *buf, size_t size, struct sockaddr_in *sin)
 	return (n);
 }
 
-/* Upper-cases the last byte of a UDP payload and clears the UDP checksum (0: none). */
+/* Upper-cases the last byte of a UDP payload and clears the UDP checksum (0: none; IPv6
+ * needs one, which the library computes for a changed packet). IPv4 or IPv6 by the version
+ * nibble, as on FreeBSD. */
 static void
 rewrite(unsigned char *pkt, ssize_t n)
 {
 	struct ip *ip = (struct ip *)pkt;
 	size_t hl = (size_t)ip->ip_hl * 4;
+	int proto = ip->ip_p;
 	struct udphdr *uh;
 
-	if (ip->ip_p != IPPROTO_UDP || (size_t)n <= hl + sizeof(*uh))
+	if ((pkt[0] >> 4) == 6) {
+		hl = 40;
+		proto = pkt[6];
+	}
+	if (proto != IPPROTO_UDP || (size_t)n <= hl + sizeof(*uh))
 		return;
 	uh = (struct udphdr *)(pkt + hl);
 	uh->uh_sum = 0;
