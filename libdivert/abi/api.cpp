@@ -39,7 +39,7 @@ extern "C" DIVERT_EXPORT int divert_open(unsigned short port, int flags)
             errno = EINVAL;
             return -1;
         }
-        const int fd = divert::open_socket(SOCK_RAW | flags);
+        const int fd = divert::open_socket(AF_INET, SOCK_RAW | flags);
         if (fd < 0) return -1;
         sockaddr_in sin{};
         sin.sin_family = AF_INET;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <pthread.h>
 
@@ -87,17 +89,29 @@ bool add_or_close(int fd, std::shared_ptr<DivertSocket> s)
 
 }  // namespace
 
-int open_socket(int type)
+int open_socket(int domain, int type)
 {
     Guard g;
     pthread_once(&g_atfork_once, install_atfork);
+    int semantics = DIVERT_SEMANTICS_FREEBSD;
+    if (domain != PF_DIVERT) {
+        // docs/divert.7 "FreeBSD semantics": the switch for FreeBSD programs that still use
+        // IPPROTO_DIVERT. A misspelt value fails loudly rather than give 2.2's sin_zero.
+        const char* env = getenv("LIBDIVERT_SEMANTICS");
+        if (env == nullptr || *env == 0 || strcmp(env, "linux22") == 0) {
+            semantics = DIVERT_SEMANTICS_LINUX22;
+        } else if (strcmp(env, "freebsd") != 0) {
+            errno = EINVAL;
+            return -1;
+        }
+    }
     if (!has_capability(CAP_NET_ADMIN) || !has_capability(CAP_NET_RAW)) {
         errno = EPERM;  // [DECISION] docs/reference/divert-semantics.md 2
         return -1;
     }
     const int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
     // Allocated before the descriptor exists: running out of memory then leaks nothing.
-    auto sock = std::make_shared<DivertSocket>();
+    auto sock = std::make_shared<DivertSocket>(domain, semantics);
     int fd = DIVERT_REAL(socket, AF_NETLINK, SOCK_RAW | flags, NETLINK_NETFILTER);
     if (fd < 0) return -1;
     // Room for bursts: 4 MiB of kernel memory, not ours (SO_RCVBUFFORCE needs CAP_NET_ADMIN,

@@ -20,9 +20,12 @@ inline std::shared_ptr<DivertSocket> hooked(int fd)
 // True when a hook must look closer at fd (a divert socket or one of our internal fds).
 inline bool watching() { return !inside_library() && registry::maybe_any(); }
 
-// socket(AF_INET, SOCK_RAW | flags, IPPROTO_DIVERT). EPERM without CAP_NET_ADMIN and
-// CAP_NET_RAW (binding a queue needs the first, injecting the second).
-int open_socket(int type);
+// socket(AF_INET, SOCK_RAW | flags, IPPROTO_DIVERT) (domain AF_INET) or
+// socket(PF_DIVERT, SOCK_RAW | flags, 0) (domain PF_DIVERT, FreeBSD semantics). An AF_INET
+// socket takes FreeBSD semantics when $LIBDIVERT_SEMANTICS is "freebsd" ("linux22" or unset:
+// 2.2's; anything else: EINVAL). EPERM without CAP_NET_ADMIN and CAP_NET_RAW (binding a queue
+// needs the first, injecting the second).
+int open_socket(int domain, int type);
 
 int close_fd(int fd);
 // After a successful dup-style call created newfd as a copy of oldfd: newfd, or -1/ENOMEM

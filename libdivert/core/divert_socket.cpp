@@ -21,11 +21,13 @@
 #include "core/ifaddr.h"
 #include "core/inject_in.h"
 #include "core/ipv4.h"
+#include "core/ipv6.h"
 #include "core/libc.h"
 #include "core/nfqueue.h"
 #include "core/reaper.h"
 #include "core/registry.h"
 #include "core/rule_position.h"
+#include "core/tee.h"
 #include "core/thread_buffer.h"
 #include "compile/compile.h"
 
@@ -61,6 +63,26 @@ struct BatchRxBuffer {
 // memory ran out.
 BatchRxBuffer* batch_rx_buffer() { return thread_buffer<BatchRxBuffer>(); }
 
+// A written IPv6 packet is fixed in a copy (its upper-layer checksum lies past the header):
+// per thread, as rx_buffer(); null when memory ran out.
+struct V6Buffer {
+    alignas(8) uint8_t data[ipv6::kHeader + 65535];
+};
+V6Buffer* v6_buffer() { return thread_buffer<V6Buffer>(); }
+
+// The fixed copy of a written IPv6 packet (ipv6::fix_packet), or null with errno set.
+const uint8_t* fixed_v6(const uint8_t* pkt, size_t len)
+{
+    V6Buffer* b = v6_buffer();
+    if (b == nullptr) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    std::memcpy(b->data, pkt, len);
+    ipv6::fix_packet(b->data, len);
+    return b->data;
+}
+
 constexpr uint32_t kSiteBits = 12;  // compile::kIdMask: the site id of a RESUME stamp
 constexpr uint32_t kSiteMask = (1u << kSiteBits) - 1;
 constexpr uint32_t kGenerationMask = (1u << (32 - kSiteBits)) - 1;
@@ -80,12 +102,22 @@ uint32_t new_generation()
     return g;
 }
 
-// The resume site a DIVERT rule stamped into the packet's mark, 0 when it carries none (a
-// queue rule that is not ours).
+// The resume site a DIVERT (or TEE) rule stamped into the packet's mark, 0 when it carries
+// none (a queue rule that is not ours).
 uint32_t resume_site(uint32_t mark)
 {
-    if ((mark & compile::kKindMask) != compile::mark_stamp(compile::MarkKind::Resume, 0)) return 0;
+    if ((mark & compile::kKindMask) != compile::mark_stamp(compile::MarkKind::Resume, 0) &&
+        !tee::is_tee(mark))
+        return 0;
     return (mark & compile::kIdMask) >> compile::kIdShift;
+}
+
+// The number recvfrom reports in sin_port for p: its DIVERT rule's (rule_position.h). May read
+// the ruleset, so called with no lock held.
+uint16_t rule_of(const nfq::Packet& p)
+{
+    const uint32_t site = resume_site(p.mark);
+    return site ? rule_position::of_site(site) : 0;
 }
 
 int send_to_kernel(int fd, const iovec* iov, size_t n)
@@ -155,8 +187,11 @@ struct DivertSocket::Cookie {
 };
 static_assert(8 <= sizeof(sockaddr_in::sin_zero), "the cookie fits in sin_zero");
 
-DivertSocket::DivertSocket()
-    : generation_(new_generation()), lifetime_ms_(reaper::default_lifetime_ms())
+DivertSocket::DivertSocket(int domain, int semantics)
+    : generation_(new_generation()),
+      domain_(domain),
+      semantics_(semantics),
+      lifetime_ms_(reaper::default_lifetime_ms())
 {
     next_ip_id_ = static_cast<uint16_t>(generation_ >> 3);
 }
@@ -293,6 +328,15 @@ int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payloa
         iovec iov{head, n};
         return send_to_kernel(fd, &iov, 1);
     }
+    if (ipv6::is_v6(payload, len)) {
+        const uint8_t* fixed = fixed_v6(payload, len);
+        if (fixed == nullptr) return -1;
+        static const char pad6[4] = {};
+        iovec iov[3] = {{head, n},
+                        {const_cast<uint8_t*>(fixed), len},
+                        {const_cast<char*>(pad6), MNL_ALIGN(len) - len}};
+        return send_to_kernel(fd, iov, iov[2].iov_len ? 3 : 2);
+    }
     // Header fields the 2.2 raw path fixed: copy only the IP header, fix it, send the rest
     // of the program's buffer as it is.
     const size_t ihl = (payload[0] & 0x0f) * 4u;
@@ -313,7 +357,8 @@ int DivertSocket::verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payloa
 }
 
 // n <= kRecvSlots: one receive's worth.
-void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
+void DivertSocket::register_packets(int fd, const nfq::Packet* ps, const sockaddr_in* addrs,
+                                    size_t n)
 {
     // A copy about to be overwritten leaves a hash of itself in its entry, if still pending.
     auto evict = [this](uint32_t id, uint64_t pos, const uint8_t* bytes, uint32_t len) {
@@ -332,6 +377,15 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
         expiring = lifetime_ms_ != 0 && expiry_ready_;
         for (size_t i = 0; i < n; ++i) {
             const nfq::Packet& p = ps[i];
+            const uint32_t site = resume_site(p.mark);
+            if (site != 0) {
+                RecentSite& r = recent_[recent_next_++ % kRecentSites];
+                r = RecentSite{addrs[i].sin_port, addrs[i].sin_addr.s_addr != INADDR_ANY, site};
+            }
+            if (p.tee_copy) {  // owes no verdict: nothing to hold
+                ++stats_.received;
+                continue;
+            }
             if (pending_.full()) {
                 if (PendingEntry* old = pending_.front()) {
                     drops[ndrops++] = old->id;
@@ -343,6 +397,10 @@ void DivertSocket::register_packets(int fd, const nfq::Packet* ps, size_t n)
             e.id = p.id;
             e.len = p.len;
             e.deadline = deadline;
+            e.site = site;
+            e.rule = addrs[i].sin_port;
+            e.ifindex = p.indev;
+            e.incoming = addrs[i].sin_addr.s_addr != INADDR_ANY;
             if (copies_.ready()) {
                 e.copy = copies_.store(p.id, p.payload, p.len, evict);
             } else {
@@ -425,26 +483,45 @@ bool DivertSocket::take(int fd, char* msg, size_t len, nfq::Packet& p)
         if (ok) verdict(fd, p.id, NF_REPEAT);
         return false;
     }
-    if (p.skb_info & NFQA_SKB_CSUMNOTREADY) ipv4::finish_l4_checksum(p.payload, p.len);
+    if (p.skb_info & NFQA_SKB_CSUMNOTREADY) {
+        if (ipv6::is_v6(p.payload, p.len)) ipv6::finish_l4_checksum(p.payload, p.len);
+        else ipv4::finish_l4_checksum(p.payload, p.len);
+    }
+    p.tee_copy = tee::is_tee(p.mark);
     return true;
 }
 
-sockaddr_in DivertSocket::address_of(const nfq::Packet& p) const
+// docs/divert.7 "Tee": the original goes on after the TEE rule now, as a written-back packet
+// would (RESUME|site, sent through the hook again); the program keeps the copy it read.
+void DivertSocket::release_tee_original(int fd, const nfq::Packet& p)
+{
+    char buf[nfq::kMaxHeader];
+    iovec iov{buf, nfq::build_verdict_mark(buf, port_, p.id, NF_REPEAT, tee::resume_mark(p.mark))};
+    send_to_kernel(fd, &iov, 1);
+}
+
+sockaddr_in DivertSocket::address_of(const nfq::Packet& p, uint16_t rule) const
 {
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
     const uint32_t site = resume_site(p.mark);
-    // The 1-based position of the DIVERT rule in its chain, host order, FreeBSD-style
-    // (docs/divert.7); 0 when the packet was queued by a rule that is not ours.
-    sin.sin_port = site ? rule_position::of_site(site) : 0;
+    // The number of the DIVERT rule, host order, FreeBSD-style (docs/divert.7); 0 when the
+    // packet was queued by a rule that is not ours.
+    sin.sin_port = rule;
     sin.sin_addr.s_addr = is_incoming(p.hook) ? ifaddr::first_address(p.indev) : INADDR_ANY;
+    if (semantics_.load(std::memory_order_relaxed) == DIVERT_SEMANTICS_FREEBSD) {
+        // divert(4): the receiving interface's name, whenever the packet has one.
+        ifaddr::name_of(p.indev, reinterpret_cast<char*>(sin.sin_zero), sizeof sin.sin_zero);
+        return sin;
+    }
     const Cookie c{p.id, generation_ << kSiteBits | site};
     std::memcpy(sin.sin_zero, &c, sizeof c);
     return sin;
 }
 
+
 ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, sockaddr* from,
-                           socklen_t* fromlen, int* msg_flags)
+                           socklen_t* fromlen, int* msg_flags, Metadata* meta)
 {
     const bool peek = (flags & MSG_PEEK) != 0;
     const bool dontwait = (flags & MSG_DONTWAIT) != 0;
@@ -483,8 +560,23 @@ ssize_t DivertSocket::recv(int fd, const iovec* iov, size_t iovcnt, int flags, s
             if (peek) DIVERT_REAL(recv, fd, rx.data, sizeof rx.data, MSG_DONTWAIT);
             continue;
         }
-        if (!peek) register_packets(fd, &p, 1);
-        fill_addr(from, fromlen, address_of(p));
+        const uint16_t rule = rule_of(p);
+        const sockaddr_in addr = address_of(p, rule);
+        if (!peek && p.tee_copy) release_tee_original(fd, p);
+        if (!peek) register_packets(fd, &p, &addr, 1);
+        fill_addr(from, fromlen, addr);
+        if (meta != nullptr) {
+            *meta = Metadata{};
+            meta->in_ifindex = p.indev;
+            meta->out_ifindex = p.outdev;
+            meta->hook = p.hook;
+            meta->mark = p.mark;
+            meta->rule = rule;
+            meta->has_uid = p.has_uid;
+            meta->uid = p.uid;
+            meta->has_gid = p.has_gid;
+            meta->gid = p.gid;
+        }
 
         const size_t copied = copy_out(iov, iovcnt, p.payload, p.len);
         if (msg_flags) *msg_flags = copied < p.len ? MSG_TRUNC : 0;
@@ -536,10 +628,15 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
             return -1;
         }
         nfq::Packet ps[kRecvSlots];
+        sockaddr_in addrs[kRecvSlots];
         unsigned k = 0;
         for (int i = 0; i < r; ++i)
             if (take(fd, rx.slot[i], rx.msgs[i].msg_len, ps[k])) ++k;
-        register_packets(fd, ps, k);
+        for (unsigned i = 0; i < k; ++i) {
+            addrs[i] = address_of(ps[i], rule_of(ps[i]));
+            if (ps[i].tee_copy) release_tee_original(fd, ps[i]);
+        }
+        register_packets(fd, ps, addrs, k);
         for (unsigned i = 0; i < k; ++i) {
             divert_packet& out = pkts[got + i];
             const size_t copied = std::min<size_t>(ps[i].len, out.size);
@@ -547,7 +644,7 @@ int DivertSocket::recv_batch(int fd, divert_packet* pkts, unsigned n, int flags)
             out.len = copied;
             out.orig_len = ps[i].len;
             out.flags = copied < ps[i].len ? MSG_TRUNC : 0;
-            out.addr = address_of(ps[i]);
+            out.addr = addrs[i];
         }
         got += k;
         if (static_cast<unsigned>(r) < want) {
@@ -638,7 +735,7 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
     return static_cast<ssize_t>(len);
 }
 
-int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
+int DivertSocket::raw_socket(int family, uint32_t mark, bool* one_off)
 {
     *one_off = false;
     unsigned char mcast[sizeof mcast_if_];
@@ -646,11 +743,12 @@ int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
     {
         std::lock_guard<std::mutex> lk(mu_);
         for (const RawSocket& r : raw_)
-            if (r.fd >= 0 && r.mark == mark) return r.fd;
+            if (r.fd >= 0 && r.mark == mark && r.family == family) return r.fd;
         std::memcpy(mcast, mcast_if_, sizeof mcast);
-        mcast_len = mcast_if_len_;
+        mcast_len = family == AF_INET ? mcast_if_len_ : 0;
     }
-    int fd = DIVERT_REAL(socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    // IPPROTO_RAW: the header comes with the packet, for IPv6 too.
+    int fd = DIVERT_REAL(socket, family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (fd < 0) return -1;
     // The mark tells the ruleset which DIVERT rules this packet skips (INJECTED|port) or after
     // which one it resumes (RESUME|site): docs/design.md "Mark bits".
@@ -674,11 +772,12 @@ int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
     {
         std::lock_guard<std::mutex> lk(mu_);
         for (const RawSocket& r : raw_)
-            if (r.fd >= 0 && r.mark == mark) winner = r.fd;  // another thread won the race
+            if (r.fd >= 0 && r.mark == mark && r.family == family)
+                winner = r.fd;  // another thread won the race
         if (winner < 0) {
             for (RawSocket& r : raw_)
                 if (r.fd < 0) {
-                    r = RawSocket{mark, fd};
+                    r = RawSocket{mark, fd, family};
                     return fd;
                 }
         }
@@ -696,19 +795,31 @@ int DivertSocket::raw_socket(uint32_t mark, bool* one_off)
 
 ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via, uint32_t mark)
 {
+    // A loopback address: mirred cannot redirect into lo's ingress, but a packet sent out
+    // to a local address arrives on lo anyway (after the output chain; divert(7)).
+    const bool loopback = (ntohl(via) >> 24) == IN_LOOPBACKNET;
+    if (via == INADDR_ANY || loopback) return inject_on(buf, len, 0, mark);
+    const uint32_t ifindex = ifaddr::owner_of(via);
+    if (ifindex == 0) {
+        errno = EADDRNOTAVAIL;
+        return -1;
+    }
+    return inject_on(buf, len, ifindex, mark);
+}
+
+ssize_t DivertSocket::inject_on(const uint8_t* buf, size_t len, uint32_t ifindex, uint32_t mark)
+{
     {
         std::lock_guard<std::mutex> lk(mu_);
         ++stats_.injected;
     }
-    // A loopback address: mirred cannot redirect into lo's ingress, but a packet sent out
-    // to a local address arrives on lo anyway (after the output chain; divert(7)).
-    const bool loopback = (ntohl(via) >> 24) == IN_LOOPBACKNET;
-    if (via != INADDR_ANY && !loopback) {
-        const uint32_t ifindex = ifaddr::owner_of(via);
-        if (ifindex == 0) {
-            errno = EADDRNOTAVAIL;
-            return -1;
-        }
+    // lo (FreeBSD semantics may name it): out to the local destination, back in on lo.
+    if (ifindex != 0 && (ntohl(ifaddr::first_address(ifindex)) >> 24) == IN_LOOPBACKNET)
+        ifindex = 0;
+    // IPv6: payload length and upper-layer checksum fixed in a copy, then the same two ways.
+    const bool v6 = ipv6::is_v6(buf, len);
+    if (v6 && (buf = fixed_v6(buf, len)) == nullptr) return -1;
+    if (ifindex != 0) {
         uint16_t id_fill;
         {
             std::lock_guard<std::mutex> lk(mu_);
@@ -724,14 +835,24 @@ ssize_t DivertSocket::inject(const uint8_t* buf, size_t len, in_addr_t via, uint
     // Outbound: the kernel's IP_HDRINCL path makes exactly the 2.2 fixes (checksum, zero ID,
     // tot_len, zero source) and fails with EMSGSIZE / ENETUNREACH / EPERM like 2.2 did.
     bool one_off;
-    const int raw = raw_socket(mark, &one_off);
+    const int raw = raw_socket(v6 ? AF_INET6 : AF_INET, mark, &one_off);
     if (raw < 0) return -1;
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    std::memcpy(&dst.sin_addr, buf + 16, 4);
+    sockaddr_storage dst{};
+    socklen_t dst_len;
+    if (v6) {
+        auto* d6 = reinterpret_cast<sockaddr_in6*>(&dst);
+        d6->sin6_family = AF_INET6;
+        std::memcpy(&d6->sin6_addr, buf + 24, 16);
+        dst_len = sizeof *d6;
+    } else {
+        auto* d4 = reinterpret_cast<sockaddr_in*>(&dst);
+        d4->sin_family = AF_INET;
+        std::memcpy(&d4->sin_addr, buf + 16, 4);
+        dst_len = sizeof *d4;
+    }
     ssize_t n;
     do {
-        n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+        n = DIVERT_REAL(sendto, raw, buf, len, 0, reinterpret_cast<sockaddr*>(&dst), dst_len);
     } while (n < 0 && errno == EINTR);
     if (one_off) {
         const int err = errno;
@@ -794,11 +915,15 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         errno = EMSGSIZE;
         return -1;
     }
-    // Shorter than a header (docs/reference/divert-semantics.md 5.3).
-    if (int err = ipv4::check_header(buf, len)) {
+    // Shorter than a header (docs/reference/divert-semantics.md 5.3). The version nibble tells
+    // IPv6 from IPv4 (docs/divert.7 "IPv6").
+    if (int err = ipv6::is_v6(buf, len) ? ipv6::check_header(buf, len)
+                                        : ipv4::check_header(buf, len)) {
         errno = err;
         return -1;
     }
+    if (semantics_.load(std::memory_order_relaxed) == DIVERT_SEMANTICS_FREEBSD)
+        return send_freebsd(fd, buf, len, to != nullptr ? &sin : nullptr, defer_flush);
     // An injection skips the DIVERT rules of the writer's port on this pass, whatever
     // sin_port holds; an unbound writer names the port in sin_port, as bind() would take it
     // (docs/divert.7 "Loops").
@@ -818,6 +943,54 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
         }
     }
     return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY, mark);
+}
+
+// FreeBSD's divert(4) forgot the packet when it was read: every write is a packet of its own.
+// sin_addr INADDR_ANY sends it out; otherwise it comes in on the interface named in sin_zero,
+// or else the one owning sin_addr. It resumes after the rule numbered sin_port. A write that
+// is exactly a pending packet, with the rule and interface it was read with, is that packet
+// (its verdict, the fast path); the originals of changed packets stay pending until their
+// lifetime ends, then are dropped, as FreeBSD's kernel had dropped them at once.
+ssize_t DivertSocket::send_freebsd(int fd, const uint8_t* buf, size_t len, const sockaddr_in* sin,
+                                   bool defer_flush)
+{
+    const bool incoming = sin != nullptr && sin->sin_addr.s_addr != INADDR_ANY;
+    const uint16_t rule = sin != nullptr ? sin->sin_port : 0;
+    uint32_t ifindex = 0;
+    if (incoming) {
+        const char* name = reinterpret_cast<const char*>(sin->sin_zero);
+        ifindex = name[0] != 0 ? ifaddr::index_of(name, sizeof sin->sin_zero)
+                               : ifaddr::owner_of(sin->sin_addr.s_addr);
+        if (ifindex == 0) {
+            errno = EADDRNOTAVAIL;
+            return -1;
+        }
+    }
+    uint32_t id = 0, site = 0;
+    bool pending = false;
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (PendingEntry* e = pending_.find_if([&](const PendingEntry& x) {
+                return x.rule == rule && x.incoming == incoming &&
+                       (!incoming || x.ifindex == ifindex) && unchanged(x, buf, len);
+            })) {
+            id = e->id;
+            pending = true;
+        }
+        for (const RecentSite& r : recent_)
+            if (r.site != 0 && r.rule == rule && r.incoming == incoming) site = r.site;
+    }
+    if (pending) {
+        bool not_pending = false;
+        const ssize_t n = reinject(fd, id, buf, len, &not_pending, defer_flush);
+        if (!not_pending) return n;
+    }
+    // Resumes after the rule the program named; a number no packet came with skips this
+    // socket's DIVERT rules instead (docs/divert.7 "Loops").
+    const uint32_t mark = site != 0 ? compile::mark_stamp(compile::MarkKind::Resume, site)
+                                    : compile::mark_stamp(compile::MarkKind::Injected,
+                                                          port_.load() & kSiteMask);
+    return inject_on(buf, len, ifindex, mark);
 }
 
 // --------------------------------------------------------------------------- lifecycle --
@@ -917,6 +1090,26 @@ int DivertSocket::setsockopt(int fd, int level, int name, const void* val, sockl
         lifetime_ms_ = static_cast<unsigned>(ms);
         return 0;
     }
+    if (level == IPPROTO_DIVERT && (name == DIVERT_SEMANTICS || name == DIVERT_METADATA)) {
+        int v;
+        if (val == nullptr || len < static_cast<socklen_t>(sizeof v)) {
+            errno = EINVAL;
+            return -1;
+        }
+        std::memcpy(&v, val, sizeof v);
+        if (name == DIVERT_METADATA) {
+            metadata_ = v != 0;
+            return 0;
+        }
+        if (v != DIVERT_SEMANTICS_LINUX22 && v != DIVERT_SEMANTICS_FREEBSD) {
+            errno = EINVAL;
+            return -1;
+        }
+        // Packets already handed out keep the address they were read with; a write is read
+        // by the semantics in force when it is made.
+        semantics_ = v;
+        return 0;
+    }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return 0;  // always true of a divert socket
     // [DECISION] docs/reference/divert-semantics.md 5.5: broadcast is always allowed.
     if (level == SOL_SOCKET && name == SO_BROADCAST) return 0;
@@ -939,13 +1132,15 @@ int DivertSocket::getsockopt(int fd, int level, int name, void* val, socklen_t* 
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_TYPE: return put_int(SOCK_RAW);
-        case SO_DOMAIN: return put_int(AF_INET);
-        case SO_PROTOCOL: return put_int(IPPROTO_DIVERT);
+        case SO_DOMAIN: return put_int(domain_);
+        case SO_PROTOCOL: return put_int(domain_ == PF_DIVERT ? 0 : IPPROTO_DIVERT);
         case SO_BROADCAST: return put_int(1);
         default: return DIVERT_REAL(getsockopt, fd, level, name, val, len);
         }
     }
     if (level == IPPROTO_IP && name == IP_HDRINCL) return put_int(1);
+    if (level == IPPROTO_DIVERT && name == DIVERT_SEMANTICS) return put_int(semantics_.load());
+    if (level == IPPROTO_DIVERT && name == DIVERT_METADATA) return put_int(metadata_.load() ? 1 : 0);
     if (level == IPPROTO_DIVERT && name == DIVERT_LIFETIME_MS) {
         unsigned ms;
         {

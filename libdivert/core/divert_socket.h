@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "core/metadata.h"
 #include "core/nfqueue.h"
 #include "core/packet_copies.h"
 #include "core/pending.h"
@@ -35,7 +36,8 @@ public:
     // kernel queue is longer, so reading never stalls on our window.
     static constexpr size_t kWindow = 1024;
     static constexpr uint32_t kKernelQueueLen = 4096;
-    // Raw sockets for outbound injection, one per firewall mark (own port, resume sites).
+    // Raw sockets for outbound injection, one per firewall mark (own port, resume sites) and
+    // address family.
     static constexpr size_t kRawMarks = 8;
     // Unchanged in-order reinjections wait for at most this many before a batch verdict.
     static constexpr unsigned kBatchMax = 64;
@@ -43,16 +45,18 @@ public:
     // and more; a program that holds packets longer pays a hash per packet instead.
     static constexpr size_t kCopyBytes = 256 * 1024;
 
-    DivertSocket();
+    // domain: what socket() was called with (AF_INET or PF_DIVERT, for SO_DOMAIN);
+    // semantics: DIVERT_SEMANTICS_LINUX22 or DIVERT_SEMANTICS_FREEBSD (docs/divert.7).
+    explicit DivertSocket(int domain = AF_INET, int semantics = DIVERT_SEMANTICS_LINUX22);
     ~DivertSocket();
     DivertSocket(const DivertSocket&) = delete;
     DivertSocket& operator=(const DivertSocket&) = delete;
 
     int bind(int fd, const sockaddr* addr, socklen_t len);
     // One packet into iov. flags: MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC. *msg_flags gets MSG_TRUNC
-    // when the packet did not fit.
+    // when the packet did not fit. meta, when not null, gets the packet's metadata.
     ssize_t recv(int fd, const iovec* iov, size_t iovcnt, int flags, sockaddr* from,
-                 socklen_t* fromlen, int* msg_flags);
+                 socklen_t* fromlen, int* msg_flags, Metadata* meta = nullptr);
     ssize_t send(int fd, const void* buf, size_t len, int flags, const sockaddr* to,
                  socklen_t tolen);
     // divert_recv_batch / divert_send_batch (divert.h).
@@ -79,20 +83,29 @@ public:
 
     divert_stats stats();
     uint16_t port() const { return port_.load(); }
+    // DIVERT_METADATA is on: recvmsg() adds control messages.
+    bool wants_metadata() const { return metadata_.load(std::memory_order_relaxed); }
     bool bound() const { return bound_.load(); }
 
 private:
     struct Cookie;
     int bind_queue(int fd, uint16_t port);
     bool take(int fd, char* msg, size_t len, nfq::Packet& p);
-    void register_packets(int fd, const nfq::Packet* ps, size_t n);
-    sockaddr_in address_of(const nfq::Packet& p) const;
+    void release_tee_original(int fd, const nfq::Packet& p);
+    // addrs[i]: what recvfrom reports for ps[i] (address_of).
+    void register_packets(int fd, const nfq::Packet* ps, const sockaddr_in* addrs, size_t n);
+    sockaddr_in address_of(const nfq::Packet& p, uint16_t rule) const;
+    // A write under FreeBSD semantics: `sin` as divert(4) reads it (null: sent with send()).
+    ssize_t send_freebsd(int fd, const uint8_t* buf, size_t len, const sockaddr_in* sin,
+                         bool defer_flush);
     bool unchanged(const PendingEntry& e, const uint8_t* buf, size_t len) const;
     ssize_t send_packet(int fd, const void* buf, size_t len, const sockaddr* to, socklen_t tolen,
                         bool defer_flush);
     ssize_t reinject(int fd, uint32_t id, const uint8_t* buf, size_t len, bool* not_pending,
                      bool defer_flush);
     ssize_t inject(const uint8_t* buf, size_t len, in_addr_t via, uint32_t mark);
+    // Inbound injection on ifindex (0: outbound).
+    ssize_t inject_on(const uint8_t* buf, size_t len, uint32_t ifindex, uint32_t mark);
     int verdict(int fd, uint32_t id, uint32_t v, const uint8_t* payload = nullptr,
                 size_t len = 0);
     // Drop verdicts for ids (pending entries already resolved, counted in drops_outstanding_)
@@ -100,10 +113,13 @@ private:
     void send_drops(int fd, const uint32_t* ids, size_t n);
     bool more_queued(int fd);
     // The raw socket that injects with `mark`; *one_off: the caller closes it after one send.
-    int raw_socket(uint32_t mark, bool* one_off);
+    int raw_socket(int family, uint32_t mark, bool* one_off);
 
     // 20 bits, never 0: with the resume site (12 bits) it fills the cookie's second word.
     const uint32_t generation_;
+    const int domain_;
+    std::atomic<int> semantics_;
+    std::atomic<bool> metadata_{false};
     std::atomic<uint16_t> port_{0};
     std::atomic<bool> bound_{false};
     std::atomic<int> rx_inflight_{0};
@@ -133,11 +149,22 @@ private:
     struct RawSocket {
         uint32_t mark = 0;
         int fd = -1;
+        int family = AF_INET;
     };
     RawSocket raw_[kRawMarks];
     unsigned char mcast_if_[sizeof(ip_mreqn)] = {};
     socklen_t mcast_if_len_ = 0;
     divert_stats stats_{};
+    // FreeBSD semantics: the sites of the rules recvfrom reported lately, so a changed packet
+    // written with that sin_port resumes after that rule (docs/divert.7 "FreeBSD semantics").
+    struct RecentSite {
+        uint16_t rule = 0;
+        bool incoming = false;
+        uint32_t site = 0;
+    };
+    static constexpr size_t kRecentSites = 16;
+    RecentSite recent_[kRecentSites];
+    size_t recent_next_ = 0;
 };
 
 }  // namespace divert

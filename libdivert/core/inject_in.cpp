@@ -311,16 +311,18 @@ int send(uint32_t ifindex, uint32_t mark, const uint8_t* pkt, size_t len, uint16
     ethhdr eth{};
     std::memcpy(eth.h_dest, tap.dst, ETH_ALEN);
     eth.h_source[0] = 0x02;  // locally administered, never a real station's
-    eth.h_proto = htons(ETH_P_IP);
-    const size_t ihl = (pkt[0] & 0x0f) * 4u;
+    // IPv6 comes fixed by the caller (ipv6::fix_packet); IPv4's header is fixed here.
+    const bool v6 = (pkt[0] >> 4) == 6;
+    eth.h_proto = htons(v6 ? ETH_P_IPV6 : ETH_P_IP);
+    const size_t ihl = v6 ? 0 : (pkt[0] & 0x0f) * 4u;
     uint8_t ip[60];
     std::memcpy(ip, pkt, ihl);
-    ipv4::fix_header(ip, len, next_id);
+    if (!v6) ipv4::fix_header(ip, len, next_id);
     iovec iov[3] = {{&eth, sizeof eth}, {ip, ihl}, {const_cast<uint8_t*>(pkt) + ihl, len - ihl}};
     sockaddr_ll to{};
     to.sll_family = AF_PACKET;
     to.sll_ifindex = tap.ifindex;
-    to.sll_protocol = htons(ETH_P_IP);
+    to.sll_protocol = eth.h_proto;
     msghdr msg{};
     msg.msg_name = &to;
     msg.msg_namelen = sizeof to;

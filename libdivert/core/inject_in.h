@@ -15,8 +15,8 @@
 
 namespace divert::inject_in {
 
-// Fixes the IP header (checksum, zero ID -> next_id, tot_len) in a copy and delivers the
-// packet into ifindex's ingress carrying firewall mark `mark`. 0 or an errno (EMSGSIZE above
+// Fixes an IPv4 header (checksum, zero ID -> next_id, tot_len) in a copy (an IPv6 packet
+// must come fixed, ipv6::fix_packet) and delivers the packet into ifindex's ingress carrying firewall mark `mark`. 0 or an errno (EMSGSIZE above
 // the interface MTU).
 int send(uint32_t ifindex, uint32_t mark, const uint8_t* pkt, size_t len, uint16_t next_id);
 

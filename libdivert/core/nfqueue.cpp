@@ -47,6 +47,15 @@ int parse_packet(nlmsghdr* nlh, Packet& out)
     out.id = ntohl(ph->packet_id);
     out.hook = ph->hook;
     if (tb[NFQA_IFINDEX_INDEV]) out.indev = ntohl(mnl_attr_get_u32(tb[NFQA_IFINDEX_INDEV]));
+    if (tb[NFQA_IFINDEX_OUTDEV]) out.outdev = ntohl(mnl_attr_get_u32(tb[NFQA_IFINDEX_OUTDEV]));
+    if (tb[NFQA_UID]) {
+        out.has_uid = true;
+        out.uid = ntohl(mnl_attr_get_u32(tb[NFQA_UID]));
+    }
+    if (tb[NFQA_GID]) {
+        out.has_gid = true;
+        out.gid = ntohl(mnl_attr_get_u32(tb[NFQA_GID]));
+    }
     if (tb[NFQA_SKB_INFO]) out.skb_info = ntohl(mnl_attr_get_u32(tb[NFQA_SKB_INFO]));
     if (tb[NFQA_MARK]) out.mark = ntohl(mnl_attr_get_u32(tb[NFQA_MARK]));
     if (const nlattr* p = tb[NFQA_PAYLOAD]) {
@@ -66,10 +75,12 @@ size_t build_bind(void* buf, uint16_t queue, uint32_t seq, uint32_t maxlen)
     nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
     nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
     // Explicitly clear GSO and fail-open: whole MTU-sized packets, and a full queue drops
-    // (divert(7): the stack is never blocked, an overflow drops). libnetfilter_queue has no
-    // helper for the flag attributes.
-    mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
-    mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
+    // (divert(7): the stack is never blocked, an overflow drops). UID_GID on: the kernel
+    // attaches the local socket's owner when the packet has one (the DIVERT_METADATA control
+    // messages; two attributes, no lookup). libnetfilter_queue has no helper for the flags.
+    mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
+                     htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_UID_GID));
+    mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_UID_GID));
     return nlh->nlmsg_len;
 }
 
@@ -94,6 +105,14 @@ size_t build_verdict(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, s
         nlh->nlmsg_len += MNL_ALIGN(MNL_ATTR_HDRLEN + payload_len);
         return head;
     }
+    return nlh->nlmsg_len;
+}
+
+size_t build_verdict_mark(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, uint32_t mark)
+{
+    nlmsghdr* nlh = put_header(buf, NFQNL_MSG_VERDICT, queue, 0, 0);
+    nfq_nlmsg_verdict_put(nlh, static_cast<int>(id), static_cast<int>(verdict));
+    nfq_nlmsg_verdict_put_mark(nlh, mark);
     return nlh->nlmsg_len;
 }
 

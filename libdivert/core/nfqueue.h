@@ -14,12 +14,18 @@ struct Packet {
     uint32_t id = 0;
     uint8_t hook = 0;         // NF_INET_* hook the packet was queued from
     uint32_t indev = 0;       // input interface index, 0 when none
+    uint32_t outdev = 0;      // output interface index, 0 when none
     uint32_t skb_info = 0;    // NFQA_SKB_* flags
     uint32_t mark = 0;        // skb mark (the DIVERT rule's RESUME stamp), 0 when absent
     uint8_t* payload = nullptr;  // points into the receive buffer (writable)
     uint32_t len = 0;         // bytes of payload present
     uint32_t orig_len = 0;    // whole packet length (NFQA_CAP_LEN when the kernel truncated)
     bool has_payload = false;
+    bool has_uid = false;     // uid/gid of the local socket (NFQA_CFG_F_UID_GID), when known
+    bool has_gid = false;
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    bool tee_copy = false;    // set by the socket, not the parse: a TEE copy, no verdict owed
 };
 
 // 0 = parsed a queued packet; ENOMSG = a message of another kind (ack, error, done), which the
@@ -30,7 +36,8 @@ int parse_packet(nlmsghdr* nlh, Packet& out);
 int error_of(const nlmsghdr* nlh);
 
 // One NFQNL_MSG_CONFIG message: bind `queue` to this socket in copy-packet mode (whole packet,
-// no GSO so the kernel segments and completes checksums), with the given kernel queue length.
+// no GSO so the kernel segments and completes checksums, the local socket's uid/gid attached
+// when the kernel knows them), with the given kernel queue length.
 // Returns the message length. buf must hold 256 bytes.
 size_t build_bind(void* buf, uint16_t queue, uint32_t seq, uint32_t maxlen);
 size_t build_unbind(void* buf, uint16_t queue, uint32_t seq);
@@ -40,6 +47,8 @@ size_t build_unbind(void* buf, uint16_t queue, uint32_t seq);
 // returned header bytes; nlmsg_len already counts them. buf must hold 128 bytes.
 size_t build_verdict(void* buf, uint16_t queue, uint32_t id, uint32_t verdict,
                      size_t payload_len);
+// A verdict that also sets the packet's mark (NFQA_MARK). buf must hold 128 bytes.
+size_t build_verdict_mark(void* buf, uint16_t queue, uint32_t id, uint32_t verdict, uint32_t mark);
 // Verdict for every packet with id <= max_id that is still queued.
 size_t build_batch_verdict(void* buf, uint16_t queue, uint32_t max_id, uint32_t verdict);
 

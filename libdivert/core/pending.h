@@ -20,6 +20,11 @@ struct PendingEntry {
     bool hashed = false;  // the copy is gone, compare by hash
     uint64_t copy = 0;  // PacketCopies position of the bytes while !hashed
     uint64_t deadline = 0;  // reaper::now_ms() from which the packet is dropped; 0 = never
+    // What recvfrom reported, so a FreeBSD-semantics write (no cookie) finds its packet:
+    uint32_t site = 0;      // resume site of the DIVERT rule (0: none)
+    uint32_t ifindex = 0;   // input interface (incoming packets)
+    uint16_t rule = 0;      // sin_port
+    bool incoming = false;  // sin_addr was not INADDR_ANY
 };
 
 class PendingWindow {
@@ -41,6 +46,17 @@ public:
     PendingEntry* front();
     // Marks id resolved; entries at the front are reclaimed.
     void resolve(PendingEntry* e);
+
+    // The oldest pending entry for which pred holds, or nullptr.
+    template <typename F>
+    PendingEntry* find_if(F pred)
+    {
+        for (size_t i = 0; i < used_; ++i) {
+            PendingEntry& e = at(i);
+            if (!e.done && pred(e)) return &e;
+        }
+        return nullptr;
+    }
 
     template <typename F>
     void for_each(F f) const

@@ -6,6 +6,10 @@
  * and use bind/recvfrom/sendto exactly as on Linux 2.2 (see divert(7)). They only have to be
  * linked with -ldivert (or run under divert-run).
  *
+ * FreeBSD programs call socket(PF_DIVERT, SOCK_RAW, 0) (FreeBSD 14) and get FreeBSD's divert(4)
+ * semantics on that socket; PF_DIVERT/AF_DIVERT come from <sys/socket.h> when compiled with
+ * `pkg-config --cflags libdivert`, or from here. See divert(7) "FreeBSD semantics".
+ *
  * New programs may also use the small batch API below. Every function returns -1 and sets
  * errno on failure. Pure C; usable from C++.
  */
@@ -19,6 +23,16 @@
 /* The HOWTO defines this itself as 254; an identical redefinition is harmless. */
 #ifndef IPPROTO_DIVERT
 #define IPPROTO_DIVERT 254
+#endif
+
+/* FreeBSD's PF_DIVERT is 44, which is AF_XDP on Linux: this value is one no Linux address
+ * family uses (AF_MAX is 46 on Linux 6.x), so the kernel itself refuses it (EAFNOSUPPORT)
+ * when libdivert is not loaded. Keep it identical to <sys/socket.h>'s compat definition. */
+#ifndef PF_DIVERT
+#define PF_DIVERT 254
+#endif
+#ifndef AF_DIVERT
+#define AF_DIVERT PF_DIVERT
 #endif
 
 #ifdef __cplusplus
@@ -49,6 +63,33 @@ struct divert_stats {
  * socket waits to be written back before it is dropped (as the 2.2 kernel forgot it once read).
  * 0 holds it until written back. Default: $LIBDIVERT_LIFETIME_MS, else 50. See divert(7). */
 #define DIVERT_LIFETIME_MS 1
+
+/* Socket option, level IPPROTO_DIVERT, value an int: the divert semantics of this socket.
+ * PF_DIVERT sockets start with DIVERT_SEMANTICS_FREEBSD, IPPROTO_DIVERT sockets with
+ * DIVERT_SEMANTICS_LINUX22 unless $LIBDIVERT_SEMANTICS is "freebsd". See divert(7). */
+#define DIVERT_SEMANTICS 2
+#define DIVERT_SEMANTICS_LINUX22 0  /* sin_zero: the packet's cookie; writes matched by it */
+#define DIVERT_SEMANTICS_FREEBSD 1  /* sin_zero: the interface name; a write is a new packet */
+
+/* Socket option, level IPPROTO_DIVERT, value an int: nonzero makes recvmsg() deliver the
+ * control messages below with every packet (cmsg_level IPPROTO_DIVERT, data one uint32_t
+ * each). Off by default: programs that do not ask get msg_controllen 0 as before. */
+#define DIVERT_METADATA 3
+
+#define DIVERT_CMSG_IN_IFINDEX  1  /* interface the packet came in on, 0 when none */
+#define DIVERT_CMSG_OUT_IFINDEX 2  /* interface it is going out on, 0 when none (yet) */
+#define DIVERT_CMSG_HOOK        3  /* where it was diverted: DIVERT_HOOK_* */
+#define DIVERT_CMSG_MARK        4  /* its firewall mark (skb mark) as queued */
+#define DIVERT_CMSG_UID         5  /* uid of the local socket that sent or receives it; */
+#define DIVERT_CMSG_GID         6  /* ... and gid: only present when the kernel knows them */
+#define DIVERT_CMSG_RULE        7  /* number of the rule that diverted it (sin_port), 0 unknown */
+
+/* DIVERT_CMSG_HOOK values (the netfilter hooks). */
+#define DIVERT_HOOK_PREROUTING  0
+#define DIVERT_HOOK_INPUT       1
+#define DIVERT_HOOK_FORWARD     2
+#define DIVERT_HOOK_OUTPUT      3
+#define DIVERT_HOOK_POSTROUTING 4
 
 /* socket(AF_INET, SOCK_RAW | flags, IPPROTO_DIVERT) followed by bind() to port (host order).
  * flags: SOCK_NONBLOCK, SOCK_CLOEXEC. Returns the descriptor. */

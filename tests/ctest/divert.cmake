@@ -7,7 +7,8 @@ add_test(unit-divert-exports sh "${SRC}/tests/unit/divert_exports.sh" "${BUILD}"
 set_tests_properties(unit-divert-exports PROPERTIES LABELS "unit")
 add_test(unit-divert-rule-position "${BUILD}/tests/unit/divert_rule_position_test")
 set_tests_properties(unit-divert-rule-position PROPERTIES LABELS "unit")
-foreach(t reinject rewrite drop inject select process socket batch loops sinport fork lifetime)
+foreach(t reinject rewrite drop inject select process socket batch loops sinport fork lifetime
+    freebsd freebsd6)
   add_test(kernel-divert-${t} bash "${SRC}/tests/kernel/divert_${t}.sh")
   set_tests_properties(kernel-divert-${t} PROPERTIES
     ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"

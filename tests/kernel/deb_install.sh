@@ -104,6 +104,7 @@ has libdivert-dev "^/usr/lib/$ma/libdivert\.so$" "the libdivert.so link"
 has libdivert-dev "^/usr/lib/$ma/pkgconfig/libdivert\.pc$" libdivert.pc
 has libdivert-dev '^/usr/include/divert-compat/linux/ip_fw\.h$' "the compat <linux/ip_fw.h>"
 has libdivert-dev '^/usr/include/divert-compat/netinet/in\.h$' "the compat <netinet/in.h>"
+has libdivert-dev '^/usr/include/divert-compat/sys/socket\.h$' "the compat <sys/socket.h>"
 has libdivert-dev '^/usr/share/man/man3/libdivert\.3\.gz$' "libdivert(3)"
 has ipchains-divert-doc '^/usr/share/doc/ipchains-divert/migration\.md' migration.md
 has ipfw-divert '^/usr/sbin/ipfw-divert$' /usr/sbin/ipfw-divert

@@ -2,7 +2,8 @@
 # The installed compat <linux/ip_fw.h> (and its aliases) compiles in every include order the
 # 2.2-era programs used, with or without their prerequisite headers, in C and C++
 # (docs/reference/firewall-api.md 1.3), and has the 2.2 struct layout (section 3). The compat
-# <netinet/in.h> gives FreeBSD-style programs IPPROTO_DIVERT (254) and only to pkg-config users.
+# <netinet/in.h> gives FreeBSD-style programs IPPROTO_DIVERT (254), the compat <sys/socket.h>
+# PF_DIVERT (254), and only to pkg-config users.
 # Usage: BUILD=<build tree> SRC=<source tree> install_headers.sh
 . "$(dirname "$0")/install_lib.sh"
 stage_install
@@ -179,10 +180,29 @@ done
 cc_fails "C++ without pkg-config flags: IPPROTO_DIVERT undeclared" \
     "IPPROTO_DIVERT.*(undeclared|not declared)|undeclared.*IPPROTO_DIVERT" $CXX -c "$T/bsd.cpp"
 
+# FreeBSD 14's PF_DIVERT: from <sys/socket.h> with the pkg-config flags (254, never AF_XDP's
+# 44), identical to <divert.h>'s so both together draw no warning; absent without the flags.
+cat >"$T/pfdivert.c" <<'SRC'
+#include <sys/socket.h>
+#include <divert.h>
+#include <sys/socket.h>
+int main(void) { return !(PF_DIVERT == 254 && AF_DIVERT == PF_DIVERT && PF_DIVERT != AF_XDP); }
+SRC
+cp "$T/pfdivert.c" "$T/pfdivert.cpp"
+# shellcheck disable=SC2086
+cc_ok "<sys/socket.h> gives PF_DIVERT 254, the same as <divert.h> (C)" \
+    $CC -std=c99 $WARN "$T/pfdivert.c" $PC_ALL
+# shellcheck disable=SC2086
+cc_ok "<sys/socket.h> gives PF_DIVERT 254, the same as <divert.h> (C++98)" \
+    $CXX -std=c++98 $WARN "$T/pfdivert.cpp" $PC_ALL
+printf '#include <sys/socket.h>\nint main(void) { return PF_DIVERT; }\n' >"$T/nopf.c"
+cc_fails "without pkg-config flags: PF_DIVERT undeclared" \
+    'PF_DIVERT.*undeclared|undeclared.*PF_DIVERT' $CC -Wall -c "$T/nopf.c"
+
 # The FreeBSD-named alias and the <netinet/in.h> wrapper exist only in the compat directory.
 inc=$STAGE$(PKG_CONFIG_PATH=$BUILD/libdivert PKG_CONFIG_SYSROOT_DIR='' PKG_CONFIG_LIBDIR='' \
     pkg-config --variable=includedir libdivert)
-for h in netinet/ip_fw.h netinet/in.h; do
+for h in netinet/ip_fw.h netinet/in.h sys/socket.h; do
     if [ -e "$inc/$h" ]; then
         fail "$h must not be installed on the default include path"
     elif [ ! -f "$inc/divert-compat/$h" ]; then

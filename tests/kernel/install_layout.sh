@@ -74,7 +74,7 @@ else
 fi
 
 [ -f "$S$includedir/divert.h" ] && pass "include: divert.h" || fail "no $includedir/divert.h"
-for h in linux/ip_fw.h linux/ip_fwchains.h netinet/ip_fw.h netinet/in.h; do
+for h in linux/ip_fw.h linux/ip_fwchains.h netinet/ip_fw.h netinet/in.h sys/socket.h; do
     [ -f "$S$includedir/divert-compat/$h" ] && pass "include: divert-compat/$h" ||
         fail "no $includedir/divert-compat/$h"
     # On the default path it would shadow the kernel's uapi headers for every program.

@@ -44,7 +44,7 @@ uint32_t be32_at(const std::vector<uint8_t>& v, size_t off)
 
 }  // namespace
 
-TEST(DivertNfqueue, BindAsksForWholePacketsWithoutGso)
+TEST(DivertNfqueue, BindAsksForWholePacketsWithoutGsoWithOwner)
 {
     alignas(8) char buf[256];
     const size_t n = nfq::build_bind(buf, 1234, 99, 4096);
@@ -61,8 +61,9 @@ TEST(DivertNfqueue, BindAsksForWholePacketsWithoutGso)
     EXPECT_EQ(be32_at(a[NFQA_CFG_PARAMS], 0), 0xffffu);
     EXPECT_EQ(a[NFQA_CFG_PARAMS][4], NFQNL_COPY_PACKET);
     EXPECT_EQ(be32_at(a[NFQA_CFG_QUEUE_MAXLEN], 0), 4096u);
-    EXPECT_EQ(be32_at(a[NFQA_CFG_MASK], 0), static_cast<uint32_t>(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
-    EXPECT_EQ(be32_at(a[NFQA_CFG_FLAGS], 0), 0u);
+    EXPECT_EQ(be32_at(a[NFQA_CFG_MASK], 0),
+              static_cast<uint32_t>(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_UID_GID));
+    EXPECT_EQ(be32_at(a[NFQA_CFG_FLAGS], 0), static_cast<uint32_t>(NFQA_CFG_F_UID_GID));
 }
 
 TEST(DivertNfqueue, VerdictWithoutPayload)
@@ -125,6 +126,35 @@ TEST(DivertNfqueue, ParsesAQueuedPacket)
     EXPECT_EQ(p.len, 5u);
     EXPECT_EQ(p.orig_len, 5u);
     EXPECT_EQ(p.payload[0], 0x45);
+    EXPECT_EQ(p.outdev, 0u);
+    EXPECT_FALSE(p.has_uid);
+    EXPECT_FALSE(p.has_gid);
+}
+
+TEST(DivertNfqueue, ParsesTheMetadataAttributes)
+{
+    alignas(8) char buf[512];
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET;
+    auto* g = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+    g->res_id = htons(1234);
+    nfqnl_msg_packet_hdr ph{htonl(78), htons(0x0800), NF_INET_POST_ROUTING};
+    mnl_attr_put(nlh, NFQA_PACKET_HDR, sizeof ph, &ph);
+    mnl_attr_put_u32(nlh, NFQA_IFINDEX_OUTDEV, htonl(4));
+    mnl_attr_put_u32(nlh, NFQA_MARK, htonl(0x10020000));
+    mnl_attr_put_u32(nlh, NFQA_UID, htonl(1000));
+    mnl_attr_put_u32(nlh, NFQA_GID, htonl(0));
+    const uint8_t payload[5] = {0x45, 1, 2, 3, 4};
+    mnl_attr_put(nlh, NFQA_PAYLOAD, sizeof payload, payload);
+    nfq::Packet p;
+    ASSERT_EQ(nfq::parse_packet(nlh, p), 0);
+    EXPECT_EQ(p.indev, 0u);
+    EXPECT_EQ(p.outdev, 4u);
+    EXPECT_EQ(p.mark, 0x10020000u);
+    EXPECT_TRUE(p.has_uid);
+    EXPECT_EQ(p.uid, 1000u);
+    EXPECT_TRUE(p.has_gid);
+    EXPECT_EQ(p.gid, 0u);
 }
 
 TEST(DivertNfqueue, OtherMessagesAreNotPackets)
