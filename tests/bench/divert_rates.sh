@@ -46,25 +46,10 @@ for p in divert_send divert_recv divert_nfq divert_classic divert_batch divert_m
 done
 [ -x "$IPCHAINS" ] || die "missing $IPCHAINS"
 
-# With the autogroup scheduler, a session gets one share of the CPUs among all sessions,
-# however its processes are niced; on a machine busy with other work that share, not the
-# loops, sets the rates (the pipeline's three processes then mostly wait for a CPU). So the
-# bench runs in a session of its own with autogroup nice DIVERT_BENCH_NICE (default -10),
-# for its duration only; DIVERT_BENCH_NICE= (empty) keeps the caller's session and share.
-DIVERT_BENCH_NICE=${DIVERT_BENCH_NICE--10}
-if [ -n "$DIVERT_BENCH_NICE" ] && [ -z "${DIVERT_BENCH_SESSION:-}" ]; then
-    exec env DIVERT_BENCH_SESSION=1 setsid -w bash "$0" "$@"
-fi
-if [ -n "$DIVERT_BENCH_NICE" ]; then
-    # Without the priority the numbers are still measured, only noisier: warn, go on.
-    if [ -w /proc/self/autogroup ]; then
-        echo "$DIVERT_BENCH_NICE" 2>/dev/null >/proc/self/autogroup ||
-            echo "divert_rates: note: cannot set the autogroup nice, rates will follow the machine's load" >&2
-    else
-        renice -n "$DIVERT_BENCH_NICE" $$ >/dev/null 2>&1 ||
-            echo "divert_rates: note: cannot renice, rates will follow the machine's load" >&2
-    fi
-fi
+# A session of its own with autogroup nice DIVERT_BENCH_NICE (default -10; empty keeps the
+# caller's session): tests/bench/own_session.sh.
+BENCH_NICE=${DIVERT_BENCH_NICE--10}
+. "$(dirname "$0")/own_session.sh"
 
 TX=benchdivert-tx-$$
 RX=benchdivert-rx-$$
