@@ -72,10 +72,12 @@ Result<void> execute_edit_once(Backend& be, const Edit& edit)
 {
     auto before = be.read(false);
     if (!before) return before.error();
-    model::Ruleset after = *before;
-    if (auto r = edit(after); !r) return r;
-    if (after == *before && same_counters(after, *before)) return {};
-    return be.commit(*before, after);
+    auto cmds = edit(before->ruleset);
+    if (!cmds) return cmds.error();
+    auto change = engine::make_change(before->ruleset, *cmds);
+    if (!change) return change.error();
+    if (engine::changes_nothing(before->ruleset, *change)) return {};
+    return be.commit(*before, *change);
 }
 
 }  // namespace

@@ -19,9 +19,10 @@ Result<void> execute(Backend& be, const model::Command& cmd);
 // or none. Errors carry the index of the failing command in Error::line (1-based).
 Result<void> execute_all(Backend& be, const std::vector<model::Command>& cmds);
 
-// A change computed from the ruleset itself (ipfw: placement by rule number), as one
-// transaction: read, edit, commit, and the same again on a stale read.
-using Edit = std::function<Result<void>(model::Ruleset&)>;
+// Commands that depend on the ruleset itself (ipfw: placement by rule number), as one
+// transaction: read, ask `edit` for the commands on that snapshot's ruleset, make the change,
+// commit, and the same again on a stale read.
+using Edit = std::function<Result<std::vector<model::Command>>(const model::Ruleset&)>;
 Result<void> execute_edit(Backend& be, const Edit& edit);
 
 }  // namespace ipchains::backend

@@ -31,10 +31,15 @@ size_t position_for(const model::Chain& c, uint16_t number)
     return c.rules.size();
 }
 
+// Every model command an ipfw command becomes is recorded, so the commit can be computed from
+// the same commands by engine::make_change (docs/design.md "Snapshot, change, commit").
+thread_local std::vector<model::Command>* recorder = nullptr;
+
 Result<void> run(model::Ruleset& rs, const model::Command& c)
 {
     auto r = engine::apply(rs, c);
     if (!r) return unavailable(r.error().code, r.error().message);
+    if (recorder) recorder->push_back(c);
     return {};
 }
 
@@ -103,8 +108,13 @@ Result<uint16_t> number_for_add(const model::Ruleset& rs, const Command& cmd)
     return static_cast<uint16_t>(last + kAutoStep);
 }
 
-Result<void> apply(model::Ruleset& rs, const Command& cmd, uint16_t number)
+Result<void> apply(model::Ruleset& rs, const Command& cmd, uint16_t number,
+                   std::vector<model::Command>* ran)
 {
+    struct Recording {
+        explicit Recording(std::vector<model::Command>* to) { recorder = to; }
+        ~Recording() { recorder = nullptr; }
+    } recording(ran);
     model::Ruleset work = rs;
     Result<void> r;
     switch (cmd.verb) {

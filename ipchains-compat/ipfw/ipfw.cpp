@@ -53,7 +53,7 @@ int run(const ipfw::Command& cmd)
     if (cmd.verb == ipfw::Verb::Show || cmd.verb == ipfw::Verb::List) {
         auto rs = backend.read(false);
         if (!rs) return fail(rs.error());
-        const auto es = ipfw::entries(*rs);
+        const auto es = ipfw::entries(rs->ruleset);
         for (uint16_t n : cmd.numbers) {
             bool found = false;
             for (const auto& e : es) found = found || e.number == n;
@@ -67,14 +67,18 @@ int run(const ipfw::Command& cmd)
     }
 
     uint16_t number = 0;
-    auto done = backend::execute_edit(backend, [&](model::Ruleset& rs) -> Result<void> {
-        if (cmd.verb == ipfw::Verb::Add) {
-            auto n = ipfw::number_for_add(rs, cmd);
-            if (!n) return n.error();
-            number = *n;
-        }
-        return ipfw::apply(rs, cmd, number);
-    });
+    auto done = backend::execute_edit(
+        backend, [&](const model::Ruleset& before) -> Result<std::vector<model::Command>> {
+            if (cmd.verb == ipfw::Verb::Add) {
+                auto n = ipfw::number_for_add(before, cmd);
+                if (!n) return n.error();
+                number = *n;
+            }
+            model::Ruleset work = before;
+            std::vector<model::Command> ran;
+            if (auto r = ipfw::apply(work, cmd, number, &ran); !r) return r.error();
+            return ran;
+        });
     if (!done) return fail(done.error());
     if (cmd.quiet) return 0;
     if (cmd.verb == ipfw::Verb::Add) echo_added(cmd, number);
