@@ -16,3 +16,10 @@ foreach(t reinject rewrite drop inject select process socket batch loops sinport
     TIMEOUT 120
     LABELS "kernel")
 endforeach()
+# The FreeBSD suite again with its ipfw rules on the legacy backend.
+add_test(kernel-divert-freebsd-legacy bash "${SRC}/tests/kernel/divert_freebsd.sh")
+set_tests_properties(kernel-divert-freebsd-legacy PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};IPCHAINS_DIVERT_BACKEND=legacy"
+  SKIP_RETURN_CODE 77
+  TIMEOUT 120
+  LABELS "kernel")

@@ -5,7 +5,8 @@
 # address or INADDR_ANY, sin_zero = interface name; written back as read, changed with the
 # address as read, with another address and the name, with the address alone, with
 # INADDR_ANY; the IPPROTO_DIVERT switch (environment, setsockopt); DIVERT_METADATA control
-# messages and their absence; a tee-to-pcap tool; every other socket family untouched.
+# messages and their absence; a tee-to-pcap tool; ipfw TEE; every other socket family
+# untouched. The rules are added with `ipfw`, as a FreeBSD setup script adds them.
 . "$(dirname "$0")/divert_freebsd_lib.sh"
 
 require_queue

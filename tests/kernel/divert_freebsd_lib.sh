@@ -6,25 +6,23 @@
 
 FREEBSD_SRC=$SRC/tests/kernel/freebsd
 
-# The rules that select packets. One line each to change when the rules come from `ipfw`:
-#   fw_divert NS NUM in|out PORT PROTO DST DPORT: rule number NUM diverts PROTO packets to
-#   DST:DPORT, coming in or going out, to PORT (ipchains: NUM is the rule's position, so
-#   suites add rules in number order after fw_flush).
-fw_divert() { ipc "$1" -A "$([ "$3" = in ] && echo input || echo output)" -p "$5" -d "$6" "$7" -j DIVERT "$4"; }
+# The rules that select packets, added by the ipfw front-end as a FreeBSD setup script would
+# (docs/ipfw.md); $IPFW is the built ipfw-divert.
+IPFW=${IPFW:-$BUILD/ipfw-divert}
+[ -x "$IPFW" ] || die "missing $IPFW (build the tree first)"
+#   fw_divert NS NUM in|out PORT PROTO DST DPORT: ipfw rule NUM diverts PROTO packets to
+#   DST:DPORT, coming in or going out, to PORT.
+fw_divert() {
+    on "$1" "$IPFW" -q add "$2" divert "$4" "$5" from any to "$6" "$7" "$3" ||
+        fail "fw_divert $*: ipfw refused the rule"
+}
 #   fw_flush NS: no rules.
-fw_flush() { ipc "$1" -F; on "$1" iptables-legacy -t mangle -F OUTPUT 2>/dev/null; :; }
-#   fw_tee NS NUM out PORT PROTO DST DPORT: a TEE rule, outgoing only. Until a front-end
-#   compiles TEE, installed by hand as the compiled rule behaves (docs/design.md "Mark bits"):
-#   an unstamped packet gets TEE|site NUM and is queued; its original comes back from
-#   libdivert as RESUME|site, which neither rule matches any more.
-fw_tee() { _fw_tee_by_hand "$@"; }
-_fw_tee_by_hand() {
-    local tee=$(((5 << 28) | ($2 << 16)))
-    on "$1" iptables-legacy -t mangle -A OUTPUT -p "$5" -d "$6" --dport "$7" \
-        -m mark --mark 0/0x7fff0000 -j MARK --set-xmark "$tee/0x7fff0000" &&
-        on "$1" iptables-legacy -t mangle -A OUTPUT -p "$5" -d "$6" --dport "$7" \
-            -m mark --mark "$tee/0x7fff0000" -j NFQUEUE --queue-num "$4" ||
-        fail "fw_tee $*: iptables-legacy refused the rules"
+fw_flush() { ipc "$1" -F; }
+#   fw_tee NS NUM out PORT PROTO DST DPORT: ipfw rule NUM tees PROTO packets to DST:DPORT,
+#   going out, to PORT: a copy to the program, the original goes on.
+fw_tee() {
+    on "$1" "$IPFW" -q add "$2" tee "$4" "$5" from any to "$6" "$7" "$3" ||
+        fail "fw_tee $*: ipfw refused the rule"
 }
 
 # stage_and_build PROG...: make install into $T/stage, then compiles each
