@@ -1,15 +1,7 @@
 // What changes between two compiled tables, for backends that update the kernel in place (nft)
 // and for ipchains-translate's command output. Rules compare with ir::Rule::operator==, so
-// counter values never cause a change.
-//
-// One transaction applies a diff in this order (chains cannot change hook or comment in place,
-// and the kernel refuses to delete a chain something still jumps to):
-//   1. flush `flush`                       (remove, recreate and refill, all names of `before`)
-//   2. delete chains `remove` + `recreate`
-//   3. delete counters `remove_counters`, add counters `add_counters`
-//   4. add chains `add` + `recreate`, in the order of `create` (taken from `after`)
-//   5. add all rules of every chain in `fill` (from `after`, in order), and for each
-//      `append` entry the rules of `after` from `first` on.
+// counter values never cause a change. compile/steps.h turns a diff into the ordered steps of
+// one transaction, which the backends encode.
 #pragma once
 
 #include <string>
@@ -44,7 +36,7 @@ struct TableDiff {
     std::vector<std::string> recreate_sets;  // in both, definition differs
     std::vector<Elements> remove_elements, add_elements;  // sets in both, same definition
 
-    // Derived plans, in the order of the transaction above.
+    // Derived lists, for compile/steps.h's order.
     std::vector<std::string> flush;     // remove + recreate + refill, `before` order
     std::vector<std::string> create;    // add + recreate, `after` order
     std::vector<std::string> fill;      // add + recreate + refill, `after` order

@@ -1,10 +1,11 @@
 #include "backend/nft/commit_plan.h"
 
+#include <optional>
 #include <set>
 #include <unordered_map>
+#include <variant>
 
 #include "compile/compile.h"
-#include "compile/diff.h"
 
 namespace ipchains::backend::nft {
 
@@ -58,33 +59,86 @@ void each_object(std::vector<SetPtr> objects, Fn&& fn)
     for (const auto& o : objects) fn(o.get());
 }
 
-compile::TableDiff table_diff(const ir::Table* before, const ir::Table& after)
-{
-    if (before) return compile::diff(*before, after);
-    ir::Table empty;
-    empty.name = after.name;
-    return compile::diff(empty, after);
-}
-
-template <typename Fn>
-void chain_rules(const ir::Chain& c, size_t first, Fn&& fn)
-{
-    bool secondary = secondary_instance(c);
-    for (size_t i = first; i < c.rules.size(); ++i) {
-        if (secondary && has_counts(c.rules[i]))
-            fn(c, without_counts(c.rules[i]));
-        else
-            fn(c, c.rules[i]);
+// One step -> its messages. Chains, rules, sets and counters are looked up in `after`, the
+// members to delete in `before`.
+class StepEncoder {
+public:
+    StepEncoder(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue)
+        : batch_(batch), table_(after.name), after_(after), ia_(after), queue_(queue)
+    {
+        if (before) ib_.emplace(*before);
     }
-}
 
-// Calls fn(chain, rule) for every rule the transaction adds.
-template <typename Fn>
-void for_each_new_rule(const compile::TableDiff& d, const Index& after, Fn&& fn)
-{
-    for (const auto& name : d.fill) chain_rules(*after.chains.at(name), 0, fn);
-    for (const auto& a : d.append) chain_rules(*after.chains.at(a.chain), a.first, fn);
-}
+    void operator()(const compile::AddTable&)
+    {
+        TablePtr t = make_table(table_, after_.comment);
+        batch_.add_table(t.get(), table_);
+    }
+    void operator()(const compile::FlushChain& s)
+    {
+        RulePtr r = make_flush_rule(table_, s.chain);
+        batch_.flush_chain(r.get(), s.chain);
+    }
+    void operator()(const compile::DeleteChain& s)
+    {
+        ChainPtr c = make_chain_ref(table_, s.chain);
+        batch_.delete_chain(c.get(), s.chain);
+    }
+    void operator()(const compile::DeleteSet& s)
+    {
+        SetPtr o = make_set(table_, ir::Set{s.set, {}, false, {}});
+        batch_.delete_set(o.get(), s.set);
+    }
+    void operator()(const compile::DeleteElements& s)
+    {
+        each_object(make_set_elements(table_, *ib_->sets.at(s.set), s.index,
+                                      ElementContent::KeysOnly),
+                    [&](const nftnl_set* o) { batch_.delete_elements(o, s.set); });
+    }
+    void operator()(const compile::AddSet& s)
+    {
+        SetPtr o = make_set(table_, *ia_.sets.at(s.set));
+        batch_.add_set(o.get(), s.set);
+    }
+    void operator()(const compile::AddElements& s)
+    {
+        const ir::Set& set = *ia_.sets.at(s.set);
+        each_object(make_set_elements(table_, set, s.index, ia_.element_content(set)),
+                    [&](const nftnl_set* o) { batch_.add_elements(o, s.set); });
+    }
+    void operator()(const compile::DeleteCounter& s)
+    {
+        ObjPtr o = make_counter_object(table_, ir::CounterObject{s.counter, 0, 0});
+        batch_.delete_counter(o.get(), s.counter);
+    }
+    void operator()(const compile::AddCounter& s)
+    {
+        ObjPtr o = make_counter_object(table_, *ia_.counters.at(s.counter));
+        batch_.add_counter(o.get(), s.counter);
+    }
+    void operator()(const compile::AddChain& s)
+    {
+        ChainPtr c = make_chain(table_, *ia_.chains.at(s.chain));
+        batch_.add_chain(c.get(), s.chain);
+    }
+    void operator()(const compile::AddRule& s)
+    {
+        const ir::Chain& c = *ia_.chains.at(s.chain);
+        const ir::Rule& rule = c.rules.at(s.index);
+        RulePtr r = secondary_instance(c) && has_counts(rule)
+                        ? make_rule(table_, c.name, without_counts(rule), queue_)
+                        : make_rule(table_, c.name, rule, queue_);
+        batch_.add_rule(r.get(), c.name);
+    }
+
+private:
+    Batch& batch_;
+    const std::string& table_;
+    const ir::Table& after_;
+    Index ia_;
+    std::optional<Index> ib_;
+    QueueImpl queue_;
+};
 
 }  // namespace
 
@@ -97,76 +151,29 @@ bool rule_has_queue(const ir::Rule& r)
 
 bool commit_sends_queue(const ir::Table* before, const ir::Table& after)
 {
-    auto d = table_diff(before, after);
     Index ia(after);
-    bool found = false;
-    for_each_new_rule(d, ia, [&](const ir::Chain&, const ir::Rule& r) {
-        found = found || rule_has_queue(r);
-    });
-    return found;
+    for (const auto& step : compile::commit_steps(before, after))
+        if (const auto* add = std::get_if<compile::AddRule>(&step))
+            if (rule_has_queue(ia.chains.at(add->chain)->rules.at(add->index))) return true;
+    return false;
+}
+
+void encode_steps(Batch& batch, const std::vector<compile::Step>& steps, const ir::Table* before,
+                  const ir::Table& after, QueueImpl queue)
+{
+    StepEncoder encoder(batch, before, after, queue);
+    for (const auto& step : steps) std::visit(encoder, step);
 }
 
 void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue)
 {
-    const std::string& table = after.name;
-    auto d = table_diff(before, after);
-    Index ia(after);
+    encode_steps(batch, compile::commit_steps(before, after), before, after, queue);
+}
 
-    if (!before) {
-        TablePtr t = make_table(table, after.comment);
-        batch.add_table(t.get(), table);
-    }
-    for (const auto& name : d.flush) {
-        RulePtr r = make_flush_rule(table, name);
-        batch.flush_chain(r.get(), name);
-    }
-    for (const auto* list : {&d.remove, &d.recreate}) {
-        for (const auto& name : *list) {
-            ChainPtr c = make_chain_ref(table, name);
-            batch.delete_chain(c.get(), name);
-        }
-    }
-    for (const auto* list : {&d.remove_sets, &d.recreate_sets}) {
-        for (const auto& name : *list) {
-            SetPtr s = make_set(table, ir::Set{name, {}, false, {}});
-            batch.delete_set(s.get(), name);
-        }
-    }
-    if (before) {
-        Index ib(*before);
-        for (const auto& e : d.remove_elements)
-            each_object(make_set_elements(table, *ib.sets.at(e.set), e.index,
-                                          ElementContent::KeysOnly),
-                        [&](const nftnl_set* s) { batch.delete_elements(s, e.set); });
-    }
-    for (const auto& name : d.create_sets) {
-        const ir::Set& set = *ia.sets.at(name);
-        SetPtr s = make_set(table, set);
-        batch.add_set(s.get(), name);
-        each_object(make_all_set_elements(table, set, ia.element_content(set)),
-                    [&](const nftnl_set* o) { batch.add_elements(o, name); });
-    }
-    for (const auto& e : d.add_elements) {
-        const ir::Set& set = *ia.sets.at(e.set);
-        each_object(make_set_elements(table, set, e.index, ia.element_content(set)),
-                    [&](const nftnl_set* o) { batch.add_elements(o, e.set); });
-    }
-    for (const auto& name : d.remove_counters) {
-        ObjPtr o = make_counter_object(table, ir::CounterObject{name, 0, 0});
-        batch.delete_counter(o.get(), name);
-    }
-    for (const auto& name : d.add_counters) {
-        ObjPtr o = make_counter_object(table, *ia.counters.at(name));
-        batch.add_counter(o.get(), name);
-    }
-    for (const auto& name : d.create) {
-        ChainPtr c = make_chain(table, *ia.chains.at(name));
-        batch.add_chain(c.get(), name);
-    }
-    for_each_new_rule(d, ia, [&](const ir::Chain& c, const ir::Rule& r) {
-        RulePtr nr = make_rule(table, c.name, r, queue);
-        batch.add_rule(nr.get(), c.name);
-    });
+void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
+                 QueueImpl queue)
+{
+    encode_steps(batch, compile::refill_steps(table, chains), &table, table, queue);
 }
 
 }  // namespace ipchains::backend::nft
@@ -190,31 +197,6 @@ void forget_missing_sets(ir::Table& before, const std::vector<std::string>& kern
             for (const auto& m : r.matches)
                 if (const auto* l = std::get_if<ir::SetLookup>(&m); l && missing.count(l->set))
                     c.comment = "ipchains-stale:" + c.comment;
-}
-
-void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
-                 QueueImpl queue)
-{
-    Index index(table);
-    for (const auto& name : chains) {
-        RulePtr r = make_flush_rule(table.name, name);
-        batch.flush_chain(r.get(), name);
-    }
-    // Their runs' members are rebuilt too, with the counts of `table`.
-    std::set<std::string> refilled(chains.begin(), chains.end());
-    for (const auto& set : table.sets) {
-        if (!refilled.count(set.chain)) continue;
-        each_object(make_all_set_elements(table.name, set, ElementContent::KeysOnly),
-                    [&](const nftnl_set* o) { batch.delete_elements(o, set.name); });
-        each_object(make_all_set_elements(table.name, set, index.element_content(set)),
-                    [&](const nftnl_set* o) { batch.add_elements(o, set.name); });
-    }
-    for (const auto& name : chains) {
-        chain_rules(*index.chains.at(name), 0, [&](const ir::Chain& c, const ir::Rule& rule) {
-            RulePtr nr = make_rule(table.name, c.name, rule, queue);
-            batch.add_rule(nr.get(), c.name);
-        });
-    }
 }
 
 }  // namespace ipchains::backend::nft

@@ -1,18 +1,25 @@
-// Two compiled tables -> the messages of ONE transaction, in compile/diff.h's order:
-// [table] -> flush -> delete chains -> delete/add counters -> add chains -> rules.
+// The nft encoder of compile/steps.h: each step of ONE transaction -> its batch messages.
+// The order is the step list's; what a message carries (serializers, counts) is decided here.
 #pragma once
 
 #include "backend/nft/batch.h"
 #include "backend/nft/serialize.h"
+#include "compile/steps.h"
 #include "ir/ir.h"
 
 namespace ipchains::backend::nft {
 
-// `before` is nullptr when the kernel has no table yet (it is created first).
+// The messages of `steps`, in their order. `before` is nullptr when no step deletes elements.
+void encode_steps(Batch& batch, const std::vector<compile::Step>& steps, const ir::Table* before,
+                  const ir::Table& after, QueueImpl queue);
+
+// compile::commit_steps encoded. `before` is nullptr when the kernel has no table yet (it is
+// created first).
 void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue);
 
-// Flushes the nft chains `chains` of `table` and adds their rules again, with the counter
-// values `table` carries: -Z on kernels that cannot reset rule counters in place.
+// compile::refill_steps encoded: flushes the nft chains `chains` of `table` and adds their
+// rules again, with the counter values `table` carries: -Z on kernels that cannot reset rule
+// counters in place.
 void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
                  QueueImpl queue);
 

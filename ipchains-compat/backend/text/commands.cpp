@@ -1,9 +1,9 @@
-// to_nft_commands: the diff between two tables as `nft '...'` lines, in transaction order.
+// The text encoder of compile/steps.h: each step of a transaction -> its `nft '...'` lines.
 #include <map>
+#include <variant>
 
 #include "backend/text/nft_text.h"
 #include "backend/text/rule_text.h"
-#include "compile/diff.h"
 
 namespace ipchains::backend::text {
 
@@ -70,61 +70,92 @@ void add_elements(Printer& p, const ir::Set& s, const std::vector<size_t>& index
     }
 }
 
+// One step -> its lines. Chains, rules, sets and counters are looked up in `after`, the members
+// to delete in `before`.
+class StepPrinter {
+public:
+    StepPrinter(Printer& p, const ir::Table* before, const ir::Table& after) : p_(p), after_(after)
+    {
+        for (const auto& c : after.chains) chains_[c.name] = &c;
+        for (const auto& c : after.counters) counters_[c.name] = &c;
+        for (const auto& s : after.sets) sets_[s.name] = &s;
+        if (before)
+            for (const auto& s : before->sets) old_sets_[s.name] = &s;
+    }
+
+    void operator()(const compile::AddTable&)
+    {
+        std::string comment =
+            after_.comment.empty() ? "" : " { comment " + quoted(after_.comment) + " ; }";
+        p_.command("add table " + p_.table() + comment);
+    }
+    void operator()(const compile::FlushChain& s)
+    {
+        p_.command("flush chain " + p_.chain(s.chain));
+    }
+    void operator()(const compile::DeleteChain& s)
+    {
+        p_.command("delete chain " + p_.chain(s.chain));
+    }
+    void operator()(const compile::DeleteSet& s) { p_.command("delete set " + p_.chain(s.set)); }
+    void operator()(const compile::DeleteElements& s)
+    {
+        std::string keys;
+        for (size_t i : s.index)
+            keys += (keys.empty() ? "" : ", ") + element_key_text(old_sets_.at(s.set)->elements[i]);
+        p_.command("delete element " + p_.chain(s.set) + " { " + keys + " }");
+    }
+    void operator()(const compile::AddSet& s)
+    {
+        p_.command("add set " + p_.chain(s.set) + " { " + set_spec(*sets_.at(s.set), "; ") + "}");
+    }
+    void operator()(const compile::AddElements& s) { add_elements(p_, *sets_.at(s.set), s.index); }
+    void operator()(const compile::DeleteCounter& s)
+    {
+        p_.command("delete counter " + p_.table() + " " + nft_identifier(s.counter));
+    }
+    void operator()(const compile::AddCounter& s)
+    {
+        const ir::CounterObject* c = counters_.at(s.counter);
+        p_.command("add counter " + p_.table() + " " + nft_identifier(s.counter) +
+                   " { packets " + std::to_string(c->packets) + " bytes " +
+                   std::to_string(c->bytes) + " ; }");
+    }
+    void operator()(const compile::AddChain& s)
+    {
+        const ir::Chain* c = chains_.at(s.chain);
+        if (c->comment.size() > kMaxComment) p_.note("# " + c->comment);
+        p_.command("add chain " + p_.chain(s.chain) + chain_body(*c));
+    }
+    void operator()(const compile::AddRule& s)
+    {
+        add_rule(p_, s.chain, chains_.at(s.chain)->rules.at(s.index));
+    }
+
+private:
+    Printer& p_;
+    const ir::Table& after_;
+    std::map<std::string, const ir::Chain*> chains_;
+    std::map<std::string, const ir::CounterObject*> counters_;
+    std::map<std::string, const ir::Set*> sets_, old_sets_;
+};
+
 }  // namespace
+
+std::string steps_as_nft_commands(const std::vector<compile::Step>& steps,
+                                  const ir::Table* before, const ir::Table& after)
+{
+    Printer p(after);
+    StepPrinter printer(p, before, after);
+    for (const auto& step : steps) std::visit(printer, step);
+    return p.take();
+}
 
 std::string to_nft_commands(const ir::Table& before, const ir::Table& after)
 {
-    Printer p(after);
-    std::map<std::string, const ir::Chain*> chains;
-    for (const auto& c : after.chains) chains[c.name] = &c;
-    std::map<std::string, const ir::CounterObject*> counters;
-    for (const auto& c : after.counters) counters[c.name] = &c;
-
-    if (before.chains.empty() && before.counters.empty()) {
-        std::string comment = after.comment.empty() ? "" : " { comment " + quoted(after.comment) + " ; }";
-        p.command("add table " + p.table() + comment);
-    }
-    compile::TableDiff d = compile::diff(before, after);
-    for (const auto& name : d.flush) p.command("flush chain " + p.chain(name));
-    for (const auto& name : d.remove) p.command("delete chain " + p.chain(name));
-    for (const auto& name : d.recreate) p.command("delete chain " + p.chain(name));
-    std::map<std::string, const ir::Set*> sets, old_sets;
-    for (const auto& s : after.sets) sets[s.name] = &s;
-    for (const auto& s : before.sets) old_sets[s.name] = &s;
-    for (const auto* list : {&d.remove_sets, &d.recreate_sets})
-        for (const auto& name : *list) p.command("delete set " + p.chain(name));
-    for (const auto& e : d.remove_elements) {
-        std::string keys;
-        for (size_t i : e.index)
-            keys += (keys.empty() ? "" : ", ") + element_key_text(old_sets[e.set]->elements[i]);
-        p.command("delete element " + p.chain(e.set) + " { " + keys + " }");
-    }
-    for (const auto& name : d.create_sets) {
-        p.command("add set " + p.chain(name) + " { " + set_spec(*sets[name], "; ") + "}");
-        std::vector<size_t> all(sets[name]->elements.size());
-        for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-        add_elements(p, *sets[name], all);
-    }
-    for (const auto& e : d.add_elements) add_elements(p, *sets[e.set], e.index);
-    for (const auto& name : d.remove_counters)
-        p.command("delete counter " + p.table() + " " + nft_identifier(name));
-    for (const auto& name : d.add_counters) {
-        const ir::CounterObject* c = counters[name];
-        p.command("add counter " + p.table() + " " + nft_identifier(name) + " { packets " +
-                  std::to_string(c->packets) + " bytes " + std::to_string(c->bytes) + " ; }");
-    }
-    for (const auto& name : d.create) {
-        const ir::Chain* c = chains[name];
-        if (c->comment.size() > kMaxComment) p.note("# " + c->comment);
-        p.command("add chain " + p.chain(name) + chain_body(*c));
-    }
-    for (const auto& name : d.fill)
-        for (const auto& r : chains[name]->rules) add_rule(p, name, r);
-    for (const auto& a : d.append) {
-        const auto& rules = chains[a.chain]->rules;
-        for (size_t i = a.first; i < rules.size(); ++i) add_rule(p, a.chain, rules[i]);
-    }
-    return p.take();
+    bool exists = !before.chains.empty() || !before.counters.empty();
+    const ir::Table* existing = exists ? &before : nullptr;
+    return steps_as_nft_commands(compile::commit_steps(existing, after), existing, after);
 }
 
 }  // namespace ipchains::backend::text

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "compile/steps.h"
 #include "ir/ir.h"
 
 namespace ipchains::backend::text {
@@ -13,9 +15,15 @@ namespace ipchains::backend::text {
 // what the IR does (TOS and/xor masks), the closest syntax is printed after a `# ` line.
 std::string to_nft_script(const ir::Table& table);
 
-// `nft '...'` command lines turning `before` into `after` (compile::diff order). An empty
-// `before` (no chains, no counters) means the table does not exist yet.
+// `nft '...'` command lines turning `before` into `after`: compile::commit_steps printed by
+// steps_as_nft_commands. An empty `before` (no chains, no counters) means the table does not
+// exist yet.
 std::string to_nft_commands(const ir::Table& before, const ir::Table& after);
+
+// One or more `nft '...'` lines per step, in the steps' order. `before` is nullptr when no step
+// deletes elements.
+std::string steps_as_nft_commands(const std::vector<compile::Step>& steps,
+                                  const ir::Table* before, const ir::Table& after);
 
 // nft script identifier for a chain, set or table name. The layout's names (`~in-hook`, `input~1`,
 // `ppp-in@1`) and user chains named like nft keywords (`log`, `tcp`) are not valid identifiers

@@ -1,0 +1,82 @@
+// compile::commit_steps and refill_steps: the one ordered walk both backends encode.
+#include <gtest/gtest.h>
+
+#include "compile/steps.h"
+#include "compile_fixtures.h"
+#include "steps_fixture.h"
+
+using namespace ipchains;
+using Lines = std::vector<std::string>;
+
+TEST(CompileSteps, EveryKindOfChangeInTransactionOrder)
+{
+    fx::StepTables t = fx::step_tables();
+    EXPECT_EQ(fx::describe(compile::commit_steps(&t.before, t.after)),
+              (Lines{
+                  // Chains that go or are refilled are emptied first (`before` order) ...
+                  "flush chain base",
+                  "flush chain old",
+                  "flush chain moved",
+                  // ... so nothing jumps to the chains and sets deleted next.
+                  "delete chain old",
+                  "delete chain moved",
+                  "delete set gone-set",
+                  "delete elements kept-set 0",
+                  "add set new-set",
+                  "add elements new-set 0 1",
+                  "add elements kept-set 1",
+                  "delete counter old-c",
+                  "add counter new-c",
+                  "add chain moved",
+                  "add chain fresh",
+                  // Filled chains in `after` order, then the appended tails.
+                  "add rule base 0",
+                  "add rule moved 0",
+                  "add rule fresh 0",
+                  "add rule kept 1",
+              }));
+}
+
+TEST(CompileSteps, WithoutATableEverythingIsCreated)
+{
+    fx::StepTables t = fx::step_tables();
+    EXPECT_EQ(fx::describe(compile::commit_steps(nullptr, t.after)),
+              (Lines{
+                  "add table",
+                  "add set kept-set",
+                  "add elements kept-set 0 1",
+                  "add set new-set",
+                  "add elements new-set 0 1",
+                  "add counter new-c",
+                  "add chain base",
+                  "add chain kept",
+                  "add chain moved",
+                  "add chain fresh",
+                  "add rule base 0",
+                  "add rule kept 0",
+                  "add rule kept 1",
+                  "add rule moved 0",
+                  "add rule fresh 0",
+              }));
+}
+
+TEST(CompileSteps, SameTableNoSteps)
+{
+    ir::Table a = fx::compiled(fx::rich_ruleset());
+    EXPECT_TRUE(compile::commit_steps(&a, a).empty());
+}
+
+TEST(CompileSteps, RefillRebuildsChainsAndTheirRuns)
+{
+    fx::StepTables t = fx::step_tables();
+    EXPECT_EQ(fx::describe(compile::refill_steps(t.after, {"kept", "moved"})),
+              (Lines{
+                  "flush chain kept",
+                  "flush chain moved",
+                  "delete elements kept-set 0 1",
+                  "add elements kept-set 0 1",
+                  "add rule kept 0",
+                  "add rule kept 1",
+                  "add rule moved 0",
+              }));
+}
