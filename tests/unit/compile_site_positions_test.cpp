@@ -208,6 +208,7 @@ TEST(SitePositions, Ip6RulesHaveTheirOwnTableAndSiteIds)
     v4.target = TargetKind::Divert;
     v4.redirect_port = 7000;
     v4.number = 200;
+    v4.flags = model::kFlagWildIf;  // no interface: every one
     model::Rule v6 = v4;
     v6.ip6 = true;
     v6.number = 100;
