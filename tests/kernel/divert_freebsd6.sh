@@ -11,7 +11,7 @@
 . "$(dirname "$0")/divert_freebsd_lib.sh"
 
 require_queue
-[ "${IPCHAINS_DIVERT_BACKEND:-nft}" = nft ] ||
+[ "${IPCHAINS_DIVERT_BACKEND:-}" != legacy ] ||
     die "divert_freebsd6 needs the nft backend (ip6 rules live in the ip6 table)"
 topo_pair
 P=7902
