@@ -1,8 +1,8 @@
 // compile(): assembles the nft table of docs/design.md "Chain layout" from the plan.
 #include <cerrno>
 #include <functional>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "compile/carrier.h"
@@ -208,27 +208,6 @@ std::vector<ir::Chain> order_by_references(std::vector<ir::Chain> chains)
 }
 
 }  // namespace
-
-model::Ruleset family_view(const model::Ruleset& rs, bool ip6)
-{
-    model::Ruleset view;
-    view.divert_passthrough = rs.divert_passthrough;
-    for (const auto& c : rs.chains) {
-        if (ip6 && !c.builtin()) continue;
-        model::Chain v = c;
-        v.rules.clear();
-        for (const auto& r : c.rules)
-            if (r.ip6 == ip6) v.rules.push_back(r);
-        // IPv6 packets that no ip6 rule decides are accepted: the policies are ipchains' and
-        // ipchains was IPv4 (docs/ipfw.md "IPv6").
-        if (ip6) {
-            v.policy = model::Policy::Accept;
-            v.policy_counters = {};
-        }
-        view.chains.push_back(std::move(v));
-    }
-    return view;
-}
 
 Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
 {
