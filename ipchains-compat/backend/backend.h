@@ -32,6 +32,11 @@ struct Snapshot {
     std::vector<common::KernelChain> chains;
     // nft: the rule runs' sets the kernel holds (a run whose set is missing is rebuilt).
     std::vector<std::string> sets;
+    // nft: the `ip6` table of the same name that holds ipfw's ip6 rules (docs/ipfw.md
+    // "IPv6"): whether it exists, its chains and sets. Their rules are in `ruleset`.
+    bool table6_exists = false;
+    std::vector<common::KernelChain> chains6;
+    std::vector<std::string> sets6;
 };
 
 class Backend {

@@ -22,8 +22,13 @@ public:
     std::vector<ir::Match> build()
     {
         proto();
-        addr(true, r_.src, r_.src_mask, inv(model::kInvSrcIp));
-        addr(false, r_.dst, r_.dst_mask, inv(model::kInvDstIp));
+        if (r_.ip6) {
+            addr6(true, r_.src6, inv(model::kInvSrcIp));
+            addr6(false, r_.dst6, inv(model::kInvDstIp));
+        } else {
+            addr(true, r_.src, r_.src_mask, inv(model::kInvSrcIp));
+            addr(false, r_.dst, r_.dst_mask, inv(model::kInvDstIp));
+        }
         if (r_.proto != 0) {
             port(true, r_.sport, inv(model::kInvSrcPort));
             port(false, r_.dport, inv(model::kInvDstPort));
@@ -64,6 +69,16 @@ private:
             return;
         }
         head_.push_back(ir::Addr{source, a, mask, negate});
+    }
+
+    // An ipfw ip6 rule's prefix (docs/ipfw.md "IPv6"); /0 matches every packet.
+    void addr6(bool source, const model::Prefix6& p, bool negate)
+    {
+        if (p.len == 0) {
+            if (negate) never_ = true;
+            return;
+        }
+        head_.push_back(ir::Addr6{source, p.addr, p.len, negate});
     }
 
     void port(bool source, const model::PortRange& range, bool negate)

@@ -43,7 +43,18 @@ struct Options {
     // and text backends) do; the legacy backend has no sets and keeps one kernel rule per
     // ipchains rule (docs/backends.md).
     bool rule_runs = false;
+    // Compile the IPv6 table (docs/ipfw.md "IPv6"): only the ipfw ip6 rules of input and
+    // output, policies ACCEPT, site ids from kSite6Base + 1. Without it only the IPv4 rules.
+    bool ip6 = false;
 };
+
+// IPv6 resume sites are numbered after this, so that one mark id names one site whatever the
+// packet's family (libdivert maps ids to rule numbers through divert_site_positions).
+constexpr uint32_t kSite6Base = 2048;
+
+// The ruleset one family's table is compiled from: IPv4 drops the ip6 rules; IPv6 keeps the
+// built-in chains (policy ACCEPT) with only their ip6 rules.
+model::Ruleset family_view(const model::Ruleset& rs, bool ip6);
 
 // Fails (ELOOP) when a jump would make a loop reachable from a built-in chain: nftables refuses
 // those at commit time, where 2.2 denied the looping packet at run time (documented difference).
@@ -55,6 +66,7 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt = {});
 // chain, so a DIVERT rule in a user chain reached twice has two ids with the same position;
 // sites in unreached chains too, though they never fire). Same plan as compile(), so the ids
 // are the ones its mark stamps and `~cont-<id>` chains carry; fails as compile() does.
+// Covers the sites of both families' tables (IPv6 ids above kSite6Base).
 Result<std::map<uint32_t, uint16_t>> divert_site_positions(const model::Ruleset& rs);
 
 // One ipchains rule as its single nft rule (the "carrier"), for the nft backend's append fast

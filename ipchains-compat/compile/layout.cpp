@@ -1,6 +1,8 @@
 // compile(): assembles the nft table of docs/design.md "Chain layout" from the plan.
+#include <cerrno>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "compile/carrier.h"
@@ -8,6 +10,7 @@
 #include "compile/continuation.h"
 #include "compile/plan.h"
 #include "compile/runs.h"
+#include "model/prefix6.h"
 
 namespace ipchains::compile {
 
@@ -206,10 +209,18 @@ std::vector<ir::Chain> order_by_references(std::vector<ir::Chain> chains)
 
 }  // namespace
 
-Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
+Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
 {
-    auto plan = detail::make_plan(rs);
+    // Each family's table holds its own rules (docs/ipfw.md "IPv6"); a ruleset without ip6
+    // rules is its IPv4 view already.
+    std::optional<model::Ruleset> view;
+    if (opt.ip6 || model::has_ip6_rules(rs_in)) view = family_view(rs_in, opt.ip6);
+    const model::Ruleset& rs = view ? *view : rs_in;
+    auto plan = detail::make_plan(rs, opt.ip6 ? kSite6Base : 0);
     if (!plan) return plan.error();
+    if (!opt.ip6 && view && plan->sites.size() > kSite6Base)
+        return Error::kernel(ENOSPC, "too many DIVERT paths for the chain layout with IPv6 "
+                                     "rules (at most 2048)");
 
     ir::Table t;
     t.name = opt.table_name;

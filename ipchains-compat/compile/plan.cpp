@@ -39,7 +39,10 @@ std::set<std::string> divert_reaching(const model::Ruleset& rs)
 
 class Builder {
 public:
-    Builder(const model::Ruleset& rs) : rs_(rs), reach_(divert_reaching(rs)) {}
+    Builder(const model::Ruleset& rs, uint32_t site_base)
+        : rs_(rs), reach_(divert_reaching(rs)), site_base_(site_base)
+    {
+    }
 
     Result<Plan> run()
     {
@@ -57,7 +60,7 @@ public:
                 return fail(-err);
         }
         cut_segments();
-        if (plan_.sites.size() > kMaxIds || plan_.redirect_ports.size() > kMaxIds)
+        if (site_base_ + plan_.sites.size() > kMaxIds || plan_.redirect_ports.size() > kMaxIds)
             return fail(ENOSPC);
         return std::move(plan_);
     }
@@ -133,7 +136,7 @@ private:
                 bool resume = false;
                 if (model::sends_to_divert_socket(r.target)) {
                     resume = true;
-                    inst.site[i] = static_cast<uint32_t>(plan_.sites.size() + 1);
+                    inst.site[i] = site_base_ + static_cast<uint32_t>(plan_.sites.size() + 1);
                     plan_.sites.push_back({inst.site[i], static_cast<int>(n), i});
                 } else if (inst.callee[i] >= 0) {
                     resume = reach_.count(r.target_chain) != 0;
@@ -152,6 +155,7 @@ private:
 
     const model::Ruleset& rs_;
     std::set<std::string> reach_;
+    uint32_t site_base_;
     Plan plan_;
     std::map<std::string, int> instance_count_;
     std::map<std::pair<std::string, ir::Hook>, int> shared_;
@@ -182,9 +186,9 @@ const char* hook_short_name(ir::Hook h)
     }
 }
 
-Result<Plan> make_plan(const model::Ruleset& rs)
+Result<Plan> make_plan(const model::Ruleset& rs, uint32_t site_base)
 {
-    return Builder(rs).run();
+    return Builder(rs, site_base).run();
 }
 
 }  // namespace ipchains::compile::detail

@@ -41,14 +41,14 @@ struct Site {
 
 struct Plan {
     std::vector<Instance> instances;  // in creation order
-    std::vector<Site> sites;          // id order; sites[i].id == i + 1
+    std::vector<Site> sites;          // id order; sites[i].id == site_base + i + 1
     std::map<uint16_t, uint32_t> redirect_ids;  // REDIRECT port -> id, ids from 1
     std::vector<uint16_t> redirect_ports;       // id order
 };
 
 // Fails with ELOOP when a loop is reachable from a built-in chain, ENOSPC when the sites or
 // redirect ports do not fit the 12-bit id field.
-Result<Plan> make_plan(const model::Ruleset& rs);
+Result<Plan> make_plan(const model::Ruleset& rs, uint32_t site_base = 0);
 
 // The hook a built-in chain hangs on, and the short name used in layout chain names.
 ir::Hook builtin_hook(const std::string& builtin);

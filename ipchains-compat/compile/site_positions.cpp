@@ -5,19 +5,37 @@
 
 #include "compile/compile.h"
 #include "compile/plan.h"
+#include "model/prefix6.h"
 
 namespace ipchains::compile {
 
-Result<std::map<uint32_t, uint16_t>> divert_site_positions(const model::Ruleset& rs)
+namespace {
+
+Result<void> add_sites(const model::Ruleset& rs, uint32_t site_base,
+                       std::map<uint32_t, uint16_t>& out)
 {
-    auto plan = detail::make_plan(rs);
+    auto plan = detail::make_plan(rs, site_base);
     if (!plan) return plan.error();
-    std::map<uint32_t, uint16_t> out;
     for (const auto& s : plan->sites) {
         const model::Rule& r = plan->instances[s.instance].chain->rules[s.rule];
         out.emplace(s.id, r.number != 0 ? r.number
                                         : static_cast<uint16_t>(std::min<size_t>(s.rule + 1, 65535)));
     }
+    return {};
+}
+
+}  // namespace
+
+Result<std::map<uint32_t, uint16_t>> divert_site_positions(const model::Ruleset& rs)
+{
+    std::map<uint32_t, uint16_t> out;
+    if (!model::has_ip6_rules(rs)) {
+        if (auto r = add_sites(rs, 0, out); !r) return r.error();
+        return out;
+    }
+    // Both tables, as compile() builds them (docs/ipfw.md "IPv6").
+    if (auto r = add_sites(family_view(rs, false), 0, out); !r) return r.error();
+    if (auto r = add_sites(family_view(rs, true), kSite6Base, out); !r) return r.error();
     return out;
 }
 

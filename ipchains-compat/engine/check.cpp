@@ -33,6 +33,7 @@ bool matches(const model::Rule& r, const TestPacket& p)
     // FWINV of ip_rule_match: the test result XORed with its inversion bit. An inversion bit
     // without its base flag therefore makes the rule never match, as in 2.2.
     auto inv = [&](bool mismatch, uint16_t bit) { return mismatch != ((r.invflags & bit) != 0); };
+    if (r.ip6) return false;  // -C tests IPv4 packets; an ipfw ip6 rule never sees one
 
     if (inv((p.src & r.src_mask) != r.src, model::kInvSrcIp)) return false;
     if (inv((p.dst & r.dst_mask) != r.dst, model::kInvDstIp)) return false;

@@ -76,8 +76,10 @@ std::string proc_rule_line(const std::string& chain, const model::Rule& r)
 std::string proc_chains(const model::Ruleset& rs)
 {
     std::string out;
+    // The 2.2 kernel's IPv4 records: an ipfw ip6 rule has none (docs/ipfw.md "IPv6").
     for (const auto& c : rs.chains)
-        for (const auto& r : c.rules) out += proc_rule_line(c.name, r);
+        for (const auto& r : c.rules)
+            if (!r.ip6) out += proc_rule_line(c.name, r);
     return out;
 }
 

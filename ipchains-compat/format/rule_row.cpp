@@ -6,6 +6,7 @@
 
 #include "format/format.h"
 #include "model/icmp.h"
+#include "model/prefix6.h"
 
 namespace ipchains::format::detail {
 
@@ -105,7 +106,8 @@ void divert_suffix(std::string& out, const model::Rule& r)
 {
     if (model::sends_to_divert_socket(r.target))
         out += " => " + std::to_string(r.redirect_port);
-    if (r.number != 0) out += " (ipfw " + std::to_string(r.number) + ")";
+    if (r.number != 0)
+        out += " (ipfw " + std::to_string(r.number) + (r.ip6 ? " ip6" : "") + ")";
 }
 
 }  // namespace
@@ -201,9 +203,11 @@ std::string row(const model::Rule& r, unsigned num, const RowFormat& f, NameLook
 
     if (!t) out += "  ";
     out += (r.invflags & kInvSrcIp) ? '!' : ' ';
-    appendf(out, t ? "%-20s " : "%s ", address(r.src, r.src_mask, numeric, names).c_str());
-    appendf(out, t ? "%s%-20s" : "-> %s%s", (r.invflags & kInvDstIp) ? "!" : "",
-            address(r.dst, r.dst_mask, numeric, names).c_str());
+    // An ipfw ip6 rule shows its IPv6 prefixes, always numeric (docs/ipfw.md "IPv6").
+    const std::string src = r.ip6 ? model::prefix6_text(r.src6) : address(r.src, r.src_mask, numeric, names);
+    const std::string dst = r.ip6 ? model::prefix6_text(r.dst6) : address(r.dst, r.dst_mask, numeric, names);
+    appendf(out, t ? "%-20s " : "%s ", src.c_str());
+    appendf(out, t ? "%s%-20s" : "-> %s%s", (r.invflags & kInvDstIp) ? "!" : "", dst.c_str());
     if (!t) out += "  ";
 
     if (r.proto != kTcp && r.proto != kUdp && r.proto != kIcmp) {

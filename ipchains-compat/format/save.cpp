@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "format/format.h"
+#include "model/prefix6.h"
 
 namespace ipchains::format {
 
@@ -36,9 +37,11 @@ std::string save_line(const std::string& chain, const model::Rule& r)
 {
     using namespace model;
     std::string out = "-A " + chain;
-    endpoint(out, "-s", r.src, r.src_mask, r.invflags & kInvSrcIp, r.sport,
+    // An ip6 rule's inversions travel with its prefixes in --ipfw-ip6 (below).
+    const uint16_t inv_ip = r.ip6 ? 0 : r.invflags;
+    endpoint(out, "-s", r.src, r.src_mask, inv_ip & kInvSrcIp, r.sport,
              r.invflags & kInvSrcPort);
-    endpoint(out, "-d", r.dst, r.dst_mask, r.invflags & kInvDstIp, r.dport,
+    endpoint(out, "-d", r.dst, r.dst_mask, inv_ip & kInvDstIp, r.dport,
              r.invflags & kInvDstPort);
 
     // An empty name is always a wildcard once parsed (the 2.2 kernel set WILDIF for it), so
@@ -83,6 +86,11 @@ std::string save_line(const std::string& chain, const model::Rule& r)
     }
     if (r.flags & kFlagNetlink) out += " -o " + std::to_string(r.output_size);
     if (r.number != 0) out += " --ipfw-number " + std::to_string(r.number);
+    // docs/ipfw.md "IPv6": `--ipfw-ip6 [!]SRC,[!]DST`, read back by restore lines only.
+    if (r.ip6)
+        out += std::string(" --ipfw-ip6 ") + ((r.invflags & kInvSrcIp) ? "!" : "") +
+               model::prefix6_text(r.src6) + "," + ((r.invflags & kInvDstIp) ? "!" : "") +
+               model::prefix6_text(r.dst6);
     return out;
 }
 

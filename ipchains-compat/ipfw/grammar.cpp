@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "model/prefix6.h"
 #include "parse/labels.h"
 
 namespace ipchains::ipfw {
@@ -145,6 +146,10 @@ private:
         if (auto a = action(); !a) return a.error();
         if (words_.take_if("log")) r.flags |= model::kFlagLog;
         if (auto p = protocol(); !p) return p.error();
+        if (r.ip6 && r.target == model::TargetKind::Reject)
+            return usage("`reject' is not supported with ip6 (docs/ipfw.md)");
+        if (r.ip6 && (r.flags & model::kFlagLog))
+            return usage("`log' is not supported with ip6 (docs/ipfw.md)");
         if (!words_.take_if("from"))
             return usage(words_.done() ? "missing `from'"
                                        : "missing `from' before `" + words_.peek() + "'");
@@ -221,7 +226,9 @@ private:
             if (n < 0) return usage("invalid protocol `" + w + "'");
             r.proto = static_cast<uint16_t>(n);
         } else if (w == "ip6" || w == "ipv6") {
-            return usage("`" + w + "': IPv6 rules are not supported (docs/ipfw.md)");
+            // Any protocol over IPv6 (docs/ipfw.md "IPv6"); addresses are then IPv6 ones.
+            r.ip6 = true;
+            r.proto = 0;
         } else if (const protoent* p = opt_.resolve_names ? getprotobyname(w.c_str()) : nullptr) {
             r.proto = static_cast<uint16_t>(p->p_proto);
         } else {
@@ -236,6 +243,7 @@ private:
         const bool negate = words_.take_if("not");
         if (words_.done()) return usage(source ? "missing source address" : "missing destination address");
         const std::string w = words_.take();
+        if (r.ip6) return endpoint6(source, negate, w);
         uint32_t addr = 0, mask = 0;
         if (w == "me") return usage("`me' is not supported: give the address (docs/ipfw.md)");
         if (w != "any") {
@@ -257,6 +265,26 @@ private:
             if (!range) return range.error();
             (source ? r.sport : r.dport) = *range;
         }
+        return {};
+    }
+
+    // `any` or an IPv6 address with an optional /len; no ports (ip6 is any protocol).
+    Result<void> endpoint6(bool source, bool negate, const std::string& w)
+    {
+        model::Rule& r = cmd_.rule;
+        if (w == "me" || w == "me6")
+            return usage("`" + w + "' is not supported: give the address (docs/ipfw.md)");
+        model::Prefix6 p;
+        if (w != "any") {
+            auto a = model::parse_prefix6(w);
+            if (!a) return usage("bad IPv6 address `" + w + "'");
+            p = *a;
+        }
+        (source ? r.src6 : r.dst6) = p;
+        if (negate) r.invflags |= source ? model::kInvSrcIp : model::kInvDstIp;
+        if (!words_.done() && !is_keyword(words_.peek()) &&
+            std::isdigit(static_cast<unsigned char>(words_.peek()[0])))
+            return usage("`" + words_.peek() + "': ports need tcp or udp");
         return {};
     }
 
@@ -354,6 +382,7 @@ private:
             } else if (w == "frag") {
                 if (!r.sport.any() || !r.dport.any())
                     return usage("`frag' cannot go with ports");
+                if (r.ip6) return usage("`frag' is not supported with ip6 (docs/ipfw.md)");
                 r.flags |= model::kFlagFrag;
             } else {
                 return usage("unknown option `" + w + "'");

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "format/format.h"
+#include "model/prefix6.h"
 
 namespace ipchains::ipfw {
 
@@ -74,6 +75,15 @@ std::string address(uint32_t addr, uint32_t mask, bool negated)
     return out;
 }
 
+std::string address6(const model::Prefix6& p, bool negated)
+{
+    std::string out = negated ? "not " : "";
+    if (p.len == 0) return out + "any";
+    std::string text = model::prefix6_text(p);
+    if (p.len == 128) text.erase(text.rfind('/'));
+    return out + text;
+}
+
 std::string ports(const model::PortRange& p)
 {
     if (p.any()) return "";
@@ -140,9 +150,16 @@ std::string body(const Entry& e)
     }
     std::string out = action(r);
     if (r.flags & model::kFlagLog) out += " log";
-    out += " " + protocol(r.proto);
-    out += " from " + address(r.src, r.src_mask, r.invflags & model::kInvSrcIp) + ports(r.sport);
-    out += " to " + address(r.dst, r.dst_mask, r.invflags & model::kInvDstIp) + ports(r.dport);
+    if (r.ip6) {
+        out += " ip6 from " + address6(r.src6, r.invflags & model::kInvSrcIp);
+        out += " to " + address6(r.dst6, r.invflags & model::kInvDstIp);
+    } else {
+        out += " " + protocol(r.proto);
+        out += " from " + address(r.src, r.src_mask, r.invflags & model::kInvSrcIp) +
+               ports(r.sport);
+        out += " to " + address(r.dst, r.dst_mask, r.invflags & model::kInvDstIp) +
+               ports(r.dport);
+    }
     if (r.flags & model::kFlagSyn) out += " setup";
     if (r.flags & model::kFlagFrag) out += " frag";
     const std::string iface =

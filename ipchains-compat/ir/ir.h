@@ -4,6 +4,7 @@
 // iptc backend maps it onto ipt_entry records. Host byte order throughout.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +44,16 @@ struct Addr {            // ip saddr/daddr & mask == addr
     bool operator==(const Addr& o) const
     {
         return source == o.source && addr == o.addr && mask == o.mask && negate == o.negate;
+    }
+};
+struct Addr6 {           // ip6 saddr/daddr addr/len (an ipfw ip6 rule; the table is ip6)
+    bool source;
+    std::array<uint8_t, 16> addr;  // network order, bits past len zero
+    uint8_t len;                   // 1-128
+    bool negate;
+    bool operator==(const Addr6& o) const
+    {
+        return source == o.source && addr == o.addr && len == o.len && negate == o.negate;
     }
 };
 struct Proto {           // ip protocol
@@ -99,7 +110,7 @@ struct SetLookup {
     bool operator==(const SetLookup& o) const { return source == o.source && set == o.set; }
 };
 using Match =
-    std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply, SetLookup>;
+    std::variant<IfName, Addr, Addr6, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply, SetLookup>;
 
 // ---- statements (in order) -------------------------------------------------------------
 struct Counter {         // anonymous counter with initial values (carried across rebuilds)

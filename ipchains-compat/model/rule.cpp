@@ -26,7 +26,7 @@ auto identity(const Rule& r)
 {
     return std::tie(r.src, r.src_mask, r.dst, r.dst_mask, r.proto, r.invflags, r.sport.lo,
                     r.sport.hi, r.dport.lo, r.dport.hi, r.redirect_port, r.output_size, r.iface,
-                    r.target, r.target_chain);
+                    r.target, r.target_chain, r.ip6, r.src6, r.dst6);
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 // setsockopt emulation in libdivert, listings, save/restore and every backend.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -53,6 +54,15 @@ struct PortRange {
     bool operator!=(const PortRange& o) const { return !(*this == o); }
 };
 
+// An IPv6 prefix (ipfw `ip6` rules only, docs/ipfw.md "IPv6"): network order bytes, already
+// cut to `len` bits; len 0 is `any`.
+struct Prefix6 {
+    std::array<uint8_t, 16> addr{};
+    uint8_t len = 0;
+    bool operator==(const Prefix6& o) const { return addr == o.addr && len == o.len; }
+    bool operator!=(const Prefix6& o) const { return !(*this == o); }
+};
+
 struct Counters {
     uint64_t packets = 0;
     uint64_t bytes = 0;
@@ -75,6 +85,11 @@ struct Rule {
     // The ipfw rule number (1-65535), 0 = none: rules added by `ipfw add` carry it, saved as
     // `--ipfw-number N`, so that `ipfw show`/`delete N` find them in the kernel (docs/ipfw.md).
     uint16_t number = 0;
+    // An IPv6 rule (ipfw `ip6`): matches IPv6 packets on src6/dst6 (kInvSrcIp/kInvDstIp invert
+    // them), src/dst stay 0/0 and proto 0. It lives in the nft table of family ip6; ipchains
+    // itself never makes one (saved as `--ipfw-ip6`, docs/ipfw.md "IPv6").
+    bool ip6 = false;
+    Prefix6 src6, dst6;
     std::string target_chain;         // for TargetKind::Chain
     Counters counters;                // what the kernel counted; not part of identity
 

@@ -53,6 +53,7 @@ const std::vector<LongOption>& long_options()
         {"status", ArgKind::None, kCodeStatus},
         {"dump-proc", ArgKind::Required, kCodeDumpProc},
         {"ipfw-number", ArgKind::Required, kCodeIpfwNumber},
+        {"ipfw-ip6", ArgKind::Required, kCodeIpfwIp6},
     };
     return kLong;
 }

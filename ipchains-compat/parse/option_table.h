@@ -66,6 +66,7 @@ enum LongCode : int {
     kCodePassthrough = 257,
     kCodeDumpProc = 258,
     kCodeIpfwNumber = 259,
+    kCodeIpfwIp6 = 260,
 };
 
 extern const char kShortOptions[];

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "model/icmp.h"
+#include "model/prefix6.h"
 #include "parse/address.h"
 #include "parse/labels.h"
 #include "parse/numbers.h"
@@ -401,6 +402,28 @@ Result<bool> Parser::handle(const Token& t)
         fw_.number = static_cast<uint16_t>(n);
         break;
     }
+    case kCodeIpfwIp6: {
+        // docs/ipfw.md "IPv6": the save form of an ipfw ip6 rule, `[!]SRC,[!]DST`; only
+        // ipchains-restore (and the backends' model rebuild) read it.
+        if (!opt_.restore_line)
+            return Error::usage("--ipfw-ip6 is only read by ipchains-restore (use ipfw add ... ip6)");
+        if (invert_) return Error::usage("cannot have ! before --ipfw-ip6");
+        if (fw_.ip6) return Error::usage("multiple --ipfw-ip6 flags not allowed\n");
+        const size_t comma = t.arg.find(',');
+        if (comma == std::string::npos)
+            return Error::usage("--ipfw-ip6 takes SRC,DST, not `" + t.arg + "'");
+        for (int side = 0; side < 2; ++side) {
+            std::string w = side == 0 ? t.arg.substr(0, comma) : t.arg.substr(comma + 1);
+            const bool neg = !w.empty() && w[0] == '!';
+            if (neg) w.erase(0, 1);
+            auto p = model::parse_prefix6(w);
+            if (!p) return Error::usage("--ipfw-ip6: bad IPv6 prefix `" + w + "'");
+            (side == 0 ? fw_.src6 : fw_.dst6) = *p;
+            if (neg) fw_.invflags |= side == 0 ? model::kInvSrcIp : model::kInvDstIp;
+        }
+        fw_.ip6 = true;
+        break;
+    }
     case kCodeDumpProc:
         PARSE_TRY(add_command(kCmdDumpProc, 0));
         if (t.arg == "names")
@@ -554,6 +577,11 @@ Result<void> Parser::post_checks()
     // Only the rule commands carry an ipfw number (docs/ipfw.md "One ruleset, two syntaxes").
     if (ipfw_number_ && !(command_ & (kCmdAppend | kCmdInsert | kCmdReplace | kCmdDelete)))
         return Error::usage("Illegal option `--ipfw-number' with this command\n");
+    // An ip6 rule is what `ipfw add ... ip6` makes: numbered, any protocol, no IPv4 fields.
+    if (fw_.ip6 && (!ipfw_number_ || fw_.proto != 0 || (fw_.flags & (model::kFlagSyn |
+                    model::kFlagFrag | model::kFlagLog | model::kFlagNetlink)) ||
+                    (options_ & kOptTos) || fw_.mark != 0))
+        return Error::usage("--ipfw-ip6 goes with --ipfw-number and no -p, -y, -f, -l, -o, -t, -m");
 
     if (!(options_ & kOptTos)) {
         fw_.tos_and = 0xFF;

@@ -1,15 +1,18 @@
 #!/bin/bash
-# IPv6 on divert sockets (docs/divert.7 "IPv6"), with the FreeBSD-style programs built
-# against a staged install: the socket receives IPv6 packets whole from its queue (version
-# nibble 6), and writes them back and injects them both ways, with the payload length and
-# the UDP checksum fixed in changed packets (the programs clear it; 0 is no valid IPv6 UDP
-# checksum, so the receiver would drop an unfixed one). The rule core has no IPv6 rules yet:
-# fw6_divert installs an ip6tables-legacy NFQUEUE rule as a compiled DIVERT rule would behave
-# (skipping the writer's own injections, docs/design.md "Mark bits").
+# IPv6 on divert sockets (docs/divert.7 "IPv6") with the rules an IPv6 FreeBSD setup script
+# adds: `ipfw add N divert|tee PORT ip6 from any to DST in|out` (docs/ipfw.md "IPv6"), on
+# the nft backend (the legacy one refuses ip6 rules: ipfw_rules.sh). FreeBSD-style programs
+# built against a staged install receive IPv6 packets whole from the queue (version nibble
+# 6) with the rule number in sin_port, write them back and inject them both ways, with the
+# payload length and the UDP checksum fixed in changed packets (the programs clear it; 0 is
+# no valid IPv6 UDP checksum, so the receiver would drop an unfixed one). A written-back
+# packet resumes after its rule (count rules before and after it count it once); a tee rule
+# hands copies over and lets the originals go on; `ipfw delete N` stops the diverting.
 . "$(dirname "$0")/divert_freebsd_lib.sh"
 
 require_queue
-command -v ip6tables-legacy >/dev/null || die "missing ip6tables-legacy (tools/run.sh installs iptables)"
+[ "${IPCHAINS_DIVERT_BACKEND:-}" != legacy ] ||
+    die "divert_freebsd6 needs the nft backend (ip6 rules live in the ip6 table)"
 topo_pair
 P=7902
 stage_and_build divecho teepcap
@@ -22,17 +25,16 @@ PEER6=fd00:199:1::2
 ip -n "$HOST" addr add "$HOST6/64" dev eth0 nodad
 ip -n "$PEER" addr add "$PEER6/64" dev eth0 nodad
 HEX_ETH0=6574683000000000
+# Permanent neighbours: no neighbour solicitation to the rules' addresses, so the only packets
+# the `ip6 from any to ADDR` rules (any protocol) select are the test's own UDP datagrams.
+mac_of() { ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+ip -n "$HOST" neigh replace "$PEER6" lladdr "$(mac_of "$PEER")" dev eth0 nud permanent
+ip -n "$PEER" neigh replace "$HOST6" lladdr "$(mac_of "$HOST")" dev eth0 nud permanent
 
-# fw6_divert NS in|out PORT DST DPORT: UDP to DST:DPORT, coming in (prerouting) or going out
-# (output), queued to PORT unless it is PORT's own injection.
-fw6_divert() {
-    local skip=$(((3 << 28) | (($3 & 0xfff) << 16))) chain=OUTPUT
-    [ "$2" = in ] && chain=PREROUTING
-    on "$1" ip6tables-legacy -t mangle -A "$chain" -p udp -d "$4" --dport "$5" \
-        -m mark ! --mark "$skip/0x7fff0000" -j NFQUEUE --queue-num "$3" ||
-        fail "ip6tables-legacy refused the rule"
-}
-fw6_flush() { on "$1" ip6tables-legacy -t mangle -F; }
+# fw6 NS ARGS...: one ipfw command that must succeed.
+fw6() { on "$1" "$IPFW" -q "${@:2}" || fail "ipfw ${*:2}: refused"; }
+# show6 NS N: the packet count of rule N in `ipfw show N` (one line: both directions summed).
+show6() { on "$1" "$IPFW" show "$2" | awk '{ print $2 }'; }
 
 # udp6_sink NS ADDR PORT NAME: as udp_sink, over IPv6.
 udp6_sink() {
@@ -46,17 +48,24 @@ udp6_send() {
     printf '%s' "$4" | ip netns exec "$1" timeout 5 socat -u - "UDP6-SENDTO:[$2]:$3" 2>/dev/null
 }
 
-# --- outgoing
+# --- outgoing: count 50, divert 100, count 150
 udp6_sink "$PEER" "$PEER6" 5020 out
-on "$HOST" ping -6 -c1 -W2 "$PEER6" >/dev/null 2>&1  # neighbour discovery before the rules
-fw6_divert "$HOST" out "$P" "$PEER6" 5020
+fw6 "$HOST" add 50 count ip6 from any to "$PEER6" out
+fw6 "$HOST" add 100 divert "$P" ip6 from any to "$PEER6" out
+fw6 "$HOST" add 150 count ip6 from any to "$PEER6" out
 dv_start "$HOST" outpass divecho -c 1 "$P"
 udp6_send "$HOST" "$PEER6" 5020 "v6-out-pass-x"
 dv_exit "IPv6 outgoing: one packet" outpass 0
-dv_line "IPv6 outgoing: whole packet, version 6, INADDR_ANY" outpass \
-    '^0 port 0 addr 0\.0\.0\.0 zero - hex 0000000000000000 v6 len 61$'
+dv_line "IPv6 outgoing: whole packet, version 6, rule 100 in sin_port, INADDR_ANY" outpass \
+    '^0 port 100 addr 0\.0\.0\.0 zero - hex 0000000000000000 v6 len 61$'
 dv_line "IPv6 outgoing, written back: not diverted again" outpass '^extra 0$'
 sink_once "IPv6 outgoing, written back as read" out "v6-out-pass-x"
+got=$(show6 "$HOST" 50)
+[ "$got" = 1 ] && pass "IPv6 written back: the rule before the divert rule counted it once" ||
+    fail "IPv6 written back: rule 50 counted $got packets, expected 1 (resumed at the top?)"
+got=$(show6 "$HOST" 150)
+[ "$got" = 1 ] && pass "IPv6 written back: resumed after the divert rule (rule 150 counted 1)" ||
+    fail "IPv6 written back: rule 150 counted $got packets, expected 1"
 
 dv_start "$HOST" outany divecho -c 1 -w any "$P"
 udp6_send "$HOST" "$PEER6" 5020 "v6-out-any-x"
@@ -80,15 +89,39 @@ tcpdump -nr "$T/tee6.pcap" >"$T/tee6dump.out" 2>&1
 dv_count "IPv6 tee-to-pcap: tcpdump reads two IPv6 UDP packets" tee6dump \
     "IP6 ${HOST6}\\.[0-9]+ > ${PEER6}\\.5020: UDP, length 8" 2
 
-# --- incoming
-fw6_flush "$HOST"
+# --- ipfw tee on IPv6: copies to the program, the originals go on at once
+fw6 "$HOST" delete 100
+fw6 "$HOST" add 100 tee "$P" ip6 from any to "$PEER6" out
+dv_start "$HOST" teeonly teepcap -c 2 "$P" "$T/teeonly6.pcap"
+udp6_send "$HOST" "$PEER6" 5020 "v6-teed-1"
+udp6_send "$HOST" "$PEER6" 5020 "v6-teed-2"
+dv_exit "IPv6 tee: two copies read, none written back" teeonly 0
+sink_once "IPv6 tee: original 1 passed without a write-back" out "v6-teed-1"
+sink_once "IPv6 tee: original 2 passed without a write-back" out "v6-teed-2"
+tcpdump -nr "$T/teeonly6.pcap" >"$T/teeonly6dump.out" 2>&1
+dv_count "IPv6 tee: the pcap holds the two copies" teeonly6dump \
+    "IP6 ${HOST6}\\.[0-9]+ > ${PEER6}\\.5020: UDP, length 9" 2
+
+dv_start "$HOST" teewb divecho -c 1 "$P"
+udp6_send "$HOST" "$PEER6" 5020 "v6-teewb-x"
+dv_exit "IPv6 tee, copy written back: one packet" teewb 0
+dv_line "IPv6 tee: rule 100 in sin_port" teewb '^0 port 100 addr 0\.0\.0\.0 .* v6 len 58$'
+dv_line "IPv6 tee, copy written back: not teed again" teewb '^extra 0$'
+sink_expect "IPv6 tee, copy written back: arrived" out "v6-teewb-x"
+sleep 0.3
+got=$(grep -oF -- "v6-teewb-x" "$T/out.sink" | wc -l)
+[ "$got" -eq 2 ] && pass "IPv6 tee, copy written back: original and copy both arrive (2)" ||
+    fail "IPv6 tee, copy written back: arrived $got times, expected 2"
+
+# --- incoming: divert 200
+fw6 "$HOST" flush
 udp6_sink "$HOST" "$HOST6" 5021 in
-fw6_divert "$HOST" in "$P" "$HOST6" 5021
+fw6 "$HOST" add 200 divert "$P" ip6 from any to "$HOST6" in
 dv_start "$HOST" inpass divecho -c 1 "$P"
 udp6_send "$PEER" "$HOST6" 5021 "v6-in-pass-x"
 dv_exit "IPv6 incoming: one packet" inpass 0
-dv_line "IPv6 incoming: version 6, eth0's IPv4 address, eth0 in sin_zero" inpass \
-    "^0 port 0 addr ${HOST_IP//./\\.} zero eth0 hex $HEX_ETH0 v6 len 60\$"
+dv_line "IPv6 incoming: version 6, rule 200, eth0's IPv4 address, eth0 in sin_zero" inpass \
+    "^0 port 200 addr ${HOST_IP//./\\.} zero eth0 hex $HEX_ETH0 v6 len 60\$"
 sink_once "IPv6 incoming, written back as read" in "v6-in-pass-x"
 
 for mode in rewrite byname; do
@@ -104,5 +137,17 @@ dv_start "$HOST" ininet divecho -i -c 1 -w rewrite "$P"
 udp6_send "$PEER" "$HOST6" 5021 "v6-in-inet-x"
 dv_exit "IPv6 incoming, IPPROTO_DIVERT, changed: one packet" ininet 0
 sink_once "IPv6 incoming, changed reinjection arrives" in "v6-in-inet-X"
+
+# --- ipfw delete: the rule is gone from the ip6 table and packets stop being diverted
+udp6_send "$PEER" "$HOST6" 5021 "v6-in-unbound-x"
+never_arrived "IPv6 divert rule with nobody bound: the packet is dropped" in "v6-in-unbound-x"
+fw6 "$HOST" delete 200
+udp6_send "$PEER" "$HOST6" 5021 "v6-in-deleted-x"
+sink_once "after ipfw delete 200: delivered, not diverted" in "v6-in-deleted-x"
+if on "$HOST" nft list table ip6 ipchains >/dev/null 2>&1; then
+    fail "after deleting the last ip6 rule the ip6 table is still there"
+else
+    pass "after deleting the last ip6 rule the ip6 table is gone"
+fi
 
 finish

@@ -172,4 +172,63 @@ target     prot opt     source                destination           ports
 DENY       all  ------  0.0.0.0/0            0.0.0.0/0             n/a
 EOF
 
+# --- ip6 rules (docs/ipfw.md "IPv6"): nft only, in the `ip6` table of the same name
+if [ "${IPCHAINS_DIVERT_BACKEND:-}" = legacy ]; then
+    expect_rc "legacy: ipfw add ... ip6 exits 69 (EX_UNAVAILABLE)" 69 "$HOST" \
+        "$IPFW" add 100 allow ip6 from any to any
+    cp "$T/err" "$T/refusal"
+    expect_stdout "legacy: the refusal is one line" "$HOST" cat "$T/refusal" <<EOF
+ipfw: IPv6 (ip6) rules need the nft backend; the legacy backend has no ip6tables support
+EOF
+    ipfw_ok "legacy: nothing was added" "$HOST" show <<EOF
+EOF
+else
+    ipfw_ok "add 300 divert ip6: echoed" "$HOST" add 300 divert "$P" ip6 from any to 2001:db8::/32 in <<EOF
+00300 divert $P ip6 from any to 2001:db8::/32 in
+EOF
+    ipfw_ok "add 250 allow ip6 with not and via" "$HOST" add 250 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0 <<EOF
+00250 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+EOF
+    ipfw_ok "add 260 allow ip (IPv4) between them" "$HOST" -q add 260 allow ip from any to 10.1.0.0/16 out <<EOF
+EOF
+    ipfw_ok "ipfw show: both families in number order" "$HOST" show <<EOF
+00250 0 0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+00260 0 0 allow ip from any to 10.1.0.0/16 out
+00300 0 0 divert $P ip6 from any to 2001:db8::/32 in
+EOF
+    expect_stdout "ipchains -L input -n: ip6 rules with their prefixes, marked ip6" "$HOST" ipchains -L input -n <<EOF
+Chain input (policy ACCEPT):
+target     prot opt     source                destination           ports
+ACCEPT     all  ------ !fe80::/10            2001:db8::1/128       n/a (ipfw 250 ip6)
+DIVERT     all  ------  ::/0                 2001:db8::/32         n/a => $P (ipfw 300 ip6)
+EOF
+    run "$HOST" ipchains-save
+    cp "$T/out" "$T/saved6"
+    expect_grep "ipchains-save: the ip6 rule's save form" \
+        "^-A input -s 0\.0\.0\.0/0\.0\.0\.0 -d 0\.0\.0\.0/0\.0\.0\.0 -j DIVERT $P --ipfw-number 300 --ipfw-ip6 ::/0,2001:db8::/32\$" "$T/saved6"
+    on "$HOST" nft list table ip6 ipchains >"$T/nft6" 2>&1
+    expect_grep "the ip6 table holds the divert rule" 'ip6 daddr 2001:db8::/32 .*queue num' "$T/nft6"
+    on "$HOST" nft list table ip ipchains >"$T/nft4" 2>&1
+    if grep -q 'ip6 ' "$T/nft4"; then fail "the ip table holds an ip6 match"; show "$T/nft4"
+    else pass "the ip table holds no ip6 rule"; fi
+    ipfw_ok "delete 250 300: both ip6 rules" "$HOST" delete 250 300 <<EOF
+EOF
+    ipfw_ok "ipfw show after delete: the IPv4 rule is left" "$HOST" show <<EOF
+00260 0 0 allow ip from any to 10.1.0.0/16 out
+EOF
+    expect_rc "no ip6 rule left: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
+    ipc "$HOST" -F
+    run "$HOST" ipchains-restore <"$T/saved6"
+    [ "$RC" -eq 0 ] && pass "ipchains-restore reads the ip6 save form" ||
+        { fail "ipchains-restore of the save: exit $RC"; show "$T/err"; }
+    ipfw_ok "after restore: the same rules" "$HOST" show <<EOF
+00250 0 0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+00260 0 0 allow ip from any to 10.1.0.0/16 out
+00300 0 0 divert $P ip6 from any to 2001:db8::/32 in
+EOF
+    ipfw_ok "flush: both families" "$HOST" -q flush <<EOF
+EOF
+    expect_rc "after flush: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
+fi
+
 finish

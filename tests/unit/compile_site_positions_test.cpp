@@ -198,3 +198,53 @@ TEST(CompileSitePositions, IpfwNumberWins)
     fx::append(rs, "output", tee);
     EXPECT_EQ(positions(rs), (Positions{{1, 100}, {2, 3}, {3, 250}}));
 }
+
+// docs/ipfw.md "IPv6": the ip6 table is compiled from the ip6 rules alone, its sites numbered
+// after compile::kSite6Base, and the map covers both tables' sites.
+TEST(SitePositions, Ip6RulesHaveTheirOwnTableAndSiteIds)
+{
+    auto rs = model::Ruleset::initial();
+    model::Rule v4;
+    v4.target = TargetKind::Divert;
+    v4.redirect_port = 7000;
+    v4.number = 200;
+    v4.flags = model::kFlagWildIf;  // no interface: every one
+    model::Rule v6 = v4;
+    v6.ip6 = true;
+    v6.number = 100;
+    v6.redirect_port = 8000;
+    v6.dst6.len = 16;
+    v6.dst6.addr[0] = 0x20;
+    v6.dst6.addr[1] = 0x01;
+    rs.find("input")->rules = {v6, v4};
+    rs.find("output")->rules = {v6};
+    rs.find("input")->policy = model::Policy::Deny;
+
+    const Positions want{{1, 200}, {compile::kSite6Base + 1, 100}, {compile::kSite6Base + 2, 100}};
+    EXPECT_EQ(positions(rs), want);
+
+    auto t4 = compile::compile(rs);
+    ASSERT_TRUE(t4.ok()) << t4.error().message;
+    compile::Options o6;
+    o6.ip6 = true;
+    auto t6 = compile::compile(rs, o6);
+    ASSERT_TRUE(t6.ok()) << t6.error().message;
+    auto count_addr6 = [](const ir::Table& t) {
+        int n = 0;
+        for (const auto& c : t.chains)
+            for (const auto& r : c.rules)
+                for (const auto& m : r.matches) n += std::holds_alternative<ir::Addr6>(m);
+        return n;
+    };
+    EXPECT_EQ(count_addr6(*t4), 0);
+    EXPECT_EQ(count_addr6(*t6), 2);
+    EXPECT_EQ(table_sites(*t4).continuations, (std::set<uint32_t>{1}));
+    EXPECT_EQ(table_sites(*t6).continuations,
+              (std::set<uint32_t>{compile::kSite6Base + 1, compile::kSite6Base + 2}));
+    // The IPv6 table's policies accept: ipchains' policies are IPv4's.
+    for (const auto& c : t6->chains)
+        if (c.name == "~input-policy")
+            EXPECT_TRUE(std::holds_alternative<ir::Verdict>(c.rules.back().statements.back()) &&
+                        std::get<ir::Verdict>(c.rules.back().statements.back()).kind ==
+                            ir::Verdict::Accept);
+}

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ipfw/grammar.h"
+#include "model/prefix6.h"
 #include "parse/parser.h"
 
 using namespace ipchains;
@@ -118,6 +119,34 @@ TEST(IpfwGrammar, OtherVerbs)
     EXPECT_TRUE(ok("-n add deny ip from any to any").syntax_only);
 }
 
+TEST(IpfwGrammar, Ip6RuleHasPrefixesAndNoProtocol)
+{
+    auto c = ok("add 100 divert 8000 ip6 from 2001:db8::1:2/112 to not fd00::1 out via eth0");
+    EXPECT_EQ(c.direction, ipfw::Direction::Out);
+    EXPECT_TRUE(c.rule.ip6);
+    EXPECT_EQ(c.rule.proto, 0);
+    EXPECT_EQ(c.rule.target, model::TargetKind::Divert);
+    EXPECT_EQ(c.rule.src_mask, 0u);
+    EXPECT_EQ(c.rule.dst_mask, 0u);
+    EXPECT_EQ(c.rule.src6.len, 112);
+    EXPECT_EQ(model::prefix6_text(c.rule.src6), "2001:db8::1:0/112");  // host bits cleared
+    EXPECT_EQ(c.rule.dst6.len, 128);
+    EXPECT_EQ(model::prefix6_text(c.rule.dst6), "fd00::1/128");
+    EXPECT_EQ(c.rule.invflags, model::kInvDstIp);
+    EXPECT_EQ(c.rule.iface, "eth0");
+
+    auto any = ok("add tee 9000 ipv6 from any to any");
+    EXPECT_TRUE(any.rule.ip6);
+    EXPECT_EQ(any.rule.target, model::TargetKind::Tee);
+    EXPECT_EQ(any.rule.src6, model::Prefix6{});
+    EXPECT_EQ(any.rule.dst6, model::Prefix6{});
+    EXPECT_EQ(any.direction, ipfw::Direction::Both);
+    for (const char* line : {"add allow ip6 from any to any", "add deny ip6 from any to any in",
+                             "add count ip6 from ::/0 to ::1"})
+        EXPECT_TRUE(ok(line).rule.ip6) << line;
+    EXPECT_FALSE(ok("add allow ip from any to any").rule.ip6);
+}
+
 TEST(IpfwGrammar, Refusals)
 {
     struct Case {
@@ -139,7 +168,15 @@ TEST(IpfwGrammar, Refusals)
         {"add deny", "missing protocol"},
         {"add deny gre2 from any to any", "invalid protocol `gre2'"},
         {"add deny 256 from any to any", "invalid protocol `256'"},
-        {"add deny ip6 from any to any", "`ip6': IPv6 rules are not supported (docs/ipfw.md)"},
+        {"add deny ip6 from 10.0.0.1 to any", "bad IPv6 address `10.0.0.1'"},
+        {"add deny ip6 from 2001:db8::/129 to any", "bad IPv6 address `2001:db8::/129'"},
+        {"add deny ip6 from me6 to any", "`me6' is not supported: give the address (docs/ipfw.md)"},
+        {"add deny ip6 from any to any 80", "`80': ports need tcp or udp"},
+        {"add deny ip6 from any to any dst-port 80", "`80': ports need tcp or udp"},
+        {"add deny ip6 from any to any setup", "`setup' needs tcp"},
+        {"add deny ip6 from any to any frag", "`frag' is not supported with ip6 (docs/ipfw.md)"},
+        {"add reject ip6 from any to any", "`reject' is not supported with ip6 (docs/ipfw.md)"},
+        {"add deny log ip6 from any to any", "`log' is not supported with ip6 (docs/ipfw.md)"},
         {"add deny ip any to any", "missing `from' before `any'"},
         {"add deny ip from any", "missing `to'"},
         {"add deny ip from any any", "missing `to' before `any'"},

@@ -138,3 +138,40 @@ TEST(IpfwShow, NumberRoundTripsThroughTheSaveLine)
     ASSERT_EQ(back->rules.size(), 1u);
     EXPECT_EQ(back->rules[0], r);
 }
+
+// docs/ipfw.md "IPv6": ip6 rules share the chains and the numbering, list in the input
+// syntax, and save as --ipfw-ip6, which only a restore line reads back.
+TEST(IpfwShow, Ip6RulesListAndRoundTrip)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 200 allow ip from any to 10.0.0.0/8");
+    run(rs, "add 100 divert 8000 ip6 from any to 2001:db8::/32 in");
+    run(rs, "add 300 deny ip6 from not fe80::/10 to ::1 via lo");
+    EXPECT_EQ(list(rs),
+              "00100 divert 8000 ip6 from any to 2001:db8::/32 in\n"
+              "00200 allow ip from any to 10.0.0.0/8\n"
+              "00300 deny ip6 from not fe80::/10 to ::1 via lo\n");
+    const model::Rule& r = rs.find("output")->rules[1];
+    ASSERT_TRUE(r.ip6);
+    const std::string line = format::save_line("output", r);
+    EXPECT_EQ(line, "-A output -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -i lo -j DENY "
+                    "--ipfw-number 300 --ipfw-ip6 !fe80::/10,::1/128");
+    parse::ParseOptions o;
+    o.restore_line = true;
+    o.resolve_names = false;
+    auto back = parse::parse_command(parse::split_words(line), o);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_EQ(back->rules.size(), 1u);
+    EXPECT_EQ(back->rules[0], r);
+
+    // ipchains' own command line does not take the save form.
+    parse::ParseOptions cli;
+    cli.resolve_names = false;
+    auto refused = parse::parse_command(parse::split_words(line), cli);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message,
+              "--ipfw-ip6 is only read by ipchains-restore (use ipfw add ... ip6)");
+
+    run(rs, "delete 100 300");
+    EXPECT_EQ(list(rs), "00200 allow ip from any to 10.0.0.0/8\n");
+}

@@ -252,6 +252,29 @@ TEST(ParseErrorWords, RestoreLineAcceptsOnlyAppend)
               "-j DIVERT requires a port number (1-65535)");
 }
 
+// docs/ipfw.md "IPv6": the save form of an ipfw ip6 rule, restore lines only.
+TEST(ParseErrorWords, IpfwIp6SaveForm)
+{
+    EXPECT_EQ(error_of("-A input -j ACCEPT --ipfw-number 1 --ipfw-ip6 ::/0,::/0"),
+              "--ipfw-ip6 is only read by ipchains-restore (use ipfw add ... ip6)");
+    ParseOptions o = numeric_opts();
+    o.restore_line = true;
+    EXPECT_EQ(error_of(split_words("-A input --ipfw-number 1 --ipfw-ip6 ::/0"), o),
+              "--ipfw-ip6 takes SRC,DST, not `::/0'");
+    EXPECT_EQ(error_of(split_words("-A input --ipfw-number 1 --ipfw-ip6 ::/0,10.0.0.1/32"), o),
+              "--ipfw-ip6: bad IPv6 prefix `10.0.0.1/32'");
+    EXPECT_EQ(error_of(split_words("-A input --ipfw-number 1 --ipfw-ip6 ::/0,::/129"), o),
+              "--ipfw-ip6: bad IPv6 prefix `::/129'");
+    EXPECT_EQ(error_of(split_words("-A input --ipfw-ip6 ::/0,::/0"), o),
+              "--ipfw-ip6 goes with --ipfw-number and no -p, -y, -f, -l, -o, -t, -m");
+    EXPECT_EQ(error_of(split_words("-A input -p 6 --ipfw-number 1 --ipfw-ip6 ::/0,::/0"), o),
+              "--ipfw-ip6 goes with --ipfw-number and no -p, -y, -f, -l, -o, -t, -m");
+    EXPECT_EQ(error_of(split_words("-A input --ipfw-number 1 --ipfw-ip6 ::/0,::/0 "
+                                   "--ipfw-ip6 ::/0,::/0"),
+                       o),
+              "multiple --ipfw-ip6 flags not allowed\n");
+}
+
 TEST(ParseErrorWords, FirstErrorWinsLikeOneThreeNine)
 {
     // In-loop errors come in token order, before any cross-option check.

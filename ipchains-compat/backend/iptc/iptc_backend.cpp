@@ -13,6 +13,7 @@
 #include "backend/iptc/read_state.h"
 #include "backend/iptc/xtables_lock.h"
 #include "compile/compile.h"
+#include "model/prefix6.h"
 
 namespace ipchains::backend {
 
@@ -55,6 +56,10 @@ public:
 
     Result<void> commit(const Snapshot& before, const model::Change& change) override
     {
+        // No ip6tables here (docs/ipfw.md "IPv6"): refused before anything is sent.
+        if (model::has_ip6_rules(change.after))
+            return Error::kernel(EAFNOSUPPORT, "IPv6 (ip6) rules need the nft backend; the "
+                                               "legacy backend has no ip6tables support");
         compile::Options opt;
         opt.table_name = table_;
         auto t = compile::compile(change.after, opt);

@@ -77,6 +77,8 @@ private:
         }
         return {};
     }
+    // The legacy backend refuses IPv6 rules before compiling (docs/ipfw.md "IPv6").
+    Result<void> add(const ir::Addr6&) { return unsupported("IPv6 address match"); }
     Result<void> add(const ir::Proto& m)
     {
         rule_.ip.proto = m.proto;

@@ -49,7 +49,7 @@ std::string describe(const Origin& o)
     return std::string(what) + " `" + o.object + "'";
 }
 
-Batch::Batch(uint32_t first_seq, uint32_t genid) : first_seq_(first_seq)
+Batch::Batch(uint32_t first_seq, uint32_t genid) : first_seq_(first_seq), family_(NFPROTO_IPV4)
 {
     origins_.reserve(64);
     nlmsghdr* begin = nftnl_batch_begin(reserve(), first_seq_);
@@ -81,7 +81,7 @@ nlmsghdr* Batch::header(uint16_t type, uint16_t flags, Action a, const std::stri
     uint32_t seq = first_seq_ + static_cast<uint32_t>(origins_.size());
     origins_.push_back(Origin{a, object});
     last_msg_ = len_;
-    return nftnl_nlmsg_build_hdr(reserve(), type, NFPROTO_IPV4, flags, seq);
+    return nftnl_nlmsg_build_hdr(reserve(), type, family_, flags, seq);
 }
 
 void Batch::commit(nlmsghdr* nlh)

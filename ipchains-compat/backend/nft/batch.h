@@ -51,6 +51,10 @@ public:
     Batch(const Batch&) = delete;
     Batch& operator=(const Batch&) = delete;
 
+    // The family of the messages added from now on (NFPROTO_IPV4 at first): one transaction
+    // changes `ip ipchains` and `ip6 ipchains` together (docs/ipfw.md "IPv6").
+    void set_family(uint8_t family) { family_ = family; }
+
     void add_table(const nftnl_table* t, const std::string& name);
     void delete_table(const nftnl_table* t, const std::string& name);
     void add_counter(const nftnl_obj* o, const std::string& name);
@@ -91,6 +95,7 @@ private:
     uint32_t ack_seq_ = 0;
     std::vector<Origin> origins_;  // index = seq - first_seq
     bool closed_ = false;
+    uint8_t family_;
 };
 
 }  // namespace ipchains::backend::nft

@@ -84,12 +84,12 @@ struct Member {
 // and zeroed in one step (NFT_MSG_GETSETELEM_RESET).
 Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& table,
                                             const std::string& set, const std::string& chain,
-                                            bool reset)
+                                            bool reset, uint8_t family)
 {
     RequestBuf buf;
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, reset ? kMsgGetSetElemReset
                                                 : static_cast<uint16_t>(NFT_MSG_GETSETELEM),
-                                          NFPROTO_IPV4, NLM_F_DUMP, 0);
+                                          family, NLM_F_DUMP, 0);
     SetPtr filter(nftnl_set_alloc());
     nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
     nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
@@ -145,7 +145,7 @@ Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& tabl
 
 // Replaces each run's lookup rule by the rules of its members.
 Result<std::vector<KernelRule>> expand_runs(Netlink& nl, const std::string& table,
-                                            std::vector<KernelRule> rules, bool reset)
+                                            std::vector<KernelRule> rules, bool reset, uint8_t family)
 {
     if (std::none_of(rules.begin(), rules.end(),
                      [](const KernelRule& r) { return !run_set_of(r).empty(); }))
@@ -158,7 +158,7 @@ Result<std::vector<KernelRule>> expand_runs(Netlink& nl, const std::string& tabl
             out.push_back(std::move(r));
             continue;
         }
-        auto members = run_members(nl, table, set, r.chain, reset);
+        auto members = run_members(nl, table, set, r.chain, reset, family);
         if (!members) return members.error();
         for (auto& m : *members) out.push_back(std::move(m));
     }
@@ -235,10 +235,10 @@ Result<uint32_t> get_generation(Netlink& nl)
     return id;
 }
 
-Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table)
+Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table, uint8_t family)
 {
     RequestBuf buf;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETTABLE, NFPROTO_IPV4, 0, 0);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETTABLE, family, 0, 0);
     TablePtr t(nftnl_table_alloc());
     nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table.c_str());
     nftnl_table_nlmsg_build_payload(nlh, t.get());
@@ -264,11 +264,11 @@ Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& tab
     return comment;
 }
 
-Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table)
+Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table, uint8_t family)
 {
     RequestBuf buf;
     nlmsghdr* nlh =
-        nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETCHAIN, NFPROTO_IPV4, NLM_F_DUMP, 0);
+        nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETCHAIN, family, NLM_F_DUMP, 0);
     // Not every kernel filters chain dumps by this table attribute (rule and object dumps
     // do), so the callback checks the table as well.
     ChainPtr filter(nftnl_chain_alloc());
@@ -278,26 +278,28 @@ Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& tab
     return collect<KernelChain>(nl, nlh, table, chain_from_msg);
 }
 
-Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset)
+Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset,
+                                          uint8_t family)
 {
     RequestBuf buf;
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, reset ? kMsgGetRuleReset
                                                 : static_cast<uint16_t>(NFT_MSG_GETRULE),
-                                          NFPROTO_IPV4, NLM_F_DUMP, 0);
+                                          family, NLM_F_DUMP, 0);
     RulePtr filter(nftnl_rule_alloc());
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
     nftnl_rule_nlmsg_build_payload(nlh, filter.get());
 
     auto rules = collect<KernelRule>(nl, nlh, table, rule_from_msg);
     if (!rules) return rules.error();
-    return expand_runs(nl, table, std::move(*rules), reset);
+    return expand_runs(nl, table, std::move(*rules), reset, family);
 }
 
-Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain)
+Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain,
+                                 uint8_t family)
 {
     RequestBuf buf;
     nlmsghdr* nlh =
-        nftnl_nlmsg_build_hdr(buf.bytes, kMsgGetRuleReset, NFPROTO_IPV4, NLM_F_DUMP, 0);
+        nftnl_nlmsg_build_hdr(buf.bytes, kMsgGetRuleReset, family, NLM_F_DUMP, 0);
     RulePtr filter(nftnl_rule_alloc());
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
     nftnl_rule_set_str(filter.get(), NFTNL_RULE_CHAIN, chain.c_str());
@@ -305,7 +307,7 @@ Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const st
     auto rules = collect<KernelRule>(nl, nlh, table, rule_from_msg);
     if (!rules) return rules.error();
     // The rules of a run count in its set's elements.
-    auto members = expand_runs(nl, table, std::move(*rules), true);
+    auto members = expand_runs(nl, table, std::move(*rules), true, family);
     if (!members) return members.error();
     return {};
 }
@@ -315,10 +317,11 @@ bool reset_unsupported(const Error& e)
     return e.code == EINVAL || e.code == EOPNOTSUPP;
 }
 
-Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table)
+Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
+                                                uint8_t family)
 {
     RequestBuf buf;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, family, NLM_F_DUMP, 0);
     SetPtr filter(nftnl_set_alloc());
     nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
     nftnl_set_nlmsg_build_payload(nlh, filter.get());
@@ -334,10 +337,11 @@ Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& 
     return names;
 }
 
-Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table)
+Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,
+                                                uint8_t family)
 {
     RequestBuf buf;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETOBJ, NFPROTO_IPV4, NLM_F_DUMP, 0);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETOBJ, family, NLM_F_DUMP, 0);
     ObjPtr filter(nftnl_obj_alloc());
     nftnl_obj_set_str(filter.get(), NFTNL_OBJ_TABLE, table.c_str());
     nftnl_obj_set_u32(filter.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);

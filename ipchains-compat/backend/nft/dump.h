@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+
+#include <linux/netfilter.h>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,9 @@ using common::KernelCounter;
 using common::KernelRule;
 using common::KernelState;
 
+// Every request names the table's family: NFPROTO_IPV4 for `ip ipchains`, NFPROTO_IPV6 for the
+// ipfw ip6 rules' `ip6 ipchains` (docs/ipfw.md "IPv6").
+
 // One dumped (or batched) message as a plain value; false when it is not for `table`.
 bool chain_from_msg(const nlmsghdr* nlh, const std::string& table, KernelChain& out);
 bool rule_from_msg(const nlmsghdr* nlh, const std::string& table, KernelRule& out);
@@ -29,23 +34,29 @@ bool counter_from_msg(const nlmsghdr* nlh, const std::string& table, KernelCount
 Result<uint32_t> get_generation(Netlink& nl);
 
 // Table comment when the table exists, nullopt when it does not (ENOENT).
-Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table);
+Result<std::optional<std::string>> get_table(Netlink& nl, const std::string& table,
+                                             uint8_t family = NFPROTO_IPV4);
 // Chains of the table in the kernel's order (creation order).
-Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table);
+Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& table,
+                                             uint8_t family = NFPROTO_IPV4);
 // Rules of the table, chain by chain in kernel order. With reset, counters are read and
 // zeroed in the same step per rule (NFT_MSG_GETRULE_RESET). A rule run's lookup rule comes
 // back as its members, one KernelRule per set element (save line and counter of the element),
 // in run order, so readers see the table as if it were linear (compile/runs.h).
-Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset);
+Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset,
+                                          uint8_t family = NFPROTO_IPV4);
 // Zeroes the counters of every rule in one nft chain (NFT_MSG_GETRULE_RESET restricted to the
 // chain), and those of its runs' elements (NFT_MSG_GETSETELEM_RESET). Kernels before 6.2
 // (6.5 for elements) lack the message and answer EINVAL or EOPNOTSUPP.
-Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain);
+Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain,
+                                 uint8_t family = NFPROTO_IPV4);
 bool reset_unsupported(const Error& e);
 
 // Names of the table's sets (rule runs, compile/runs.h).
-Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table);
+Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
+                                                uint8_t family = NFPROTO_IPV4);
 
-Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table);
+Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,
+                                                uint8_t family = NFPROTO_IPV4);
 
 }  // namespace ipchains::backend::nft

@@ -10,9 +10,13 @@
 #include "backend/nft/dump.h"
 #include "backend/common/read_model.h"
 #include "backend/nft/run_append.h"
+#include "backend/nft/serialize.h"
 #include "backend/nft/transaction.h"
 #include "compile/compile.h"
 #include "compile/runs.h"
+#include "model/prefix6.h"
+
+#include <linux/netfilter.h>
 
 namespace ipchains::backend::nft {
 
@@ -41,6 +45,34 @@ namespace {
 Error query_error(const Error& e)
 {
     return e.code == EPERM ? kernel_error(EPERM, nullptr) : e;
+}
+
+// The ip6 table's rules join the ruleset's input and output chains before the first rule with
+// a larger ipfw number, where `ipfw add` put them (docs/ipfw.md "IPv6").
+Result<void> add_ip6_rules(model::Ruleset& rs, const KernelState& k6, const std::string& table)
+{
+    auto rs6 = common::rebuild_model(k6, table);
+    if (!rs6) return rs6.error();
+    for (const char* name : {"input", "output"}) {
+        const model::Chain* from = rs6->find(name);
+        model::Chain* to = rs.find(name);
+        if (from == nullptr || to == nullptr) continue;
+        for (const auto& r : from->rules) {
+            if (!r.ip6) continue;
+            auto at = std::find_if(to->rules.begin(), to->rules.end(),
+                                   [&](const model::Rule& x) { return x.number > r.number; });
+            to->rules.insert(at, r);
+        }
+    }
+    return {};
+}
+
+compile::Options ip6_options(const std::string& table)
+{
+    compile::Options opt;
+    opt.table_name = table;
+    opt.ip6 = true;
+    return opt;
 }
 }  // namespace
 
@@ -89,7 +121,8 @@ Result<void> NftBackend::send(Batch& batch)
     return r;
 }
 
-Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::string>& names)
+Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::string>& names,
+                                     uint8_t family)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
@@ -104,7 +137,7 @@ Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::str
     if (rule_reset_works_) {
         bool done = true;
         for (const auto& c : chains) {
-            auto r = reset_rule_counters(**nl, cfg_.table, c);
+            auto r = reset_rule_counters(**nl, cfg_.table, c, family);
             if (r) continue;
             if (!reset_unsupported(r.error())) return query_error(r.error());
             rule_reset_works_ = false;
@@ -121,6 +154,7 @@ Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::str
         impl = q->impl;
     }
     Batch batch((*nl)->next_seq());
+    batch.set_family(family);
     plan_refill(batch, t, chains, impl);
     return send(batch);
 }
@@ -136,8 +170,9 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         if (!nl) return nl.error();
         auto gen = get_generation(**nl);
         if (!gen) return query_error(gen.error());
-        KernelState k;
-        auto r = read_state(k, zero_counters);
+        KernelState k, k6;
+        auto r = read_state(k, zero_counters, NFPROTO_IPV4);
+        if (r) r = read_state(k6, zero_counters, NFPROTO_IPV6);
         // EINTR: a dump saw the ruleset change under it (NLM_F_DUMP_INTR).
         if (!r && r.error().code == EINTR && !zero_counters && attempt < kAttempts) continue;
         if (!r) return r.error();
@@ -150,6 +185,8 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         // generation is the one from before its dumps, so a mixed read fails the commit.
         auto rs = finish_read(k, zero_counters);
         if (!rs) return rs.error();
+        if (k6.table_exists)
+            if (auto m = add_ip6_rules(*rs, k6, cfg_.table); !m) return m.error();
         Snapshot snap;
         snap.ruleset = std::move(*rs);
         snap.table_exists = k.table_exists;
@@ -158,33 +195,36 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         if (zero_counters && !rule_reset_works_) snap.generation.reset();
         snap.chains = std::move(k.chains);
         snap.sets = std::move(k.sets);
+        snap.table6_exists = k6.table_exists;
+        snap.chains6 = std::move(k6.chains);
+        snap.sets6 = std::move(k6.sets);
         return snap;
     }
 }
 
-Result<void> NftBackend::read_state(KernelState& k, bool zero_counters)
+Result<void> NftBackend::read_state(KernelState& k, bool zero_counters, uint8_t family)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
-    auto table = get_table(**nl, cfg_.table);
+    auto table = get_table(**nl, cfg_.table, family);
     if (!table) return query_error(table.error());
     k.table_exists = table->has_value();
     if (!k.table_exists) return {};
-    auto chains = dump_chains(**nl, cfg_.table);
+    auto chains = dump_chains(**nl, cfg_.table, family);
     if (!chains) return query_error(chains.error());
     k.chains = std::move(*chains);
-    auto counters = dump_counters(**nl, cfg_.table);
+    auto counters = dump_counters(**nl, cfg_.table, family);
     if (!counters) return query_error(counters.error());
     k.counters = std::move(*counters);
     bool reset = zero_counters && rule_reset_works_;
-    auto rules = dump_rules(**nl, cfg_.table, reset);
+    auto rules = dump_rules(**nl, cfg_.table, reset, family);
     if (!rules && reset && reset_unsupported(rules.error())) {
         rule_reset_works_ = false;
-        rules = dump_rules(**nl, cfg_.table, false);
+        rules = dump_rules(**nl, cfg_.table, false, family);
     }
     if (!rules) return query_error(rules.error());
     k.rules = std::move(*rules);
-    auto sets = dump_set_names(**nl, cfg_.table);
+    auto sets = dump_set_names(**nl, cfg_.table, family);
     if (!sets) return query_error(sets.error());
     k.sets = std::move(*sets);
     return {};
@@ -206,7 +246,7 @@ Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_c
     opt.rule_runs = true;
     auto t = compile::compile(zeroed, opt);
     if (!t) return t.error();
-    if (auto z = zero_chains(*t, names); !z) return z.error();
+    if (auto z = zero_chains(*t, names, NFPROTO_IPV4); !z) return z.error();
     return rs;
 }
 
@@ -227,8 +267,27 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     }
     const ir::Table* pb = ir_before ? &*ir_before : nullptr;
 
+    // The ip6 table exists while the ruleset has ip6 rules; it changes in the same batch
+    // (docs/ipfw.md "IPv6").
+    std::optional<ir::Table> ir6_after, ir6_before;
+    if (model::has_ip6_rules(change.after)) {
+        auto a = compile::compile(change.after, ip6_options(cfg_.table));
+        if (!a) return a.error();
+        ir6_after = std::move(*a);
+    }
+    if (before.table6_exists) {
+        auto b = compile::compile(before.ruleset, ip6_options(cfg_.table));
+        if (!b) return b.error();
+        ir6_before = std::move(*b);
+        Snapshot read6;
+        read6.chains = before.chains6;
+        read6.sets = before.sets6;
+        reconcile_with_kernel(*ir6_before, read6);
+    }
+    const ir::Table* pb6 = ir6_before ? &*ir6_before : nullptr;
+
     QueueImpl queue = QueueImpl::Compat;
-    if (commit_sends_queue(pb, *ir_after)) {
+    if (commit_sends_queue(pb, *ir_after) || (ir6_after && commit_sends_queue(pb6, *ir6_after))) {
         auto q = queue_choice();
         if (!q) return q.error();
         queue = q->impl;
@@ -239,9 +298,18 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     // a table someone changed after the snapshot.
     Batch batch((*nl)->next_seq(), static_cast<uint32_t>(before.generation.value_or(0)));
     plan_commit(batch, pb, *ir_after, queue);
+    batch.set_family(NFPROTO_IPV6);
+    if (ir6_after) {
+        plan_commit(batch, pb6, *ir6_after, queue);
+    } else if (before.table6_exists) {
+        TablePtr t = make_table(cfg_.table, {});
+        batch.delete_table(t.get(), cfg_.table);
+    }
     auto r = send(batch);
     if (!r) return r;
-    if (!change.zeroed.empty()) return zero_chains(*ir_after, change.zeroed);
+    if (change.zeroed.empty()) return {};
+    if (auto z = zero_chains(*ir_after, change.zeroed, NFPROTO_IPV4); !z) return z;
+    if (ir6_after) return zero_chains(*ir6_after, change.zeroed, NFPROTO_IPV6);
     return {};
 }
 
@@ -281,7 +349,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // A -l rule's NFLOG prefix holds its number in the chain, which this path (it never reads
     // the rules) does not know.
     for (const auto& r : rules)
-        if (r.flags & model::kFlagLog) return false;
+        if ((r.flags & model::kFlagLog) || r.ip6) return false;  // ip6: another table
     auto nl = netlink();
     if (!nl) return nl.error();
     // The batch is only valid for the chains this dump saw (another process could remove the

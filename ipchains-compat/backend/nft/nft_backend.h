@@ -53,7 +53,7 @@ public:
 
 private:
     Result<Netlink*> netlink();
-    Result<void> read_state(KernelState& k, bool zero_counters);
+    Result<void> read_state(KernelState& k, bool zero_counters, uint8_t family);
     Result<model::Ruleset> finish_read(const KernelState& k, bool zero_counters);
     Result<void> send(Batch& batch);
     // `before` compiled, adjusted to the chains the snapshot found: a layout chain whose
@@ -62,7 +62,8 @@ private:
     static void reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot);
     // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
     // `t`, the compiled current ruleset.
-    Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names);
+    Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names,
+                             uint8_t family);
 
     Config cfg_;
     std::unique_ptr<Netlink> nl_;

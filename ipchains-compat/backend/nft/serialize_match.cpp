@@ -51,6 +51,21 @@ void match(nftnl_rule* r, const ir::Addr& m)
     expr::cmp(r, eq_op(m.negate), &value, 4);
 }
 
+// IPv6 table only (docs/ipfw.md "IPv6"): saddr at 8, daddr at 24, 16 bytes.
+void match(nftnl_rule* r, const ir::Addr6& m)
+{
+    expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, m.source ? 8 : 24, 16);
+    if (m.len < 128) {
+        uint8_t mask[16] = {}, zero[16] = {};
+        for (int i = 0; i < 16; ++i) {
+            const int bits = m.len - i * 8;
+            mask[i] = bits >= 8 ? 0xFF : bits <= 0 ? 0 : static_cast<uint8_t>(0xFF << (8 - bits));
+        }
+        expr::bitwise(r, 16, mask, zero);
+    }
+    expr::cmp(r, eq_op(m.negate), m.addr.data(), 16);
+}
+
 void match(nftnl_rule* r, const ir::SetLookup& m)
 {
     expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER,

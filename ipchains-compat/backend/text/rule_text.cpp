@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "backend/text/nft_text.h"
+#include "model/prefix6.h"
 
 namespace ipchains::backend::text {
 
@@ -86,6 +87,13 @@ std::string match_text(const ir::Rule& rule, const ir::Match& m)
         return std::string(l->source ? "ip saddr @" : "ip daddr @") + nft_identifier(l->set);
     if (const auto* i = std::get_if<ir::IfName>(&m)) return ifname_text(*i);
     if (const auto* a = std::get_if<ir::Addr>(&m)) return addr_text(*a);
+    if (const auto* a = std::get_if<ir::Addr6>(&m)) {
+        model::Prefix6 p;
+        p.addr = a->addr;
+        p.len = a->len;
+        return std::string(a->source ? "ip6 saddr" : "ip6 daddr") + op(a->negate) +
+               model::prefix6_text(p);
+    }
     if (const auto* p = std::get_if<ir::Proto>(&m))
         return std::string("ip protocol") + op(p->negate) + proto_name(p->proto);
     if (const auto* p = std::get_if<ir::Port>(&m))
