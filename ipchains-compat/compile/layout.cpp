@@ -265,8 +265,11 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
         c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
         chains.push_back(std::move(c));
     }
-    for (const auto& h : kHooks)
-        for (auto& c : detail::post_chains(*plan, h.hook, h.priority)) chains.push_back(std::move(c));
+    for (const auto& h : kHooks) {
+        const bool reject = detail::hook_rejects(*plan, rs, h.hook);
+        for (auto& c : detail::post_chains(*plan, h.hook, h.priority, reject))
+            chains.push_back(std::move(c));
+    }
     for (auto& c : nat_chains(*plan, masq)) chains.push_back(std::move(c));
 
     t.chains = order_by_references(std::move(chains));

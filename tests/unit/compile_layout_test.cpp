@@ -81,24 +81,10 @@ TEST(CompileLayout, FreshBoot)
     ASSERT_EQ(t.counters.size(), 3u);
     EXPECT_EQ(t.counters[1].name, "forward-policy");
 
-    // K = 1 without DIVERT rules: two post chains per hook.
-    EXPECT_EQ(count_prefix(t, "~in-post-"), 2);
-    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 2);
-    EXPECT_EQ(count_prefix(t, "~out-post-"), 2);
-    const ir::Chain& post = chain(t, "~in-post-2");
-    EXPECT_EQ(post.base, (ir::BaseChain{ir::Hook::Prerouting, -148, ir::ChainType::Filter}));
-    ASSERT_EQ(post.rules.size(), 2u);
-    EXPECT_EQ(post.rules[0].matches,
-              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
-                                               mark_stamp(MarkKind::Reject, 0), false}}));
-    EXPECT_EQ(post.rules[0].statements,
-              (std::vector<ir::Statement>{ir::Reject{ir::Reject::PortUnreach}}));
-    EXPECT_EQ(post.rules[1].matches,
-              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
-                                               mark_stamp(MarkKind::Resume, 0), true}}));
-    EXPECT_EQ(chain(t, "~fwd-post-1").rules[0].statements,
-              (std::vector<ir::Statement>{ir::Reject{ir::Reject::HostUnreach}}));
-    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")), (std::vector<std::string>{"drop", "accept"}));
+    // No DIVERT, TEE or REJECT: no post chain, the three hook chains are the only base chains.
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 0);
 
     // Neither MASQ nor REDIRECT: no nat chain, nothing that makes the kernel track connections.
     EXPECT_EQ(fx::find(t, "~nat-in"), nullptr);
@@ -262,9 +248,12 @@ TEST(CompileLayout, DivertInInput)
               (std::vector<ir::Statement>{ir::SetMark{~kKindId, 0}}));
     EXPECT_EQ(fx::verdicts(cont), jumps("input~1", "~input-policy"));
 
-    // One site on the input side: K = 2, three post chains, each dispatching site 1.
+    // One site on the input side: K = 2, three post chains, each dispatching site 1. Nothing
+    // diverts or rejects on forward and output: no post chain there.
     EXPECT_EQ(count_prefix(t, "~in-post-"), 3);
-    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 2);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 0);
+    EXPECT_EQ(chain(t, "~in-post-1").comment, "ipchains-layout:post");
     for (const char* name : {"~in-post-1", "~in-post-2", "~in-post-3"}) {
         const ir::Chain& post = chain(t, name);
         ASSERT_EQ(post.rules.size(), 3u);
@@ -383,7 +372,7 @@ TEST(CompileLayout, UnreachedChainsAreInputSide)
     EXPECT_EQ(tag->hook, ir::Hook::Prerouting);
     EXPECT_TRUE(fx::find(t, "lonely~1"));
     EXPECT_EQ(fx::find(t, "~cont-1"), nullptr);  // can never fire
-    EXPECT_EQ(count_prefix(t, "~in-post-"), 2);
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 0);
     // The loop edge is kept as a counting rule without its jump; nft cannot hold loops.
     EXPECT_EQ(fx::verdicts(chain(t, "a")), (std::vector<std::string>{"jump b"}));
     EXPECT_TRUE(fx::verdicts(chain(t, "b")).empty());
@@ -399,6 +388,47 @@ TEST(CompileLayout, ReachableLoopIsEloop)
     auto t = compile::compile(rs);
     ASSERT_FALSE(t);
     EXPECT_EQ(t.error().code, ELOOP);
+}
+
+// A REJECT rule or policy gives its hook one post chain (the deferred reject), no other hook.
+TEST(CompileLayout, RejectBringsOnePostChainToItsHook)
+{
+    auto rs = fx::ruleset({"u"});
+    fx::append(rs, "forward", fx::jump("u"));
+    model::Rule rej;
+    rej.target = model::TargetKind::Reject;
+    fx::append(rs, "u", rej);
+    rs.find("output")->policy = model::Policy::Reject;
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 1);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 1);
+    const ir::Chain& post = chain(t, "~fwd-post-1");
+    EXPECT_EQ(post.base, (ir::BaseChain{ir::Hook::Forward, 1, ir::ChainType::Filter}));
+    // Its own comment: a chain an older version filled with the resume rules is recreated.
+    EXPECT_EQ(post.comment, "ipchains-layout:post:reject");
+    ASSERT_EQ(post.rules.size(), 1u);
+    EXPECT_EQ(post.rules[0].matches,
+              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
+                                               mark_stamp(MarkKind::Reject, 0), false}}));
+    EXPECT_EQ(post.rules[0].statements,
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::HostUnreach}}));
+    // nft cannot reject in postrouting: the local sender gets EPERM, as in 2.2.
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")), (std::vector<std::string>{"drop"}));
+
+    // The input policy REJECT brings the input post chain, with port-unreachable.
+    auto pol = fx::ruleset();
+    pol.find("input")->policy = model::Policy::Reject;
+    ir::Table tp = fx::compiled(pol);
+    EXPECT_EQ(count_prefix(tp, "~in-post-"), 1);
+    EXPECT_EQ(count_prefix(tp, "~fwd-post-") + count_prefix(tp, "~out-post-"), 0);
+    EXPECT_EQ(chain(tp, "~in-post-1").rules[0].statements,
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::PortUnreach}}));
+
+    // A REJECT in a chain nothing reaches stamps nothing.
+    auto lonely = fx::ruleset({"lonely"});
+    fx::append(lonely, "lonely", rej);
+    EXPECT_EQ(count_prefix(fx::compiled(lonely), "~in-post-"), 0);
 }
 
 TEST(CompileLayout, PostChainsAreCappedAtNine)

@@ -258,13 +258,16 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapsh
         if (*it->second != c.comment) c.comment = *it->second;
         kept.push_back(std::move(c));
     }
-    // A nat chain that `before` does not compile to: an older version kept ~nat-in and
-    // ~nat-out in every table; now they exist only with REDIRECT or MASQ (compile/layout.cpp).
-    // Known to the diff (no base, no rules), it is removed, or recreated when `after` has it.
+    // A nat or post chain that `before` does not compile to: an older version kept ~nat-in
+    // and ~nat-out in every table, and post chains on every hook; now they exist only with
+    // REDIRECT or MASQ, and DIVERT/TEE or REJECT (compile/layout.cpp). Known to the diff (no
+    // base, no rules), it is removed, or recreated when `after` has it.
     std::unordered_map<std::string, bool> known;
     for (const auto& c : kept) known[c.name] = true;
     for (const auto& kc : read) {
-        if (known.count(kc.name) || kc.comment.compare(0, 19, "ipchains-layout:nat") != 0) continue;
+        const bool layout = kc.comment.compare(0, 19, "ipchains-layout:nat") == 0 ||
+                            kc.comment.compare(0, 20, "ipchains-layout:post") == 0;
+        if (known.count(kc.name) || !layout) continue;
         ir::Chain stale;
         stale.name = kc.name;
         stale.comment = kc.comment;
@@ -314,6 +317,19 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         return false;
     // No such chain: the slow path fails with the engine's words for it.
     if (!last) return false;
+    // The first REJECT of a hook brings its post chain (compile/continuation.cpp), and a table
+    // an older version wrote is converted by the full commit, which removes its extra post
+    // chains.
+    auto has = [&](const std::string& name) {
+        return std::any_of(chains->begin(), chains->end(),
+                           [&](const auto& kc) { return kc.name == name; });
+    };
+    bool reject = false;
+    for (const auto& r : rules) reject = reject || r.target == model::TargetKind::Reject;
+    if (reject && !has(compile::post_chain_name(last->hook, 1))) return false;
+    for (ir::Hook h : {ir::Hook::Prerouting, ir::Hook::Forward, ir::Hook::Postrouting})
+        if (has(compile::post_chain_name(h, 2)) && !has(compile::post_chain_name(h, 3)))
+            return false;
 
     Batch batch((*nl)->next_seq(), *gen);
     bool queue = false;
