@@ -71,8 +71,10 @@ TEST(CompileDiff, NewDivertAddsSegmentsAndPostChain)
     fx::append(rs, "input", fx::divert(1234));
     ir::Table b = fx::compiled(rs);
     compile::TableDiff d = compile::diff(a, b);
-    // No post chain before: the DIVERT brings all three of the input hook.
-    EXPECT_EQ(d.add, (Names{"input~1", "~cont-1", "~in-post-1", "~in-post-2", "~in-post-3"}));
+    // No post chain before: the DIVERT brings all three of the input hook, and the policy
+    // chain its continuation ends in.
+    EXPECT_EQ(d.add, (Names{"~input-policy", "input~1", "~cont-1", "~in-post-1", "~in-post-2",
+                            "~in-post-3"}));
     EXPECT_TRUE(d.refill.empty());
     // The first DIVERT rule puts the late write-back check first in every hook chain, under
     // a new comment: they are recreated (docs/design.md "Chain layout").
@@ -81,8 +83,8 @@ TEST(CompileDiff, NewDivertAddsSegmentsAndPostChain)
     ASSERT_EQ(d.append.size(), 1u);
     EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"input", 0}));
     // The added chains are created in `after` order: segments before the jumps to them.
-    EXPECT_EQ(d.create, (Names{"input~1", "~cont-1", "~in-hook", "~fwd-hook", "~out-hook",
-                               "~in-post-1", "~in-post-2", "~in-post-3"}));
+    EXPECT_EQ(d.create, (Names{"~input-policy", "input~1", "~cont-1", "~in-hook", "~fwd-hook",
+                               "~out-hook", "~in-post-1", "~in-post-2", "~in-post-3"}));
 }
 
 // docs/design.md "Chain layout": a post chain exists only while something needs it, and it

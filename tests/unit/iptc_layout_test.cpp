@@ -76,11 +76,13 @@ TEST(IptcLayout, FreshBootHooksAndExecutors)
         EXPECT_TRUE(table(l, name).chains.empty()) << name;
         EXPECT_TRUE(table(l, name).hooks.empty()) << name;
     }
-    // Output ACCEPTs are plain: no REJECT stamp to turn into a drop.
-    const LegacyChain* pol = chain(m, P + "~output-policy");
-    ASSERT_NE(pol, nullptr);
-    EXPECT_EQ(pol->rules[0].label, "ACCEPT");
-    EXPECT_EQ(chain(m, P + "~input-policy")->rules[0].label, "ACCEPT");
+    // The policies end the hook chains (no policy chain without DIVERT); output ACCEPTs are
+    // plain: no REJECT stamp to turn into a drop.
+    EXPECT_EQ(chain(m, P + "~output-policy"), nullptr);
+    const LegacyChain* out = chain(m, P + "~out-hook");
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(out->rules.back().label, "ACCEPT");
+    EXPECT_EQ(chain(m, P + "~in-hook")->rules.back().label, "ACCEPT");
 }
 
 // Each REJECT brings the executors of its side, and only those (docs/backends.md).
@@ -108,10 +110,10 @@ TEST(IptcLayout, RejectsBringTheirExecutors)
               std::vector<std::string>{P + "~fwd-exec"});
     EXPECT_TRUE(hook_targets(table(l, "filter"), "INPUT").empty());
     // Output ACCEPTs continue in the executor that turns REJECT stamps into drops.
-    const LegacyChain* pol = chain(m2, P + "~output-policy");
-    ASSERT_NE(pol, nullptr);
-    EXPECT_EQ(pol->rules[0].label, P + "~out-exec");
-    EXPECT_TRUE(pol->rules[0].ip.flags & IPT_F_GOTO);
+    const LegacyChain* out = chain(m2, P + "~out-hook");
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(out->rules.back().label, P + "~out-exec");
+    EXPECT_TRUE(out->rules.back().ip.flags & IPT_F_GOTO);
 }
 
 namespace {
@@ -207,8 +209,23 @@ TEST(IptcLayout, ZeroLeavesPolicyChainsAlone)
     Layout l = layout_of(model::Ruleset::initial());
     auto z = zeroable(table(l, "mangle").chains, P);
     EXPECT_EQ(std::count(z.begin(), z.end(), P + "input"), 1);
-    EXPECT_EQ(std::count(z.begin(), z.end(), P + "~input-policy"), 0);
+    // Without DIVERT the hook chain holds the policy rule and its counter.
+    EXPECT_EQ(std::count(z.begin(), z.end(), P + "~in-hook"), 0);
     EXPECT_EQ(std::count(z.begin(), z.end(), P + "~meta"), 0);
+}
+
+// One rule starts from a policy's count, whether it ends the hook chain or the policy chain
+// the continuations share (compile/layout.cpp), so reading back gives the count once.
+TEST(IptcLayout, PolicyCountsReadBackOnce)
+{
+    for (bool divert : {false, true}) {
+        model::Ruleset rs = model::Ruleset::initial();
+        if (divert) fx::append(rs, "output", fx::divert(7));
+        for (auto& c : rs.chains) c.policy_counters = {5, 500};
+        model::Ruleset back = read_back(layout_of(rs));
+        for (const auto& c : back.chains)
+            EXPECT_EQ(c.policy_counters, (model::Counters{5, 500})) << c.name << " " << divert;
+    }
 }
 
 TEST(IptcLayout, EmptyKernelReadsAsFreshBoot)

@@ -859,9 +859,10 @@ TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
 }
 
 // Before docs/design.md "Chain layout" emitted post chains only where needed, every hook had
-// two (deferred REJECT, then "accept unless RESUME"). The next command, even one the append
-// fast path could take, leaves the table a fresh build would, in one transaction.
-TEST_F(NftKernel, PostChainsOfAnOlderLayoutGo)
+// two (deferred REJECT, then "accept unless RESUME"), and every hook chain jumped to a policy
+// chain. The next command, even one the append fast path could take, leaves the table a
+// fresh build would, in one transaction.
+TEST_F(NftKernel, PostAndPolicyChainsOfAnOlderLayoutGo)
 {
     compile::Options opt;
     opt.table_name = "ipchains";
@@ -892,8 +893,24 @@ TEST_F(NftKernel, PostChainsOfAnOlderLayoutGo)
             old->chains.push_back(c);
         }
     }
+    std::vector<ir::Chain> policies;
+    for (auto& c : old->chains) {
+        if (c.role != ir::ChainRole::Hook) continue;
+        const std::string builtin = c.name == "~in-hook" ? "input" : c.name == "~fwd-hook" ? "forward" : "output";
+        ir::Chain p;
+        p.name = "~" + builtin + "-policy";
+        p.comment = "ipchains-layout:policy";
+        p.role = ir::ChainRole::Policy;
+        p.rules = {c.rules.back()};
+        policies.push_back(p);
+        c.comment = "ipchains-layout:hook";
+        c.rules.back() = ir::Rule{};
+        c.rules.back().statements.push_back(ir::Verdict{ir::Verdict::Jump, p.name});
+    }
+    old->chains.insert(old->chains.begin(), policies.begin(), policies.end());
     ASSERT_TRUE(load_raw(*old));
     ASSERT_NE(listing().find("~fwd-post-2"), std::string::npos);
+    ASSERT_NE(listing().find("jump ~forward-policy"), std::string::npos);
 
     // An append the fast path could take, were it not for the older layout.
     NftBackend be(table("ipchains"));
@@ -907,8 +924,10 @@ TEST_F(NftKernel, PostChainsOfAnOlderLayoutGo)
     // Only the output hook rejects: its one post chain is the only one left.
     const std::string now = listing();
     EXPECT_NE(now.find("~out-post-1"), std::string::npos);
-    for (const char* gone : {"~in-post-", "~fwd-post-", "~out-post-2"})
+    for (const char* gone : {"~in-post-", "~fwd-post-", "~out-post-2", "chain ~input-policy",
+                             "chain ~forward-policy", "chain ~output-policy", "jump ~"})
         EXPECT_EQ(now.find(gone), std::string::npos) << gone;
+    EXPECT_NE(now.find("counter name \"forward-policy\" accept"), std::string::npos) << now;
     auto got = read_rs(be);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(*got, want);

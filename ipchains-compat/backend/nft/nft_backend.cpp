@@ -258,15 +258,18 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapsh
         if (*it->second != c.comment) c.comment = *it->second;
         kept.push_back(std::move(c));
     }
-    // A nat or post chain that `before` does not compile to: an older version kept ~nat-in
-    // and ~nat-out in every table, and post chains on every hook; now they exist only with
-    // REDIRECT or MASQ, and DIVERT/TEE or REJECT (compile/layout.cpp). Known to the diff (no
-    // base, no rules), it is removed, or recreated when `after` has it.
+    // A nat, post or policy chain that `before` does not compile to: an older version kept
+    // ~nat-in and ~nat-out, post chains on every hook and the policy chains in every table;
+    // now they exist only with REDIRECT or MASQ, DIVERT/TEE or REJECT, and a continuation
+    // (compile/layout.cpp). Known to the diff (no base, no rules), it is removed, or
+    // recreated when `after` has it.
     std::unordered_map<std::string, bool> known;
     for (const auto& c : kept) known[c.name] = true;
     for (const auto& kc : read) {
-        const bool layout = kc.comment.compare(0, 19, "ipchains-layout:nat") == 0 ||
-                            kc.comment.compare(0, 20, "ipchains-layout:post") == 0;
+        bool layout = false;
+        for (const char* role : {"ipchains-layout:nat", "ipchains-layout:post",
+                                 "ipchains-layout:policy"})
+            layout = layout || kc.comment.rfind(role, 0) == 0;
         if (known.count(kc.name) || !layout) continue;
         ir::Chain stale;
         stale.name = kc.name;
