@@ -275,11 +275,15 @@ Result<ir::Table> compile(const model::Ruleset& rs, const Options& opt)
             c.comment += ":resume";
             c.rules.push_back(resume_skip_rule());
         }
-        // The policy inline, not behind a jump, saves every packet of the hook a chain. With
-        // continuations the hook chain jumps to their policy chain instead, so that one rule
-        // counts into the counter object: the legacy backend keeps a policy's count in the
-        // rule that carries it, and starts only one from the model's value.
-        c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
+        // No jump into an empty built-in chain, and the policy inline, not behind a jump:
+        // every packet of the hook is spared the chains it would only enter and leave. The
+        // first rule of the built-in chain brings the jump (NftBackend::append_fast leaves a
+        // chain nothing jumps to to the full commit). With continuations the hook chain jumps
+        // to their policy chain instead, so that one rule counts into the counter object:
+        // the legacy backend keeps a policy's count in the rule that carries it, and starts
+        // only one from the model's value.
+        if (!builtin->rules.empty())
+            c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
         if (continued.count(h.builtin))
             c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
         else

@@ -42,13 +42,31 @@ TEST(CompileDiff, FromNothingCreatesEverything)
 TEST(CompileDiff, AppendIsAnAppend)
 {
     model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "forward", fx::rule(TargetKind::Accept));
     ir::Table a = fx::compiled(rs);
     fx::append(rs, "forward", fx::rule(TargetKind::Deny));
     compile::TableDiff d = compile::diff(a, fx::compiled(rs));
     ASSERT_EQ(d.append.size(), 1u);
-    EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"forward", 0}));
+    EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"forward", 1}));
     EXPECT_TRUE(d.refill.empty());
     EXPECT_TRUE(d.add.empty());
+}
+
+// docs/design.md "Chain layout": a hook chain jumps into its built-in chain only while that
+// holds rules. The first rule brings the jump, the last takes it away, each in the diff of
+// the rule.
+TEST(CompileDiff, FirstRuleOfABuiltinChainBringsTheJump)
+{
+    model::Ruleset rs = fx::ruleset();
+    ir::Table a = fx::compiled(rs);
+    fx::append(rs, "forward", fx::rule(TargetKind::Deny));
+    ir::Table b = fx::compiled(rs);
+    compile::TableDiff d = compile::diff(a, b);
+    EXPECT_EQ(d.refill, (Names{"~fwd-hook"}));
+    EXPECT_EQ(d.append, (std::vector<compile::TableDiff::Append>{{"forward", 0}}));
+    EXPECT_TRUE(d.add.empty() && d.remove.empty() && d.recreate.empty());
+    compile::TableDiff back = compile::diff(b, a);
+    EXPECT_EQ(back.refill, (Names{"forward", "~fwd-hook"}));
 }
 
 TEST(CompileDiff, DeleteIsARefill)
@@ -92,13 +110,15 @@ TEST(CompileDiff, NewDivertAddsSegmentsAndPostChain)
 TEST(CompileDiff, FirstRejectBringsItsPostChainLastTakesItAway)
 {
     model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "forward", fx::rule(TargetKind::Accept));
     ir::Table a = fx::compiled(rs);
     fx::append(rs, "forward", fx::rule(TargetKind::Reject));
     ir::Table b = fx::compiled(rs);
     compile::TableDiff d = compile::diff(a, b);
     EXPECT_EQ(d.add, (Names{"~fwd-post-1"}));
     EXPECT_TRUE(d.recreate.empty());
-    EXPECT_EQ(d.append, (std::vector<compile::TableDiff::Append>{{"forward", 0}}));
+    EXPECT_TRUE(d.refill.empty());
+    EXPECT_EQ(d.append, (std::vector<compile::TableDiff::Append>{{"forward", 1}}));
 
     compile::TableDiff back = compile::diff(b, a);
     EXPECT_EQ(back.remove, (Names{"~fwd-post-1"}));
@@ -146,6 +166,7 @@ TEST(CompileDiff, ReachingAChainFromAnotherHookRecreatesIt)
 {
     model::Ruleset rs = fx::ruleset({"u"});
     fx::append(rs, "u", fx::rule(TargetKind::Accept));
+    fx::append(rs, "forward", fx::rule(TargetKind::None));
     ir::Table a = fx::compiled(rs);  // u unreached: input side
     fx::append(rs, "forward", fx::jump("u"));
     ir::Table b = fx::compiled(rs);  // u now forward side: other comment, other rules
@@ -172,8 +193,9 @@ TEST(CompileDiff, ReferrersOfRecreatedChainsAreRefilled)
     compile::TableDiff d = compile::diff(before, after);
     EXPECT_EQ(d.remove, (Names{"a"}));
     EXPECT_EQ(d.recreate, (Names{"b"}));
-    EXPECT_EQ(d.refill, (Names{"input"}));
-    EXPECT_EQ(d.flush, (Names{"a", "input", "b"}));  // `before` order
+    // The hook chains skip input once it is empty and enter output with its first rule.
+    EXPECT_EQ(d.refill, (Names{"input", "~in-hook", "~out-hook"}));
+    EXPECT_EQ(d.flush, (Names{"a", "input", "b", "~in-hook", "~out-hook"}));  // `before` order
     EXPECT_EQ(d.append.size(), 1u);
 }
 

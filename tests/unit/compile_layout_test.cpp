@@ -60,19 +60,23 @@ TEST(CompileLayout, FreshBoot)
     EXPECT_TRUE(fx::ordered(t));
     EXPECT_EQ(fx::find(t, compile::kPassthroughChain), nullptr);
 
-    // Each hook chain: jump to the built-in chain, then the policy inline (named counter and
-    // verdict), no jump to a policy chain.
+    // Each hook chain: the policy inline (named counter and verdict), no jump to a policy
+    // chain, nor into the empty built-in chain.
     const ir::Chain& in = chain(t, "~in-hook");
     EXPECT_EQ(in.base, (ir::BaseChain{ir::Hook::Prerouting, -150, ir::ChainType::Filter}));
-    EXPECT_EQ(in.rules, (std::vector<ir::Rule>{jump_rule("input"), policy_rule("input")}));
+    EXPECT_EQ(in.rules, (std::vector<ir::Rule>{policy_rule("input")}));
     EXPECT_EQ(chain(t, "~fwd-hook").base, (ir::BaseChain{ir::Hook::Forward, 0}));
     // No MASQ: no masqueraded-replies rule (a `ct` expression), see MasqBringsConntrack.
     const ir::Chain& fwd = chain(t, "~fwd-hook");
     EXPECT_EQ(fwd.comment, "ipchains-layout:hook:policy");
-    EXPECT_EQ(fwd.rules, (std::vector<ir::Rule>{jump_rule("forward"), policy_rule("forward")}));
+    EXPECT_EQ(fwd.rules, (std::vector<ir::Rule>{policy_rule("forward")}));
     EXPECT_EQ(chain(t, "~out-hook").base, (ir::BaseChain{ir::Hook::Postrouting, 0}));
-    EXPECT_EQ(chain(t, "~out-hook").rules,
-              (std::vector<ir::Rule>{jump_rule("output"), policy_rule("output")}));
+    EXPECT_EQ(chain(t, "~out-hook").rules, (std::vector<ir::Rule>{policy_rule("output")}));
+    // A built-in chain with rules is jumped to before the policy.
+    model::Ruleset one = model::Ruleset::initial();
+    fx::append(one, "forward", fx::rule(TargetKind::Deny));
+    EXPECT_EQ(chain(fx::compiled(one), "~fwd-hook").rules,
+              (std::vector<ir::Rule>{jump_rule("forward"), policy_rule("forward")}));
 
     const ir::Chain& input = chain(t, "input");
     EXPECT_FALSE(input.base);

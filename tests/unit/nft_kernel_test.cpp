@@ -403,7 +403,8 @@ TEST_F(NftKernel, FastAndSlowAppendLeaveTheSameKernelState)
     NftBackend slow_be(table("slow"));
     std::vector<model::Command> setup = {new_chain("acct"),
                                          append("input", fx::with_proto(fx::divert(99), 6)),
-                                         append("input", fx::jump("acct"))};
+                                         append("input", fx::jump("acct")),
+                                         append("output", fx::rule(model::TargetKind::None))};
     for (const auto& c : setup) {
         ASSERT_TRUE(slow(fast, c).ok());
         ASSERT_TRUE(slow(slow_be, c).ok());
@@ -523,7 +524,14 @@ TEST_F(NftKernel, FastPathLeavesWhatItCannotDoToTheSlowPath)
     ASSERT_TRUE(done.ok());
     EXPECT_FALSE(*done) << "a chain with two copies";
 
-    // The first REJECT of a hook brings the hook's post chain (docs/design.md "Chain layout").
+    // The first rule of a built-in chain brings the hook chain's jump to it, the first REJECT
+    // of a hook the hook's post chain (docs/design.md "Chain layout").
+    done = be.append_fast("forward", {accept});
+    ASSERT_TRUE(done.ok());
+    EXPECT_FALSE(*done) << "an empty built-in chain";
+    EXPECT_EQ(listing().find("jump forward"), std::string::npos);
+    ASSERT_TRUE(execute(be, append("forward", accept)).ok());
+    EXPECT_NE(listing().find("jump forward"), std::string::npos);
     model::Rule reject = fx::rule(model::TargetKind::Reject);
     done = be.append_fast("forward", {reject});
     ASSERT_TRUE(done.ok());

@@ -159,7 +159,7 @@ TEST(TextScript, WholeTable)
     EXPECT_NE(s.find("\tchain .in-hook {\n"
                      "\t\ttype filter hook prerouting priority -150; policy accept;\n"
                      "\t\tcomment \"ipchains-layout:hook:policy\"\n"
-                     "\t\tjump input\n\t\tcounter name \"input-policy\" accept\n\t}\n"),
+                     "\t\tcounter name \"input-policy\" accept\n\t}\n"),
               std::string::npos);
     EXPECT_NE(s.find("\tchain input {\n\t\tcomment \"ipchains:0:0:0:in:ACCEPT:input\"\n\t}\n"),
               std::string::npos);
@@ -217,10 +217,8 @@ TEST(TextCommands, AppendingADivertRule)
         "nft 'add rule ip ipchains .in-hook jump input'\n"
         "nft 'add rule ip ipchains .in-hook jump .input-policy'\n"
         "nft 'add rule ip ipchains .fwd-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
-        "nft 'add rule ip ipchains .fwd-hook jump forward'\n"
         "nft 'add rule ip ipchains .fwd-hook counter name \"forward-policy\" accept'\n"
         "nft 'add rule ip ipchains .out-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
-        "nft 'add rule ip ipchains .out-hook jump output'\n"
         "nft 'add rule ip ipchains .out-hook counter name \"output-policy\" accept'\n"
         "nft 'add rule ip ipchains .in-post-1 meta mark & 0x70000000 == 0x40000000 reject with "
         "icmp type port-unreachable'\n"
@@ -261,8 +259,10 @@ TEST(TextCommands, FlushDeleteRecreate)
     model::Ruleset rs = fx::ruleset({"u"});
     fx::append(rs, "u", fx::rule(model::TargetKind::Deny));
     fx::append(rs, "input", fx::rule(model::TargetKind::Deny));
+    fx::append(rs, "input", fx::rule(model::TargetKind::Accept));
+    fx::append(rs, "forward", fx::rule(model::TargetKind::None));
     ir::Table before = fx::compiled(rs);
-    rs.find("input")->rules.clear();
+    rs.find("input")->rules.erase(rs.find("input")->rules.begin());
     fx::append(rs, "forward", fx::jump("u"));
     std::string c = to_nft_commands(before, fx::compiled(rs));
     EXPECT_EQ(c.find("nft 'flush chain ip ipchains input'\n"

@@ -302,6 +302,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
 
     std::optional<compile::ChainTag> last;
     std::string last_name;
+    uint32_t last_references = 0;
     for (const auto& kc : *chains) {
         auto tag = compile::parse_chain_comment(kc.comment);
         if (!tag || tag->name != chain) continue;
@@ -309,6 +310,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         if (!last || tag->segment > last->segment) {
             last = tag;
             last_name = kc.name;
+            last_references = kc.references;
         }
     }
     // The first MASQ brings the nat chain and the conntrack rules (compile/layout.cpp
@@ -320,6 +322,9 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         return false;
     // No such chain: the slow path fails with the engine's words for it.
     if (!last) return false;
+    // A built-in chain nothing jumps to is empty: its hook chain skips it, and its first rule
+    // brings the jump (compile/layout.cpp).
+    if (last->policy && last->segment == 0 && last_references == 0) return false;
     // The first REJECT of a hook brings its post chain (compile/continuation.cpp), and a table
     // an older version wrote is converted by the full commit, which removes its extra post
     // chains.
