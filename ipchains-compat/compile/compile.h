@@ -114,6 +114,11 @@ std::optional<ChainTag> parse_chain_comment(const std::string& comment);
 // nft chain name of a segment: `input`, `input~1`, `ppp-in@1`, `ppp-in@1~2`.
 std::string segment_chain_name(const std::string& name, int instance, int segment);
 
+// Post base chain i (1-based) of a hook: `~in-post-1`, `~fwd-post-2`, ... A hook has none, one
+// (deferred REJECT only) or K+1 >= 3 (DIVERT/TEE sites) of them (docs/design.md "Chain
+// layout"); exactly two is a table an older version wrote.
+std::string post_chain_name(ir::Hook hook, int i);
+
 // Presence of this (empty, unreferenced) chain means divert pass-through is on.
 constexpr const char* kPassthroughChain = "~passthrough";
 // Table counter object holding a built-in chain's policy counters: "<chain>-policy".

@@ -73,13 +73,29 @@ ir::Chain continuation_chain(const Plan& plan, const Site& s)
     return c;
 }
 
-std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority)
+bool hook_rejects(const Plan& plan, const model::Ruleset& rs, ir::Hook hook)
+{
+    for (const char* b : {"input", "forward", "output"}) {
+        const model::Chain* c = rs.find(b);
+        if (c != nullptr && builtin_hook(b) == hook && c->policy == model::Policy::Reject)
+            return true;
+    }
+    for (const auto& inst : plan.instances) {
+        if (inst.root.empty() || inst.hook != hook) continue;
+        for (const auto& r : inst.chain->rules)
+            if (r.target == model::TargetKind::Reject) return true;
+    }
+    return false;
+}
+
+std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority,
+                                   bool reject_here)
 {
     std::vector<const Site*> sites;
     for (const auto& s : plan.sites)
         if (site_reached(plan, s) && plan.instances[s.instance].hook == hook) sites.push_back(&s);
-    // K = 1 + the DIVERT rules one packet can cross here: every site of the hook, in walk order.
-    int k = std::min<int>(kMaxCrossedDiverts, 1 + static_cast<int>(sites.size()));
+    // Every post chain is a base chain each packet of the hook walks: none unless needed.
+    if (sites.empty() && !reject_here) return {};
 
     ir::Rule reject;
     reject.matches.push_back(ir::Mark{kKindMask, mark_stamp(MarkKind::Reject, 0), false});
@@ -94,9 +110,23 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
     pass.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
 
     std::vector<ir::Chain> out;
+    if (sites.empty()) {
+        // Nothing to dispatch: one chain, the deferred reject alone. Its own comment, so a
+        // chain an older version filled with more rules is recreated.
+        ir::Chain c;
+        c.name = post_chain_name(hook, 1);
+        c.base = ir::BaseChain{hook, hook_priority + 1, ir::ChainType::Filter};
+        c.comment = "ipchains-layout:post:reject";
+        c.role = ir::ChainRole::Post;
+        c.rules.push_back(reject);
+        out.push_back(std::move(c));
+        return out;
+    }
+    // K = 1 + the DIVERT rules one packet can cross here: every site of the hook, in walk order.
+    int k = std::min<int>(kMaxCrossedDiverts, 1 + static_cast<int>(sites.size()));
     for (int i = 1; i <= k + 1; ++i) {
         ir::Chain c;
-        c.name = std::string("~") + hook_short_name(hook) + "-post-" + std::to_string(i);
+        c.name = post_chain_name(hook, i);
         c.base = ir::BaseChain{hook, hook_priority + i, ir::ChainType::Filter};
         c.comment = "ipchains-layout:post";
         c.role = ir::ChainRole::Post;
@@ -113,3 +143,12 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
 }
 
 }  // namespace ipchains::compile::detail
+
+namespace ipchains::compile {
+
+std::string post_chain_name(ir::Hook hook, int i)
+{
+    return std::string("~") + detail::hook_short_name(hook) + "-post-" + std::to_string(i);
+}
+
+}  // namespace ipchains::compile

@@ -19,7 +19,14 @@ bool site_reached(const Plan& plan, const Site& s);
 // [clear kind+id, jump <rest of segment>, jump <rest of each caller>..., jump <policy>]
 ir::Chain continuation_chain(const Plan& plan, const Site& s);
 
-// `~<in|fwd|out>-post-<i>`, i = 1..K+1 at priorities hook+i.
-std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority);
+// True when a REJECT rule in a chain instance of `hook` that a built-in chain reaches, or the
+// hook's built-in policy, stamps packets for the deferred reject of the post chains.
+bool hook_rejects(const Plan& plan, const model::Ruleset& rs, ir::Hook hook);
+
+// Only what the hook needs (docs/design.md "Chain layout"): with DIVERT/TEE sites reached on
+// the hook `~<in|fwd|out>-post-<i>`, i = 1..K+1 at priorities hook+i; without, one
+// `~<hook>-post-1` holding the deferred reject when `reject`; else none.
+std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority,
+                                   bool reject);
 
 }  // namespace ipchains::compile::detail

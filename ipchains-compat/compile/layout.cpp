@@ -59,12 +59,10 @@ ir::Rule resume_skip_rule()
     return r;
 }
 
-ir::Chain policy_chain(const model::Chain& builtin)
+// The named counter and the verdict of a built-in chain's policy: the last rule of its hook
+// chain, or, when continuations need it too, of the policy chain.
+ir::Rule policy_rule(const model::Chain& builtin)
 {
-    ir::Chain c;
-    c.name = detail::policy_chain_name(builtin.name);
-    c.comment = "ipchains-layout:policy";
-    c.role = ir::ChainRole::Policy;
     ir::Rule r;
     r.statements.push_back(ir::NamedCounter{policy_counter_name(builtin.name)});
     switch (builtin.policy.value_or(model::Policy::Accept)) {
@@ -83,7 +81,16 @@ ir::Chain policy_chain(const model::Chain& builtin)
         r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
         break;
     }
-    c.rules.push_back(r);
+    return r;
+}
+
+ir::Chain policy_chain(const model::Chain& builtin)
+{
+    ir::Chain c;
+    c.name = detail::policy_chain_name(builtin.name);
+    c.comment = "ipchains-layout:policy";
+    c.role = ir::ChainRole::Policy;
+    c.rules.push_back(policy_rule(builtin));
     return c;
 }
 
@@ -233,12 +240,17 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         p.role = ir::ChainRole::Passthrough;
         chains.push_back(p);
     }
+    // A policy chain only for the continuations that end in it (a DIVERT/TEE site reached
+    // from that built-in chain); otherwise the hook chain holds the policy rule itself.
+    std::set<std::string> continued;
+    for (const auto& s : plan->sites)
+        if (detail::site_reached(*plan, s)) continued.insert(plan->instances[s.instance].root);
     for (const auto& c : rs.chains) {
         if (!c.builtin()) continue;
         t.counters.push_back(ir::CounterObject{policy_counter_name(c.name),
                                                c.policy_counters.packets,
                                                c.policy_counters.bytes});
-        chains.push_back(policy_chain(c));
+        if (continued.count(c.name)) chains.push_back(policy_chain(c));
     }
     for (const auto& inst : plan->instances) {
         for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough)) {
@@ -257,13 +269,15 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         ir::Chain c;
         c.name = std::string("~") + detail::hook_short_name(h.hook) + "-hook";
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
-        c.comment = "ipchains-layout:hook";
+        // ":policy": the policy rule may be inline, where an older version always jumped to
+        // the policy chain; the new comment has such a chain recreated, not left as it was.
+        c.comment = "ipchains-layout:hook:policy";
         c.role = ir::ChainRole::Hook;
         // 2.2 de-masqueraded replies after input and sent them past forward to output. Only
         // with MASQ: the rule is a `ct` expression. The comment names the rule, so adding or
         // removing it recreates the chain, as for a chain an older version left behind.
         if (h.hook == ir::Hook::Forward && masq) {
-            c.comment = "ipchains-layout:hook:masq-replies";
+            c.comment += ":masq-replies";
             c.rules.push_back(masq_reply_rule());
         }
         // Only rulesets with a DIVERT rule pay for the check; the comment differs so that a
@@ -272,12 +286,26 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
             c.comment += ":resume";
             c.rules.push_back(resume_skip_rule());
         }
-        c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
-        c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
+        // No jump into an empty built-in chain, and the policy inline, not behind a jump:
+        // every packet of the hook is spared the chains it would only enter and leave. The
+        // first rule of the built-in chain brings the jump (NftBackend::append_fast leaves a
+        // chain nothing jumps to to the full commit). With continuations the hook chain jumps
+        // to their policy chain instead, so that one rule counts into the counter object:
+        // the legacy backend keeps a policy's count in the rule that carries it, and starts
+        // only one from the model's value.
+        if (!builtin->rules.empty())
+            c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
+        if (continued.count(h.builtin))
+            c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
+        else
+            c.rules.push_back(policy_rule(*builtin));
         chains.push_back(std::move(c));
     }
-    for (const auto& h : kHooks)
-        for (auto& c : detail::post_chains(*plan, h.hook, h.priority)) chains.push_back(std::move(c));
+    for (const auto& h : kHooks) {
+        const bool reject = detail::hook_rejects(*plan, rs, h.hook);
+        for (auto& c : detail::post_chains(*plan, h.hook, h.priority, reject))
+            chains.push_back(std::move(c));
+    }
     for (auto& c : nat_chains(*plan, masq)) chains.push_back(std::move(c));
 
     t.chains = order_by_references(std::move(chains));

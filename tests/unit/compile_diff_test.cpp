@@ -42,13 +42,31 @@ TEST(CompileDiff, FromNothingCreatesEverything)
 TEST(CompileDiff, AppendIsAnAppend)
 {
     model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "forward", fx::rule(TargetKind::Accept));
     ir::Table a = fx::compiled(rs);
     fx::append(rs, "forward", fx::rule(TargetKind::Deny));
     compile::TableDiff d = compile::diff(a, fx::compiled(rs));
     ASSERT_EQ(d.append.size(), 1u);
-    EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"forward", 0}));
+    EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"forward", 1}));
     EXPECT_TRUE(d.refill.empty());
     EXPECT_TRUE(d.add.empty());
+}
+
+// docs/design.md "Chain layout": a hook chain jumps into its built-in chain only while that
+// holds rules. The first rule brings the jump, the last takes it away, each in the diff of
+// the rule.
+TEST(CompileDiff, FirstRuleOfABuiltinChainBringsTheJump)
+{
+    model::Ruleset rs = fx::ruleset();
+    ir::Table a = fx::compiled(rs);
+    fx::append(rs, "forward", fx::rule(TargetKind::Deny));
+    ir::Table b = fx::compiled(rs);
+    compile::TableDiff d = compile::diff(a, b);
+    EXPECT_EQ(d.refill, (Names{"~fwd-hook"}));
+    EXPECT_EQ(d.append, (std::vector<compile::TableDiff::Append>{{"forward", 0}}));
+    EXPECT_TRUE(d.add.empty() && d.remove.empty() && d.recreate.empty());
+    compile::TableDiff back = compile::diff(b, a);
+    EXPECT_EQ(back.refill, (Names{"forward", "~fwd-hook"}));
 }
 
 TEST(CompileDiff, DeleteIsARefill)
@@ -71,18 +89,64 @@ TEST(CompileDiff, NewDivertAddsSegmentsAndPostChain)
     fx::append(rs, "input", fx::divert(1234));
     ir::Table b = fx::compiled(rs);
     compile::TableDiff d = compile::diff(a, b);
-    EXPECT_EQ(d.add, (Names{"input~1", "~cont-1", "~in-post-3"}));
+    // No post chain before: the DIVERT brings all three of the input hook, and the policy
+    // chain its continuation ends in.
+    EXPECT_EQ(d.add, (Names{"~input-policy", "input~1", "~cont-1", "~in-post-1", "~in-post-2",
+                            "~in-post-3"}));
     EXPECT_TRUE(d.refill.empty());
     // The first DIVERT rule puts the late write-back check first in every hook chain, under
     // a new comment: they are recreated (docs/design.md "Chain layout").
     EXPECT_EQ(d.recreate, (Names{"~in-hook", "~fwd-hook", "~out-hook"}));
-    // input gets the DIVERT rule and its goto; the post chains get the dispatch rule.
-    ASSERT_EQ(d.append.size(), 3u);
+    // input gets the DIVERT rule and its goto.
+    ASSERT_EQ(d.append.size(), 1u);
     EXPECT_EQ(d.append[0], (compile::TableDiff::Append{"input", 0}));
-    EXPECT_EQ(d.append[1], (compile::TableDiff::Append{"~in-post-1", 2}));
     // The added chains are created in `after` order: segments before the jumps to them.
-    EXPECT_EQ(d.create,
-              (Names{"input~1", "~cont-1", "~in-hook", "~fwd-hook", "~out-hook", "~in-post-3"}));
+    EXPECT_EQ(d.create, (Names{"~input-policy", "input~1", "~cont-1", "~in-hook", "~fwd-hook",
+                               "~out-hook", "~in-post-1", "~in-post-2", "~in-post-3"}));
+}
+
+// docs/design.md "Chain layout": a post chain exists only while something needs it, and it
+// comes and goes in the same diff as the rule that needs it.
+TEST(CompileDiff, FirstRejectBringsItsPostChainLastTakesItAway)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "forward", fx::rule(TargetKind::Accept));
+    ir::Table a = fx::compiled(rs);
+    fx::append(rs, "forward", fx::rule(TargetKind::Reject));
+    ir::Table b = fx::compiled(rs);
+    compile::TableDiff d = compile::diff(a, b);
+    EXPECT_EQ(d.add, (Names{"~fwd-post-1"}));
+    EXPECT_TRUE(d.recreate.empty());
+    EXPECT_TRUE(d.refill.empty());
+    EXPECT_EQ(d.append, (std::vector<compile::TableDiff::Append>{{"forward", 1}}));
+
+    compile::TableDiff back = compile::diff(b, a);
+    EXPECT_EQ(back.remove, (Names{"~fwd-post-1"}));
+    EXPECT_EQ(back.refill, (Names{"forward"}));
+}
+
+// The nft backend hands the diff the post chains an older version left (every hook had two),
+// as chains without base or rules (NftBackend::reconcile_with_kernel): they are flushed and
+// deleted, and one the new layout keeps under another comment is recreated.
+TEST(CompileDiff, PostChainsOfAnOlderVersionGo)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "output", fx::rule(TargetKind::Reject));
+    ir::Table after = fx::compiled(rs);
+    ir::Table before = after;
+    for (auto& c : before.chains)
+        if (c.name == "~out-post-1") c.comment = "ipchains-layout:post";
+    for (const char* n : {"~in-post-1", "~in-post-2", "~out-post-2"}) {
+        ir::Chain stale;
+        stale.name = n;
+        stale.comment = "ipchains-layout:post";
+        before.chains.push_back(stale);
+    }
+    compile::TableDiff d = compile::diff(before, after);
+    EXPECT_EQ(d.remove, (Names{"~in-post-1", "~in-post-2", "~out-post-2"}));
+    EXPECT_EQ(d.recreate, (Names{"~out-post-1"}));
+    EXPECT_EQ(d.flush, (Names{"~out-post-1", "~in-post-1", "~in-post-2", "~out-post-2"}));
+    EXPECT_TRUE(d.add.empty());
 }
 
 TEST(CompileDiff, LastDivertTakesTheLateWriteBackCheckAway)
@@ -102,6 +166,7 @@ TEST(CompileDiff, ReachingAChainFromAnotherHookRecreatesIt)
 {
     model::Ruleset rs = fx::ruleset({"u"});
     fx::append(rs, "u", fx::rule(TargetKind::Accept));
+    fx::append(rs, "forward", fx::rule(TargetKind::None));
     ir::Table a = fx::compiled(rs);  // u unreached: input side
     fx::append(rs, "forward", fx::jump("u"));
     ir::Table b = fx::compiled(rs);  // u now forward side: other comment, other rules
@@ -128,8 +193,9 @@ TEST(CompileDiff, ReferrersOfRecreatedChainsAreRefilled)
     compile::TableDiff d = compile::diff(before, after);
     EXPECT_EQ(d.remove, (Names{"a"}));
     EXPECT_EQ(d.recreate, (Names{"b"}));
-    EXPECT_EQ(d.refill, (Names{"input"}));
-    EXPECT_EQ(d.flush, (Names{"a", "input", "b"}));  // `before` order
+    // The hook chains skip input once it is empty and enter output with its first rule.
+    EXPECT_EQ(d.refill, (Names{"input", "~in-hook", "~out-hook"}));
+    EXPECT_EQ(d.flush, (Names{"a", "input", "b", "~in-hook", "~out-hook"}));  // `before` order
     EXPECT_EQ(d.append.size(), 1u);
 }
 

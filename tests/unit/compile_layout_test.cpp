@@ -33,6 +33,15 @@ ir::Rule jump_rule(const std::string& chain)
     return r;
 }
 
+// The policy inline at the end of a hook chain: named counter + verdict.
+ir::Rule policy_rule(const std::string& builtin, ir::Verdict::Kind verdict = ir::Verdict::Accept)
+{
+    ir::Rule r;
+    r.statements.push_back(ir::NamedCounter{builtin + "-policy"});
+    r.statements.push_back(ir::Verdict{verdict, ""});
+    return r;
+}
+
 int count_prefix(const ir::Table& t, const std::string& prefix)
 {
     int n = 0;
@@ -51,16 +60,23 @@ TEST(CompileLayout, FreshBoot)
     EXPECT_TRUE(fx::ordered(t));
     EXPECT_EQ(fx::find(t, compile::kPassthroughChain), nullptr);
 
+    // Each hook chain: the policy inline (named counter and verdict), no jump to a policy
+    // chain, nor into the empty built-in chain.
     const ir::Chain& in = chain(t, "~in-hook");
     EXPECT_EQ(in.base, (ir::BaseChain{ir::Hook::Prerouting, -150, ir::ChainType::Filter}));
-    EXPECT_EQ(fx::verdicts(in), jumps("input", "~input-policy"));
+    EXPECT_EQ(in.rules, (std::vector<ir::Rule>{policy_rule("input")}));
     EXPECT_EQ(chain(t, "~fwd-hook").base, (ir::BaseChain{ir::Hook::Forward, 0}));
     // No MASQ: no masqueraded-replies rule (a `ct` expression), see MasqBringsConntrack.
     const ir::Chain& fwd = chain(t, "~fwd-hook");
-    EXPECT_EQ(fwd.comment, "ipchains-layout:hook");
-    EXPECT_EQ(fwd.rules, (std::vector<ir::Rule>{jump_rule("forward"), jump_rule("~forward-policy")}));
+    EXPECT_EQ(fwd.comment, "ipchains-layout:hook:policy");
+    EXPECT_EQ(fwd.rules, (std::vector<ir::Rule>{policy_rule("forward")}));
     EXPECT_EQ(chain(t, "~out-hook").base, (ir::BaseChain{ir::Hook::Postrouting, 0}));
-    EXPECT_EQ(fx::verdicts(chain(t, "~out-hook")), jumps("output", "~output-policy"));
+    EXPECT_EQ(chain(t, "~out-hook").rules, (std::vector<ir::Rule>{policy_rule("output")}));
+    // A built-in chain with rules is jumped to before the policy.
+    model::Ruleset one = model::Ruleset::initial();
+    fx::append(one, "forward", fx::rule(TargetKind::Deny));
+    EXPECT_EQ(chain(fx::compiled(one), "~fwd-hook").rules,
+              (std::vector<ir::Rule>{jump_rule("forward"), policy_rule("forward")}));
 
     const ir::Chain& input = chain(t, "input");
     EXPECT_FALSE(input.base);
@@ -73,32 +89,16 @@ TEST(CompileLayout, FreshBoot)
     EXPECT_EQ(tag->position, 0);
     EXPECT_EQ(compile::parse_chain_comment(chain(t, "output").comment)->position, 2);
 
-    const ir::Chain& pol = chain(t, "~input-policy");
-    ASSERT_EQ(pol.rules.size(), 1u);
-    EXPECT_EQ(pol.rules[0].statements,
-              (std::vector<ir::Statement>{ir::NamedCounter{"input-policy"},
-                                          ir::Verdict{ir::Verdict::Accept, ""}}));
+    // No continuation ends in a policy: no policy chain.
+    for (const char* p : {"~input-policy", "~forward-policy", "~output-policy"})
+        EXPECT_EQ(fx::find(t, p), nullptr) << p;
     ASSERT_EQ(t.counters.size(), 3u);
     EXPECT_EQ(t.counters[1].name, "forward-policy");
 
-    // K = 1 without DIVERT rules: two post chains per hook.
-    EXPECT_EQ(count_prefix(t, "~in-post-"), 2);
-    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 2);
-    EXPECT_EQ(count_prefix(t, "~out-post-"), 2);
-    const ir::Chain& post = chain(t, "~in-post-2");
-    EXPECT_EQ(post.base, (ir::BaseChain{ir::Hook::Prerouting, -148, ir::ChainType::Filter}));
-    ASSERT_EQ(post.rules.size(), 2u);
-    EXPECT_EQ(post.rules[0].matches,
-              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
-                                               mark_stamp(MarkKind::Reject, 0), false}}));
-    EXPECT_EQ(post.rules[0].statements,
-              (std::vector<ir::Statement>{ir::Reject{ir::Reject::PortUnreach}}));
-    EXPECT_EQ(post.rules[1].matches,
-              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
-                                               mark_stamp(MarkKind::Resume, 0), true}}));
-    EXPECT_EQ(chain(t, "~fwd-post-1").rules[0].statements,
-              (std::vector<ir::Statement>{ir::Reject{ir::Reject::HostUnreach}}));
-    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")), (std::vector<std::string>{"drop", "accept"}));
+    // No DIVERT, TEE or REJECT: no post chain, the three hook chains are the only base chains.
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 0);
 
     // Neither MASQ nor REDIRECT: no nat chain, nothing that makes the kernel track connections.
     EXPECT_EQ(fx::find(t, "~nat-in"), nullptr);
@@ -139,7 +139,7 @@ TEST(CompileLayout, StatelessRulesetHasNoConntrack)
     rs.find("output")->policy = model::Policy::Deny;
     ir::Table t = fx::compiled(rs);
     EXPECT_EQ(conntrack_users(t), 0);
-    EXPECT_EQ(chain(t, "~fwd-hook").comment, "ipchains-layout:hook:resume");
+    EXPECT_EQ(chain(t, "~fwd-hook").comment, "ipchains-layout:hook:policy:resume");
     // A REDIRECT only reachable from forward drops (2.5): still nothing.
     fx::append(rs, "forward", fx::with_proto(fx::rule(TargetKind::Redirect), 6));
     EXPECT_EQ(conntrack_users(fx::compiled(rs)), 0);
@@ -167,14 +167,14 @@ TEST(CompileLayout, MasqBringsConntrack)
                   ir::SetCtMark{~compile::kCtMasqBit, compile::kCtMasqBit}, ir::Masquerade{}}));
     // Replies to connections ~nat-out masqueraded leave before the forward chain, as in 2.2.
     const ir::Chain& fwd = chain(t, "~fwd-hook");
-    EXPECT_EQ(fwd.comment, "ipchains-layout:hook:masq-replies");
+    EXPECT_EQ(fwd.comment, "ipchains-layout:hook:policy:masq-replies");
     ASSERT_EQ(fwd.rules.size(), 3u);
     EXPECT_EQ(fwd.rules[0].matches,
               (std::vector<ir::Match>{ir::CtReply{compile::kCtMasqBit, compile::kCtMasqBit}}));
     EXPECT_EQ(fwd.rules[0].statements,
               (std::vector<ir::Statement>{ir::Verdict{ir::Verdict::Accept, ""}}));
     EXPECT_EQ(std::vector<ir::Rule>(fwd.rules.begin() + 1, fwd.rules.end()),
-              (std::vector<ir::Rule>{jump_rule("forward"), jump_rule("~forward-policy")}));
+              (std::vector<ir::Rule>{jump_rule("forward"), policy_rule("forward")}));
     // The nat chain, its rule's ct mark and masquerade, the reply rule's ct match.
     EXPECT_EQ(conntrack_users(t), 4);
 
@@ -189,7 +189,10 @@ TEST(CompileLayout, MasqBringsConntrack)
     model::Ruleset pol = plain;
     pol.find("forward")->policy = model::Policy::Masq;
     EXPECT_EQ(chain(fx::compiled(pol), "~nat-out"), nat_out);
-    EXPECT_EQ(chain(fx::compiled(pol), "~fwd-hook").rules, fwd.rules);
+    const ir::Table pol_t = fx::compiled(pol);
+    const ir::Chain& pol_fwd = chain(pol_t, "~fwd-hook");
+    EXPECT_EQ(pol_fwd.comment, fwd.comment);
+    EXPECT_EQ(pol_fwd.rules[0], fwd.rules[0]);
 
     // One diff adds them (the forward hook is recreated: its comment names its content) ...
     compile::TableDiff add = compile::diff(before, t);
@@ -215,7 +218,7 @@ TEST(CompileLayout, RedirectBringsOnlyNatIn)
     EXPECT_EQ(nat_in.base, (ir::BaseChain{ir::Hook::Prerouting, -100, ir::ChainType::Nat}));
     EXPECT_EQ(nat_in.comment, "ipchains-layout:nat");
     EXPECT_EQ(fx::find(t, "~nat-out"), nullptr);
-    EXPECT_EQ(chain(t, "~fwd-hook").comment, "ipchains-layout:hook");
+    EXPECT_EQ(chain(t, "~fwd-hook").comment, "ipchains-layout:hook:policy");
     compile::TableDiff d = compile::diff(fx::compiled(model::Ruleset::initial()), t);
     EXPECT_EQ(d.add, (std::vector<std::string>{"~nat-in"}));
     EXPECT_TRUE(d.remove.empty() && d.recreate.empty());
@@ -262,9 +265,12 @@ TEST(CompileLayout, DivertInInput)
               (std::vector<ir::Statement>{ir::SetMark{~kKindId, 0}}));
     EXPECT_EQ(fx::verdicts(cont), jumps("input~1", "~input-policy"));
 
-    // One site on the input side: K = 2, three post chains, each dispatching site 1.
+    // One site on the input side: K = 2, three post chains, each dispatching site 1. Nothing
+    // diverts or rejects on forward and output: no post chain there.
     EXPECT_EQ(count_prefix(t, "~in-post-"), 3);
-    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 2);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 0);
+    EXPECT_EQ(chain(t, "~in-post-1").comment, "ipchains-layout:post");
     for (const char* name : {"~in-post-1", "~in-post-2", "~in-post-3"}) {
         const ir::Chain& post = chain(t, name);
         ASSERT_EQ(post.rules.size(), 3u);
@@ -383,7 +389,7 @@ TEST(CompileLayout, UnreachedChainsAreInputSide)
     EXPECT_EQ(tag->hook, ir::Hook::Prerouting);
     EXPECT_TRUE(fx::find(t, "lonely~1"));
     EXPECT_EQ(fx::find(t, "~cont-1"), nullptr);  // can never fire
-    EXPECT_EQ(count_prefix(t, "~in-post-"), 2);
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 0);
     // The loop edge is kept as a counting rule without its jump; nft cannot hold loops.
     EXPECT_EQ(fx::verdicts(chain(t, "a")), (std::vector<std::string>{"jump b"}));
     EXPECT_TRUE(fx::verdicts(chain(t, "b")).empty());
@@ -399,6 +405,47 @@ TEST(CompileLayout, ReachableLoopIsEloop)
     auto t = compile::compile(rs);
     ASSERT_FALSE(t);
     EXPECT_EQ(t.error().code, ELOOP);
+}
+
+// A REJECT rule or policy gives its hook one post chain (the deferred reject), no other hook.
+TEST(CompileLayout, RejectBringsOnePostChainToItsHook)
+{
+    auto rs = fx::ruleset({"u"});
+    fx::append(rs, "forward", fx::jump("u"));
+    model::Rule rej;
+    rej.target = model::TargetKind::Reject;
+    fx::append(rs, "u", rej);
+    rs.find("output")->policy = model::Policy::Reject;
+    ir::Table t = fx::compiled(rs);
+    EXPECT_EQ(count_prefix(t, "~in-post-"), 0);
+    EXPECT_EQ(count_prefix(t, "~fwd-post-"), 1);
+    EXPECT_EQ(count_prefix(t, "~out-post-"), 1);
+    const ir::Chain& post = chain(t, "~fwd-post-1");
+    EXPECT_EQ(post.base, (ir::BaseChain{ir::Hook::Forward, 1, ir::ChainType::Filter}));
+    // Its own comment: a chain an older version filled with the resume rules is recreated.
+    EXPECT_EQ(post.comment, "ipchains-layout:post:reject");
+    ASSERT_EQ(post.rules.size(), 1u);
+    EXPECT_EQ(post.rules[0].matches,
+              (std::vector<ir::Match>{ir::Mark{compile::kKindMask,
+                                               mark_stamp(MarkKind::Reject, 0), false}}));
+    EXPECT_EQ(post.rules[0].statements,
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::HostUnreach}}));
+    // nft cannot reject in postrouting: the local sender gets EPERM, as in 2.2.
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")), (std::vector<std::string>{"drop"}));
+
+    // The input policy REJECT brings the input post chain, with port-unreachable.
+    auto pol = fx::ruleset();
+    pol.find("input")->policy = model::Policy::Reject;
+    ir::Table tp = fx::compiled(pol);
+    EXPECT_EQ(count_prefix(tp, "~in-post-"), 1);
+    EXPECT_EQ(count_prefix(tp, "~fwd-post-") + count_prefix(tp, "~out-post-"), 0);
+    EXPECT_EQ(chain(tp, "~in-post-1").rules[0].statements,
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::PortUnreach}}));
+
+    // A REJECT in a chain nothing reaches stamps nothing.
+    auto lonely = fx::ruleset({"lonely"});
+    fx::append(lonely, "lonely", rej);
+    EXPECT_EQ(count_prefix(fx::compiled(lonely), "~in-post-"), 0);
 }
 
 TEST(CompileLayout, PostChainsAreCappedAtNine)
@@ -456,15 +503,39 @@ TEST(CompileLayout, Policies)
     rs.find("output")->policy = model::Policy::Reject;
     rs.find("output")->policy_counters = {3, 300};
     ir::Table t = fx::compiled(rs);
-    EXPECT_EQ(fx::verdicts(chain(t, "~input-policy")), (std::vector<std::string>{"drop"}));
-    EXPECT_EQ(chain(t, "~forward-policy").rules[0].statements[1],
+    // Inline: the hook chain's last rule.
+    EXPECT_EQ(chain(t, "~in-hook").rules.back(), policy_rule("input", ir::Verdict::Drop));
+    EXPECT_EQ(chain(t, "~fwd-hook").rules.back().statements[1],
               ir::Statement(ir::SetMark{~compile::kMasqBit, compile::kMasqBit}));
-    EXPECT_EQ(chain(t, "~output-policy").rules[0].statements[1],
+    EXPECT_EQ(chain(t, "~out-hook").rules.back().statements[1],
               ir::Statement(ir::SetMark{compile::kUserMarkMask | compile::kMasqBit,
                                         mark_stamp(MarkKind::Reject, 0)}));
     EXPECT_EQ(t.counters[2].packets, 3u);
     EXPECT_EQ(t.counters[2].bytes, 300u);
     EXPECT_EQ(compile::parse_chain_comment(chain(t, "forward").comment)->policy, model::Policy::Masq);
+
+    const ir::Rule inline_output = chain(t, "~out-hook").rules.back();
+    EXPECT_EQ(inline_output.statements[0], ir::Statement(ir::NamedCounter{"output-policy"}));
+
+    // A DIVERT on output: its continuation ends in the policy chain, to which the hook chain
+    // then jumps too, so that one rule counts into the counter object.
+    fx::append(rs, "output", fx::divert(1));
+    t = fx::compiled(rs);
+    const ir::Chain& pol = chain(t, "~output-policy");
+    EXPECT_EQ(pol.comment, "ipchains-layout:policy");
+    ASSERT_EQ(pol.rules.size(), 1u);
+    EXPECT_EQ(pol.rules[0], inline_output);
+    EXPECT_EQ(fx::verdicts(chain(t, "~out-hook")).back(), "jump ~output-policy");
+    EXPECT_EQ(fx::verdicts(chain(t, "~cont-1")).back(), "jump ~output-policy");
+    int counting = 0;
+    for (const auto& c : t.chains)
+        for (const auto& r : c.rules)
+            for (const auto& st : r.statements)
+                counting += st == ir::Statement(ir::NamedCounter{"output-policy"});
+    EXPECT_EQ(counting, 1);
+    // The other hooks keep theirs inline.
+    EXPECT_EQ(fx::find(t, "~input-policy"), nullptr);
+    EXPECT_EQ(chain(t, "~in-hook").rules.back(), policy_rule("input", ir::Verdict::Drop));
 }
 
 TEST(CompileLayout, Passthrough)

@@ -64,21 +64,56 @@ TEST(IptcLayout, FreshBootHooksAndExecutors)
     EXPECT_EQ(l.tables[2].table, "mangle");
     const auto& m = table(l, "mangle");
     EXPECT_EQ(hook_targets(m, "PREROUTING"), std::vector<std::string>{P + "~in-hook"});
-    EXPECT_EQ(hook_targets(m, "FORWARD"), std::vector<std::string>{P + "~fwd-gate"});
+    // No REJECT and no DIVERT: forward goes straight to its hook chain, no gate.
+    EXPECT_EQ(hook_targets(m, "FORWARD"), std::vector<std::string>{P + "~fwd-hook"});
     EXPECT_EQ(hook_targets(m, "POSTROUTING"), std::vector<std::string>{P + "~out-hook"});
     EXPECT_TRUE(hook_targets(m, "INPUT").empty());  // no DIVERT: nothing resumes
+    EXPECT_EQ(chain(m, P + "~fwd-gate"), nullptr);
+    EXPECT_EQ(chain(m, P + "~out-exec"), nullptr);
+    // Nothing to reject: nothing in filter (the backend does not even open it), nor in nat
+    // without MASQ or REDIRECT.
+    for (const char* name : {"filter", "nat"}) {
+        EXPECT_TRUE(table(l, name).chains.empty()) << name;
+        EXPECT_TRUE(table(l, name).hooks.empty()) << name;
+    }
+    // The policies end the hook chains (no policy chain without DIVERT); output ACCEPTs are
+    // plain: no REJECT stamp to turn into a drop.
+    EXPECT_EQ(chain(m, P + "~output-policy"), nullptr);
+    const LegacyChain* out = chain(m, P + "~out-hook");
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(out->rules.back().label, "ACCEPT");
+    EXPECT_EQ(chain(m, P + "~in-hook")->rules.back().label, "ACCEPT");
+}
+
+// Each REJECT brings the executors of its side, and only those (docs/backends.md).
+TEST(IptcLayout, RejectsBringTheirExecutors)
+{
+    model::Ruleset rs = model::Ruleset::initial();
+    rs.find("input")->policy = model::Policy::Reject;
+    Layout l = layout_of(rs);
+    const auto& m = table(l, "mangle");
+    EXPECT_EQ(hook_targets(m, "FORWARD"), std::vector<std::string>{P + "~fwd-gate"});
     const auto& f = table(l, "filter");
-    EXPECT_EQ(hook_targets(f, "FORWARD"),
-              (std::vector<std::string>{P + "~in-exec", P + "~fwd-exec"}));
-    // Neither MASQ nor REDIRECT: nothing in nat (the backend does not even open it).
-    EXPECT_TRUE(table(l, "nat").chains.empty());
-    EXPECT_TRUE(table(l, "nat").hooks.empty());
+    EXPECT_EQ(hook_targets(f, "INPUT"), std::vector<std::string>{P + "~in-exec"});
+    EXPECT_EQ(hook_targets(f, "FORWARD"), std::vector<std::string>{P + "~in-exec"});
+    EXPECT_EQ(chain(m, P + "~out-exec"), nullptr);
+
+    rs = model::Ruleset::initial();
+    model::Rule reject;
+    reject.target = model::TargetKind::Reject;
+    rs.find("forward")->rules.push_back(reject);
+    rs.find("output")->rules.push_back(reject);
+    l = layout_of(rs);
+    const auto& m2 = table(l, "mangle");
+    EXPECT_EQ(hook_targets(m2, "FORWARD"), std::vector<std::string>{P + "~fwd-hook"});
+    EXPECT_EQ(hook_targets(table(l, "filter"), "FORWARD"),
+              std::vector<std::string>{P + "~fwd-exec"});
+    EXPECT_TRUE(hook_targets(table(l, "filter"), "INPUT").empty());
     // Output ACCEPTs continue in the executor that turns REJECT stamps into drops.
-    const LegacyChain* pol = chain(m, P + "~output-policy");
-    ASSERT_NE(pol, nullptr);
-    EXPECT_EQ(pol->rules[0].label, P + "~out-exec");
-    EXPECT_TRUE(pol->rules[0].ip.flags & IPT_F_GOTO);
-    EXPECT_EQ(chain(m, P + "~input-policy")->rules[0].label, "ACCEPT");
+    const LegacyChain* out = chain(m2, P + "~out-hook");
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(out->rules.back().label, P + "~out-exec");
+    EXPECT_TRUE(out->rules.back().ip.flags & IPT_F_GOTO);
 }
 
 namespace {
@@ -174,8 +209,23 @@ TEST(IptcLayout, ZeroLeavesPolicyChainsAlone)
     Layout l = layout_of(model::Ruleset::initial());
     auto z = zeroable(table(l, "mangle").chains, P);
     EXPECT_EQ(std::count(z.begin(), z.end(), P + "input"), 1);
-    EXPECT_EQ(std::count(z.begin(), z.end(), P + "~input-policy"), 0);
+    // Without DIVERT the hook chain holds the policy rule and its counter.
+    EXPECT_EQ(std::count(z.begin(), z.end(), P + "~in-hook"), 0);
     EXPECT_EQ(std::count(z.begin(), z.end(), P + "~meta"), 0);
+}
+
+// One rule starts from a policy's count, whether it ends the hook chain or the policy chain
+// the continuations share (compile/layout.cpp), so reading back gives the count once.
+TEST(IptcLayout, PolicyCountsReadBackOnce)
+{
+    for (bool divert : {false, true}) {
+        model::Ruleset rs = model::Ruleset::initial();
+        if (divert) fx::append(rs, "output", fx::divert(7));
+        for (auto& c : rs.chains) c.policy_counters = {5, 500};
+        model::Ruleset back = read_back(layout_of(rs));
+        for (const auto& c : back.chains)
+            EXPECT_EQ(c.policy_counters, (model::Counters{5, 500})) << c.name << " " << divert;
+    }
 }
 
 TEST(IptcLayout, EmptyKernelReadsAsFreshBoot)

@@ -403,7 +403,8 @@ TEST_F(NftKernel, FastAndSlowAppendLeaveTheSameKernelState)
     NftBackend slow_be(table("slow"));
     std::vector<model::Command> setup = {new_chain("acct"),
                                          append("input", fx::with_proto(fx::divert(99), 6)),
-                                         append("input", fx::jump("acct"))};
+                                         append("input", fx::jump("acct")),
+                                         append("output", fx::rule(model::TargetKind::None))};
     for (const auto& c : setup) {
         ASSERT_TRUE(slow(fast, c).ok());
         ASSERT_TRUE(slow(slow_be, c).ok());
@@ -522,6 +523,25 @@ TEST_F(NftKernel, FastPathLeavesWhatItCannotDoToTheSlowPath)
     done = be.append_fast("both", {accept});
     ASSERT_TRUE(done.ok());
     EXPECT_FALSE(*done) << "a chain with two copies";
+
+    // The first rule of a built-in chain brings the hook chain's jump to it, the first REJECT
+    // of a hook the hook's post chain (docs/design.md "Chain layout").
+    done = be.append_fast("forward", {accept});
+    ASSERT_TRUE(done.ok());
+    EXPECT_FALSE(*done) << "an empty built-in chain";
+    EXPECT_EQ(listing().find("jump forward"), std::string::npos);
+    ASSERT_TRUE(execute(be, append("forward", accept)).ok());
+    EXPECT_NE(listing().find("jump forward"), std::string::npos);
+    model::Rule reject = fx::rule(model::TargetKind::Reject);
+    done = be.append_fast("forward", {reject});
+    ASSERT_TRUE(done.ok());
+    EXPECT_FALSE(*done) << "the first REJECT on forward";
+    EXPECT_EQ(listing().find("~fwd-post-1"), std::string::npos);
+    ASSERT_TRUE(execute(be, append("forward", reject)).ok());
+    EXPECT_NE(listing().find("~fwd-post-1"), std::string::npos);
+    done = be.append_fast("forward", {reject});
+    ASSERT_TRUE(done.ok());
+    EXPECT_TRUE(*done) << "the second REJECT on forward";
 
     done = be.append_fast("nosuch", {accept});
     ASSERT_TRUE(done.ok());
@@ -844,6 +864,81 @@ TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
     ASSERT_TRUE(slow(be, del).ok());
     EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
     EXPECT_EQ(listing().find("type nat"), std::string::npos);
+}
+
+// Before docs/design.md "Chain layout" emitted post chains only where needed, every hook had
+// two (deferred REJECT, then "accept unless RESUME"), and every hook chain jumped to a policy
+// chain. The next command, even one the append fast path could take, leaves the table a
+// fresh build would, in one transaction.
+TEST_F(NftKernel, PostAndPolicyChainsOfAnOlderLayoutGo)
+{
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    model::Ruleset rs = model::Ruleset::initial();
+    fx::append(rs, "output", fx::rule(model::TargetKind::Reject));
+    auto old = compile::compile(rs, opt);
+    ASSERT_TRUE(old.ok());
+    const ir::Chain reject_post = *fx::find(*old, "~out-post-1");
+    old->chains.erase(std::remove_if(old->chains.begin(), old->chains.end(),
+                                     [](const ir::Chain& c) { return c.role == ir::ChainRole::Post; }),
+                      old->chains.end());
+    const std::pair<ir::Hook, int> hooks[] = {
+        {ir::Hook::Prerouting, -150}, {ir::Hook::Forward, 0}, {ir::Hook::Postrouting, 0}};
+    for (const auto& [hook, priority] : hooks) {
+        for (int i = 1; i <= 2; ++i) {
+            ir::Chain c;
+            c.name = compile::post_chain_name(hook, i);
+            c.base = ir::BaseChain{hook, priority + i, ir::ChainType::Filter};
+            c.comment = "ipchains-layout:post";
+            c.role = ir::ChainRole::Post;
+            ir::Rule reject = reject_post.rules[0];
+            if (hook != ir::Hook::Postrouting) reject.statements = {ir::Reject{ir::Reject::PortUnreach}};
+            ir::Rule pass;
+            pass.matches.push_back(ir::Mark{compile::kKindMask,
+                                            compile::mark_stamp(compile::MarkKind::Resume, 0), true});
+            pass.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+            c.rules = {reject, pass};
+            old->chains.push_back(c);
+        }
+    }
+    std::vector<ir::Chain> policies;
+    for (auto& c : old->chains) {
+        if (c.role != ir::ChainRole::Hook) continue;
+        const std::string builtin = c.name == "~in-hook" ? "input" : c.name == "~fwd-hook" ? "forward" : "output";
+        ir::Chain p;
+        p.name = "~" + builtin + "-policy";
+        p.comment = "ipchains-layout:policy";
+        p.role = ir::ChainRole::Policy;
+        p.rules = {c.rules.back()};
+        policies.push_back(p);
+        c.comment = "ipchains-layout:hook";
+        c.rules.back() = ir::Rule{};
+        c.rules.back().statements.push_back(ir::Verdict{ir::Verdict::Jump, p.name});
+    }
+    old->chains.insert(old->chains.begin(), policies.begin(), policies.end());
+    ASSERT_TRUE(load_raw(*old));
+    ASSERT_NE(listing().find("~fwd-post-2"), std::string::npos);
+    ASSERT_NE(listing().find("jump ~forward-policy"), std::string::npos);
+
+    // An append the fast path could take, were it not for the older layout.
+    NftBackend be(table("ipchains"));
+    model::Rule accept = fx::rule(model::TargetKind::Accept);
+    ASSERT_TRUE(execute(be, append("input", accept)).ok());
+    model::Ruleset want = rs;
+    fx::append(want, "input", accept);
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    // Only the output hook rejects: its one post chain is the only one left.
+    const std::string now = listing();
+    EXPECT_NE(now.find("~out-post-1"), std::string::npos);
+    for (const char* gone : {"~in-post-", "~fwd-post-", "~out-post-2", "chain ~input-policy",
+                             "chain ~forward-policy", "chain ~output-policy", "jump ~"})
+        EXPECT_EQ(now.find(gone), std::string::npos) << gone;
+    EXPECT_NE(now.find("counter name \"forward-policy\" accept"), std::string::npos) << now;
+    auto got = read_rs(be);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(*got, want);
 }
 
 TEST_F(NftKernel, NotRootIsPermissionDenied)

@@ -158,14 +158,13 @@ TEST(TextScript, WholeTable)
               std::string::npos);
     EXPECT_NE(s.find("\tchain .in-hook {\n"
                      "\t\ttype filter hook prerouting priority -150; policy accept;\n"
-                     "\t\tcomment \"ipchains-layout:hook\"\n"
-                     "\t\tjump input\n\t\tjump .input-policy\n\t}\n"),
+                     "\t\tcomment \"ipchains-layout:hook:policy\"\n"
+                     "\t\tcounter name \"input-policy\" accept\n\t}\n"),
               std::string::npos);
     EXPECT_NE(s.find("\tchain input {\n\t\tcomment \"ipchains:0:0:0:in:ACCEPT:input\"\n\t}\n"),
               std::string::npos);
-    EXPECT_NE(s.find("\tchain .input-policy {\n\t\tcomment \"ipchains-layout:policy\"\n"
-                     "\t\tcounter name \"input-policy\" accept\n\t}\n"),
-              std::string::npos);
+    // No DIVERT: no policy chain, the hook chain holds the policy.
+    EXPECT_EQ(s.find("chain .input-policy"), std::string::npos);
     // Neither MASQ nor REDIRECT: no nat chain, no ct expression (docs/differences.md 1.1).
     EXPECT_EQ(s.find("type nat"), std::string::npos);
     EXPECT_EQ(s.find("\tct "), std::string::npos);
@@ -187,7 +186,7 @@ TEST(TextCommands, AppendingADivertRule)
     std::string c = to_nft_commands(before, fx::compiled(rs));
     std::string comment = compile::rule_comment("input", rs.find("input")->rules[0]);
     // The first DIVERT rule also recreates the hook chains with the late write-back check
-    // first (docs/design.md "Chain layout").
+    // first, and brings the post chains of its hook (docs/design.md "Chain layout").
     std::string expected =
         "nft 'flush chain ip ipchains .in-hook'\n"
         "nft 'flush chain ip ipchains .fwd-hook'\n"
@@ -195,16 +194,22 @@ TEST(TextCommands, AppendingADivertRule)
         "nft 'delete chain ip ipchains .in-hook'\n"
         "nft 'delete chain ip ipchains .fwd-hook'\n"
         "nft 'delete chain ip ipchains .out-hook'\n"
+        "nft 'add chain ip ipchains .input-policy { comment \"ipchains-layout:policy\" ; }'\n"
         "nft 'add chain ip ipchains input.1 { comment \"ipchains:0:0:1:in:ACCEPT:input\" ; }'\n"
         "nft 'add chain ip ipchains .cont-1 { comment \"ipchains-layout:cont\" ; }'\n"
         "nft 'add chain ip ipchains .in-hook { type filter hook prerouting priority -150 ; "
-        "policy accept ; comment \"ipchains-layout:hook:resume\" ; }'\n"
+        "policy accept ; comment \"ipchains-layout:hook:policy:resume\" ; }'\n"
         "nft 'add chain ip ipchains .fwd-hook { type filter hook forward priority 0 ; "
-        "policy accept ; comment \"ipchains-layout:hook:resume\" ; }'\n"
+        "policy accept ; comment \"ipchains-layout:hook:policy:resume\" ; }'\n"
         "nft 'add chain ip ipchains .out-hook { type filter hook postrouting priority 0 ; "
-        "policy accept ; comment \"ipchains-layout:hook:resume\" ; }'\n"
+        "policy accept ; comment \"ipchains-layout:hook:policy:resume\" ; }'\n"
+        "nft 'add chain ip ipchains .in-post-1 { type filter hook prerouting priority -149 ; "
+        "policy accept ; comment \"ipchains-layout:post\" ; }'\n"
+        "nft 'add chain ip ipchains .in-post-2 { type filter hook prerouting priority -148 ; "
+        "policy accept ; comment \"ipchains-layout:post\" ; }'\n"
         "nft 'add chain ip ipchains .in-post-3 { type filter hook prerouting priority -147 ; "
         "policy accept ; comment \"ipchains-layout:post\" ; }'\n"
+        "nft 'add rule ip ipchains .input-policy counter name \"input-policy\" accept'\n"
         "nft 'add rule ip ipchains .cont-1 meta mark set meta mark & 0x8000ffff'\n"
         "nft 'add rule ip ipchains .cont-1 jump input.1'\n"
         "nft 'add rule ip ipchains .cont-1 jump .input-policy'\n"
@@ -212,11 +217,17 @@ TEST(TextCommands, AppendingADivertRule)
         "nft 'add rule ip ipchains .in-hook jump input'\n"
         "nft 'add rule ip ipchains .in-hook jump .input-policy'\n"
         "nft 'add rule ip ipchains .fwd-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
-        "nft 'add rule ip ipchains .fwd-hook jump forward'\n"
-        "nft 'add rule ip ipchains .fwd-hook jump .forward-policy'\n"
+        "nft 'add rule ip ipchains .fwd-hook counter name \"forward-policy\" accept'\n"
         "nft 'add rule ip ipchains .out-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
-        "nft 'add rule ip ipchains .out-hook jump output'\n"
-        "nft 'add rule ip ipchains .out-hook jump .output-policy'\n"
+        "nft 'add rule ip ipchains .out-hook counter name \"output-policy\" accept'\n"
+        "nft 'add rule ip ipchains .in-post-1 meta mark & 0x70000000 == 0x40000000 reject with "
+        "icmp type port-unreachable'\n"
+        "nft 'add rule ip ipchains .in-post-1 meta mark & 0x70000000 != 0x10000000 accept'\n"
+        "nft 'add rule ip ipchains .in-post-1 meta mark & 0x7fff0000 == 0x10010000 jump .cont-1'\n"
+        "nft 'add rule ip ipchains .in-post-2 meta mark & 0x70000000 == 0x40000000 reject with "
+        "icmp type port-unreachable'\n"
+        "nft 'add rule ip ipchains .in-post-2 meta mark & 0x70000000 != 0x10000000 accept'\n"
+        "nft 'add rule ip ipchains .in-post-2 meta mark & 0x7fff0000 == 0x10010000 jump .cont-1'\n"
         "nft 'add rule ip ipchains .in-post-3 meta mark & 0x70000000 == 0x40000000 reject with "
         "icmp type port-unreachable'\n"
         "nft 'add rule ip ipchains .in-post-3 meta mark & 0x70000000 != 0x10000000 accept'\n"
@@ -224,9 +235,7 @@ TEST(TextCommands, AppendingADivertRule)
         "nft 'add rule ip ipchains input ip protocol icmp meta mark & 0x7fff0000 != 0x34d20000 "
         "counter packets 0 bytes 0 meta mark set meta mark & 0x8000ffff | 0x10010000 "
         "queue num 1234 comment \"" + comment + "\"'\n"
-        "nft 'add rule ip ipchains input goto input.1'\n"
-        "nft 'add rule ip ipchains .in-post-1 meta mark & 0x7fff0000 == 0x10010000 jump .cont-1'\n"
-        "nft 'add rule ip ipchains .in-post-2 meta mark & 0x7fff0000 == 0x10010000 jump .cont-1'\n";
+        "nft 'add rule ip ipchains input goto input.1'\n";
     EXPECT_EQ(c, expected);
 }
 
@@ -250,8 +259,10 @@ TEST(TextCommands, FlushDeleteRecreate)
     model::Ruleset rs = fx::ruleset({"u"});
     fx::append(rs, "u", fx::rule(model::TargetKind::Deny));
     fx::append(rs, "input", fx::rule(model::TargetKind::Deny));
+    fx::append(rs, "input", fx::rule(model::TargetKind::Accept));
+    fx::append(rs, "forward", fx::rule(model::TargetKind::None));
     ir::Table before = fx::compiled(rs);
-    rs.find("input")->rules.clear();
+    rs.find("input")->rules.erase(rs.find("input")->rules.begin());
     fx::append(rs, "forward", fx::jump("u"));
     std::string c = to_nft_commands(before, fx::compiled(rs));
     EXPECT_EQ(c.find("nft 'flush chain ip ipchains input'\n"

@@ -92,12 +92,21 @@ public:
         const auto fwd_sites = rules_where(base_[ir::Hook::Forward].post, is_dispatch);
         const auto out_sites = rules_where(base_[ir::Hook::Postrouting].post, is_dispatch);
         const auto in_copy = reach(in_sites), fwd_copy = reach(fwd_sites);
+        // The REJECT executors: compile/ gives a hook a post chain only when something there
+        // stamps REJECT or diverts, and every stage below exists only when it has work.
+        auto in_exec = rules_where(base_[ir::Hook::Prerouting].post, is_executor);
+        const auto fwd_exec = rules_where(base_[ir::Hook::Forward].post, is_executor);
+        std::vector<ir::Rule> out_exec = rules_where(base_[ir::Hook::Postrouting].post, is_executor);
+        // ~fwd-gate lets input-side REJECT stamps through forward to filter FORWARD, and is
+        // where an input continuation resumed in FORWARD goes on.
+        const bool fwd_gate_needed = !in_exec.empty() || !in_sites.empty();
+        const std::string out_accept = out_exec.empty() ? "" : p_ + "~out-exec";
 
         Context d_in{p_, "", "", false, false};
         Context f{p_, kCopyForward, p_ + "~fwd-gate", false, false};
         Context d_fwd{p_, "", "", false, true};
         Context pc{p_, kCopyPostrouting, p_ + "~out-gate", false, true};
-        Context o{p_, "", p_ + "~out-exec", false, false};
+        Context o{p_, "", out_accept, false, false};
         Context x{p_, "", "", true, false};
 
         // mangle: every non-base chain, in the context of the hook that reaches it.
@@ -131,13 +140,19 @@ public:
 
         // Stage glue (layout.h): where an ACCEPT continues when the next stage shares the
         // built-in chain.
-        std::vector<ir::Rule> fwd_gate{make_rule({kind_is(MarkKind::Reject)},
-                                                 {verdict(ir::Verdict::Accept)})};
-        if (fwd_main) fwd_gate.push_back(make_rule({}, {verdict(ir::Verdict::Goto, fwd_main->name)}));
-        if (auto r = emit(mangle, mangle_acts, "~fwd-gate", fwd_gate, d_in); !r) return r.error();
-        std::vector<ir::Rule> out_exec = rules_where(base_[ir::Hook::Postrouting].post, is_executor);
-        out_exec.push_back(make_rule({}, {verdict(ir::Verdict::Accept)}));
-        if (auto r = emit(mangle, mangle_acts, "~out-exec", out_exec, d_in); !r) return r.error();
+        if (fwd_gate_needed) {
+            std::vector<ir::Rule> fwd_gate{make_rule({kind_is(MarkKind::Reject)},
+                                                     {verdict(ir::Verdict::Accept)})};
+            if (fwd_main)
+                fwd_gate.push_back(make_rule({}, {verdict(ir::Verdict::Goto, fwd_main->name)}));
+            if (auto r = emit(mangle, mangle_acts, "~fwd-gate", fwd_gate, d_in); !r)
+                return r.error();
+        }
+        if (!out_exec.empty()) {
+            out_exec.push_back(make_rule({}, {verdict(ir::Verdict::Accept)}));
+            if (auto r = emit(mangle, mangle_acts, "~out-exec", out_exec, d_in); !r)
+                return r.error();
+        }
         if (!fwd_sites.empty()) {
             // A forward-side REJECT resumed in POSTROUTING: no REJECT target there, so DROP.
             std::vector<ir::Rule> gate{make_rule({kind_is(MarkKind::Reject)},
@@ -169,7 +184,10 @@ public:
             hook(mangle, "INPUT", {teed}, legacy_name(d_in, "~in-dispatch"));
             hook(mangle, "FORWARD", {teed}, legacy_name(f, "~in-dispatch"));
         }
-        if (fwd_main) hook(mangle, "FORWARD", {}, legacy_name(d_in, "~fwd-gate"));
+        if (fwd_gate_needed)
+            hook(mangle, "FORWARD", {}, legacy_name(d_in, "~fwd-gate"));
+        else if (fwd_main)
+            hook(mangle, "FORWARD", {}, legacy_name(d_fwd, fwd_main->name));
         // Output: local packets in OUTPUT, so that a DIVERT there can resume in POSTROUTING;
         // forwarded ones (they have an input interface) in POSTROUTING, where nothing
         // follows in legacy iptables to resume them.
@@ -190,16 +208,18 @@ public:
         // because both reach filter FORWARD and want different ICMP codes.
         TableState filter{"filter", {}, {}, {}};
         ActionChains filter_acts;
-        auto in_exec = rules_where(base_[ir::Hook::Prerouting].post, is_executor);
         for (auto& r : in_exec)
             for (auto& m : r.matches)
                 if (auto* mk = std::get_if<ir::Mark>(&m)) mk->mask |= compile::kIdMask;
-        auto fwd_exec = rules_where(base_[ir::Hook::Forward].post, is_executor);
-        if (auto r = emit(filter, filter_acts, "~in-exec", in_exec, x); !r) return r.error();
-        if (auto r = emit(filter, filter_acts, "~fwd-exec", fwd_exec, x); !r) return r.error();
-        hook(filter, "INPUT", {}, legacy_name(x, "~in-exec"));
-        hook(filter, "FORWARD", {}, legacy_name(x, "~in-exec"));
-        hook(filter, "FORWARD", {}, legacy_name(x, "~fwd-exec"));
+        if (!in_exec.empty()) {
+            if (auto r = emit(filter, filter_acts, "~in-exec", in_exec, x); !r) return r.error();
+            hook(filter, "INPUT", {}, legacy_name(x, "~in-exec"));
+            hook(filter, "FORWARD", {}, legacy_name(x, "~in-exec"));
+        }
+        if (!fwd_exec.empty()) {
+            if (auto r = emit(filter, filter_acts, "~fwd-exec", fwd_exec, x); !r) return r.error();
+            hook(filter, "FORWARD", {}, legacy_name(x, "~fwd-exec"));
+        }
         add_actions(filter, filter_acts);
 
         // nat: the REDIRECT and MASQUERADE executors, transparent for other nat rules.

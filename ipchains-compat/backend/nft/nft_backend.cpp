@@ -326,13 +326,19 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapsh
         if (*it->second != c.comment) c.comment = *it->second;
         kept.push_back(std::move(c));
     }
-    // A nat chain that `before` does not compile to: an older version kept ~nat-in and
-    // ~nat-out in every table; now they exist only with REDIRECT or MASQ (compile/layout.cpp).
-    // Known to the diff (no base, no rules), it is removed, or recreated when `after` has it.
+    // A nat, post or policy chain that `before` does not compile to: an older version kept
+    // ~nat-in and ~nat-out, post chains on every hook and the policy chains in every table;
+    // now they exist only with REDIRECT or MASQ, DIVERT/TEE or REJECT, and a continuation
+    // (compile/layout.cpp). Known to the diff (no base, no rules), it is removed, or
+    // recreated when `after` has it.
     std::unordered_map<std::string, bool> known;
     for (const auto& c : kept) known[c.name] = true;
     for (const auto& kc : read) {
-        if (known.count(kc.name) || kc.comment.compare(0, 19, "ipchains-layout:nat") != 0) continue;
+        bool layout = false;
+        for (const char* role : {"ipchains-layout:nat", "ipchains-layout:post",
+                                 "ipchains-layout:policy"})
+            layout = layout || kc.comment.rfind(role, 0) == 0;
+        if (known.count(kc.name) || !layout) continue;
         ir::Chain stale;
         stale.name = kc.name;
         stale.comment = kc.comment;
@@ -364,6 +370,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
 
     std::optional<compile::ChainTag> last;
     std::string last_name;
+    uint32_t last_references = 0;
     for (const auto& kc : *chains) {
         auto tag = compile::parse_chain_comment(kc.comment);
         if (!tag || tag->name != chain) continue;
@@ -371,6 +378,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         if (!last || tag->segment > last->segment) {
             last = tag;
             last_name = kc.name;
+            last_references = kc.references;
         }
     }
     // The first MASQ brings the nat chain and the conntrack rules (compile/layout.cpp
@@ -382,6 +390,22 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         return false;
     // No such chain: the slow path fails with the engine's words for it.
     if (!last) return false;
+    // A built-in chain nothing jumps to is empty: its hook chain skips it, and its first rule
+    // brings the jump (compile/layout.cpp).
+    if (last->policy && last->segment == 0 && last_references == 0) return false;
+    // The first REJECT of a hook brings its post chain (compile/continuation.cpp), and a table
+    // an older version wrote is converted by the full commit, which removes its extra post
+    // chains.
+    auto has = [&](const std::string& name) {
+        return std::any_of(chains->begin(), chains->end(),
+                           [&](const auto& kc) { return kc.name == name; });
+    };
+    bool reject = false;
+    for (const auto& r : rules) reject = reject || r.target == model::TargetKind::Reject;
+    if (reject && !has(compile::post_chain_name(last->hook, 1))) return false;
+    for (ir::Hook h : {ir::Hook::Prerouting, ir::Hook::Forward, ir::Hook::Postrouting})
+        if (has(compile::post_chain_name(h, 2)) && !has(compile::post_chain_name(h, 3)))
+            return false;
 
     Batch batch((*nl)->next_seq(), *gen);
     bool queue = false;
