@@ -90,13 +90,24 @@ struct CtReply {
     uint32_t mask, value;
     bool operator==(const CtReply& o) const { return mask == o.mask && value == o.value; }
 };
-// ip saddr/daddr @set: the packet's address is a member of a table set (a rule run,
-// docs/nftables-mapping.md "Rule runs"). Always the rule's last match, so the member's counter
-// counts only packets that passed every other match.
+// One field of a rule run's set key (docs/nftables-mapping.md "Rule runs"): what the lookup
+// loads from the packet.
+enum class SetField {
+    SourceAddr,  // ip saddr (ipv4_addr)
+    DestAddr,    // ip daddr
+    SourcePort,  // th sport (inet_service); members also match their protocol
+    DestPort,    // th dport
+    InIface,     // iifname (ifname)
+    OutIface,    // oifname
+    Proto,       // ip protocol (inet_proto)
+};
+// <fields> @set: the packet's key (one field, or a concatenation) is a member of a table set
+// (a rule run, docs/nftables-mapping.md "Rule runs"). Always the rule's last match, so the
+// member's counter counts only packets that passed every other match.
 struct SetLookup {
-    bool source;
+    std::vector<SetField> fields;
     std::string set;
-    bool operator==(const SetLookup& o) const { return source == o.source && set == o.set; }
+    bool operator==(const SetLookup& o) const { return fields == o.fields && set == o.set; }
 };
 using Match =
     std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply, SetLookup>;
@@ -204,28 +215,37 @@ struct CounterObject {
     bool operator==(const CounterObject& o) const { return name == o.name; }
 };
 
-// One member of a rule run: the address (prefix) of one ipchains rule, that rule's counter and
-// its save line prefixed by its place in the run ("#3 -A input -s ..."), so that reading the
-// table restores the rules in order.
-struct SetElement {
-    uint32_t addr, mask;  // contiguous mask
-    Counter counter;
-    std::string comment;
-    bool operator==(const SetElement& o) const
+// One field of a set element's key: the range [lo, hi] of an address, port or protocol (a
+// prefix for addresses, host order), or an interface name (exact, without wildcard).
+struct SetKey {
+    SetField field = SetField::SourceAddr;
+    uint32_t lo = 0, hi = 0;
+    std::string name;
+    bool operator==(const SetKey& o) const
     {
-        return addr == o.addr && mask == o.mask && comment == o.comment;
+        return field == o.field && lo == o.lo && hi == o.hi && name == o.name;
     }
 };
-// A named set of IPv4 addresses with a counter per element: the members of one rule run.
+// One member of a rule run: the key of one ipchains rule (one SetKey per field of the set),
+// that rule's counter and its save line prefixed by its place in the run ("#3 -A input -s
+// ..."), so that reading the table restores the rules in order.
+struct SetElement {
+    std::vector<SetKey> key;
+    Counter counter;
+    std::string comment;
+    bool operator==(const SetElement& o) const { return key == o.key && comment == o.comment; }
+};
+// A named set with a counter per element: the members of one rule run.
 struct Set {
     std::string name;
     std::string chain;     // the nft chain whose run rule looks it up
-    bool interval = false; // some member is a network (prefix shorter than /32)
+    bool interval = false; // some member is a range (a network, a port range) or a concatenation
     std::vector<SetElement> elements;  // in run order
+    std::vector<SetField> fields = {SetField::SourceAddr};  // the key: one field or a concatenation
     // The definition; elements are compared separately (the diff changes them in place).
     bool same_definition(const Set& o) const
     {
-        return name == o.name && chain == o.chain && interval == o.interval;
+        return name == o.name && chain == o.chain && interval == o.interval && fields == o.fields;
     }
     bool operator==(const Set& o) const { return same_definition(o) && elements == o.elements; }
 };

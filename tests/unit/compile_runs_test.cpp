@@ -8,6 +8,7 @@
 
 using namespace ipchains;
 using model::TargetKind;
+using F = ir::SetField;
 
 namespace {
 
@@ -65,7 +66,7 @@ std::vector<model::Rule> hosts(int n, int first = 1)
 
 TEST(CompileRuns, HostsWithTheSameTargetAreOneRun)
 {
-    EXPECT_EQ(runs_of(hosts(5)), (std::vector<compile::Run>{{0, 5, true}}));
+    EXPECT_EQ(runs_of(hosts(5)), (std::vector<compile::Run>{{0, 5, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, ShorterThanTheMinimumStaysLinear)
@@ -78,7 +79,7 @@ TEST(CompileRuns, DestinationAddressesMergeToo)
 {
     std::vector<model::Rule> rules;
     for (int i = 1; i <= 4; ++i) rules.push_back(to(ip(198, 51, 100, i)));
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, false}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::DestAddr}}}));
 }
 
 TEST(CompileRuns, ANetworkThatCoversAnEarlierMemberSplitsTheRun)
@@ -88,7 +89,7 @@ TEST(CompileRuns, ANetworkThatCoversAnEarlierMemberSplitsTheRun)
                                       from(ip(12, 0, 0, 0), 8), from(ip(13, 0, 0, 0), 8),
                                       from(ip(10, 1, 0, 0), 16), from(ip(14, 0, 0, 0), 8),
                                       from(ip(15, 0, 0, 0), 8), from(ip(16, 0, 0, 0), 8)};
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {4, 4, true}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, ARepeatedHostSplitsTheRun)
@@ -96,7 +97,7 @@ TEST(CompileRuns, ARepeatedHostSplitsTheRun)
     auto rules = hosts(4);
     auto more = hosts(4);
     rules.insert(rules.end(), more.begin(), more.end());
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {4, 4, true}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, ADifferentTargetSplitsTheRun)
@@ -105,7 +106,7 @@ TEST(CompileRuns, ADifferentTargetSplitsTheRun)
     rules.push_back(from(ip(192, 0, 2, 9), 32, TargetKind::Accept));
     auto more = hosts(4, 20);
     rules.insert(rules.end(), more.begin(), more.end());
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {5, 4, true}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {5, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, AnInvertedAddressStopsTheRun)
@@ -124,7 +125,7 @@ TEST(CompileRuns, SideEffectsThatDifferSplitTheRun)
     rules[4].flags |= model::kFlagLog;  // the log prefix carries the rule's number
     rules[5].flags |= model::kFlagMarkAbs;
     rules[5].mark = 7;
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, OtherMatchesMustBeEqual)
@@ -135,9 +136,15 @@ TEST(CompileRuns, OtherMatchesMustBeEqual)
         rules[i].dport = {80, 80};
     }
     rules[7].dport = {443, 443};
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}}));
+    // Rules 4-7 differ in source and port: a concatenation, not a source run.
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}},
+                                                         {4, 4, {F::SourceAddr, F::DestPort}}}));
+    rules[7].dport = {443, 444};
+    rules[7].proto = 17;  // another protocol: another shape
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}}));
+    rules[7].proto = 6;
     for (int i = 4; i < 8; ++i) rules[i].dport = {80, 80};
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, true}, {4, 4, true}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, TheLongerFieldWins)
@@ -150,7 +157,7 @@ TEST(CompileRuns, TheLongerFieldWins)
         r.src_mask = prefix(32);
         rules.push_back(r);
     }
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, false}}));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, {F::DestAddr}}}));
 }
 
 TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
@@ -167,7 +174,7 @@ TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
     EXPECT_EQ(lookup.comment, "ipchains-run:input-run1");
     ASSERT_FALSE(lookup.matches.empty());
     EXPECT_EQ(std::get<ir::SetLookup>(lookup.matches.back()),
-              (ir::SetLookup{true, "input-run1"}));
+              (ir::SetLookup{{F::SourceAddr}, "input-run1"}));
     EXPECT_EQ(fx::verdicts(*input), (std::vector<std::string>{"accept", "drop"}));
     for (const auto& s : lookup.statements)
         EXPECT_FALSE(std::holds_alternative<ir::Counter>(s)) << "elements count, not the rule";
@@ -182,8 +189,9 @@ TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
               "#1 " + compile::rule_comment("input", rs.find("input")->rules[1]));
     EXPECT_EQ(set.elements[1].counter.packets, 3u);
     EXPECT_EQ(set.elements[1].counter.bytes, 300u);
-    EXPECT_EQ(set.elements[4].addr, ip(172, 16, 0, 0));
-    EXPECT_EQ(set.elements[4].mask, prefix(12));
+    ASSERT_EQ(set.elements[4].key.size(), 1u);
+    EXPECT_EQ(set.elements[4].key[0], (ir::SetKey{F::SourceAddr, ip(172, 16, 0, 0),
+                                                  ip(172, 31, 255, 255), ""}));
 }
 
 TEST(CompileRuns, HostsOnlyNeedNoIntervals)
@@ -303,4 +311,162 @@ TEST(CompileRuns, DivertSitePositionsAreUnaffected)
     ir::Table t = with_runs(rs);
     EXPECT_EQ(t.sets.size(), 1u);
     EXPECT_NE(fx::find(t, "~cont-1"), nullptr);
+}
+
+namespace {
+
+model::Rule to_port(uint16_t lo, uint16_t hi = 0, uint16_t proto = 6)
+{
+    model::Rule r = fx::rule(TargetKind::Deny);
+    r.proto = proto;
+    r.dport = {lo, hi ? hi : lo};
+    return r;
+}
+
+model::Rule on(const std::string& iface, TargetKind t = TargetKind::Accept)
+{
+    model::Rule r = fx::rule(t);
+    r.iface = iface;
+    r.flags &= static_cast<uint16_t>(~model::kFlagWildIf);  // an exact name
+    return r;
+}
+
+model::Rule proto(uint16_t p)
+{
+    model::Rule r = fx::rule(TargetKind::Accept);
+    r.proto = p;
+    return r;
+}
+
+}  // namespace
+
+TEST(CompileRuns, PortsAndPortRangesMerge)
+{
+    std::vector<model::Rule> rules = {to_port(22), to_port(25), to_port(6000, 6063),
+                                      to_port(8080)};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::DestPort}}}));
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : rules) fx::append(rs, "input", r);
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 1u);
+    EXPECT_TRUE(t.sets[0].interval);
+    EXPECT_EQ(t.sets[0].fields, (std::vector<F>{F::DestPort}));
+    EXPECT_EQ(t.sets[0].elements[2].key[0], (ir::SetKey{F::DestPort, 6000, 6063, ""}));
+    // The protocol stays a match of the lookup rule: every member has it.
+    const ir::Rule& lookup = fx::find(t, "input")->rules[0];
+    EXPECT_EQ(lookup.matches.front(), ir::Match(ir::Proto{6, false}));
+}
+
+TEST(CompileRuns, OverlappingPortsAndOtherProtocolsSplit)
+{
+    // 6000-6063 then 6010: the range would take the host's packets.
+    std::vector<model::Rule> rules = {to_port(22), to_port(25), to_port(6000, 6063),
+                                      to_port(6010), to_port(80), to_port(81), to_port(82)};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{3, 4, {F::DestPort}}}));
+    rules = {to_port(22), to_port(25, 0, 17), to_port(53), to_port(80)};
+    EXPECT_TRUE(runs_of(rules).empty());
+    model::Rule inverted = to_port(1);
+    inverted.invflags |= model::kInvDstPort;
+    rules = {to_port(22), inverted, to_port(53), to_port(80)};
+    EXPECT_TRUE(runs_of(rules).empty());
+}
+
+TEST(CompileRuns, InterfacesMergeButWildcardsStayOut)
+{
+    std::vector<model::Rule> rules = {on("eth0"), on("eth1"), on("dummy0"), on("lo")};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::InIface}}}));
+    model::Rule wild = on("eth");
+    wild.flags |= model::kFlagWildIf;
+    rules.insert(rules.begin() + 2, wild);
+    EXPECT_TRUE(runs_of(rules).empty());
+    // The same name twice: first match.
+    rules = {on("eth0"), on("eth1"), on("eth0"), on("eth2"), on("eth3")};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{1, 4, {F::InIface}}}));
+}
+
+TEST(CompileRuns, OutputInterfacesOnOutput)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (const char* n : {"eth0", "eth1", "eth2", "eth3"}) fx::append(rs, "output", on(n));
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 1u);
+    EXPECT_EQ(t.sets[0].fields, (std::vector<F>{F::OutIface}));
+    EXPECT_EQ(t.sets[0].elements[3].key[0].name, "eth3");
+}
+
+TEST(CompileRuns, ProtocolsMergeWithoutPortMatches)
+{
+    std::vector<model::Rule> rules = {proto(6), proto(17), proto(47), proto(50)};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::Proto}}}));
+    rules[1].dport = {53, 53};  // a port depends on its protocol
+    EXPECT_TRUE(runs_of(rules).empty());
+}
+
+TEST(CompileRuns, SourceNetworkAndPortConcatenate)
+{
+    // A blocklist of "UDP from net N to port P".
+    std::vector<model::Rule> rules;
+    for (int i = 0; i < 3; ++i)
+        for (uint16_t port : {53, 123}) {
+            model::Rule r = to_port(port, 0, 17);
+            r.src = ip(10, i, 0, 0);
+            r.src_mask = prefix(16);
+            rules.push_back(r);
+        }
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 6, {F::SourceAddr, F::DestPort}}}));
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : rules) fx::append(rs, "input", r);
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 1u);
+    EXPECT_TRUE(t.sets[0].interval);
+    EXPECT_EQ(t.sets[0].elements[1].key,
+              (std::vector<ir::SetKey>{{F::SourceAddr, ip(10, 0, 0, 0), ip(10, 0, 255, 255), ""},
+                                       {F::DestPort, 123, 123, ""}}));
+    // 10.0.0.0/8 port 53 covers 10.1.0.0/16 port 53, an earlier member: the run ends.
+    model::Rule wide = to_port(53, 0, 17);
+    wide.src = ip(10, 0, 0, 0);
+    wide.src_mask = prefix(8);
+    rules.push_back(wide);
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 6, {F::SourceAddr, F::DestPort}}}));
+    // Port 54 does not: a member.
+    rules.back().dport = {54, 54};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 7, {F::SourceAddr, F::DestPort}}}));
+}
+
+TEST(CompileRuns, OneFieldWinsATieWithAConcatenation)
+{
+    std::vector<model::Rule> rules;
+    for (int i = 1; i <= 4; ++i) {
+        model::Rule r = to_port(53, 0, 17);
+        r.src = ip(192, 0, 2, i);
+        r.src_mask = prefix(32);
+        rules.push_back(r);
+    }
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}}));
+}
+
+TEST(CompileRuns, MemberKeysForTheAppendPath)
+{
+    auto c = [](const model::Rule& r) {
+        return compile::compile_rule("input", r, ir::Hook::Prerouting);
+    };
+    auto key = compile::run_member_key(c(to_port(22)), c(to_port(8000, 8010)), {F::DestPort});
+    ASSERT_TRUE(key);
+    EXPECT_EQ(*key, (std::vector<ir::SetKey>{{F::DestPort, 8000, 8010, ""}}));
+    EXPECT_TRUE(compile::needs_interval({F::DestPort}, *key));
+    EXPECT_FALSE(compile::run_member_key(c(to_port(22)), c(to_port(80, 0, 17)), {F::DestPort}));
+    EXPECT_TRUE(compile::keys_overlap(*key, {{F::DestPort, 8010, 8010, ""}}));
+    EXPECT_FALSE(compile::keys_overlap(*key, {{F::DestPort, 8011, 9000, ""}}));
+    EXPECT_TRUE(compile::may_join_run(c(on("eth0"))));
+    EXPECT_TRUE(compile::may_join_run(c(proto(47))));
+}
+
+TEST(CompileRuns, SetNamesOfDifferentChainsDiffer)
+{
+    // A user chain `a-1` and the second segment `a~1` of chain `a`.
+    EXPECT_NE(compile::run_set_name("a-1", 1), compile::run_set_name("a~1", 1));
+    EXPECT_EQ(compile::run_set_name("a~1", 1), "a-1-run1");
+    EXPECT_EQ(compile::run_set_name("a-1", 1), "a--1-run1");
+    EXPECT_NE(compile::run_set_name("a-i1", 1), compile::run_set_name("a@1", 1));
+    EXPECT_EQ(compile::run_set_name("ppp-in@1", 2), "ppp--in-i1-run2");
 }

@@ -508,6 +508,67 @@ TEST_F(NftKernel, FastAppendOfARunMemberLeavesTheSlowPathsState)
     EXPECT_EQ(a, b);
 }
 
+// The same for runs over ports (an interval set), interfaces and source . port (a pipapo
+// set): the fast path reads the members' keys back from the kernel.
+TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
+{
+    NftBackend fast(table("fast"));
+    NftBackend slow_be(table("slow"));
+    auto port = [](uint16_t lo, uint16_t hi, uint32_t src = 0, uint32_t mask = 0) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.proto = 17;
+        r.dport = {lo, hi};
+        r.src = src;
+        r.src_mask = mask;
+        return r;
+    };
+    auto iface = [](const char* name) {
+        model::Rule r = fx::rule(model::TargetKind::Accept);
+        r.iface = name;
+        r.flags &= static_cast<uint16_t>(~model::kFlagWildIf);
+        return r;
+    };
+    std::vector<model::Command> setup = {new_chain("ports"), new_chain("nets")};
+    for (uint16_t p : {53, 123, 161}) setup.push_back(append("ports", port(p, p)));
+    setup.push_back(append("ports", port(6000, 6063)));
+    for (const char* n : {"eth0", "eth1", "eth2", "eth3"}) setup.push_back(append("output", iface(n)));
+    for (uint32_t n = 1; n <= 2; ++n)
+        for (uint16_t p : {53, 123}) setup.push_back(append("nets", port(p, p, n << 24, 0xFF000000u)));
+    for (const auto& c : setup) {
+        { auto r = slow(fast, c); ASSERT_TRUE(r.ok()) << r.error().message; }
+        ASSERT_TRUE(slow(slow_be, c).ok());
+    }
+    struct Step {
+        std::string chain;
+        model::Rule rule;
+        bool fast;
+    };
+    std::vector<Step> steps = {
+        {"ports", port(7000, 7010), true},
+        {"ports", port(8000, 8000), true},
+        {"ports", port(6010, 6010), false},  // inside 6000-6063
+        {"output", iface("eth4"), true},
+        {"output", iface("eth1"), false},  // a member already
+        {"nets", port(53, 53, 3u << 24, 0xFF000000u), true},
+        {"nets", port(123, 123, 0x01020000u, 0xFFFF0000u), false},  // inside 1.0.0.0/8 . 123
+        {"nets", port(124, 124, 0x01020000u, 0xFFFF0000u), false},  // the chain ends otherwise
+    };
+    for (const auto& s : steps) {
+        auto done = fast.append_fast(s.chain, {s.rule});
+        ASSERT_TRUE(done.ok()) << done.error().message;
+        EXPECT_EQ(*done, s.fast) << s.chain << " " << s.rule.dport.lo;
+        if (!*done) ASSERT_TRUE(slow(fast, append(s.chain, s.rule)).ok());
+        ASSERT_TRUE(slow(slow_be, append(s.chain, s.rule)).ok());
+    }
+    std::string a = listing("fast"), b = listing("slow");
+    ASSERT_NE(a.find("3.0.0.0/8 . 53 counter packets 0 bytes 0 comment \"#5 -A nets"),
+              std::string::npos)
+        << a;
+    a.replace(a.find("table ip fast"), 13, "table ip X");
+    b.replace(b.find("table ip slow"), 13, "table ip X");
+    EXPECT_EQ(a, b);
+}
+
 TEST_F(NftKernel, FastPathLeavesWhatItCannotDoToTheSlowPath)
 {
     NftBackend be(table("ipchains"));
