@@ -161,6 +161,20 @@ size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields
     return i - first;
 }
 
+std::string field_name(ir::SetField f)
+{
+    switch (f) {
+    case ir::SetField::SourceAddr: return "saddr";
+    case ir::SetField::DestAddr: return "daddr";
+    case ir::SetField::SourcePort: return "sport";
+    case ir::SetField::DestPort: return "dport";
+    case ir::SetField::InIface: return "iif";
+    case ir::SetField::OutIface: return "oif";
+    case ir::SetField::Proto: return "proto";
+    }
+    return {};
+}
+
 }  // namespace
 
 const std::vector<std::vector<ir::SetField>>& run_keys()
@@ -207,11 +221,13 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
     auto runs = find_runs(chain.rules);
     if (runs.empty()) return;
     std::vector<ir::Rule> out;
-    size_t next = 0, k = 0;
+    size_t next = 0;
+    // Numbered per key: a run of another key inserted above leaves a set's name alone.
+    std::map<Fields, size_t> k;
     for (const auto& run : runs) {
         for (; next < run.first; ++next) out.push_back(std::move(chain.rules[next]));
         ir::Set set;
-        set.name = run_set_name(chain.name, ++k);
+        set.name = run_set_name(chain.name, run.fields, ++k[run.fields]);
         set.chain = chain.name;
         set.fields = run.fields;
         ir::Rule lookup;
@@ -266,16 +282,22 @@ bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey
     return true;
 }
 
-std::string run_set_name(const std::string& chain, size_t k)
+std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
+                         size_t k)
 {
     // Spelled so that nft's command line can name it as it is (`nft list set ip ipchains
-    // input-run1`, and ipchains-translate prints the same name): `~` and `@` of segment and
-    // instance names are not identifier characters there. User chain names hold neither, but
-    // may hold `-`: doubled, it keeps `a-1` (a user chain) apart from `a~1` (a segment of a).
+    // input-saddr-1`, and ipchains-translate prints the same name): `~` and `@` of segment
+    // and instance names are not identifier characters there. User chain names hold neither,
+    // but may hold `-`: doubled, it keeps `a-1` (a user chain) apart from `a~1` (a segment of
+    // a). Read from its end, a name gives back number, key and chain: no key is the end of
+    // another but after a `_`, and a spelled chain never ends in a single `-` before a letter
+    // other than the `i` of an instance, followed by a digit.
     std::string name;
     for (char c : chain)
         name += c == '-' ? "--" : c == '~' ? "-" : c == '@' ? "-i" : std::string(1, c);
-    return name + "-run" + std::to_string(k);
+    std::string key;
+    for (ir::SetField f : fields) key += (key.empty() ? "" : "_") + field_name(f);
+    return name + "-" + key + "-" + std::to_string(k);
 }
 
 std::string run_member_comment(size_t k, const std::string& save_line)

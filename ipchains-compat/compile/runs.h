@@ -62,10 +62,14 @@ bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey
 // Whether an element with this key needs an interval set on `fields`.
 bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<ir::SetKey>& key);
 
-// Set of the k-th run (1-based) of nft chain `chain`: "<chain>-run<k>", the chain's name
-// spelled with `-` doubled, `~` as `-` and `@` as `-i` (`input-run1`, `input-1-run2`,
-// `ppp-in-i1-run1`, user chain `a-1`: `a--1-run1`), so that no two chains share a set name.
-std::string run_set_name(const std::string& chain, size_t k);
+// Set of the k-th run (1-based) on key `fields` of nft chain `chain`: "<chain>-<key>-<k>",
+// the key's fields named saddr, daddr, sport, dport, iif, oif, proto and joined by `_`, the
+// chain's name spelled with `-` doubled, `~` as `-` and `@` as `-i` (`input-saddr-1`,
+// `input-1-dport-2`, `ppp--in-i1-saddr_dport-1`, user chain `a-1`: `a--1-saddr-1`), so that no
+// two runs share a set name and no name is one an older version gave a set ("<chain>-run<k>",
+// docs/nftables-mapping.md "Rule runs").
+std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
+                         size_t k);
 
 // "#<k> <save line>" and back; false when `comment` is not in that form.
 std::string run_member_comment(size_t k, const std::string& save_line);

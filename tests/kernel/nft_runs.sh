@@ -165,15 +165,15 @@ scenario() {
     } >"$out" 2>&1
     if [ "$be" = nft ]; then
         on "$host" nft list table ip ipchains >"$T/nft-table"
-        expect_grep "the hosts are a set lookup" 'ip saddr @input-run[0-9]* drop' "$T/nft-table"
-        expect_grep "the udp port rules are a set lookup" 'udp dport 7001 ip saddr @input-run1 accept' "$T/nft-table"
-        on "$host" nft list set ip ipchains blk-run1 >"$T/nft-blk"
+        expect_grep "the hosts are a set lookup" 'ip saddr @input-saddr-[0-9]* drop' "$T/nft-table"
+        expect_grep "the udp port rules are a set lookup" 'udp dport 7001 ip saddr @input-saddr-1 accept' "$T/nft-table"
+        on "$host" nft list set ip ipchains blk-saddr-1 >"$T/nft-blk"
         expect_grep "the 6th host of blk is an element of its run" \
             '10.199.3.6 counter packets 0 bytes 0 comment "#6 -A blk -s 10.199.3.6/' "$T/nft-blk"
-        expect_grep "the udp ports are a set lookup" 'udp dport @svc-run1 drop' "$T/nft-svc"
-        expect_grep "the interfaces are a set lookup" 'iifname @svc-run2 drop' "$T/nft-svc"
+        expect_grep "the udp ports are a set lookup" 'udp dport @svc-dport-1 drop' "$T/nft-svc"
+        expect_grep "the interfaces are a set lookup" 'iifname @svc-iif-1 drop' "$T/nft-svc"
         expect_grep "network . port is a concatenated set lookup" \
-            'ip saddr . udp dport @svc-run3 drop' "$T/nft-svc"
+            'ip saddr . udp dport @svc-saddr_dport-1 drop' "$T/nft-svc"
         expect_grep "the port range is an element with its counter" \
             '7010-7019 counter packets 2 bytes 68 ' "$T/nft-svc"
         expect_grep "eth0 is an element with its counter" \
@@ -182,6 +182,15 @@ scenario() {
             '10.199.9.0/24 . 7050 counter packets 2 bytes 68 ' "$T/nft-svc"
         expect_grep "the appended network . port is an element" \
             '10.199.7.0/24 . 7050 counter packets 1 bytes 34 comment "#7 ' "$T/nft-svc"
+        # A set named as an older version named runs, looked up by a rule of input: the next
+        # command rebuilds the chains and deletes it.
+        on "$host" nft add set ip ipchains input-run1 '{ type ipv4_addr; }'
+        on "$host" nft insert rule ip ipchains input ip saddr @input-run1 drop
+        on "$host" ipchains -A output -s 10.199.3.99 -j DENY
+        [ $? -eq 0 ] && ! on "$host" nft list sets ip | grep -q 'set input-run1 ' &&
+            ! on "$host" nft list chain ip ipchains input | grep -q '@input-run1' &&
+            pass "a set of the old naming and its lookup are gone after one command" ||
+            { fail "the old set stayed"; on "$host" nft list table ip ipchains | show /dev/stdin; }
         local n
         n=$(sed -n '/^\tchain input {/,/^\t}/p' "$T/nft-table" | grep -c 'comment "')
         [ "$n" -le 8 ] && pass "input holds $n nft rules for 214 ipchains rules" ||

@@ -171,17 +171,17 @@ TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
     const ir::Chain* input = fx::find(t, "input");
     ASSERT_EQ(input->rules.size(), 2u);
     const ir::Rule& lookup = input->rules[1];
-    EXPECT_EQ(lookup.comment, "ipchains-run:input-run1");
+    EXPECT_EQ(lookup.comment, "ipchains-run:input-saddr-1");
     ASSERT_FALSE(lookup.matches.empty());
     EXPECT_EQ(std::get<ir::SetLookup>(lookup.matches.back()),
-              (ir::SetLookup{{F::SourceAddr}, "input-run1"}));
+              (ir::SetLookup{{F::SourceAddr}, "input-saddr-1"}));
     EXPECT_EQ(fx::verdicts(*input), (std::vector<std::string>{"accept", "drop"}));
     for (const auto& s : lookup.statements)
         EXPECT_FALSE(std::holds_alternative<ir::Counter>(s)) << "elements count, not the rule";
 
     ASSERT_EQ(t.sets.size(), 1u);
     const ir::Set& set = t.sets[0];
-    EXPECT_EQ(set.name, "input-run1");
+    EXPECT_EQ(set.name, "input-saddr-1");
     EXPECT_EQ(set.chain, "input");
     EXPECT_TRUE(set.interval);  // 172.16.0.0/12
     ASSERT_EQ(set.elements.size(), 5u);
@@ -237,7 +237,7 @@ TEST(CompileRunsDiff, OneMoreMemberIsOneElement)
     EXPECT_TRUE(d.create_sets.empty());
     EXPECT_TRUE(d.remove_elements.empty());
     ASSERT_EQ(d.add_elements.size(), 1u);
-    EXPECT_EQ(d.add_elements[0], (compile::TableDiff::Elements{"input-run1", {100}}));
+    EXPECT_EQ(d.add_elements[0], (compile::TableDiff::Elements{"input-saddr-1", {100}}));
 }
 
 TEST(CompileRunsDiff, DeletingTheLastMemberIsOneElement)
@@ -250,7 +250,7 @@ TEST(CompileRunsDiff, DeletingTheLastMemberIsOneElement)
     EXPECT_TRUE(d.flush.empty());
     EXPECT_TRUE(d.add_elements.empty());
     ASSERT_EQ(d.remove_elements.size(), 1u);
-    EXPECT_EQ(d.remove_elements[0], (compile::TableDiff::Elements{"input-run1", {9}}));
+    EXPECT_EQ(d.remove_elements[0], (compile::TableDiff::Elements{"input-saddr-1", {9}}));
 }
 
 TEST(CompileRunsDiff, DeletingAMiddleMemberRenumbersTheRest)
@@ -275,7 +275,7 @@ TEST(CompileRunsDiff, ARunThatEndsRemovesItsSetAfterItsRule)
     ir::Table before = with_runs(rs);
     rs.find("input")->rules.pop_back();
     compile::TableDiff d = compile::diff(before, with_runs(rs));
-    EXPECT_EQ(d.remove_sets, (std::vector<std::string>{"input-run1"}));
+    EXPECT_EQ(d.remove_sets, (std::vector<std::string>{"input-saddr-1"}));
     EXPECT_EQ(d.refill, (std::vector<std::string>{"input"}));
     EXPECT_EQ(d.flush, (std::vector<std::string>{"input"}));
 }
@@ -287,8 +287,8 @@ TEST(CompileRunsDiff, ANetworkMemberRecreatesAHostSet)
     ir::Table before = with_runs(rs);
     fx::append(rs, "input", from(ip(10, 0, 0, 0), 8));
     compile::TableDiff d = compile::diff(before, with_runs(rs));
-    EXPECT_EQ(d.recreate_sets, (std::vector<std::string>{"input-run1"}));
-    EXPECT_EQ(d.create_sets, (std::vector<std::string>{"input-run1"}));
+    EXPECT_EQ(d.recreate_sets, (std::vector<std::string>{"input-saddr-1"}));
+    EXPECT_EQ(d.create_sets, (std::vector<std::string>{"input-saddr-1"}));
     EXPECT_EQ(d.flush, (std::vector<std::string>{"input"}));
 }
 
@@ -463,10 +463,24 @@ TEST(CompileRuns, MemberKeysForTheAppendPath)
 
 TEST(CompileRuns, SetNamesOfDifferentChainsDiffer)
 {
+    const std::vector<F> saddr = {F::SourceAddr};
     // A user chain `a-1` and the second segment `a~1` of chain `a`.
-    EXPECT_NE(compile::run_set_name("a-1", 1), compile::run_set_name("a~1", 1));
-    EXPECT_EQ(compile::run_set_name("a~1", 1), "a-1-run1");
-    EXPECT_EQ(compile::run_set_name("a-1", 1), "a--1-run1");
-    EXPECT_NE(compile::run_set_name("a-i1", 1), compile::run_set_name("a@1", 1));
-    EXPECT_EQ(compile::run_set_name("ppp-in@1", 2), "ppp--in-i1-run2");
+    EXPECT_EQ(compile::run_set_name("a~1", saddr, 1), "a-1-saddr-1");
+    EXPECT_EQ(compile::run_set_name("a-1", saddr, 1), "a--1-saddr-1");
+    EXPECT_NE(compile::run_set_name("a-i1", saddr, 1), compile::run_set_name("a@1", saddr, 1));
+    EXPECT_EQ(compile::run_set_name("ppp-in@1", {F::SourceAddr, F::DestPort}, 2),
+              "ppp--in-i1-saddr_dport-2");
+    EXPECT_EQ(compile::run_set_name("input", {F::InIface}, 1), "input-iif-1");
+}
+
+TEST(CompileRuns, SetsAreNumberedPerKey)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(4)) fx::append(rs, "input", r);
+    for (uint16_t p : {22, 25, 80, 443}) fx::append(rs, "input", to_port(p));
+    for (auto& r : hosts(4, 100)) fx::append(rs, "input", from(ip(198, 51, 100, 1 + r.src % 256)));
+    ir::Table t = with_runs(rs);
+    std::vector<std::string> names;
+    for (const auto& s : t.sets) names.push_back(s.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"input-saddr-1", "input-dport-1", "input-saddr-2"}));
 }

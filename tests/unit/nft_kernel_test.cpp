@@ -681,7 +681,7 @@ TEST_P(NftKernelZero, ZeroResetsRunMembers)
         ASSERT_TRUE(slow(be, append("acct", r)).ok());
     }
     ASSERT_TRUE(slow(be, append("input", fx::jump("acct"))).ok());
-    ASSERT_NE(listing().find("ip daddr @acct-run1"), std::string::npos) << listing();
+    ASSERT_NE(listing().find("ip daddr @acct-daddr-1"), std::string::npos) << listing();
     ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
     auto counted = read_rs(be);
     ASSERT_TRUE(counted.ok());
@@ -730,7 +730,7 @@ TEST_F(NftKernel, LinearTableFromAnOlderVersionGetsItsRunSet)
     auto old = compile::compile(rs, opt);  // no rule runs
     ASSERT_TRUE(old.ok());
     ASSERT_TRUE(load_raw(*old));
-    ASSERT_EQ(listing().find("@blk-run1"), std::string::npos);
+    ASSERT_EQ(listing().find("@blk-saddr-1"), std::string::npos);
 
     NftBackend be(table("ipchains"));
     model::Rule sixth = fx::rule(model::TargetKind::Deny);
@@ -740,7 +740,7 @@ TEST_F(NftKernel, LinearTableFromAnOlderVersionGetsItsRunSet)
     fx::append(rs, "blk", sixth);
     NftBackend fresh(table("fresh"));
     ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(rs)).ok());
-    EXPECT_NE(listing().find("ip saddr @blk-run1 drop"), std::string::npos) << listing();
+    EXPECT_NE(listing().find("ip saddr @blk-saddr-1 drop"), std::string::npos) << listing();
     EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
 }
 

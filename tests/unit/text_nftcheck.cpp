@@ -239,12 +239,12 @@ void check_runs()
         tables.push_back(*t);
     }
     std::string script = backend::text::to_nft_script(tables[1]);
-    if (script.find("ip saddr @input-run1 drop") == std::string::npos ||
-        script.find("\tset input-run1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
+    if (script.find("ip saddr @input-saddr-1 drop") == std::string::npos ||
+        script.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
             std::string::npos)
         fail("the script has no run set:\n" + script);
-    for (const char* want : {"th dport @forward-run1 drop", "ip saddr . th dport @forward-run2 drop",
-                             "oifname @output-run1 accept", "ip protocol @output-run2 drop",
+    for (const char* want : {"th dport @forward-dport-1 drop", "ip saddr . th dport @forward-saddr_dport-1 drop",
+                             "oifname @output-oif-1 accept", "ip protocol @output-proto-1 drop",
                              "\t\ttype ipv4_addr . inet_service\n", "\t\ttype ifname\n",
                              "\t\ttype inet_proto\n"})
         if (script.find(want) == std::string::npos)
