@@ -64,13 +64,33 @@ std::optional<ir::SetKey> key_of(const ir::Rule& r, const ir::Match& m)
     return k;
 }
 
-// The member's key and its rule without the key's matches (the shape all members share).
+// The member's key and its rule without the key's matches (the shape all members share); in a
+// verdict map also without its verdict, which the element carries.
 struct Member {
     std::vector<ir::SetKey> key;
     ir::Rule shape;
+    std::optional<ir::Verdict> verdict;
 };
 
-std::optional<Member> member(const ir::Rule& r, const Fields& fields)
+// A verdict map's member: a rule whose only statements are its counter and accept or drop.
+// Anything else it does would run before the map's lookup, for members and others alike.
+bool take_verdict(std::vector<ir::Statement>& statements, std::optional<ir::Verdict>& verdict)
+{
+    std::vector<ir::Statement> rest;
+    for (auto& s : statements) {
+        if (const auto* v = std::get_if<ir::Verdict>(&s);
+            v && (v->kind == ir::Verdict::Accept || v->kind == ir::Verdict::Drop) && !verdict) {
+            verdict = *v;
+            continue;
+        }
+        if (!std::holds_alternative<ir::Counter>(s)) return false;
+        rest.push_back(s);
+    }
+    statements = std::move(rest);
+    return verdict.has_value();
+}
+
+std::optional<Member> member(const ir::Rule& r, const Fields& fields, bool vmap)
 {
     if (r.comment.empty()) return std::nullopt;
     Member out;
@@ -94,6 +114,7 @@ std::optional<Member> member(const ir::Rule& r, const Fields& fields)
     }
     for (bool f : found)
         if (!f) return std::nullopt;
+    if (vmap && !take_verdict(out.shape.statements, out.verdict)) return std::nullopt;
     return out;
 }
 
@@ -147,14 +168,15 @@ private:
     uint32_t widest_ = 0;
 };
 
-size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields& fields)
+size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields& fields,
+                  bool vmap)
 {
-    auto head = member(rules[first], fields);
+    auto head = member(rules[first], fields, vmap);
     if (!head) return 0;
     Occupied occupied;
     size_t i = first;
     for (; i < rules.size(); ++i) {
-        auto m = i == first ? head : member(rules[i], fields);
+        auto m = i == first ? head : member(rules[i], fields, vmap);
         if (!m || !(m->shape == head->shape) || occupied.overlaps(m->key)) break;
         occupied.add(m->key);
     }
@@ -193,11 +215,13 @@ std::vector<Run> find_runs(const std::vector<ir::Rule>& rules)
 {
     std::vector<Run> runs;
     for (size_t i = 0; i < rules.size();) {
-        Run best{i, 0, {}};
-        for (const auto& fields : run_keys()) {
-            size_t n = run_length(rules, i, fields);
-            if (n > best.count) best = Run{i, n, fields};
-        }
+        Run best{i, 0, {}, false};
+        // A verdict map only where it is longer: a set of one target reads more plainly.
+        for (bool vmap : {false, true})
+            for (const auto& fields : run_keys()) {
+                size_t n = run_length(rules, i, fields, vmap);
+                if (n > best.count) best = Run{i, n, fields, vmap};
+            }
         if (best.count >= kMinRunLength) {
             runs.push_back(best);
             i += best.count;
@@ -223,18 +247,19 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
     std::vector<ir::Rule> out;
     size_t next = 0;
     // Numbered per key: a run of another key inserted above leaves a set's name alone.
-    std::map<Fields, size_t> k;
+    std::map<std::pair<Fields, bool>, size_t> k;
     for (const auto& run : runs) {
         for (; next < run.first; ++next) out.push_back(std::move(chain.rules[next]));
         ir::Set set;
-        set.name = run_set_name(chain.name, run.fields, ++k[run.fields]);
+        set.name = run_set_name(chain.name, run.fields, run.vmap, ++k[{run.fields, run.vmap}]);
         set.chain = chain.name;
         set.fields = run.fields;
+        set.map = run.vmap;
         ir::Rule lookup;
         for (size_t i = 0; i < run.count; ++i) {
             const ir::Rule& r = chain.rules[run.first + i];
-            auto m = member(r, run.fields);
-            ir::SetElement e{m->key, {}, run_member_comment(i + 1, r.comment)};
+            auto m = member(r, run.fields, run.vmap);
+            ir::SetElement e{m->key, {}, run_member_comment(i + 1, r.comment), m->verdict};
             for (const auto& s : r.statements)
                 if (const auto* c = std::get_if<ir::Counter>(&s)) e.counter = *c;
             set.interval = set.interval || needs_interval(run.fields, e.key);
@@ -247,7 +272,7 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
         for (auto& s : lookup.statements)
             if (!std::holds_alternative<ir::Counter>(s)) statements.push_back(std::move(s));
         lookup.statements = std::move(statements);
-        lookup.matches.push_back(ir::SetLookup{run.fields, set.name});
+        lookup.matches.push_back(ir::SetLookup{run.fields, set.name, run.vmap});
         lookup.comment = kRunRulePrefix + set.name;
         out.push_back(std::move(lookup));
         sets.push_back(std::move(set));
@@ -260,18 +285,20 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 bool may_join_run(const ir::Rule& r)
 {
     for (const auto& fields : run_keys())
-        if (member(r, fields)) return true;
+        if (member(r, fields, false) || member(r, fields, true)) return true;
     return false;
 }
 
-std::optional<std::vector<ir::SetKey>> run_member_key(const ir::Rule& member_rule,
-                                                      const ir::Rule& candidate,
-                                                      const std::vector<ir::SetField>& fields)
+std::optional<ir::SetElement> run_member(const ir::Rule& member_rule, const ir::Rule& candidate,
+                                         const std::vector<ir::SetField>& fields, bool vmap)
 {
-    auto a = member(member_rule, fields);
-    auto b = member(candidate, fields);
+    auto a = member(member_rule, fields, vmap);
+    auto b = member(candidate, fields, vmap);
     if (!a || !b || !(a->shape == b->shape)) return std::nullopt;
-    return b->key;
+    ir::SetElement e;
+    e.key = b->key;
+    e.verdict = b->verdict;
+    return e;
 }
 
 bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey>& b)
@@ -283,21 +310,23 @@ bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey
 }
 
 std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
-                         size_t k)
+                         bool vmap, size_t k)
 {
     // Spelled so that nft's command line can name it as it is (`nft list set ip ipchains
     // input-saddr-1`, and ipchains-translate prints the same name): `~` and `@` of segment
     // and instance names are not identifier characters there. User chain names hold neither,
     // but may hold `-`: doubled, it keeps `a-1` (a user chain) apart from `a~1` (a segment of
-    // a). Read from its end, a name gives back number, key and chain: no key is the end of
-    // another but after a `_`, and a spelled chain never ends in a single `-` before a letter
-    // other than the `i` of an instance, followed by a digit.
+    // a). Read from its end, a name gives back number, key and chain: a key that ends another
+    // (`dport`, `saddr-dport`) is left by a single `-` before a field name, which a spelled
+    // chain never holds (its single `-` stands before a digit or the `i<digit>` of an
+    // instance). Field names are joined by `-` too: `_` is no character an nft identifier
+    // keeps as it is in ipchains-translate's output.
     std::string name;
     for (char c : chain)
         name += c == '-' ? "--" : c == '~' ? "-" : c == '@' ? "-i" : std::string(1, c);
     std::string key;
-    for (ir::SetField f : fields) key += (key.empty() ? "" : "_") + field_name(f);
-    return name + "-" + key + "-" + std::to_string(k);
+    for (ir::SetField f : fields) key += (key.empty() ? "" : "-") + field_name(f);
+    return name + "-" + key + (vmap ? "-vmap-" : "-") + std::to_string(k);
 }
 
 std::string run_member_comment(size_t k, const std::string& save_line)

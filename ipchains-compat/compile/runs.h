@@ -24,9 +24,10 @@ constexpr const char* kRunRulePrefix = "ipchains-run:";
 struct Run {
     size_t first = 0, count = 0;      // rules [first, first + count) of the chain
     std::vector<ir::SetField> fields;  // the member key: one field or a concatenation of two
+    bool vmap = false;                 // a verdict map: members differ in accept/drop too
     bool operator==(const Run& o) const
     {
-        return first == o.first && count == o.count && fields == o.fields;
+        return first == o.first && count == o.count && fields == o.fields && vmap == o.vmap;
     }
 };
 
@@ -42,6 +43,8 @@ const std::vector<std::vector<ir::SetField>>& run_keys();
 // without port, ICMP or -y matches, which depend on it). A member whose key overlaps an
 // earlier member's (in every field) ends the run before it: first match and per-rule counters
 // would change. Where several keys could vary, the longest run wins, ties by run_keys().
+// Members whose only statements are their counter and accept or drop (ACCEPT, DENY) may also
+// differ in that verdict: a verdict map run, taken only where it is longer than any set run.
 std::vector<Run> find_runs(const std::vector<ir::Rule>& rules);
 
 // Replaces each run of `chain` by its lookup rule and appends the run's set to `sets`.
@@ -51,25 +54,26 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets);
 // those to the full commit, which decides whether they extend a run).
 bool may_join_run(const ir::Rule& r);
 
-// The key of `candidate` as the next member of a run on `fields` whose members look like
-// `member` (the same shape: everything but those fields equal); nullopt when it has another
-// shape or is no member of such a run at all.
-std::optional<std::vector<ir::SetKey>> run_member_key(const ir::Rule& member,
-                                                      const ir::Rule& candidate,
-                                                      const std::vector<ir::SetField>& fields);
+// The element (key, and verdict in a verdict map) of `candidate` as the next member of a run
+// on `fields` whose members look like `member` (the same shape: everything but those fields,
+// and the verdict in a map, equal); nullopt when it has another shape or is no member of such
+// a run at all. Counter and comment are left empty.
+std::optional<ir::SetElement> run_member(const ir::Rule& member, const ir::Rule& candidate,
+                                         const std::vector<ir::SetField>& fields, bool vmap);
 // Whether two members' keys overlap: in every field (ranges intersect, names equal).
 bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey>& b);
 // Whether an element with this key needs an interval set on `fields`.
 bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<ir::SetKey>& key);
 
-// Set of the k-th run (1-based) on key `fields` of nft chain `chain`: "<chain>-<key>-<k>",
-// the key's fields named saddr, daddr, sport, dport, iif, oif, proto and joined by `_`, the
+// Set of the k-th run (1-based) on key `fields` of nft chain `chain`: "<chain>-<key>-<k>", a
+// verdict map's "<chain>-<key>-vmap-<k>", the key's fields named saddr, daddr, sport, dport,
+// iif, oif, proto and joined by `-`, the
 // chain's name spelled with `-` doubled, `~` as `-` and `@` as `-i` (`input-saddr-1`,
-// `input-1-dport-2`, `ppp--in-i1-saddr_dport-1`, user chain `a-1`: `a--1-saddr-1`), so that no
+// `input-1-dport-2`, `ppp--in-i1-saddr-dport-1`, user chain `a-1`: `a--1-saddr-1`), so that no
 // two runs share a set name and no name is one an older version gave a set ("<chain>-run<k>",
 // docs/nftables-mapping.md "Rule runs").
 std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
-                         size_t k);
+                         bool vmap, size_t k);
 
 // "#<k> <save line>" and back; false when `comment` is not in that form.
 std::string run_member_comment(size_t k, const std::string& save_line);

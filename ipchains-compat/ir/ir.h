@@ -104,10 +104,16 @@ enum class SetField {
 // <fields> @set: the packet's key (one field, or a concatenation) is a member of a table set
 // (a rule run, docs/nftables-mapping.md "Rule runs"). Always the rule's last match, so the
 // member's counter counts only packets that passed every other match.
+// With `vmap`, the set is a verdict map and the lookup gives the rule's verdict (nft's
+// `ip saddr vmap @set`); the rule then has no statements.
 struct SetLookup {
     std::vector<SetField> fields;
     std::string set;
-    bool operator==(const SetLookup& o) const { return fields == o.fields && set == o.set; }
+    bool vmap = false;
+    bool operator==(const SetLookup& o) const
+    {
+        return fields == o.fields && set == o.set && vmap == o.vmap;
+    }
 };
 using Match =
     std::variant<IfName, Addr, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply, SetLookup>;
@@ -233,7 +239,11 @@ struct SetElement {
     std::vector<SetKey> key;
     Counter counter;
     std::string comment;
-    bool operator==(const SetElement& o) const { return key == o.key && comment == o.comment; }
+    std::optional<Verdict> verdict;  // a verdict map's: the member's accept or drop
+    bool operator==(const SetElement& o) const
+    {
+        return key == o.key && comment == o.comment && verdict == o.verdict;
+    }
 };
 // A named set with a counter per element: the members of one rule run.
 struct Set {
@@ -242,10 +252,12 @@ struct Set {
     bool interval = false; // some member is a range (a network, a port range) or a concatenation
     std::vector<SetElement> elements;  // in run order
     std::vector<SetField> fields = {SetField::SourceAddr};  // the key: one field or a concatenation
+    bool map = false;  // a verdict map: each element carries its member's verdict
     // The definition; elements are compared separately (the diff changes them in place).
     bool same_definition(const Set& o) const
     {
-        return name == o.name && chain == o.chain && interval == o.interval && fields == o.fields;
+        return name == o.name && chain == o.chain && interval == o.interval &&
+               fields == o.fields && map == o.map;
     }
     bool operator==(const Set& o) const { return same_definition(o) && elements == o.elements; }
 };

@@ -2,7 +2,7 @@
 # Rule runs (docs/nftables-mapping.md "Rule runs"): a blocklist-shaped ruleset, which the nft
 # backend compiles to set lookups, must behave and count exactly like the legacy backend's
 # one kernel rule per ipchains rule. Runs over addresses, udp ports, input interfaces and
-# network . port concatenations. Known packets from members of the runs, then -C, -R, -I,
+# network . port concatenations, and a verdict map of accepted and denied hosts. Known packets from members of the runs, then -C, -R, -I,
 # -D, -A, -L -Z, -Z and a save/restore round trip; `ipchains -L -v -x -n --line-numbers`
 # after each step must be identical on both backends.
 . "$(dirname "$0")/lib.sh"
@@ -41,8 +41,8 @@ udp_from() {
 }
 
 # services: runs over other fields, in a chain of their own: udp ports and a port range,
-# input interfaces, and "udp from network N to port P" (a concatenation); -i eth0+ (a
-# wildcard) ends the interface run.
+# input interfaces, hosts that are accepted or denied (a verdict map), and "udp from network N
+# to port P" (a concatenation); -i eth+ (a wildcard) ends the interface run.
 services() {
     local p i n
     for p in 7002 7003 7010:7019 7030; do
@@ -50,6 +50,10 @@ services() {
     done
     for i in eth5 eth6 eth0 eth7 eth+ eth8; do
         echo "-A svc -i $i -p udp -d 0/0 7040 -j DENY"
+    done
+    for h in 10.199.2.5:DENY 10.199.2.17:ACCEPT 10.199.2.200:DENY 10.199.4.9:ACCEPT \
+        10.199.9.1:DENY; do
+        echo "-A svc -i eth0 -p udp -s ${h%:*} -d 0/0 7060 -j ${h#*:}"
     done
     for n in 10.199.2.0/24 10.199.4.0/24 10.199.9.0/24; do
         for p in 7050 7051; do echo "-A svc -p udp -s $n -d 0/0 $p -j DENY"; done
@@ -135,6 +139,9 @@ scenario() {
         udp_from "$peer" 10.199.4.9 7051
         udp_from "$peer" 10.199.9.1 7050
         udp_from "$peer" 10.199.9.1 7050
+        udp_from "$peer" 10.199.2.17 7060
+        udp_from "$peer" 10.199.9.1 7060
+        udp_from "$peer" 10.199.9.1 7060
         sleep 0.2
         echo "== svc after traffic"
         on "$host" ipchains -L svc -v -x -n --line-numbers
@@ -172,8 +179,14 @@ scenario() {
             '10.199.3.6 counter packets 0 bytes 0 comment "#6 -A blk -s 10.199.3.6/' "$T/nft-blk"
         expect_grep "the udp ports are a set lookup" 'udp dport @svc-dport-1 drop' "$T/nft-svc"
         expect_grep "the interfaces are a set lookup" 'iifname @svc-iif-1 drop' "$T/nft-svc"
+        expect_grep "accepted and denied hosts are a verdict map" \
+            'udp dport 7060 iifname "eth0" ip saddr vmap @svc-saddr-vmap-1' "$T/nft-svc"
+        expect_grep "an accepting member counts in the map" \
+            '10.199.2.17 counter packets 1 bytes 34 comment "#2 .* : accept' "$T/nft-svc"
+        expect_grep "a denying member counts in the map" \
+            '10.199.9.1 counter packets 2 bytes 68 comment "#5 .* : drop' "$T/nft-svc"
         expect_grep "network . port is a concatenated set lookup" \
-            'ip saddr . udp dport @svc-saddr_dport-1 drop' "$T/nft-svc"
+            'ip saddr . udp dport @svc-saddr-dport-1 drop' "$T/nft-svc"
         expect_grep "the port range is an element with its counter" \
             '7010-7019 counter packets 2 bytes 68 ' "$T/nft-svc"
         expect_grep "eth0 is an element with its counter" \

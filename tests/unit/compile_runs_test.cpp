@@ -103,7 +103,8 @@ TEST(CompileRuns, ARepeatedHostSplitsTheRun)
 TEST(CompileRuns, ADifferentTargetSplitsTheRun)
 {
     auto rules = hosts(4);
-    rules.push_back(from(ip(192, 0, 2, 9), 32, TargetKind::Accept));
+    // RETURN: no verdict a map can give (ACCEPT would make one verdict map of all nine).
+    rules.push_back(from(ip(192, 0, 2, 9), 32, TargetKind::Return));
     auto more = hosts(4, 20);
     rules.insert(rules.end(), more.begin(), more.end());
     EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {5, 4, {F::SourceAddr}}}));
@@ -163,7 +164,7 @@ TEST(CompileRuns, TheLongerFieldWins)
 TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
 {
     model::Ruleset rs = fx::ruleset();
-    fx::append(rs, "input", from(ip(10, 0, 0, 0), 8, TargetKind::Accept));
+    fx::append(rs, "input", from(ip(10, 0, 0, 0), 8, TargetKind::Return));
     for (auto& r : hosts(4)) fx::append(rs, "input", r);
     fx::append(rs, "input", from(ip(172, 16, 0, 0), 12));
     rs.find("input")->rules[2].counters = {3, 300};
@@ -175,7 +176,7 @@ TEST(CompileRuns, TheRunIsOneLookupRuleAndASet)
     ASSERT_FALSE(lookup.matches.empty());
     EXPECT_EQ(std::get<ir::SetLookup>(lookup.matches.back()),
               (ir::SetLookup{{F::SourceAddr}, "input-saddr-1"}));
-    EXPECT_EQ(fx::verdicts(*input), (std::vector<std::string>{"accept", "drop"}));
+    EXPECT_EQ(fx::verdicts(*input), (std::vector<std::string>{"return", "drop"}));
     for (const auto& s : lookup.statements)
         EXPECT_FALSE(std::holds_alternative<ir::Counter>(s)) << "elements count, not the rule";
 
@@ -450,13 +451,22 @@ TEST(CompileRuns, MemberKeysForTheAppendPath)
     auto c = [](const model::Rule& r) {
         return compile::compile_rule("input", r, ir::Hook::Prerouting);
     };
-    auto key = compile::run_member_key(c(to_port(22)), c(to_port(8000, 8010)), {F::DestPort});
-    ASSERT_TRUE(key);
-    EXPECT_EQ(*key, (std::vector<ir::SetKey>{{F::DestPort, 8000, 8010, ""}}));
-    EXPECT_TRUE(compile::needs_interval({F::DestPort}, *key));
-    EXPECT_FALSE(compile::run_member_key(c(to_port(22)), c(to_port(80, 0, 17)), {F::DestPort}));
-    EXPECT_TRUE(compile::keys_overlap(*key, {{F::DestPort, 8010, 8010, ""}}));
-    EXPECT_FALSE(compile::keys_overlap(*key, {{F::DestPort, 8011, 9000, ""}}));
+    auto e = compile::run_member(c(to_port(22)), c(to_port(8000, 8010)), {F::DestPort}, false);
+    ASSERT_TRUE(e);
+    const auto& key = e->key;
+    EXPECT_EQ(key, (std::vector<ir::SetKey>{{F::DestPort, 8000, 8010, ""}}));
+    EXPECT_FALSE(e->verdict);
+    EXPECT_TRUE(compile::needs_interval({F::DestPort}, key));
+    EXPECT_FALSE(compile::run_member(c(to_port(22)), c(to_port(80, 0, 17)), {F::DestPort}, false));
+    EXPECT_TRUE(compile::keys_overlap(key, {{F::DestPort, 8010, 8010, ""}}));
+    EXPECT_FALSE(compile::keys_overlap(key, {{F::DestPort, 8011, 9000, ""}}));
+    // In a verdict map the verdict may differ and goes into the element.
+    model::Rule accept = to_port(443);
+    accept.target = TargetKind::Accept;
+    EXPECT_FALSE(compile::run_member(c(to_port(22)), c(accept), {F::DestPort}, false));
+    auto v = compile::run_member(c(to_port(22)), c(accept), {F::DestPort}, true);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->verdict, (ir::Verdict{ir::Verdict::Accept, ""}));
     EXPECT_TRUE(compile::may_join_run(c(on("eth0"))));
     EXPECT_TRUE(compile::may_join_run(c(proto(47))));
 }
@@ -465,12 +475,13 @@ TEST(CompileRuns, SetNamesOfDifferentChainsDiffer)
 {
     const std::vector<F> saddr = {F::SourceAddr};
     // A user chain `a-1` and the second segment `a~1` of chain `a`.
-    EXPECT_EQ(compile::run_set_name("a~1", saddr, 1), "a-1-saddr-1");
-    EXPECT_EQ(compile::run_set_name("a-1", saddr, 1), "a--1-saddr-1");
-    EXPECT_NE(compile::run_set_name("a-i1", saddr, 1), compile::run_set_name("a@1", saddr, 1));
-    EXPECT_EQ(compile::run_set_name("ppp-in@1", {F::SourceAddr, F::DestPort}, 2),
-              "ppp--in-i1-saddr_dport-2");
-    EXPECT_EQ(compile::run_set_name("input", {F::InIface}, 1), "input-iif-1");
+    EXPECT_EQ(compile::run_set_name("a~1", saddr, false, 1), "a-1-saddr-1");
+    EXPECT_EQ(compile::run_set_name("a-1", saddr, false, 1), "a--1-saddr-1");
+    EXPECT_NE(compile::run_set_name("a-i1", saddr, false, 1), compile::run_set_name("a@1", saddr, false, 1));
+    EXPECT_EQ(compile::run_set_name("ppp-in@1", {F::SourceAddr, F::DestPort}, false, 2),
+              "ppp--in-i1-saddr-dport-2");
+    EXPECT_EQ(compile::run_set_name("input", {F::InIface}, false, 1), "input-iif-1");
+    EXPECT_EQ(compile::run_set_name("input", {F::SourceAddr}, true, 1), "input-saddr-vmap-1");
 }
 
 TEST(CompileRuns, SetsAreNumberedPerKey)
@@ -483,4 +494,42 @@ TEST(CompileRuns, SetsAreNumberedPerKey)
     std::vector<std::string> names;
     for (const auto& s : t.sets) names.push_back(s.name);
     EXPECT_EQ(names, (std::vector<std::string>{"input-saddr-1", "input-dport-1", "input-saddr-2"}));
+}
+
+TEST(CompileRuns, AcceptAndDenyMembersMakeAVerdictMap)
+{
+    std::vector<model::Rule> rules;
+    for (int i = 1; i <= 6; ++i)
+        rules.push_back(from(ip(192, 0, 2, i), 32, i % 3 ? TargetKind::Deny : TargetKind::Accept));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 6, {F::SourceAddr}, true}}));
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : rules) fx::append(rs, "input", r);
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 1u);
+    EXPECT_TRUE(t.sets[0].map);
+    EXPECT_EQ(t.sets[0].name, "input-saddr-vmap-1");
+    EXPECT_EQ(t.sets[0].elements[2].verdict, (ir::Verdict{ir::Verdict::Accept, ""}));
+    EXPECT_EQ(t.sets[0].elements[3].verdict, (ir::Verdict{ir::Verdict::Drop, ""}));
+    const ir::Rule& lookup = fx::find(t, "input")->rules[0];
+    EXPECT_EQ(lookup.matches.back(), ir::Match(ir::SetLookup{{F::SourceAddr}, t.sets[0].name, true}));
+    EXPECT_TRUE(lookup.statements.empty()) << "the map gives the verdict";
+}
+
+TEST(CompileRuns, OneTargetStaysASetAndSideEffectsStayOutOfMaps)
+{
+    // Equal length: the plain set.
+    EXPECT_EQ(runs_of(hosts(5)), (std::vector<compile::Run>{{0, 5, {F::SourceAddr}, false}}));
+    // REJECT (a mark and accept), -l and -m do something besides the verdict.
+    auto rules = hosts(6);
+    rules[1].target = TargetKind::Accept;
+    rules[4].target = TargetKind::Reject;
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}, true}}));
+    rules[4].target = TargetKind::Deny;
+    rules[2].flags |= model::kFlagMarkAbs;
+    rules[2].mark = 3;
+    EXPECT_TRUE(runs_of(rules).empty());
+    // RETURN and no target are no map verdicts.
+    rules = hosts(6);
+    rules[3].target = TargetKind::Return;
+    EXPECT_TRUE(runs_of(rules).empty());
 }

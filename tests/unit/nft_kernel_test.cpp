@@ -534,6 +534,15 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
     for (const char* n : {"eth0", "eth1", "eth2", "eth3"}) setup.push_back(append("output", iface(n)));
     for (uint32_t n = 1; n <= 2; ++n)
         for (uint16_t p : {53, 123}) setup.push_back(append("nets", port(p, p, n << 24, 0xFF000000u)));
+    auto verdict = [&](uint16_t p, model::TargetKind t) {
+        model::Rule r = port(p, p);
+        r.target = t;
+        return r;
+    };
+    setup.push_back(new_chain("mixed"));
+    for (uint16_t p : {1, 2, 3, 4})
+        setup.push_back(append("mixed", verdict(p, p % 2 ? model::TargetKind::Accept
+                                                          : model::TargetKind::Deny)));
     for (const auto& c : setup) {
         { auto r = slow(fast, c); ASSERT_TRUE(r.ok()) << r.error().message; }
         ASSERT_TRUE(slow(slow_be, c).ok());
@@ -552,6 +561,9 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
         {"nets", port(53, 53, 3u << 24, 0xFF000000u), true},
         {"nets", port(123, 123, 0x01020000u, 0xFFFF0000u), false},  // inside 1.0.0.0/8 . 123
         {"nets", port(124, 124, 0x01020000u, 0xFFFF0000u), false},  // the chain ends otherwise
+        {"mixed", verdict(5, model::TargetKind::Accept), true},  // a verdict map's element
+        {"mixed", verdict(6, model::TargetKind::Deny), true},
+        {"mixed", verdict(7, model::TargetKind::Reject), false},  // no map verdict
     };
     for (const auto& s : steps) {
         auto done = fast.append_fast(s.chain, {s.rule});
@@ -562,6 +574,9 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
     }
     std::string a = listing("fast"), b = listing("slow");
     ASSERT_NE(a.find("3.0.0.0/8 . 53 counter packets 0 bytes 0 comment \"#5 -A nets"),
+              std::string::npos)
+        << a;
+    ASSERT_NE(a.find("\"#6 -A mixed -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 6 -p 17 -j DENY\" : drop"),
               std::string::npos)
         << a;
     a.replace(a.find("table ip fast"), 13, "table ip X");

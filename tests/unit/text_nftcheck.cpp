@@ -214,6 +214,12 @@ void check_runs()
     }
     for (uint32_t n = 1; n <= 3; ++n)
         for (uint16_t p : {53, 123}) fx::append(rs, "forward", port(p, p, n << 24, 0xFF000000u));
+    for (uint32_t h = 1; h <= 5; ++h) {  // accepted and denied: a verdict map
+        model::Rule r = fx::rule(h % 2 ? model::TargetKind::Accept : model::TargetKind::Deny);
+        r.dst = 0xC6336400u | h;  // 198.51.100.h
+        r.dst_mask = 0xFFFFFFFFu;
+        fx::append(rs, "output", r);
+    }
     steps.push_back(rs);
     fx::append(rs, "blk", host(9, model::TargetKind::Accept));
     steps.push_back(rs);
@@ -225,6 +231,8 @@ void check_runs()
     input.resize(2);
     auto& forward = rs.find("forward")->rules;
     forward.erase(forward.begin() + 5);  // a member of the concatenation
+    auto& output = rs.find("output")->rules;
+    output.back().target = model::TargetKind::Accept;  // a member's verdict changes
     steps.push_back(rs);
     steps.push_back(model::Ruleset::initial());
     std::vector<ir::Table> tables;
@@ -243,10 +251,11 @@ void check_runs()
         script.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
             std::string::npos)
         fail("the script has no run set:\n" + script);
-    for (const char* want : {"th dport @forward-dport-1 drop", "ip saddr . th dport @forward-saddr_dport-1 drop",
+    for (const char* want : {"th dport @forward-dport-1 drop", "ip saddr . th dport @forward-saddr-dport-1 drop",
                              "oifname @output-oif-1 accept", "ip protocol @output-proto-1 drop",
                              "\t\ttype ipv4_addr . inet_service\n", "\t\ttype ifname\n",
-                             "\t\ttype inet_proto\n"})
+                             "\t\ttype inet_proto\n", "ip daddr vmap @output-daddr-vmap-1",
+                             "\tmap output-daddr-vmap-1 {\n\t\ttype ipv4_addr : verdict\n"})
         if (script.find(want) == std::string::npos)
             fail(std::string("the script lacks `") + want + "':\n" + script);
     check_steps(tables, "runs-");

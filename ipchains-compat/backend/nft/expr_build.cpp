@@ -124,11 +124,12 @@ void counter(nftnl_rule* r, uint64_t packets, uint64_t bytes)
     nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, bytes);
 }
 
-void lookup(nftnl_rule* r, const std::string& set)
+void lookup(nftnl_rule* r, const std::string& set, bool verdict)
 {
     nftnl_expr* e = add(r, "lookup");
     nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, kReg);
     nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set.c_str());
+    if (verdict) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
 }
 
 void objref_counter(nftnl_rule* r, const std::string& name)

@@ -35,8 +35,9 @@ void bitwise(nftnl_rule* r, uint32_t len, const void* mask, const void* xor_valu
 void immediate_data(nftnl_rule* r, uint32_t dreg, const void* data, uint32_t len);
 void immediate_verdict(nftnl_rule* r, int verdict, const std::string& chain = {});
 void counter(nftnl_rule* r, uint64_t packets, uint64_t bytes);
-// Matches when the register's value is an element of the named set.
-void lookup(nftnl_rule* r, const std::string& set);
+// Matches when the register's value is an element of the named set; with `verdict`, the set
+// is a verdict map and the element's verdict becomes the rule's.
+void lookup(nftnl_rule* r, const std::string& set, bool verdict = false);
 void objref_counter(nftnl_rule* r, const std::string& name);
 void log_prefix(nftnl_rule* r, const std::string& prefix);
 void log_group(nftnl_rule* r, uint16_t group, uint32_t snaplen, const std::string& prefix);

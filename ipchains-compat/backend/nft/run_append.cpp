@@ -36,6 +36,7 @@ struct RequestBuf {
 struct LastRule {
     std::string comment;
     bool lookup = false;
+    bool vmap = false;  // the lookup gives the verdict: a verdict map
     std::vector<ir::SetField> fields;
 };
 
@@ -91,6 +92,7 @@ Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::str
                 if (!name) return 0;
                 if (strcmp(name, "lookup") == 0) {
                     w->l->lookup = true;
+                    w->l->vmap = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG);
                     w->l->fields = w->loads;
                 } else if (auto f = loaded_field(e, name)) {
                     w->loads.push_back(*f);
@@ -183,20 +185,21 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
     auto cmd = parse::parse_command(parse::split_words(m->sample), popt);
     if (!cmd || cmd->rules.size() != 1) return false;
     ir::Rule member = compile::compile_rule(cmd->chain, cmd->rules[0], hook);
-    auto key = compile::run_member_key(member, rule, last->fields);
-    if (!key) return false;
+    auto element = compile::run_member(member, rule, last->fields, last->vmap);
+    if (!element) return false;
     // A host set cannot take a range.
-    if (compile::needs_interval(last->fields, *key) && !m->interval) return false;
+    if (compile::needs_interval(last->fields, element->key) && !m->interval) return false;
     for (const auto& k : m->keys)
-        if (compile::keys_overlap(k, *key)) return false;
+        if (compile::keys_overlap(k, element->key)) return false;
 
     ir::Set s;
     s.name = set;
     s.chain = chain;
     s.interval = m->interval;
     s.fields = last->fields;
-    s.elements.push_back(
-        ir::SetElement{*key, {}, compile::run_member_comment(m->keys.size() + 1, rule.comment)});
+    s.map = last->vmap;
+    element->comment = compile::run_member_comment(m->keys.size() + 1, rule.comment);
+    s.elements.push_back(std::move(*element));
     for (const auto& o : make_set_elements(table, s, {0}, ElementContent::Counts))
         batch.add_elements(o.get(), set);
     return true;

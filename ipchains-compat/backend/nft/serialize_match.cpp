@@ -82,7 +82,7 @@ void match(nftnl_rule* r, const ir::SetLookup& m)
         }
         offset += set_field_length(f);
     }
-    expr::lookup(r, m.set);
+    expr::lookup(r, m.set, m.vmap);
 }
 
 void match(nftnl_rule* r, const ir::Proto& m)

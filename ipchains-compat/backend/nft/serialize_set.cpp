@@ -155,6 +155,11 @@ SetPtr make_set(const std::string& table, const ir::Set& is)
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, type);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, key_length(is.fields));
     uint32_t flags = is.interval ? NFT_SET_INTERVAL : 0;
+    if (is.map) {
+        // A verdict map: the kernel sizes the data itself (struct nft_verdict).
+        flags |= NFT_SET_MAP;
+        nftnl_set_set_u32(s.get(), NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+    }
     if (is.fields.size() > 1) {
         // A concatenation with ranges is a pipapo set: the kernel needs each field's length.
         flags |= NFT_SET_CONCAT;
@@ -210,6 +215,9 @@ std::vector<SetPtr> make_set_elements(const std::string& table, const ir::Set& i
             std::string ud = comment_udata(NFTNL_UDATA_SET_ELEM_COMMENT, m.comment);
             nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, ud.data(),
                                static_cast<uint32_t>(ud.size()));
+            if (is.map && m.verdict)
+                nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT,
+                                       m.verdict->kind == ir::Verdict::Accept ? NF_ACCEPT : NF_DROP);
         }
         nftnl_set_elem_add(s, e);
         ++in_message;

@@ -100,7 +100,8 @@ std::string to_nft_commands(const ir::Table& before, const ir::Table& after)
         p.command("delete element " + p.chain(e.set) + " { " + keys + " }");
     }
     for (const auto& name : d.create_sets) {
-        p.command("add set " + p.chain(name) + " { " + set_spec(*sets[name], "; ") + "}");
+        p.command("add " + set_keyword(*sets[name]) + " " + p.chain(name) + " { " +
+                  set_spec(*sets[name], "; ") + "}");
         std::vector<size_t> all(sets[name]->elements.size());
         for (size_t i = 0; i < all.size(); ++i) all[i] = i;
         add_elements(p, *sets[name], all);

@@ -122,7 +122,7 @@ std::string match_text(const ir::Rule& rule, const ir::Match& m)
     if (const auto* l = std::get_if<ir::SetLookup>(&m)) {
         std::string key;
         for (auto f : l->fields) key += (key.empty() ? "" : " . ") + field_text(f);
-        return key + " @" + nft_identifier(l->set);
+        return key + (l->vmap ? " vmap @" : " @") + nft_identifier(l->set);
     }
     if (const auto* i = std::get_if<ir::IfName>(&m)) return ifname_text(*i);
     if (const auto* a = std::get_if<ir::Addr>(&m)) return addr_text(*a);
@@ -269,7 +269,13 @@ std::string set_spec(const ir::Set& s, const std::string& sep)
 {
     std::string type;
     for (auto f : s.fields) type += (type.empty() ? "" : " . ") + field_type_text(f);
+    if (s.map) type += " : verdict";
     return "type " + type + sep + (s.interval ? "flags interval" + sep : "") + "counter" + sep;
+}
+
+std::string set_keyword(const ir::Set& s)
+{
+    return s.map ? "map" : "set";
 }
 
 std::string element_key_text(const ir::SetElement& e)
@@ -299,9 +305,12 @@ std::string element_text(const ir::SetElement& e, std::vector<std::string>& note
 {
     std::string t = element_key_text(e) + " counter packets " + std::to_string(e.counter.packets) +
                     " bytes " + std::to_string(e.counter.bytes);
-    if (e.comment.size() <= kMaxComment) return t + " comment " + quoted(e.comment);
+    // A verdict map's element ends in its verdict, after the comment.
+    std::string verdict;
+    if (e.verdict) verdict = e.verdict->kind == ir::Verdict::Accept ? " : accept" : " : drop";
+    if (e.comment.size() <= kMaxComment) return t + " comment " + quoted(e.comment) + verdict;
     notes.push_back("# " + element_key_text(e) + ": " + e.comment);
-    return t;
+    return t + verdict;
 }
 
 RuleText rule_text(const ir::Rule& r)
