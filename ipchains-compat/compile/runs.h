@@ -1,7 +1,9 @@
 // Rule runs (docs/nftables-mapping.md "Rule runs"): adjacent ipchains rules of one nft chain
 // that differ only in one field (an address, a port, an interface, the protocol) or in two
 // (a concatenation such as source address . destination port) become one rule looking that
-// key up in a named set, whose elements carry each rule's counter and save line. The compile layer decides what merges; the nft and text backends only encode it.
+// key up in a named set (a verdict map where they ACCEPT some packets and DENY others), whose
+// elements carry each rule's counter and save line. The compile layer decides what merges;
+// the nft and text backends only encode it.
 #pragma once
 
 #include <cstddef>

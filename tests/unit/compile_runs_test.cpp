@@ -89,7 +89,8 @@ TEST(CompileRuns, ANetworkThatCoversAnEarlierMemberSplitsTheRun)
                                       from(ip(12, 0, 0, 0), 8), from(ip(13, 0, 0, 0), 8),
                                       from(ip(10, 1, 0, 0), 16), from(ip(14, 0, 0, 0), 8),
                                       from(ip(15, 0, 0, 0), 8), from(ip(16, 0, 0, 0), 8)};
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
+    EXPECT_EQ(runs_of(rules),
+              (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, ARepeatedHostSplitsTheRun)
@@ -97,7 +98,8 @@ TEST(CompileRuns, ARepeatedHostSplitsTheRun)
     auto rules = hosts(4);
     auto more = hosts(4);
     rules.insert(rules.end(), more.begin(), more.end());
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
+    EXPECT_EQ(runs_of(rules),
+              (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, ADifferentTargetSplitsTheRun)
@@ -107,7 +109,8 @@ TEST(CompileRuns, ADifferentTargetSplitsTheRun)
     rules.push_back(from(ip(192, 0, 2, 9), 32, TargetKind::Return));
     auto more = hosts(4, 20);
     rules.insert(rules.end(), more.begin(), more.end());
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {5, 4, {F::SourceAddr}}}));
+    EXPECT_EQ(runs_of(rules),
+              (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {5, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, AnInvertedAddressStopsTheRun)
@@ -145,7 +148,8 @@ TEST(CompileRuns, OtherMatchesMustBeEqual)
     EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}}));
     rules[7].proto = 6;
     for (int i = 4; i < 8; ++i) rules[i].dport = {80, 80};
-    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
+    EXPECT_EQ(runs_of(rules),
+              (std::vector<compile::Run>{{0, 4, {F::SourceAddr}}, {4, 4, {F::SourceAddr}}}));
 }
 
 TEST(CompileRuns, TheLongerFieldWins)
@@ -477,7 +481,8 @@ TEST(CompileRuns, SetNamesOfDifferentChainsDiffer)
     // A user chain `a-1` and the second segment `a~1` of chain `a`.
     EXPECT_EQ(compile::run_set_name("a~1", saddr, false, 1), "a-1-saddr-1");
     EXPECT_EQ(compile::run_set_name("a-1", saddr, false, 1), "a--1-saddr-1");
-    EXPECT_NE(compile::run_set_name("a-i1", saddr, false, 1), compile::run_set_name("a@1", saddr, false, 1));
+    EXPECT_NE(compile::run_set_name("a-i1", saddr, false, 1),
+              compile::run_set_name("a@1", saddr, false, 1));
     EXPECT_EQ(compile::run_set_name("ppp-in@1", {F::SourceAddr, F::DestPort}, false, 2),
               "ppp--in-i1-saddr-dport-2");
     EXPECT_EQ(compile::run_set_name("input", {F::InIface}, false, 1), "input-iif-1");
@@ -511,7 +516,8 @@ TEST(CompileRuns, AcceptAndDenyMembersMakeAVerdictMap)
     EXPECT_EQ(t.sets[0].elements[2].verdict, (ir::Verdict{ir::Verdict::Accept, ""}));
     EXPECT_EQ(t.sets[0].elements[3].verdict, (ir::Verdict{ir::Verdict::Drop, ""}));
     const ir::Rule& lookup = fx::find(t, "input")->rules[0];
-    EXPECT_EQ(lookup.matches.back(), ir::Match(ir::SetLookup{{F::SourceAddr}, t.sets[0].name, true}));
+    EXPECT_EQ(lookup.matches.back(),
+              ir::Match(ir::SetLookup{{F::SourceAddr}, t.sets[0].name, true}));
     EXPECT_TRUE(lookup.statements.empty()) << "the map gives the verdict";
 }
 

@@ -531,9 +531,11 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
     std::vector<model::Command> setup = {new_chain("ports"), new_chain("nets")};
     for (uint16_t p : {53, 123, 161}) setup.push_back(append("ports", port(p, p)));
     setup.push_back(append("ports", port(6000, 6063)));
-    for (const char* n : {"eth0", "eth1", "eth2", "eth3"}) setup.push_back(append("output", iface(n)));
+    for (const char* n : {"eth0", "eth1", "eth2", "eth3"})
+        setup.push_back(append("output", iface(n)));
     for (uint32_t n = 1; n <= 2; ++n)
-        for (uint16_t p : {53, 123}) setup.push_back(append("nets", port(p, p, n << 24, 0xFF000000u)));
+        for (uint16_t p : {53, 123})
+            setup.push_back(append("nets", port(p, p, n << 24, 0xFF000000u)));
     auto verdict = [&](uint16_t p, model::TargetKind t) {
         model::Rule r = port(p, p);
         r.target = t;
@@ -576,8 +578,9 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
     ASSERT_NE(a.find("3.0.0.0/8 . 53 counter packets 0 bytes 0 comment \"#5 -A nets"),
               std::string::npos)
         << a;
-    ASSERT_NE(a.find("\"#6 -A mixed -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 6 -p 17 -j DENY\" : drop"),
-              std::string::npos)
+    ASSERT_NE(
+        a.find("\"#6 -A mixed -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 6 -p 17 -j DENY\" : drop"),
+        std::string::npos)
         << a;
     a.replace(a.find("table ip fast"), 13, "table ip X");
     b.replace(b.find("table ip slow"), 13, "table ip X");

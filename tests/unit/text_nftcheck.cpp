@@ -251,7 +251,8 @@ void check_runs()
         script.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
             std::string::npos)
         fail("the script has no run set:\n" + script);
-    for (const char* want : {"th dport @forward-dport-1 drop", "ip saddr . th dport @forward-saddr-dport-1 drop",
+    for (const char* want : {"th dport @forward-dport-1 drop",
+                             "ip saddr . th dport @forward-saddr-dport-1 drop",
                              "oifname @output-oif-1 accept", "ip protocol @output-proto-1 drop",
                              "\t\ttype ipv4_addr . inet_service\n", "\t\ttype ifname\n",
                              "\t\ttype inet_proto\n", "ip daddr vmap @output-daddr-vmap-1",

@@ -177,7 +177,8 @@ SetPtr make_set(const std::string& table, const ir::Set& is)
         ud[0] = static_cast<char>(NFTNL_UDATA_SET_KEYBYTEORDER);
         ud[1] = static_cast<char>(sizeof host_endian);
         ud.append(reinterpret_cast<const char*>(&host_endian), sizeof host_endian);
-        nftnl_set_set_data(s.get(), NFTNL_SET_USERDATA, ud.data(), static_cast<uint32_t>(ud.size()));
+        nftnl_set_set_data(s.get(), NFTNL_SET_USERDATA, ud.data(),
+                           static_cast<uint32_t>(ud.size()));
     }
     // Every element gets a counter: the counter of the ipchains rule it stands for.
     nftnl_expr* counter = nftnl_expr_alloc("counter");
@@ -215,9 +216,10 @@ std::vector<SetPtr> make_set_elements(const std::string& table, const ir::Set& i
             std::string ud = comment_udata(NFTNL_UDATA_SET_ELEM_COMMENT, m.comment);
             nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, ud.data(),
                                static_cast<uint32_t>(ud.size()));
-            if (is.map && m.verdict)
-                nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT,
-                                       m.verdict->kind == ir::Verdict::Accept ? NF_ACCEPT : NF_DROP);
+            if (is.map && m.verdict) {
+                bool accept = m.verdict->kind == ir::Verdict::Accept;
+                nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, accept ? NF_ACCEPT : NF_DROP);
+            }
         }
         nftnl_set_elem_add(s, e);
         ++in_message;
@@ -249,7 +251,8 @@ bool read_element_keys(const std::vector<SetPtr>& elements, const std::vector<ir
         for (nftnl_set_elem* e = nftnl_set_elems_iter_next(it); e;
              e = nftnl_set_elems_iter_next(it)) {
             uint32_t got = 0;
-            const char* k = static_cast<const char*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &got));
+            const char* k =
+                static_cast<const char*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &got));
             if (!k || got != len) {
                 nftnl_set_elems_iter_destroy(it);
                 return false;
@@ -257,7 +260,8 @@ bool read_element_keys(const std::vector<SetPtr>& elements, const std::vector<ir
             ElementKey ek;
             ek.key = parse_key(fields, k);
             bool end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-                       (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END);
+                       (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+                        NFT_SET_ELEM_INTERVAL_END);
             if (concat && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
                 const char* last =
                     static_cast<const char*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &got));
