@@ -539,3 +539,21 @@ TEST(CompileRuns, OneTargetStaysASetAndSideEffectsStayOutOfMaps)
     rules[3].target = TargetKind::Return;
     EXPECT_TRUE(runs_of(rules).empty());
 }
+
+TEST(CompileRunsDiff, AnotherVerdictInAMapReplacesOneElement)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (int i = 1; i <= 5; ++i)
+        fx::append(rs, "input",
+                   from(ip(192, 0, 2, i), 32, i % 2 ? TargetKind::Deny : TargetKind::Accept));
+    ir::Table before = with_runs(rs);
+    rs.find("input")->rules[2].target = TargetKind::Accept;
+    ir::Table after = with_runs(rs);
+    compile::TableDiff d = compile::diff(before, after);
+    EXPECT_TRUE(d.recreate_sets.empty());
+    ASSERT_EQ(d.remove_elements.size(), 1u);
+    EXPECT_EQ(d.remove_elements[0], (compile::TableDiff::Elements{"input-saddr-vmap-1", {2}}));
+    ASSERT_EQ(d.add_elements.size(), 1u);
+    EXPECT_EQ(d.add_elements[0], (compile::TableDiff::Elements{"input-saddr-vmap-1", {2}}));
+    EXPECT_EQ(after.sets[0].elements[2].verdict, (ir::Verdict{ir::Verdict::Accept, ""}));
+}
