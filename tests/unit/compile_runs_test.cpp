@@ -557,3 +557,18 @@ TEST(CompileRunsDiff, AnotherVerdictInAMapReplacesOneElement)
     EXPECT_EQ(d.add_elements[0], (compile::TableDiff::Elements{"input-saddr-vmap-1", {2}}));
     EXPECT_EQ(after.sets[0].elements[2].verdict, (ir::Verdict{ir::Verdict::Accept, ""}));
 }
+
+TEST(CompileRuns, RedirectsToDifferentPortsSplit)
+{
+    std::vector<model::Rule> rules;
+    for (int i = 1; i <= 8; ++i) {
+        model::Rule r = from(ip(192, 0, 2, i), 32, TargetKind::Redirect);
+        r.proto = 6;
+        r.redirect_port = i <= 4 ? 8080 : 8081;
+        rules.push_back(r);
+    }
+    // Each port is a site of its own (a mark the nat chain redirects by): two runs, no verdict
+    // map (REDIRECT marks, then accepts).
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::SourceAddr}, false},
+                                                         {4, 4, {F::SourceAddr}, false}}));
+}
