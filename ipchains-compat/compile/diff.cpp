@@ -39,7 +39,8 @@ std::string element_key(const ir::SetElement& e)
 {
     std::string k;
     for (const auto& f : e.key)
-        k += std::to_string(f.lo) + "-" + std::to_string(f.hi) + "/" + f.name + " ";
+        k += std::to_string(f.lo) + "-" + std::to_string(f.hi) + "/" + f.name +
+             (f.prefix ? "* " : " ");
     if (e.verdict) k += e.verdict->kind == ir::Verdict::Accept ? "accept " : "drop ";
     return k + e.comment;
 }

@@ -51,10 +51,11 @@ std::optional<ir::SetKey> key_of(const ir::Rule& r, const ir::Match& m)
         k.lo = p->lo;
         k.hi = p->hi;
     } else if (const auto* i = std::get_if<ir::IfName>(&m)) {
-        // A wildcard would be a range of names; left out, exact names never overlap but
-        // when equal.
-        if (i->negate || i->prefix || i->name.empty()) return std::nullopt;
+        // A wildcard (`ppp+`) is the range of names starting with it; `+` alone, every
+        // interface, would overlap any other member.
+        if (i->negate || i->name.empty()) return std::nullopt;
         k.name = i->name;
+        k.prefix = i->prefix;
     } else if (const auto* p = std::get_if<ir::Proto>(&m)) {
         if (p->negate || depends_on_protocol(r)) return std::nullopt;
         k.lo = k.hi = p->proto;
@@ -134,13 +135,40 @@ private:
     std::map<uint32_t, uint32_t> ranges_;
 };
 
+bool starts_with(const std::string& s, const std::string& prefix)
+{
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Whether two interface keys can match one name.
+bool names_overlap(const ir::SetKey& a, const ir::SetKey& b)
+{
+    if (a.prefix && starts_with(b.name, a.name)) return true;
+    if (b.prefix && starts_with(a.name, b.name)) return true;
+    return a.name == b.name;
+}
+
+bool is_name_field(ir::SetField f)
+{
+    return f == ir::SetField::InIface || f == ir::SetField::OutIface;
+}
+
 // The keys of a run's members so far. Two-field keys are grouped by their first field, so
 // that a blocklist of hosts costs a lookup, not a scan, per member.
 class Occupied {
 public:
     bool overlaps(const std::vector<ir::SetKey>& k) const
     {
-        if (k.size() == 1) return names_.count(k[0].name) && ranges_.overlaps(k[0].lo, k[0].hi);
+        if (k.size() == 1 && is_name_field(k[0].field)) {
+            // Exact names by lookup; the few wildcards by a scan.
+            if (!k[0].prefix && names_.count(k[0].name)) return true;
+            for (const auto& p : prefixes_)
+                if (names_overlap(p, k[0])) return true;
+            if (!k[0].prefix) return false;
+            auto it = names_.lower_bound(k[0].name);
+            return it != names_.end() && starts_with(*it, k[0].name);
+        }
+        if (k.size() == 1) return ranges_.overlaps(k[0].lo, k[0].hi);
         uint32_t from = k[0].lo >= widest_ ? k[0].lo - widest_ : 0;
         for (auto it = groups_.lower_bound({from, 0});
              it != groups_.end() && it->first.first <= k[0].hi; ++it)
@@ -149,9 +177,14 @@ public:
     }
     void add(const std::vector<ir::SetKey>& k)
     {
+        if (k.size() == 1 && is_name_field(k[0].field)) {
+            if (k[0].prefix)
+                prefixes_.push_back(k[0]);
+            else
+                names_.insert(k[0].name);
+            return;
+        }
         if (k.size() == 1) {
-            // Names only ever equal or differ: one range per name is enough.
-            names_.insert(k[0].name);
             ranges_.add(k[0].lo, k[0].hi);
             return;
         }
@@ -160,9 +193,8 @@ public:
     }
 
 private:
-    // One field: a key overlaps when its name is known and its range too (names are "" for
-    // number fields, numbers 0 for names).
-    std::set<std::string> names_;
+    std::set<std::string> names_;      // exact interface names
+    std::vector<ir::SetKey> prefixes_;  // interface wildcards
     Ranges ranges_;
     std::map<std::pair<uint32_t, uint32_t>, Ranges> groups_;
     uint32_t widest_ = 0;
@@ -236,7 +268,7 @@ bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<i
 {
     if (fields.size() > 1) return true;  // concatenations are always pipapo sets
     for (const auto& k : key)
-        if (k.lo != k.hi) return true;
+        if (k.lo != k.hi || k.prefix) return true;
     return false;
 }
 
@@ -304,8 +336,11 @@ std::optional<ir::SetElement> run_member(const ir::Rule& member_rule, const ir::
 bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey>& b)
 {
     if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (a[i].name != b[i].name || a[i].hi < b[i].lo || b[i].hi < a[i].lo) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (is_name_field(a[i].field) ? !names_overlap(a[i], b[i])
+                                      : a[i].hi < b[i].lo || b[i].hi < a[i].lo)
+            return false;
+    }
     return true;
 }
 

@@ -41,8 +41,8 @@ const std::vector<std::vector<ir::SetField>>& run_keys();
 // must be carriers (non-empty comment) equal in everything (other matches, counter aside every
 // statement, so the same target and side effects) but the key's fields, each a non-inverted
 // match: a contiguous-mask address, a port or port range (the protocol stays in the shape, so
-// all members match the same one), an interface name without `+`, or a protocol (only in rules
-// without port, ICMP or -y matches, which depend on it). A member whose key overlaps an
+// all members match the same one), an interface name or `+` wildcard (a range of names), or a
+// protocol (only in rules without port, ICMP or -y matches, which depend on it). A member whose key overlaps an
 // earlier member's (in every field) ends the run before it: first match and per-rule counters
 // would change. Where several keys could vary, the longest run wins, ties by run_keys().
 // Members whose only statements are their counter and accept or drop (ACCEPT, DENY) may also

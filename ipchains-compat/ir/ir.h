@@ -222,14 +222,17 @@ struct CounterObject {
 };
 
 // One field of a set element's key: the range [lo, hi] of an address, port or protocol (a
-// prefix for addresses, host order), or an interface name (exact, without wildcard).
+// prefix for addresses, host order), or an interface name (with `prefix`, every name that
+// starts with it: ipchains' `ppp+`).
 struct SetKey {
     SetField field = SetField::SourceAddr;
     uint32_t lo = 0, hi = 0;
     std::string name;
+    bool prefix = false;
     bool operator==(const SetKey& o) const
     {
-        return field == o.field && lo == o.lo && hi == o.hi && name == o.name;
+        return field == o.field && lo == o.lo && hi == o.hi && name == o.name &&
+               prefix == o.prefix;
     }
 };
 // One member of a rule run: the key of one ipchains rule (one SetKey per field of the set),

@@ -42,14 +42,18 @@ udp_from() {
 
 # services: runs over other fields, in a chain of their own: udp ports and a port range,
 # input interfaces, hosts that are accepted or denied (a verdict map), and "udp from network N
-# to port P" (a concatenation); -i eth+ (a wildcard) ends the interface run.
+# to port P" (a concatenation); -i ppp+ joins the interface run, -i eth+ (a wildcard that
+# covers members) ends it.
 services() {
     local p i n
     for p in 7002 7003 7010:7019 7030; do
         echo "-A svc -p udp -d 0/0 $p -j DENY"
     done
-    for i in eth5 eth6 eth0 eth7 eth+ eth8; do
+    for i in eth5 eth6 eth0 ppp+ eth7 eth+ eth8; do
         echo "-A svc -i $i -p udp -d 0/0 7040 -j DENY"
+    done
+    for i in lo dummy0 et+ ppp0; do
+        echo "-A svc -i $i -p udp -d 0/0 7045 -j DENY"
     done
     for h in 10.199.2.5:DENY 10.199.2.17:ACCEPT 10.199.2.200:DENY 10.199.4.9:ACCEPT \
         10.199.9.1:DENY; do
@@ -136,6 +140,7 @@ scenario() {
         udp_from "$peer" 10.199.6.3 7015
         udp_from "$peer" 10.199.6.3 7019
         udp_from "$peer" 10.199.6.3 7040
+        udp_from "$peer" 10.199.6.3 7045
         udp_from "$peer" 10.199.4.9 7051
         udp_from "$peer" 10.199.9.1 7050
         udp_from "$peer" 10.199.9.1 7050
@@ -191,6 +196,10 @@ scenario() {
             '7010-7019 counter packets 2 bytes 68 ' "$T/nft-svc"
         expect_grep "eth0 is an element with its counter" \
             '"eth0" counter packets 1 bytes 34 ' "$T/nft-svc"
+        expect_grep "the wildcard et+ counts eth0's packet" \
+            '"et\*" counter packets 1 bytes 34 comment "#3 ' "$T/nft-svc"
+        expect_grep "the wildcard ppp+ is an element" \
+            '"ppp\*" counter packets 0 bytes 0 comment "#4 ' "$T/nft-svc"
         expect_grep "network . port elements count their packets" \
             '10.199.9.0/24 . 7050 counter packets 2 bytes 68 ' "$T/nft-svc"
         expect_grep "the appended network . port is an element" \

@@ -376,14 +376,29 @@ TEST(CompileRuns, OverlappingPortsAndOtherProtocolsSplit)
     EXPECT_TRUE(runs_of(rules).empty());
 }
 
-TEST(CompileRuns, InterfacesMergeButWildcardsStayOut)
+TEST(CompileRuns, InterfacesAndWildcardsThatOverlapNoneMerge)
 {
     std::vector<model::Rule> rules = {on("eth0"), on("eth1"), on("dummy0"), on("lo")};
     EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 4, {F::InIface}}}));
-    model::Rule wild = on("eth");
-    wild.flags |= model::kFlagWildIf;
-    rules.insert(rules.begin() + 2, wild);
+    auto wild = [](const std::string& prefix) {
+        model::Rule r = on(prefix);
+        r.flags |= model::kFlagWildIf;  // -i ppp+
+        return r;
+    };
+    // ppp+ overlaps no member: it joins, as a range of names.
+    rules.insert(rules.begin() + 2, wild("ppp"));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, {F::InIface}}}));
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : rules) fx::append(rs, "input", r);
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 1u);
+    EXPECT_TRUE(t.sets[0].interval);
+    EXPECT_EQ(t.sets[0].elements[2].key[0], (ir::SetKey{F::InIface, 0, 0, "ppp", true}));
+    // eth+ takes eth0's and eth1's packets (and ppp0 ppp+'s): each ends the run before it.
+    rules[2] = wild("eth");
     EXPECT_TRUE(runs_of(rules).empty());
+    rules = {wild("ppp"), on("eth0"), on("ppp0"), on("eth1"), on("eth2"), on("eth3")};
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{2, 4, {F::InIface}}}));
     // The same name twice: first match.
     rules = {on("eth0"), on("eth1"), on("eth0"), on("eth2"), on("eth3")};
     EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{1, 4, {F::InIface}}}));

@@ -528,6 +528,11 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
         r.flags &= static_cast<uint16_t>(~model::kFlagWildIf);
         return r;
     };
+    auto wild = [&](const char* prefix) {
+        model::Rule r = iface(prefix);
+        r.flags |= model::kFlagWildIf;
+        return r;
+    };
     std::vector<model::Command> setup = {new_chain("ports"), new_chain("nets")};
     for (uint16_t p : {53, 123, 161}) setup.push_back(append("ports", port(p, p)));
     setup.push_back(append("ports", port(6000, 6063)));
@@ -559,6 +564,9 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
         {"ports", port(8000, 8000), true},
         {"ports", port(6010, 6010), false},  // inside 6000-6063
         {"output", iface("eth4"), true},
+        {"output", wild("ppp"), false},  // a range of names: the set becomes an interval set
+        {"output", iface("eth9"), true},
+        {"output", iface("ppp0"), false},  // ppp+ takes its packets
         {"output", iface("eth1"), false},  // a member already
         {"nets", port(53, 53, 3u << 24, 0xFF000000u), true},
         {"nets", port(123, 123, 0x01020000u, 0xFFFF0000u), false},  // inside 1.0.0.0/8 . 123

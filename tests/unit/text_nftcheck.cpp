@@ -201,10 +201,14 @@ void check_runs()
     };
     for (uint16_t p : {53, 123, 161}) fx::append(rs, "forward", port(p, p));
     fx::append(rs, "forward", port(6000, 6063));
-    for (const char* n : {"eth0", "eth\"1", "ppp*0", "lo"}) {
+    for (const char* n : {"eth0", "eth\"1", "ppp*0", "lo", "tun+"}) {
         model::Rule r = fx::rule(model::TargetKind::Accept);
         r.iface = n;
         r.flags &= static_cast<uint16_t>(~model::kFlagWildIf);
+        if (r.iface.back() == '+') {  // a wildcard: an interval of names
+            r.iface.pop_back();
+            r.flags |= model::kFlagWildIf;
+        }
         fx::append(rs, "output", r);
     }
     for (uint16_t p : {47, 50, 51, 132}) {
@@ -254,7 +258,7 @@ void check_runs()
     for (const char* want : {"th dport @forward-dport-1 drop",
                              "ip saddr . th dport @forward-saddr-dport-1 drop",
                              "oifname @output-oif-1 accept", "ip protocol @output-proto-1 drop",
-                             "\t\ttype ipv4_addr . inet_service\n", "\t\ttype ifname\n",
+                             "\t\ttype ipv4_addr . inet_service\n", "\t\ttype ifname\n\t\tflags interval\n", "\"tun*\" counter",
                              "\t\ttype inet_proto\n", "ip daddr vmap @output-daddr-vmap-1",
                              "\tmap output-daddr-vmap-1 {\n\t\ttype ipv4_addr : verdict\n"})
         if (script.find(want) == std::string::npos)

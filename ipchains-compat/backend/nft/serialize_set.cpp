@@ -129,6 +129,27 @@ std::vector<ir::SetKey> parse_key(const std::vector<ir::SetField>& fields, const
     return key;
 }
 
+// The end bound of an interface member in an interval set, the first name after it: an exact
+// name's NUL padding with its last byte 1, a wildcard's name with its last character the next
+// one ("ppp" -> "ppq"). Empty when no name comes after (a wildcard of 0xff bytes).
+std::string name_end(const ir::SetKey& k)
+{
+    std::string end(IFNAMSIZ, '\0');
+    memcpy(&end[0], k.name.data(), std::min<size_t>(k.name.size(), IFNAMSIZ - 1));
+    if (!k.prefix) {
+        end[IFNAMSIZ - 1] = 1;
+        return end;
+    }
+    for (size_t i = std::min<size_t>(k.name.size(), IFNAMSIZ - 1); i-- > 0;) {
+        if (static_cast<uint8_t>(end[i]) != 0xFF) {
+            end[i] = static_cast<char>(static_cast<uint8_t>(end[i]) + 1);
+            return end;
+        }
+        end[i] = '\0';
+    }
+    return {};
+}
+
 nftnl_set_elem* key_element(const std::string& key)
 {
     nftnl_set_elem* e = nftnl_set_elem_alloc();
@@ -223,6 +244,15 @@ std::vector<SetPtr> make_set_elements(const std::string& table, const ir::Set& i
         }
         nftnl_set_elem_add(s, e);
         ++in_message;
+        // An interface in an interval set (some member is a wildcard): its end bound too.
+        std::string name_bound =
+            is.interval && !concat && is_name(is.fields[0]) ? name_end(m.key[0]) : "";
+        if (!name_bound.empty()) {
+            nftnl_set_elem* end = key_element(name_bound);
+            nftnl_set_elem_set_u32(end, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+            nftnl_set_elem_add(s, end);
+            ++in_message;
+        }
         // One field with a range: its end bound is a second element after its last value.
         if (is.interval && !concat && !is_name(is.fields[0]) &&
             m.key[0].hi != field_max(is.fields[0])) {
@@ -241,7 +271,7 @@ bool read_element_keys(const std::vector<SetPtr>& elements, const std::vector<ir
     uint32_t len = key_length(fields);
     bool concat = fields.size() > 1;
     struct Bound {
-        uint32_t value;
+        std::string bytes;  // the key as the kernel holds it (compared as memcmp does)
         bool end;
         size_t member;  // index in `out` of a start
     };
@@ -276,22 +306,27 @@ bool read_element_keys(const std::vector<SetPtr>& elements, const std::vector<ir
                 const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &got);
                 ek.comment = comment_from_udata(ud, got, NFTNL_UDATA_SET_ELEM_COMMENT);
             }
-            if (interval && !concat && !is_name(fields[0]))
-                bounds.push_back({ek.key[0].lo, end, end ? 0 : out.size()});
+            if (interval && !concat)
+                bounds.push_back({std::string(k, len), end, end ? 0 : out.size()});
             if (!end) out.push_back(std::move(ek));
         }
         nftnl_set_elems_iter_destroy(it);
     }
     // One interval field: a member runs from its start to before the next end bound, or to the
     // top of the field when no end bound follows.
+    // An interface member whose end bound is not its own name's is a wildcard.
     std::sort(bounds.begin(), bounds.end(), [](const Bound& a, const Bound& b) {
-        return a.value != b.value ? a.value < b.value : a.end > b.end;
+        return a.bytes != b.bytes ? a.bytes < b.bytes : a.end > b.end;
     });
     for (size_t i = 0; i < bounds.size(); ++i) {
         if (bounds[i].end) continue;
-        uint32_t hi = field_max(fields[0]);
-        if (i + 1 < bounds.size() && bounds[i + 1].end) hi = bounds[i + 1].value - 1;
-        out[bounds[i].member].key[0].hi = hi;
+        ir::SetKey& key = out[bounds[i].member].key[0];
+        const Bound* next = i + 1 < bounds.size() && bounds[i + 1].end ? &bounds[i + 1] : nullptr;
+        if (is_name(fields[0])) {
+            key.prefix = !next || next->bytes != name_end(key);
+            continue;
+        }
+        key.hi = next ? parse_key(fields, next->bytes.data())[0].lo - 1 : field_max(fields[0]);
     }
     return true;
 }

@@ -284,7 +284,7 @@ std::string element_key_text(const ir::SetElement& e)
     for (const auto& k : e.key) {
         std::string t;
         if (k.field == ir::SetField::InIface || k.field == ir::SetField::OutIface) {
-            t = "\"" + ifname_literal(k.name) + "\"";
+            t = "\"" + ifname_literal(k.name) + (k.prefix ? "*" : "") + "\"";
         } else if (k.field == ir::SetField::SourceAddr || k.field == ir::SetField::DestAddr) {
             uint32_t size = k.hi - k.lo;
             bool prefix = (size & (size + 1)) == 0 && (k.lo & size) == 0;
