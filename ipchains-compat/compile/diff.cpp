@@ -33,10 +33,16 @@ bool references_set(const ir::Chain& c, const std::set<std::string>& sets)
     return false;
 }
 
-// Elements are equal when address, mask and comment (rule and place in the run) are.
+// Elements are equal when key, verdict (in a verdict map) and comment (rule and place in the
+// run) are.
 std::string element_key(const ir::SetElement& e)
 {
-    return std::to_string(e.addr) + "/" + std::to_string(e.mask) + " " + e.comment;
+    std::string k;
+    for (const auto& f : e.key)
+        k += std::to_string(f.lo) + "-" + std::to_string(f.hi) + "/" + f.name +
+             (f.prefix ? "* " : " ");
+    if (e.verdict) k += e.verdict->kind == ir::Verdict::Accept ? "accept " : "drop ";
+    return k + e.comment;
 }
 
 // Fills the set part of `d`; returns the sets whose kernel objects disappear.

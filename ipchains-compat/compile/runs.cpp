@@ -1,11 +1,15 @@
 #include "compile/runs.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace ipchains::compile {
 
 namespace {
+
+using Fields = std::vector<ir::SetField>;
 
 bool contiguous(uint32_t mask)
 {
@@ -13,35 +17,110 @@ bool contiguous(uint32_t mask)
     return (inverse & (inverse + 1)) == 0;
 }
 
-// The member's address and its rule without it (the shape all members share).
+bool depends_on_protocol(const ir::Rule& r)
+{
+    for (const auto& m : r.matches)
+        if (std::holds_alternative<ir::Port>(m) || std::holds_alternative<ir::Icmp>(m) ||
+            std::holds_alternative<ir::Syn>(m))
+            return true;
+    return false;
+}
+
+// The key field a match would fill, if it is a match of such a field at all.
+std::optional<ir::SetField> field_of(const ir::Match& m)
+{
+    using F = ir::SetField;
+    if (const auto* a = std::get_if<ir::Addr>(&m)) return a->source ? F::SourceAddr : F::DestAddr;
+    if (const auto* p = std::get_if<ir::Port>(&m)) return p->source ? F::SourcePort : F::DestPort;
+    if (const auto* i = std::get_if<ir::IfName>(&m)) return i->input ? F::InIface : F::OutIface;
+    if (std::holds_alternative<ir::Proto>(m)) return F::Proto;
+    return std::nullopt;
+}
+
+// The match as a member key field; nullopt when the match cannot be one (`!`, a mask that is
+// no prefix, a `+` wildcard, a protocol that other matches depend on).
+std::optional<ir::SetKey> key_of(const ir::Rule& r, const ir::Match& m)
+{
+    ir::SetKey k;
+    if (const auto* a = std::get_if<ir::Addr>(&m)) {
+        if (a->negate || !contiguous(a->mask)) return std::nullopt;
+        k.lo = a->addr & a->mask;
+        k.hi = a->addr | ~a->mask;
+    } else if (const auto* p = std::get_if<ir::Port>(&m)) {
+        if (p->negate) return std::nullopt;
+        k.lo = p->lo;
+        k.hi = p->hi;
+    } else if (const auto* i = std::get_if<ir::IfName>(&m)) {
+        // A wildcard (`ppp+`) is the range of names starting with it; `+` alone, every
+        // interface, would overlap any other member.
+        if (i->negate || i->name.empty()) return std::nullopt;
+        k.name = i->name;
+        k.prefix = i->prefix;
+    } else if (const auto* p = std::get_if<ir::Proto>(&m)) {
+        if (p->negate || depends_on_protocol(r)) return std::nullopt;
+        k.lo = k.hi = p->proto;
+    } else {
+        return std::nullopt;
+    }
+    return k;
+}
+
+// The member's key and its rule without the key's matches (the shape all members share); in a
+// verdict map also without its verdict, which the element carries.
 struct Member {
-    ir::Addr addr;
+    std::vector<ir::SetKey> key;
     ir::Rule shape;
+    std::optional<ir::Verdict> verdict;
 };
 
-std::optional<Member> member(const ir::Rule& r, bool source)
+// A verdict map's member: a rule whose only statements are its counter and accept or drop.
+// Anything else it does would run before the map's lookup, for members and others alike.
+bool take_verdict(std::vector<ir::Statement>& statements, std::optional<ir::Verdict>& verdict)
+{
+    std::vector<ir::Statement> rest;
+    for (auto& s : statements) {
+        if (const auto* v = std::get_if<ir::Verdict>(&s);
+            v && (v->kind == ir::Verdict::Accept || v->kind == ir::Verdict::Drop) && !verdict) {
+            verdict = *v;
+            continue;
+        }
+        if (!std::holds_alternative<ir::Counter>(s)) return false;
+        rest.push_back(s);
+    }
+    statements = std::move(rest);
+    return verdict.has_value();
+}
+
+std::optional<Member> member(const ir::Rule& r, const Fields& fields, bool vmap)
 {
     if (r.comment.empty()) return std::nullopt;
-    std::optional<Member> m;
     Member out;
+    out.key.resize(fields.size());
+    std::vector<bool> found(fields.size(), false);
     out.shape.statements = r.statements;
     for (const auto& match : r.matches) {
         if (std::holds_alternative<ir::SetLookup>(match)) return std::nullopt;
-        const auto* a = std::get_if<ir::Addr>(&match);
-        if (a && a->source == source) {
-            if (a->negate || !contiguous(a->mask)) return std::nullopt;
-            out.addr = *a;
-            m.emplace();
+        auto f = field_of(match);
+        auto at = f ? std::find(fields.begin(), fields.end(), *f) : fields.end();
+        if (at == fields.end()) {
+            out.shape.matches.push_back(match);
             continue;
         }
-        out.shape.matches.push_back(match);
+        size_t i = static_cast<size_t>(at - fields.begin());
+        auto k = key_of(r, match);
+        if (!k || found[i]) return std::nullopt;
+        k->field = *f;
+        out.key[i] = std::move(*k);
+        found[i] = true;
     }
-    if (!m) return std::nullopt;
+    for (bool f : found)
+        if (!f) return std::nullopt;
+    if (vmap && !take_verdict(out.shape.statements, out.verdict)) return std::nullopt;
     return out;
 }
 
-// Address ranges [lo, hi] of the members so far, keyed by lo; they never overlap.
-class Occupied {
+// Ranges [lo, hi] of one field, keyed by lo; they never overlap.
+class Ranges {
 public:
     bool overlaps(uint32_t lo, uint32_t hi) const
     {
@@ -56,34 +135,128 @@ private:
     std::map<uint32_t, uint32_t> ranges_;
 };
 
-size_t run_length(const std::vector<ir::Rule>& rules, size_t first, bool source)
+bool starts_with(const std::string& s, const std::string& prefix)
 {
-    auto head = member(rules[first], source);
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Whether two interface keys can match one name.
+bool names_overlap(const ir::SetKey& a, const ir::SetKey& b)
+{
+    if (a.prefix && starts_with(b.name, a.name)) return true;
+    if (b.prefix && starts_with(a.name, b.name)) return true;
+    return a.name == b.name;
+}
+
+bool is_name_field(ir::SetField f)
+{
+    return f == ir::SetField::InIface || f == ir::SetField::OutIface;
+}
+
+// The keys of a run's members so far. Two-field keys are grouped by their first field, so
+// that a blocklist of hosts costs a lookup, not a scan, per member.
+class Occupied {
+public:
+    bool overlaps(const std::vector<ir::SetKey>& k) const
+    {
+        if (k.size() == 1 && is_name_field(k[0].field)) {
+            // Exact names by lookup; the few wildcards by a scan.
+            if (!k[0].prefix && names_.count(k[0].name)) return true;
+            for (const auto& p : prefixes_)
+                if (names_overlap(p, k[0])) return true;
+            if (!k[0].prefix) return false;
+            auto it = names_.lower_bound(k[0].name);
+            return it != names_.end() && starts_with(*it, k[0].name);
+        }
+        if (k.size() == 1) return ranges_.overlaps(k[0].lo, k[0].hi);
+        uint32_t from = k[0].lo >= widest_ ? k[0].lo - widest_ : 0;
+        for (auto it = groups_.lower_bound({from, 0});
+             it != groups_.end() && it->first.first <= k[0].hi; ++it)
+            if (it->first.second >= k[0].lo && it->second.overlaps(k[1].lo, k[1].hi)) return true;
+        return false;
+    }
+    void add(const std::vector<ir::SetKey>& k)
+    {
+        if (k.size() == 1 && is_name_field(k[0].field)) {
+            if (k[0].prefix)
+                prefixes_.push_back(k[0]);
+            else
+                names_.insert(k[0].name);
+            return;
+        }
+        if (k.size() == 1) {
+            ranges_.add(k[0].lo, k[0].hi);
+            return;
+        }
+        groups_[{k[0].lo, k[0].hi}].add(k[1].lo, k[1].hi);
+        widest_ = std::max(widest_, k[0].hi - k[0].lo);
+    }
+
+private:
+    std::set<std::string> names_;      // exact interface names
+    std::vector<ir::SetKey> prefixes_;  // interface wildcards
+    Ranges ranges_;
+    std::map<std::pair<uint32_t, uint32_t>, Ranges> groups_;
+    uint32_t widest_ = 0;
+};
+
+size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields& fields,
+                  bool vmap)
+{
+    auto head = member(rules[first], fields, vmap);
     if (!head) return 0;
     Occupied occupied;
     size_t i = first;
     for (; i < rules.size(); ++i) {
-        auto m = i == first ? head : member(rules[i], source);
-        if (!m || !(m->shape == head->shape)) break;
-        uint32_t lo = m->addr.addr, hi = m->addr.addr | ~m->addr.mask;
-        if (occupied.overlaps(lo, hi)) break;
-        occupied.add(lo, hi);
+        auto m = i == first ? head : member(rules[i], fields, vmap);
+        if (!m || !(m->shape == head->shape) || occupied.overlaps(m->key)) break;
+        occupied.add(m->key);
     }
     return i - first;
 }
 
+std::string field_name(ir::SetField f)
+{
+    switch (f) {
+    case ir::SetField::SourceAddr: return "saddr";
+    case ir::SetField::DestAddr: return "daddr";
+    case ir::SetField::SourcePort: return "sport";
+    case ir::SetField::DestPort: return "dport";
+    case ir::SetField::InIface: return "iif";
+    case ir::SetField::OutIface: return "oif";
+    case ir::SetField::Proto: return "proto";
+    }
+    return {};
+}
+
 }  // namespace
+
+const std::vector<std::vector<ir::SetField>>& run_keys()
+{
+    using F = ir::SetField;
+    static const std::vector<Fields> keys = {
+        {F::SourceAddr}, {F::DestAddr},  {F::DestPort},
+        {F::SourcePort}, {F::InIface},   {F::OutIface},
+        {F::Proto},      {F::SourceAddr, F::DestPort},
+        {F::DestAddr, F::DestPort},      {F::SourceAddr, F::DestAddr},
+    };
+    return keys;
+}
 
 std::vector<Run> find_runs(const std::vector<ir::Rule>& rules)
 {
     std::vector<Run> runs;
     for (size_t i = 0; i < rules.size();) {
-        size_t by_source = run_length(rules, i, true);
-        size_t by_dest = run_length(rules, i, false);
-        Run r{i, std::max(by_source, by_dest), by_source >= by_dest};
-        if (r.count >= kMinRunLength) {
-            runs.push_back(r);
-            i += r.count;
+        Run best{i, 0, {}, false};
+        // A verdict map only where it is longer: a set of one target reads more plainly.
+        for (bool vmap : {false, true})
+            for (const auto& fields : run_keys()) {
+                size_t n = run_length(rules, i, fields, vmap);
+                if (n > best.count) best = Run{i, n, fields, vmap};
+            }
+        if (best.count >= kMinRunLength) {
+            runs.push_back(best);
+            i += best.count;
         } else {
             ++i;
         }
@@ -91,25 +264,37 @@ std::vector<Run> find_runs(const std::vector<ir::Rule>& rules)
     return runs;
 }
 
+bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<ir::SetKey>& key)
+{
+    if (fields.size() > 1) return true;  // concatenations are always pipapo sets
+    for (const auto& k : key)
+        if (k.lo != k.hi || k.prefix) return true;
+    return false;
+}
+
 void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 {
     auto runs = find_runs(chain.rules);
     if (runs.empty()) return;
     std::vector<ir::Rule> out;
-    size_t next = 0, k = 0;
+    size_t next = 0;
+    // Numbered per key: a run of another key inserted above leaves a set's name alone.
+    std::map<std::pair<Fields, bool>, size_t> k;
     for (const auto& run : runs) {
         for (; next < run.first; ++next) out.push_back(std::move(chain.rules[next]));
         ir::Set set;
-        set.name = run_set_name(chain.name, ++k);
+        set.name = run_set_name(chain.name, run.fields, run.vmap, ++k[{run.fields, run.vmap}]);
         set.chain = chain.name;
+        set.fields = run.fields;
+        set.map = run.vmap;
         ir::Rule lookup;
         for (size_t i = 0; i < run.count; ++i) {
             const ir::Rule& r = chain.rules[run.first + i];
-            auto m = member(r, run.source);
-            ir::SetElement e{m->addr.addr, m->addr.mask, {}, run_member_comment(i + 1, r.comment)};
+            auto m = member(r, run.fields, run.vmap);
+            ir::SetElement e{m->key, {}, run_member_comment(i + 1, r.comment), m->verdict};
             for (const auto& s : r.statements)
                 if (const auto* c = std::get_if<ir::Counter>(&s)) e.counter = *c;
-            set.interval = set.interval || e.mask != 0xFFFFFFFFu;
+            set.interval = set.interval || needs_interval(run.fields, e.key);
             set.elements.push_back(std::move(e));
             if (i == 0) lookup = std::move(m->shape);
         }
@@ -119,7 +304,7 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
         for (auto& s : lookup.statements)
             if (!std::holds_alternative<ir::Counter>(s)) statements.push_back(std::move(s));
         lookup.statements = std::move(statements);
-        lookup.matches.push_back(ir::SetLookup{run.source, set.name});
+        lookup.matches.push_back(ir::SetLookup{run.fields, set.name, run.vmap});
         lookup.comment = kRunRulePrefix + set.name;
         out.push_back(std::move(lookup));
         sets.push_back(std::move(set));
@@ -131,30 +316,52 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 
 bool may_join_run(const ir::Rule& r)
 {
-    return member(r, true).has_value() || member(r, false).has_value();
+    for (const auto& fields : run_keys())
+        if (member(r, fields, false) || member(r, fields, true)) return true;
+    return false;
 }
 
-bool extends_run(const ir::Rule& member_rule, const ir::Rule& candidate, bool source)
+std::optional<ir::SetElement> run_member(const ir::Rule& member_rule, const ir::Rule& candidate,
+                                         const std::vector<ir::SetField>& fields, bool vmap)
 {
-    auto a = member(member_rule, source);
-    auto b = member(candidate, source);
-    return a && b && a->shape == b->shape;
+    auto a = member(member_rule, fields, vmap);
+    auto b = member(candidate, fields, vmap);
+    if (!a || !b || !(a->shape == b->shape)) return std::nullopt;
+    ir::SetElement e;
+    e.key = b->key;
+    e.verdict = b->verdict;
+    return e;
 }
 
-ir::Addr run_member_address(const ir::Rule& r, bool source)
+bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey>& b)
 {
-    auto m = member(r, source);
-    return m ? m->addr : ir::Addr{source, 0, 0, false};
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (is_name_field(a[i].field) ? !names_overlap(a[i], b[i])
+                                      : a[i].hi < b[i].lo || b[i].hi < a[i].lo)
+            return false;
+    }
+    return true;
 }
 
-std::string run_set_name(const std::string& chain, size_t k)
+std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
+                         bool vmap, size_t k)
 {
     // Spelled so that nft's command line can name it as it is (`nft list set ip ipchains
-    // input-run1`, and ipchains-translate prints the same name): `~` and `@` of segment and
-    // instance names are not identifier characters there.
+    // input-saddr-1`, and ipchains-translate prints the same name): `~` and `@` of segment
+    // and instance names are not identifier characters there. User chain names hold neither,
+    // but may hold `-`: doubled, it keeps `a-1` (a user chain) apart from `a~1` (a segment of
+    // a). Read from its end, a name gives back number, key and chain: a key that ends another
+    // (`dport`, `saddr-dport`) is left by a single `-` before a field name, which a spelled
+    // chain never holds (its single `-` stands before a digit or the `i<digit>` of an
+    // instance). Field names are joined by `-` too: `_` is no character an nft identifier
+    // keeps as it is in ipchains-translate's output.
     std::string name;
-    for (char c : chain) name += c == '~' ? "-" : c == '@' ? "-i" : std::string(1, c);
-    return name + "-run" + std::to_string(k);
+    for (char c : chain)
+        name += c == '-' ? "--" : c == '~' ? "-" : c == '@' ? "-i" : std::string(1, c);
+    std::string key;
+    for (ir::SetField f : fields) key += (key.empty() ? "" : "-") + field_name(f);
+    return name + "-" + key + (vmap ? "-vmap-" : "-") + std::to_string(k);
 }
 
 std::string run_member_comment(size_t k, const std::string& save_line)

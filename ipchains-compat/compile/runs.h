@@ -1,10 +1,13 @@
 // Rule runs (docs/nftables-mapping.md "Rule runs"): adjacent ipchains rules of one nft chain
-// that differ only in their source (or only in their destination) address become one rule
-// looking the address up in a named set, whose elements carry each rule's counter and save
-// line. The compile layer decides what merges; the nft and text backends only encode it.
+// that differ only in one field (an address, a port, an interface, the protocol) or in two
+// (a concatenation such as source address . destination port) become one rule looking that
+// key up in a named set (a verdict map where they ACCEPT some packets and DENY others), whose
+// elements carry each rule's counter and save line. The compile layer decides what merges;
+// the nft and text backends only encode it.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,20 +24,29 @@ constexpr size_t kMinRunLength = 4;
 constexpr const char* kRunRulePrefix = "ipchains-run:";
 
 struct Run {
-    size_t first = 0, count = 0;  // rules [first, first + count) of the chain
-    bool source = true;           // the member field: ip saddr (true) or ip daddr
+    size_t first = 0, count = 0;      // rules [first, first + count) of the chain
+    std::vector<ir::SetField> fields;  // the member key: one field or a concatenation of two
+    bool vmap = false;                 // a verdict map: members differ in accept/drop too
     bool operator==(const Run& o) const
     {
-        return first == o.first && count == o.count && source == o.source;
+        return first == o.first && count == o.count && fields == o.fields && vmap == o.vmap;
     }
 };
 
+// The keys a run may have, in the order that breaks ties between runs of equal length: one
+// field first (address, port, interface, protocol), then concatenations of two.
+const std::vector<std::vector<ir::SetField>>& run_keys();
+
 // Runs of at least kMinRunLength compiled ipchains rules, left to right, greedily. Members
 // must be carriers (non-empty comment) equal in everything (other matches, counter aside every
-// statement, so the same target and side effects) but one non-inverted contiguous-mask
-// address of the same field; a member whose address overlaps an earlier member's ends the run
-// before it (first match and per-rule counters would change). Where both fields could vary,
-// the longer run wins, the source address on a tie.
+// statement, so the same target and side effects) but the key's fields, each a non-inverted
+// match: a contiguous-mask address, a port or port range (the protocol stays in the shape, so
+// all members match the same one), an interface name or `+` wildcard (a range of names), or a
+// protocol (only in rules without port, ICMP or -y matches, which depend on it). A member whose key overlaps an
+// earlier member's (in every field) ends the run before it: first match and per-rule counters
+// would change. Where several keys could vary, the longest run wins, ties by run_keys().
+// Members whose only statements are their counter and accept or drop (ACCEPT, DENY) may also
+// differ in that verdict: a verdict map run, taken only where it is longer than any set run.
 std::vector<Run> find_runs(const std::vector<ir::Rule>& rules);
 
 // Replaces each run of `chain` by its lookup rule and appends the run's set to `sets`.
@@ -44,15 +56,26 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets);
 // those to the full commit, which decides whether they extend a run).
 bool may_join_run(const ir::Rule& r);
 
-// Whether `candidate` would extend a run on `source` whose members look like `member`: both
-// members of that field, the same shape (everything but that address equal).
-bool extends_run(const ir::Rule& member, const ir::Rule& candidate, bool source);
-// The member address of `r` on that field (valid when extends_run said yes).
-ir::Addr run_member_address(const ir::Rule& r, bool source);
+// The element (key, and verdict in a verdict map) of `candidate` as the next member of a run
+// on `fields` whose members look like `member` (the same shape: everything but those fields,
+// and the verdict in a map, equal); nullopt when it has another shape or is no member of such
+// a run at all. Counter and comment are left empty.
+std::optional<ir::SetElement> run_member(const ir::Rule& member, const ir::Rule& candidate,
+                                         const std::vector<ir::SetField>& fields, bool vmap);
+// Whether two members' keys overlap: in every field (ranges intersect, names equal).
+bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey>& b);
+// Whether an element with this key needs an interval set on `fields`.
+bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<ir::SetKey>& key);
 
-// Set of the k-th run (1-based) of nft chain `chain`: "<chain>-run<k>", with the chain's `~`
-// and `@` spelled `-` and `-i` (`input-run1`, `input-1-run2`, `ppp-in-i1-run1`).
-std::string run_set_name(const std::string& chain, size_t k);
+// Set of the k-th run (1-based) on key `fields` of nft chain `chain`: "<chain>-<key>-<k>", a
+// verdict map's "<chain>-<key>-vmap-<k>", the key's fields named saddr, daddr, sport, dport,
+// iif, oif, proto and joined by `-`, the
+// chain's name spelled with `-` doubled, `~` as `-` and `@` as `-i` (`input-saddr-1`,
+// `input-1-dport-2`, `ppp--in-i1-saddr-dport-1`, user chain `a-1`: `a--1-saddr-1`), so that no
+// two runs share a set name and no name is one an older version gave a set ("<chain>-run<k>",
+// docs/nftables-mapping.md "Rule runs").
+std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
+                         bool vmap, size_t k);
 
 // "#<k> <save line>" and back; false when `comment` is not in that form.
 std::string run_member_comment(size_t k, const std::string& save_line);

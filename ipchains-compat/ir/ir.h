@@ -101,13 +101,30 @@ struct CtReply {
     uint32_t mask, value;
     bool operator==(const CtReply& o) const { return mask == o.mask && value == o.value; }
 };
-// ip saddr/daddr @set: the packet's address is a member of a table set (a rule run,
-// docs/nftables-mapping.md "Rule runs"). Always the rule's last match, so the member's counter
-// counts only packets that passed every other match.
+// One field of a rule run's set key (docs/nftables-mapping.md "Rule runs"): what the lookup
+// loads from the packet.
+enum class SetField {
+    SourceAddr,  // ip saddr (ipv4_addr)
+    DestAddr,    // ip daddr
+    SourcePort,  // th sport (inet_service); members also match their protocol
+    DestPort,    // th dport
+    InIface,     // iifname (ifname)
+    OutIface,    // oifname
+    Proto,       // ip protocol (inet_proto)
+};
+// <fields> @set: the packet's key (one field, or a concatenation) is a member of a table set
+// (a rule run, docs/nftables-mapping.md "Rule runs"). Always the rule's last match, so the
+// member's counter counts only packets that passed every other match.
+// With `vmap`, the set is a verdict map and the lookup gives the rule's verdict (nft's
+// `ip saddr vmap @set`); the rule then has no statements.
 struct SetLookup {
-    bool source;
+    std::vector<SetField> fields;
     std::string set;
-    bool operator==(const SetLookup& o) const { return source == o.source && set == o.set; }
+    bool vmap = false;
+    bool operator==(const SetLookup& o) const
+    {
+        return fields == o.fields && set == o.set && vmap == o.vmap;
+    }
 };
 using Match =
     std::variant<IfName, Addr, Addr6, Proto, Port, Icmp, Fragment, Syn, Mark, CtReply, SetLookup>;
@@ -215,28 +232,46 @@ struct CounterObject {
     bool operator==(const CounterObject& o) const { return name == o.name; }
 };
 
-// One member of a rule run: the address (prefix) of one ipchains rule, that rule's counter and
-// its save line prefixed by its place in the run ("#3 -A input -s ..."), so that reading the
-// table restores the rules in order.
-struct SetElement {
-    uint32_t addr, mask;  // contiguous mask
-    Counter counter;
-    std::string comment;
-    bool operator==(const SetElement& o) const
+// One field of a set element's key: the range [lo, hi] of an address, port or protocol (a
+// prefix for addresses, host order), or an interface name (with `prefix`, every name that
+// starts with it: ipchains' `ppp+`).
+struct SetKey {
+    SetField field = SetField::SourceAddr;
+    uint32_t lo = 0, hi = 0;
+    std::string name;
+    bool prefix = false;
+    bool operator==(const SetKey& o) const
     {
-        return addr == o.addr && mask == o.mask && comment == o.comment;
+        return field == o.field && lo == o.lo && hi == o.hi && name == o.name &&
+               prefix == o.prefix;
     }
 };
-// A named set of IPv4 addresses with a counter per element: the members of one rule run.
+// One member of a rule run: the key of one ipchains rule (one SetKey per field of the set),
+// that rule's counter and its save line prefixed by its place in the run ("#3 -A input -s
+// ..."), so that reading the table restores the rules in order.
+struct SetElement {
+    std::vector<SetKey> key;
+    Counter counter;
+    std::string comment;
+    std::optional<Verdict> verdict;  // a verdict map's: the member's accept or drop
+    bool operator==(const SetElement& o) const
+    {
+        return key == o.key && comment == o.comment && verdict == o.verdict;
+    }
+};
+// A named set with a counter per element: the members of one rule run.
 struct Set {
     std::string name;
     std::string chain;     // the nft chain whose run rule looks it up
-    bool interval = false; // some member is a network (prefix shorter than /32)
+    bool interval = false; // some member is a range (a network, a port range) or a concatenation
     std::vector<SetElement> elements;  // in run order
+    std::vector<SetField> fields = {SetField::SourceAddr};  // the key: one field or a concatenation
+    bool map = false;  // a verdict map: each element carries its member's verdict
     // The definition; elements are compared separately (the diff changes them in place).
     bool same_definition(const Set& o) const
     {
-        return name == o.name && chain == o.chain && interval == o.interval;
+        return name == o.name && chain == o.chain && interval == o.interval &&
+               fields == o.fields && map == o.map;
     }
     bool operator==(const Set& o) const { return same_definition(o) && elements == o.elements; }
 };

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Rule runs (docs/nftables-mapping.md "Rule runs"): a blocklist-shaped ruleset, which the nft
 # backend compiles to set lookups, must behave and count exactly like the legacy backend's
-# one kernel rule per ipchains rule. Known packets from members of the runs, then -C, -R, -I,
+# one kernel rule per ipchains rule. Runs over addresses, udp ports, input interfaces and
+# network . port concatenations, and a verdict map of accepted and denied hosts. Known packets from members of the runs, then -C, -R, -I,
 # -D, -A, -L -Z, -Z and a save/restore round trip; `ipchains -L -v -x -n --line-numbers`
 # after each step must be identical on both backends.
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +33,35 @@ blocklist() {
 pings() {
     on "$1" timeout 5 ping -n -q -c "$3" -i 0.05 -W 0.3 -I "$2" 10.199.1.1 >/dev/null 2>&1
     return 0
+}
+
+# udp_from NS SOURCE PORT: one datagram from SOURCE (an address of NS's eth0) to the host.
+udp_from() {
+    on "$1" socat -u - "UDP4-SENDTO:10.199.1.1:$3,bind=$2" <<<"probe"
+}
+
+# services: runs over other fields, in a chain of their own: udp ports and a port range,
+# input interfaces, hosts that are accepted or denied (a verdict map), and "udp from network N
+# to port P" (a concatenation); -i ppp+ joins the interface run, -i eth+ (a wildcard that
+# covers members) ends it.
+services() {
+    local p i n
+    for p in 7002 7003 7010:7019 7030; do
+        echo "-A svc -p udp -d 0/0 $p -j DENY"
+    done
+    for i in eth5 eth6 eth0 ppp+ eth7 eth+ eth8; do
+        echo "-A svc -i $i -p udp -d 0/0 7040 -j DENY"
+    done
+    for i in lo dummy0 et+ ppp0; do
+        echo "-A svc -i $i -p udp -d 0/0 7045 -j DENY"
+    done
+    for h in 10.199.2.5:DENY 10.199.2.17:ACCEPT 10.199.2.200:DENY 10.199.4.9:ACCEPT \
+        10.199.9.1:DENY; do
+        echo "-A svc -i eth0 -p udp -s ${h%:*} -d 0/0 7060 -j ${h#*:}"
+    done
+    for n in 10.199.2.0/24 10.199.4.0/24 10.199.9.0/24; do
+        for p in 7050 7051; do echo "-A svc -p udp -s $n -d 0/0 $p -j DENY"; done
+    done
 }
 
 # scenario BACKEND RESULT-FILE
@@ -101,6 +131,43 @@ scenario() {
         on "$host" ipchains -A blk -s 10.199.3.8 -j DENY -i eth0
         echo "== blk"
         on "$host" ipchains -L blk -v -x -n --line-numbers
+        # Port, interface and concatenation runs: packets that hit members, then -A (the
+        # concatenation's fast path), -D and -R of members, -C, -Z.
+        on "$host" ipchains -N svc
+        services | while read -r line; do on "$host" ipchains $line; done
+        on "$host" ipchains -I input 1 -p udp -j svc
+        udp_from "$peer" 10.199.6.3 7003
+        udp_from "$peer" 10.199.6.3 7015
+        udp_from "$peer" 10.199.6.3 7019
+        udp_from "$peer" 10.199.6.3 7040
+        udp_from "$peer" 10.199.6.3 7045
+        udp_from "$peer" 10.199.4.9 7051
+        udp_from "$peer" 10.199.9.1 7050
+        udp_from "$peer" 10.199.9.1 7050
+        udp_from "$peer" 10.199.2.17 7060
+        udp_from "$peer" 10.199.9.1 7060
+        udp_from "$peer" 10.199.9.1 7060
+        sleep 0.2
+        echo "== svc after traffic"
+        on "$host" ipchains -L svc -v -x -n --line-numbers
+        on "$host" ipchains -A svc -p udp -s 10.199.7.0/24 -d 0/0 7050 -j DENY
+        udp_from "$peer" 10.199.7.3 7050
+        sleep 0.2
+        [ "$be" = nft ] && on "$host" nft list table ip ipchains >"$T/nft-svc"
+        on "$host" ipchains -D svc 2
+        on "$host" ipchains -R svc 5 -i eth9 -p udp -d 0/0 7040 -j DENY
+        udp_from "$peer" 10.199.6.3 7030
+        udp_from "$peer" 10.199.2.5 7051
+        sleep 0.2
+        echo "-C: $(on "$host" ipchains -C svc -p udp -s 10.199.4.9 1024 -d 10.199.1.1 7051 -i eth0 2>&1)"
+        echo "-C: $(on "$host" ipchains -C svc -p udp -s 10.199.6.3 1024 -d 10.199.1.1 7012 -i eth0 2>&1)"
+        echo "== svc after -A, -D, -R"
+        on "$host" ipchains -L svc -v -x -n --line-numbers
+        on "$host" ipchains -Z svc
+        udp_from "$peer" 10.199.9.1 7051
+        sleep 0.2
+        echo "== svc after -Z and one packet"
+        on "$host" ipchains -L svc -v -x -n --line-numbers
         on "$host" ipchains-save >"$T/save1.$be" 2>/dev/null
         on "$host" ipchains -F input
         on "$host" ipchains-restore <"$T/save1.$be" 2>&1
@@ -110,11 +177,42 @@ scenario() {
     } >"$out" 2>&1
     if [ "$be" = nft ]; then
         on "$host" nft list table ip ipchains >"$T/nft-table"
-        expect_grep "the hosts are a set lookup" 'ip saddr @input-run[0-9]* drop' "$T/nft-table"
-        expect_grep "the udp port rules are a set lookup" 'udp dport 7001 ip saddr @input-run1 accept' "$T/nft-table"
-        on "$host" nft list set ip ipchains blk-run1 >"$T/nft-blk"
+        expect_grep "the hosts are a set lookup" 'ip saddr @input-saddr-[0-9]* drop' "$T/nft-table"
+        expect_grep "the udp port rules are a set lookup" 'udp dport 7001 ip saddr @input-saddr-1 accept' "$T/nft-table"
+        on "$host" nft list set ip ipchains blk-saddr-1 >"$T/nft-blk"
         expect_grep "the 6th host of blk is an element of its run" \
             '10.199.3.6 counter packets 0 bytes 0 comment "#6 -A blk -s 10.199.3.6/' "$T/nft-blk"
+        expect_grep "the udp ports are a set lookup" 'udp dport @svc-dport-1 drop' "$T/nft-svc"
+        expect_grep "the interfaces are a set lookup" 'iifname @svc-iif-1 drop' "$T/nft-svc"
+        expect_grep "accepted and denied hosts are a verdict map" \
+            'udp dport 7060 iifname "eth0" ip saddr vmap @svc-saddr-vmap-1' "$T/nft-svc"
+        expect_grep "an accepting member counts in the map" \
+            '10.199.2.17 counter packets 1 bytes 34 comment "#2 .* : accept' "$T/nft-svc"
+        expect_grep "a denying member counts in the map" \
+            '10.199.9.1 counter packets 2 bytes 68 comment "#5 .* : drop' "$T/nft-svc"
+        expect_grep "network . port is a concatenated set lookup" \
+            'ip saddr . udp dport @svc-saddr-dport-1 drop' "$T/nft-svc"
+        expect_grep "the port range is an element with its counter" \
+            '7010-7019 counter packets 2 bytes 68 ' "$T/nft-svc"
+        expect_grep "eth0 is an element with its counter" \
+            '"eth0" counter packets 1 bytes 34 ' "$T/nft-svc"
+        expect_grep "the wildcard et+ counts eth0's packet" \
+            '"et\*" counter packets 1 bytes 34 comment "#3 ' "$T/nft-svc"
+        expect_grep "the wildcard ppp+ is an element" \
+            '"ppp\*" counter packets 0 bytes 0 comment "#4 ' "$T/nft-svc"
+        expect_grep "network . port elements count their packets" \
+            '10.199.9.0/24 . 7050 counter packets 2 bytes 68 ' "$T/nft-svc"
+        expect_grep "the appended network . port is an element" \
+            '10.199.7.0/24 . 7050 counter packets 1 bytes 34 comment "#7 ' "$T/nft-svc"
+        # A set named as an older version named runs, looked up by a rule of input: the next
+        # command rebuilds the chains and deletes it.
+        on "$host" nft add set ip ipchains input-run1 '{ type ipv4_addr; }'
+        on "$host" nft insert rule ip ipchains input ip saddr @input-run1 drop
+        on "$host" ipchains -A output -s 10.199.3.99 -j DENY
+        [ $? -eq 0 ] && ! on "$host" nft list sets ip | grep -q 'set input-run1 ' &&
+            ! on "$host" nft list chain ip ipchains input | grep -q '@input-run1' &&
+            pass "a set of the old naming and its lookup are gone after one command" ||
+            { fail "the old set stayed"; on "$host" nft list table ip ipchains | show /dev/stdin; }
         local n
         n=$(sed -n '/^\tchain input {/,/^\t}/p' "$T/nft-table" | grep -c 'comment "')
         [ "$n" -le 8 ] && pass "input holds $n nft rules for 214 ipchains rules" ||

@@ -23,7 +23,7 @@ inline ir::Rule verdict(ir::Verdict::Kind kind, const std::string& chain = "")
 inline ir::Rule lookup(const std::string& set, ir::Verdict::Kind kind)
 {
     ir::Rule r = verdict(kind);
-    r.matches.push_back(ir::SetLookup{true, set});
+    r.matches.push_back(ir::SetLookup{{ir::SetField::SourceAddr}, set});
     r.comment = "ipchains-run:" + set;
     return r;
 }
@@ -31,7 +31,8 @@ inline ir::Rule lookup(const std::string& set, ir::Verdict::Kind kind)
 inline ir::SetElement host(uint32_t last_byte)
 {
     uint32_t addr = 0xC0000200u + last_byte;  // 192.0.2.x
-    return ir::SetElement{addr, 0xFFFFFFFFu, {}, "#" + std::to_string(last_byte)};
+    return ir::SetElement{{ir::SetKey{ir::SetField::SourceAddr, addr, addr, ""}}, {},
+                          "#" + std::to_string(last_byte)};
 }
 
 inline ir::Chain chain(const std::string& name, std::vector<ir::Rule> rules,

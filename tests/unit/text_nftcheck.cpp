@@ -190,6 +190,40 @@ void check_runs()
     fx::append(rs, "input", net(0x0A000000u, 0xFF000000u));  // 10.0.0.0/8
     for (int i = 1; i <= 5; ++i) fx::append(rs, "blk", host(i, model::TargetKind::Accept));
     fx::append(rs, "input", fx::jump("blk"));
+    // Runs over ports and a port range, interfaces, protocols and source . port.
+    auto port = [](uint16_t lo, uint16_t hi, uint32_t src = 0, uint32_t mask = 0) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.proto = 17;
+        r.dport = {lo, hi};
+        r.src = src;
+        r.src_mask = mask;
+        return r;
+    };
+    for (uint16_t p : {53, 123, 161}) fx::append(rs, "forward", port(p, p));
+    fx::append(rs, "forward", port(6000, 6063));
+    for (const char* n : {"eth0", "eth\"1", "ppp*0", "lo", "tun+"}) {
+        model::Rule r = fx::rule(model::TargetKind::Accept);
+        r.iface = n;
+        r.flags &= static_cast<uint16_t>(~model::kFlagWildIf);
+        if (r.iface.back() == '+') {  // a wildcard: an interval of names
+            r.iface.pop_back();
+            r.flags |= model::kFlagWildIf;
+        }
+        fx::append(rs, "output", r);
+    }
+    for (uint16_t p : {47, 50, 51, 132}) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.proto = p;
+        fx::append(rs, "output", r);
+    }
+    for (uint32_t n = 1; n <= 3; ++n)
+        for (uint16_t p : {53, 123}) fx::append(rs, "forward", port(p, p, n << 24, 0xFF000000u));
+    for (uint32_t h = 1; h <= 5; ++h) {  // accepted and denied: a verdict map
+        model::Rule r = fx::rule(h % 2 ? model::TargetKind::Accept : model::TargetKind::Deny);
+        r.dst = 0xC6336400u | h;  // 198.51.100.h
+        r.dst_mask = 0xFFFFFFFFu;
+        fx::append(rs, "output", r);
+    }
     steps.push_back(rs);
     fx::append(rs, "blk", host(9, model::TargetKind::Accept));
     steps.push_back(rs);
@@ -199,6 +233,10 @@ void check_runs()
     input.insert(input.begin() + 3, net(0xC0000200u, 0xFFFFFF00u));  // 192.0.2.0/24 splits
     steps.push_back(rs);
     input.resize(2);
+    auto& forward = rs.find("forward")->rules;
+    forward.erase(forward.begin() + 5);  // a member of the concatenation
+    auto& output = rs.find("output")->rules;
+    output.back().target = model::TargetKind::Accept;  // a member's verdict changes
     steps.push_back(rs);
     steps.push_back(model::Ruleset::initial());
     std::vector<ir::Table> tables;
@@ -213,10 +251,18 @@ void check_runs()
         tables.push_back(*t);
     }
     std::string script = backend::text::to_nft_script(tables[1]);
-    if (script.find("ip saddr @input-run1 drop") == std::string::npos ||
-        script.find("\tset input-run1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
+    if (script.find("ip saddr @input-saddr-1 drop") == std::string::npos ||
+        script.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tflags interval\n") ==
             std::string::npos)
         fail("the script has no run set:\n" + script);
+    for (const char* want : {"th dport @forward-dport-1 drop",
+                             "ip saddr . th dport @forward-saddr-dport-1 drop",
+                             "oifname @output-oif-1 accept", "ip protocol @output-proto-1 drop",
+                             "\t\ttype ipv4_addr . inet_service\n", "\t\ttype ifname\n\t\tflags interval\n", "\"tun*\" counter",
+                             "\t\ttype inet_proto\n", "ip daddr vmap @output-daddr-vmap-1",
+                             "\tmap output-daddr-vmap-1 {\n\t\ttype ipv4_addr : verdict\n"})
+        if (script.find(want) == std::string::npos)
+            fail(std::string("the script lacks `") + want + "':\n" + script);
     check_steps(tables, "runs-");
 }
 

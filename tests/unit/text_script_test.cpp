@@ -303,13 +303,13 @@ TEST(TextRuns, ScriptPrintsTheSetAndItsLookup)
     model::Ruleset rs = hosts(4);
     rs.find("input")->rules[1].counters = {2, 168};
     std::string s = to_nft_script(with_runs(rs));
-    EXPECT_NE(s.find("\tset input-run1 {\n\t\ttype ipv4_addr\n\t\tcounter\n\t\telements = { "
+    EXPECT_NE(s.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tcounter\n\t\telements = { "
                      "192.0.2.1 counter packets 0 bytes 0 comment \"#1 -A input -s "
                      "192.0.2.1/255.255.255.255 -d 0.0.0.0/0.0.0.0 -j DENY\",\n"
                      "\t\t\t192.0.2.2 counter packets 2 bytes 168 comment \"#2 -A input"),
               std::string::npos)
         << s;
-    EXPECT_NE(s.find("\t\tip saddr @input-run1 drop comment \"ipchains-run:input-run1\"\n"),
+    EXPECT_NE(s.find("\t\tip saddr @input-saddr-1 drop comment \"ipchains-run:input-saddr-1\"\n"),
               std::string::npos)
         << s;
 }
@@ -319,7 +319,7 @@ TEST(TextRuns, OneMoreHostIsOneElementCommand)
     ir::Table before = with_runs(hosts(4));
     ir::Table after = with_runs(hosts(5));
     EXPECT_EQ(to_nft_commands(before, after),
-              "nft 'add element ip ipchains input-run1 { 192.0.2.5 counter packets 0 bytes 0 "
+              "nft 'add element ip ipchains input-saddr-1 { 192.0.2.5 counter packets 0 bytes 0 "
               "comment \"#5 -A input -s 192.0.2.5/255.255.255.255 -d 0.0.0.0/0.0.0.0 -j DENY\" }'\n");
 }
 
@@ -327,7 +327,7 @@ TEST(TextRuns, ARunBelowTheMinimumGoesBackToRules)
 {
     std::string c = to_nft_commands(with_runs(hosts(4)), with_runs(hosts(3)));
     EXPECT_EQ(c.find("nft 'flush chain ip ipchains input'\n"
-                     "nft 'delete set ip ipchains input-run1'\n"),
+                     "nft 'delete set ip ipchains input-saddr-1'\n"),
               0u)
         << c;
     EXPECT_NE(c.find("nft 'add rule ip ipchains input ip saddr 192.0.2.3 counter"), std::string::npos);

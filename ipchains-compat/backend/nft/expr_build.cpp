@@ -22,10 +22,10 @@ nftnl_expr* add(nftnl_rule* r, const char* name)
 }
 }  // namespace
 
-void payload_load(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len)
+void payload_load(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg)
 {
     nftnl_expr* e = add(r, "payload");
-    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, kReg);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
     nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
     nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
     nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
@@ -46,17 +46,18 @@ void payload_write(nftnl_rule* r, uint32_t base, uint32_t offset, uint32_t len,
 namespace {
 // meta and ct expressions differ only in their attribute numbers: a key, and a register that
 // is either loaded (dreg) or stored (sreg).
-void keyed(nftnl_rule* r, const char* name, uint16_t key_attr, uint16_t reg_attr, uint32_t key)
+void keyed(nftnl_rule* r, const char* name, uint16_t key_attr, uint16_t reg_attr, uint32_t key,
+           uint32_t reg = kReg)
 {
     nftnl_expr* e = add(r, name);
     nftnl_expr_set_u32(e, key_attr, key);
-    nftnl_expr_set_u32(e, reg_attr, kReg);
+    nftnl_expr_set_u32(e, reg_attr, reg);
 }
 }  // namespace
 
-void meta_load(nftnl_rule* r, uint32_t key)
+void meta_load(nftnl_rule* r, uint32_t key, uint32_t dreg)
 {
-    keyed(r, "meta", NFTNL_EXPR_META_KEY, NFTNL_EXPR_META_DREG, key);
+    keyed(r, "meta", NFTNL_EXPR_META_KEY, NFTNL_EXPR_META_DREG, key, dreg);
 }
 
 void meta_store(nftnl_rule* r, uint32_t key)
@@ -123,11 +124,12 @@ void counter(nftnl_rule* r, uint64_t packets, uint64_t bytes)
     nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, bytes);
 }
 
-void lookup(nftnl_rule* r, const std::string& set)
+void lookup(nftnl_rule* r, const std::string& set, bool verdict)
 {
     nftnl_expr* e = add(r, "lookup");
     nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, kReg);
     nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set.c_str());
+    if (verdict) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
 }
 
 void objref_counter(nftnl_rule* r, const std::string& name)

@@ -74,6 +74,29 @@ compile::Options ip6_options(const std::string& table)
     opt.ip6 = true;
     return opt;
 }
+
+// Sets of the table that `before` does not compile to: a table written by a version that named
+// runs otherwise ("<chain>-run<k>", docs/nftables-mapping.md "Rule runs"). Their chains may
+// still look them up, so every chain is recreated once (a comment no chain has) and the sets,
+// known to the diff without chain or key, are deleted after the chains.
+void drop_unknown_sets(ir::Table& before, const std::vector<std::string>& kernel_sets)
+{
+    std::unordered_map<std::string, bool> known;
+    for (const auto& s : before.sets) known[s.name] = true;
+    bool unknown = false;
+    for (const auto& name : kernel_sets) {
+        if (known.count(name)) continue;
+        ir::Set stale;
+        stale.name = name;
+        stale.fields.clear();
+        before.sets.push_back(std::move(stale));
+        unknown = true;
+    }
+    if (!unknown) return;
+    const std::string prefix = "ipchains-stale:";
+    for (auto& c : before.chains)
+        if (c.comment.compare(0, prefix.size(), prefix) != 0) c.comment = prefix + c.comment;
+}
 }  // namespace
 
 NftBackend::NftBackend(Config cfg) : cfg_(std::move(cfg)) {}
@@ -347,6 +370,7 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapsh
     before.chains = std::move(kept);
     // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
     forget_missing_sets(before, snapshot.sets);
+    drop_unknown_sets(before, snapshot.sets);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
@@ -31,12 +32,33 @@ struct RequestBuf {
     alignas(nlmsghdr) char bytes[1024];
 };
 
-// The chain's last rule: its comment and, for a lookup, which address it looks up.
+// The chain's last rule: its comment and, for a lookup, the key fields it loads.
 struct LastRule {
     std::string comment;
     bool lookup = false;
-    bool source = true;
+    bool vmap = false;  // the lookup gives the verdict: a verdict map
+    std::vector<ir::SetField> fields;
 };
+
+// The key field an expression loads, as serialize_match.cpp writes a run's lookup.
+std::optional<ir::SetField> loaded_field(nftnl_expr* e, const char* name)
+{
+    using F = ir::SetField;
+    if (strcmp(name, "payload") == 0) {
+        uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+        uint32_t offset = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+        if (base == NFT_PAYLOAD_NETWORK_HEADER && offset == 12) return F::SourceAddr;
+        if (base == NFT_PAYLOAD_NETWORK_HEADER && offset == 16) return F::DestAddr;
+        if (base == NFT_PAYLOAD_NETWORK_HEADER && offset == 9) return F::Proto;
+        if (base == NFT_PAYLOAD_TRANSPORT_HEADER && offset == 0) return F::SourcePort;
+        if (base == NFT_PAYLOAD_TRANSPORT_HEADER && offset == 2) return F::DestPort;
+    } else if (strcmp(name, "meta") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
+        uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+        if (key == NFT_META_IIFNAME) return F::InIface;
+        if (key == NFT_META_OIFNAME) return F::OutIface;
+    }
+    return std::nullopt;
+}
 
 Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::string& chain)
 {
@@ -56,21 +78,26 @@ Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::str
             const void* ud = nftnl_rule_get_data(rule.get(), NFTNL_RULE_USERDATA, &len);
             l.comment = comment_from_udata(ud, len, NFTNL_UDATA_RULE_COMMENT);
         }
+        // The loads right before the lookup are its key, in order; any other expression
+        // (a comparison of an earlier match) starts the list anew.
         struct Walk {
             LastRule* l;
-            uint32_t offset = 0;
-        } walk{&l};
+            std::vector<ir::SetField> loads;
+        } walk{&l, {}};
         nftnl_expr_foreach(
             rule.get(),
             [](nftnl_expr* e, void* data) -> int {
                 auto* w = static_cast<Walk*>(data);
                 const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
                 if (!name) return 0;
-                if (strcmp(name, "payload") == 0)
-                    w->offset = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
                 if (strcmp(name, "lookup") == 0) {
                     w->l->lookup = true;
-                    w->l->source = w->offset == 12;  // ip saddr; 16 is ip daddr
+                    w->l->vmap = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG);
+                    w->l->fields = w->loads;
+                } else if (auto f = loaded_field(e, name)) {
+                    w->loads.push_back(*f);
+                } else {
+                    w->loads.clear();
                 }
                 return 0;
             },
@@ -82,17 +109,16 @@ Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::str
     return last;
 }
 
-// What the set holds: the address ranges of its members, the highest member number and one
-// member's save line.
+// What the set holds: its members' keys, the highest member number and one member's save line.
 struct Members {
-    std::map<uint32_t, uint32_t> ranges;  // first -> last address
-    size_t count = 0;
+    std::vector<std::vector<ir::SetKey>> keys;
     size_t highest = 0;
     std::string sample;
     bool interval = false;
 };
 
-Result<Members> members(Netlink& nl, const std::string& table, const std::string& set)
+Result<Members> members(Netlink& nl, const std::string& table, const std::string& set,
+                        const std::vector<ir::SetField>& fields)
 {
     RequestBuf buf;
     nlmsghdr* nlh =
@@ -102,59 +128,37 @@ Result<Members> members(Netlink& nl, const std::string& table, const std::string
     nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
     nftnl_set_elems_nlmsg_build_payload(nlh, filter.get());
     Members out;
-    std::vector<std::pair<uint32_t, bool>> keys;  // key, is an interval end
+    // A concatenation is always an interval set; one field is when it has end bounds.
+    out.interval = fields.size() > 1;
+    std::vector<SetPtr> parsed;
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
         SetPtr got(nftnl_set_alloc());
         if (nftnl_set_elems_nlmsg_parse(m, got.get()) < 0) return MNL_CB_OK;
         nftnl_set_elems_iter* it = nftnl_set_elems_iter_create(got.get());
         for (nftnl_set_elem* e = nftnl_set_elems_iter_next(it); e;
-             e = nftnl_set_elems_iter_next(it)) {
-            uint32_t len = 0;
-            const void* k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-            uint32_t key = 0;
-            if (k && len == 4) memcpy(&key, k, 4);
-            bool end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-                       (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-                        NFT_SET_ELEM_INTERVAL_END);
-            keys.emplace_back(ntohl(key), end);
-            if (end) {
+             e = nftnl_set_elems_iter_next(it))
+            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+                (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END))
                 out.interval = true;
-                continue;
-            }
-            ++out.count;
-            if (!nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) continue;
-            const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
-            std::string comment = comment_from_udata(ud, len, NFTNL_UDATA_SET_ELEM_COMMENT);
-            size_t n = 0;
-            std::string line;
-            if (!compile::parse_run_member_comment(comment, n, line)) continue;
-            if (n > out.highest) out.highest = n;
-            if (out.sample.empty()) out.sample = line;
-        }
         nftnl_set_elems_iter_destroy(it);
+        parsed.push_back(std::move(got));
         return MNL_CB_OK;
     });
     if (!r) return r.error();
-    // A member is a start key, up to the next end key (or to the top); a host set has starts only.
-    std::sort(keys.begin(), keys.end());
-    for (size_t i = 0; i < keys.size(); ++i) {
-        if (keys[i].second) continue;
-        uint32_t last = keys[i].first;
-        if (out.interval) {
-            last = 0xFFFFFFFFu;
-            if (i + 1 < keys.size() && keys[i + 1].second) last = keys[i + 1].first - 1;
-        }
-        out.ranges[keys[i].first] = last;
+    std::vector<ElementKey> elements;
+    if (!read_element_keys(parsed, fields, out.interval, elements)) {
+        out.sample.clear();  // not a set this version wrote: the full commit decides
+        return out;
+    }
+    for (auto& e : elements) {
+        out.keys.push_back(std::move(e.key));
+        size_t n = 0;
+        std::string line;
+        if (!compile::parse_run_member_comment(e.comment, n, line)) continue;
+        if (n > out.highest) out.highest = n;
+        if (out.sample.empty()) out.sample = line;
     }
     return out;
-}
-
-bool overlaps(const std::map<uint32_t, uint32_t>& ranges, uint32_t lo, uint32_t hi)
-{
-    auto it = ranges.upper_bound(hi);
-    if (it == ranges.begin()) return false;
-    --it;
-    return it->second >= lo;
 }
 
 }  // namespace
@@ -165,13 +169,15 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
     auto last = last_rule(nl, table, chain);
     if (!last) return last.error();
     const std::string prefix = compile::kRunRulePrefix;
-    if (!last->lookup || last->comment.compare(0, prefix.size(), prefix) != 0) return false;
+    if (!last->lookup || last->fields.empty() ||
+        last->comment.compare(0, prefix.size(), prefix) != 0)
+        return false;
     std::string set = last->comment.substr(prefix.size());
 
-    auto m = members(nl, table, set);
+    auto m = members(nl, table, set, last->fields);
     if (!m) return m.error();
     // Numbers 1..count in the kernel: anything else is not a table this version wrote.
-    if (m->sample.empty() || m->highest != m->count) return false;
+    if (m->sample.empty() || m->highest != m->keys.size()) return false;
     parse::ParseOptions popt;
     popt.restore_line = true;
     popt.resolve_names = false;
@@ -179,18 +185,21 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
     auto cmd = parse::parse_command(parse::split_words(m->sample), popt);
     if (!cmd || cmd->rules.size() != 1) return false;
     ir::Rule member = compile::compile_rule(cmd->chain, cmd->rules[0], hook);
-    if (!compile::extends_run(member, rule, last->source)) return false;
-    ir::Addr a = compile::run_member_address(rule, last->source);
-    if (a.mask != 0xFFFFFFFFu && !m->interval) return false;  // a host set cannot take a network
-    uint32_t lo = a.addr, hi = a.addr | ~a.mask;
-    if (overlaps(m->ranges, lo, hi)) return false;
+    auto element = compile::run_member(member, rule, last->fields, last->vmap);
+    if (!element) return false;
+    // A host set cannot take a range.
+    if (compile::needs_interval(last->fields, element->key) && !m->interval) return false;
+    for (const auto& k : m->keys)
+        if (compile::keys_overlap(k, element->key)) return false;
 
     ir::Set s;
     s.name = set;
     s.chain = chain;
     s.interval = m->interval;
-    s.elements.push_back(
-        ir::SetElement{a.addr, a.mask, {}, compile::run_member_comment(m->count + 1, rule.comment)});
+    s.fields = last->fields;
+    s.map = last->vmap;
+    element->comment = compile::run_member_comment(m->keys.size() + 1, rule.comment);
+    s.elements.push_back(std::move(*element));
     for (const auto& o : make_set_elements(table, s, {0}, ElementContent::Counts))
         batch.add_elements(o.get(), set);
     return true;

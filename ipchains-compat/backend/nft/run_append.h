@@ -14,9 +14,10 @@ namespace ipchains::backend::nft {
 
 // Adds to `batch` the element that makes `rule` (compiled for nft chain `chain` on `hook`, the
 // last segment of its ipchains chain) the next member of the run that ends that chain, exactly as
-// compile() would place it. False, with nothing added, when the chain does not end in a run
-// this rule extends (another shape, a network member for a host set, an address that overlaps
-// a member): then the full commit decides.
+// compile() would place it: its key (and its verdict, in a verdict map) read back from the
+// lookup rule and the set's elements. False, with nothing added, when the chain does not end
+// in a run this rule extends (another shape or verdict, a network or port range for a set of
+// single values, a key that overlaps a member): then the full commit decides.
 Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::string& chain,
                            ir::Hook hook, const ir::Rule& rule, Batch& batch);
 

@@ -66,11 +66,38 @@ void match(nftnl_rule* r, const ir::Addr6& m)
     expr::cmp(r, eq_op(m.negate), m.addr.data(), 16);
 }
 
+// Each field loads into its place of the concatenation (4-byte aligned, as the set's key is
+// laid out: serialize_set.cpp); one field is a plain load into kReg.
 void match(nftnl_rule* r, const ir::SetLookup& m)
 {
-    expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER,
-                       m.source ? kIpSaddrOffset : kIpDaddrOffset, 4);
-    expr::lookup(r, m.set);
+    uint32_t offset = 0;
+    for (ir::SetField f : m.fields) {
+        uint32_t reg = m.fields.size() == 1 ? expr::kReg : expr::concat_register(offset);
+        switch (f) {
+        case ir::SetField::SourceAddr:
+        case ir::SetField::DestAddr:
+            expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER,
+                               f == ir::SetField::SourceAddr ? kIpSaddrOffset : kIpDaddrOffset, 4,
+                               reg);
+            break;
+        case ir::SetField::SourcePort:
+        case ir::SetField::DestPort:
+            expr::payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER,
+                               f == ir::SetField::SourcePort ? kThSportOffset : kThDportOffset, 2,
+                               reg);
+            break;
+        case ir::SetField::Proto:
+            expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, kIpProtocolOffset, 1, reg);
+            break;
+        case ir::SetField::InIface:
+        case ir::SetField::OutIface:
+            expr::meta_load(r, f == ir::SetField::InIface ? NFT_META_IIFNAME : NFT_META_OIFNAME,
+                            reg);
+            break;
+        }
+        offset += set_field_length(f);
+    }
+    expr::lookup(r, m.set, m.vmap);
 }
 
 void match(nftnl_rule* r, const ir::Proto& m)

@@ -107,7 +107,8 @@ public:
     }
     void operator()(const compile::AddSet& s)
     {
-        p_.command("add set " + p_.chain(s.set) + " { " + set_spec(*sets_.at(s.set), "; ") + "}");
+        p_.command("add " + set_keyword(*sets_.at(s.set)) + " " + p_.chain(s.set) + " { " +
+                   set_spec(*sets_.at(s.set), "; ") + "}");
     }
     void operator()(const compile::AddElements& s) { add_elements(p_, *sets_.at(s.set), s.index); }
     void operator()(const compile::DeleteCounter& s)

@@ -69,22 +69,62 @@ std::string addr_text(const ir::Addr& a)
     return field + op(a.negate) + value;
 }
 
-std::string ifname_text(const ir::IfName& i)
+// An interface name as nft reads it: `*` and `\` escaped, a double quote spelled `'`.
+std::string ifname_literal(const std::string& n)
 {
     std::string name;
-    for (char c : i.name) {
+    for (char c : n) {
         if (c == '"') c = '\'';
         if (c == '*' || c == '\\') name += '\\';
         name += c;
     }
-    if (i.prefix) name += '*';
+    return name;
+}
+
+std::string ifname_text(const ir::IfName& i)
+{
+    std::string name = ifname_literal(i.name) + (i.prefix ? "*" : "");
     return std::string(i.input ? "iifname" : "oifname") + op(i.negate) + "\"" + name + "\"";
+}
+
+// A rule run's key field as the lookup names it. Ports as `th`: the rule's own protocol match
+// (kept beside the lookup) decides which packets get there.
+std::string field_text(ir::SetField f)
+{
+    switch (f) {
+    case ir::SetField::SourceAddr: return "ip saddr";
+    case ir::SetField::DestAddr: return "ip daddr";
+    case ir::SetField::SourcePort: return "th sport";
+    case ir::SetField::DestPort: return "th dport";
+    case ir::SetField::Proto: return "ip protocol";
+    case ir::SetField::InIface: return "iifname";
+    case ir::SetField::OutIface: return "oifname";
+    }
+    return {};
+}
+
+// The type of a key field as a set declares it.
+std::string field_type_text(ir::SetField f)
+{
+    switch (f) {
+    case ir::SetField::SourceAddr:
+    case ir::SetField::DestAddr: return "ipv4_addr";
+    case ir::SetField::SourcePort:
+    case ir::SetField::DestPort: return "inet_service";
+    case ir::SetField::Proto: return "inet_proto";
+    case ir::SetField::InIface:
+    case ir::SetField::OutIface: return "ifname";
+    }
+    return {};
 }
 
 std::string match_text(const ir::Rule& rule, const ir::Match& m)
 {
-    if (const auto* l = std::get_if<ir::SetLookup>(&m))
-        return std::string(l->source ? "ip saddr @" : "ip daddr @") + nft_identifier(l->set);
+    if (const auto* l = std::get_if<ir::SetLookup>(&m)) {
+        std::string key;
+        for (auto f : l->fields) key += (key.empty() ? "" : " . ") + field_text(f);
+        return key + (l->vmap ? " vmap @" : " @") + nft_identifier(l->set);
+    }
     if (const auto* i = std::get_if<ir::IfName>(&m)) return ifname_text(*i);
     if (const auto* a = std::get_if<ir::Addr>(&m)) return addr_text(*a);
     if (const auto* a = std::get_if<ir::Addr6>(&m)) {
@@ -235,24 +275,50 @@ std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep)
 
 std::string set_spec(const ir::Set& s, const std::string& sep)
 {
-    return "type ipv4_addr" + sep + (s.interval ? "flags interval" + sep : "") + "counter" + sep;
+    std::string type;
+    for (auto f : s.fields) type += (type.empty() ? "" : " . ") + field_type_text(f);
+    if (s.map) type += " : verdict";
+    return "type " + type + sep + (s.interval ? "flags interval" + sep : "") + "counter" + sep;
+}
+
+std::string set_keyword(const ir::Set& s)
+{
+    return s.map ? "map" : "set";
 }
 
 std::string element_key_text(const ir::SetElement& e)
 {
-    int bits = 0;
-    for (uint32_t m = e.mask; m != 0; m <<= 1) ++bits;
-    std::string key = format::dotted_quad(e.addr);
-    return bits == 32 ? key : key + "/" + std::to_string(bits);
+    std::string out;
+    for (const auto& k : e.key) {
+        std::string t;
+        if (k.field == ir::SetField::InIface || k.field == ir::SetField::OutIface) {
+            t = "\"" + ifname_literal(k.name) + (k.prefix ? "*" : "") + "\"";
+        } else if (k.field == ir::SetField::SourceAddr || k.field == ir::SetField::DestAddr) {
+            uint32_t size = k.hi - k.lo;
+            bool prefix = (size & (size + 1)) == 0 && (k.lo & size) == 0;
+            int bits = 32;
+            for (uint32_t m = size; m != 0; m >>= 1) --bits;
+            t = format::dotted_quad(k.lo);
+            if (!prefix) t += "-" + format::dotted_quad(k.hi);
+            else if (bits != 32) t += "/" + std::to_string(bits);
+        } else {
+            t = range(k.lo, k.hi);
+        }
+        out += (out.empty() ? "" : " . ") + t;
+    }
+    return out;
 }
 
 std::string element_text(const ir::SetElement& e, std::vector<std::string>& notes)
 {
     std::string t = element_key_text(e) + " counter packets " + std::to_string(e.counter.packets) +
                     " bytes " + std::to_string(e.counter.bytes);
-    if (e.comment.size() <= kMaxComment) return t + " comment " + quoted(e.comment);
+    // A verdict map's element ends in its verdict, after the comment.
+    std::string verdict;
+    if (e.verdict) verdict = e.verdict->kind == ir::Verdict::Accept ? " : accept" : " : drop";
+    if (e.comment.size() <= kMaxComment) return t + " comment " + quoted(e.comment) + verdict;
     notes.push_back("# " + element_key_text(e) + ": " + e.comment);
-    return t;
+    return t + verdict;
 }
 
 RuleText rule_text(const ir::Rule& r)

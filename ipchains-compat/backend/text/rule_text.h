@@ -24,8 +24,11 @@ std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep);
 // nft caps comments at 128 bytes; longer ones are printed as notes instead.
 constexpr size_t kMaxComment = 128;
 
-// A rule run's set (compile/runs.h): "type ipv4_addr<sep>flags interval<sep>counter<sep>".
+// A rule run's set (compile/runs.h): "type ipv4_addr<sep>flags interval<sep>counter<sep>"
+// (a concatenation: "type ipv4_addr . inet_service").
 std::string set_spec(const ir::Set& s, const std::string& sep);
+// "map" for a verdict map (its spec has "type ... : verdict"), "set" otherwise.
+std::string set_keyword(const ir::Set& s);
 // One member: "10.0.0.0/8 counter packets 0 bytes 0 comment \"#1 -A input ...\"". A comment
 // nft cannot take (over kMaxComment) is left out and returned in `notes` instead.
 std::string element_text(const ir::SetElement& e, std::vector<std::string>& notes);

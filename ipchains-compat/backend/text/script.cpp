@@ -19,7 +19,8 @@ std::string to_nft_script(const ir::Table& t)
                "\n\t}\n";
     }
     for (const auto& set : t.sets) {
-        out += "\n\tset " + nft_identifier(set.name) + " {\n\t\t" + set_spec(set, "\n\t\t") +
+        out += "\n\t" + set_keyword(set) + " " + nft_identifier(set.name) + " {\n\t\t" +
+               set_spec(set, "\n\t\t") +
                "elements = {";
         std::vector<std::string> notes;
         for (size_t i = 0; i < set.elements.size(); ++i)
