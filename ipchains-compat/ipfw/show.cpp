@@ -10,7 +10,7 @@ namespace ipchains::ipfw {
 
 namespace {
 
-constexpr uint16_t kTcp = 6, kUdp = 17, kIcmp = 1;
+constexpr uint16_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmp6 = 58;
 
 // What one ipfw rule can say: the targets of `add`, plain or negated addresses, tcp/udp ports,
 // setup, frag, log and one interface. Anything else is an ipchains-only rule.
@@ -54,6 +54,7 @@ std::string protocol(uint16_t p)
     if (p == kTcp) return "tcp";
     if (p == kUdp) return "udp";
     if (p == kIcmp) return "icmp";
+    if (p == kIcmp6) return "ipv6-icmp";
     return std::to_string(p);
 }
 
@@ -153,6 +154,11 @@ std::string body(const Entry& e)
     if (r.ip6) {
         out += " ip6 from " + address6(r.src6, r.invflags & model::kInvSrcIp);
         out += " to " + address6(r.dst6, r.invflags & model::kInvDstIp);
+        // The option form, so that the line reads back as IPv6 even with `any' on both
+        // sides (docs/ipfw.md "IPv6").
+        if (r.proto != 0) out += " proto " + protocol(r.proto);
+        if (!r.sport.any()) out += " src-port" + ports(r.sport);
+        if (!r.dport.any()) out += " dst-port" + ports(r.dport);
     } else {
         out += " " + protocol(r.proto);
         out += " from " + address(r.src, r.src_mask, r.invflags & model::kInvSrcIp) +

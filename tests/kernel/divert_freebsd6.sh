@@ -150,4 +150,28 @@ else
     pass "after deleting the last ip6 rule the ip6 table is gone"
 fi
 
+# --- a protocol and a port over IPv6 (docs/ipfw.md "IPv6"): only UDP to port 5022 is diverted
+udp6_sink "$HOST" "$HOST6" 5022 port22
+udp6_sink "$HOST" "$HOST6" 5023 port23
+on "$HOST" "$IPFW" add 300 divert "$P" udp from any to "$HOST6" 5022 in >"$T/added" 2>&1
+expect_stdout "ipfw add ... udp from any to ADDR6 PORT: echoed in the ip6 option form" "$HOST" \
+    cat "$T/added" <<EOF
+00300 divert $P ip6 from any to $HOST6 proto udp dst-port 5022 in
+EOF
+on "$HOST" nft list table ip6 ipchains >"$T/nft6p" 2>&1
+expect_grep "the ip6 table matches the UDP destination port" 'udp dport 5022 .*queue' "$T/nft6p"
+udp6_send "$PEER" "$HOST6" 5023 "v6-port23-x"
+sink_once "UDP to another port (5023): not diverted, delivered" port23 "v6-port23-x"
+udp6_send "$PEER" "$HOST6" 5022 "v6-port22-unbound-x"
+never_arrived "UDP to 5022 with nobody bound: diverted, so dropped" port22 "v6-port22-unbound-x"
+dv_start "$HOST" udpport divecho -c 1 "$P"
+udp6_send "$PEER" "$HOST6" 5023 "v6-port23-y"
+udp6_send "$PEER" "$HOST6" 5022 "v6-port22-x"
+dv_exit "UDP to 5022 reaches the divert socket (5023 does not: one packet)" udpport 0
+dv_line "UDP to 5022: rule 300 in sin_port, version 6" udpport '^0 port 300 addr .* v6 len 59$'
+dv_line "UDP to 5023 was not diverted (nothing after the one packet)" udpport '^extra 0$'
+sink_once "UDP to 5022, written back: delivered" port22 "v6-port22-x"
+sink_once "UDP to 5023 with the program bound: delivered directly" port23 "v6-port23-y"
+fw6 "$HOST" flush
+
 finish

@@ -175,3 +175,34 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
     run(rs, "delete 100 300");
     EXPECT_EQ(list(rs), "00200 allow ip from any to 10.0.0.0/8\n");
 }
+
+// docs/ipfw.md "IPv6": an ip6 rule with a protocol lists in the option form (`proto`,
+// `src-port`, `dst-port`), which reads back as the same rule, and saves with -p and ports.
+TEST(IpfwShow, Ip6ProtocolAndPortsListAndRoundTrip)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 100 divert 8000 udp from any to 2001:db8::5 7000-7001 in");
+    run(rs, "add 200 allow tcp from fd00::/8 22 to any setup out");
+    run(rs, "add 300 count icmp6 from any to any in");
+    const std::string listed = "00100 divert 8000 ip6 from any to 2001:db8::5 proto udp dst-port 7000-7001 in\n"
+                               "00200 allow ip6 from fd00::/8 to any proto tcp src-port 22 setup out\n"
+                               "00300 count ip6 from any to any proto ipv6-icmp in\n";
+    EXPECT_EQ(list(rs), listed);
+    auto again = model::Ruleset::initial();
+    run(again, "add 100 divert 8000 ip6 from any to 2001:db8::5 proto udp dst-port 7000-7001 in");
+    run(again, "add 200 allow ip6 from fd00::/8 to any proto tcp src-port 22 setup out");
+    run(again, "add 300 count ip6 from any to any proto ipv6-icmp in");
+    EXPECT_EQ(again, rs);
+
+    const model::Rule& r = rs.find("input")->rules[0];
+    const std::string line = format::save_line("input", r);
+    EXPECT_EQ(line, "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 7000:7001 -p 17 -j DIVERT 8000 "
+                    "--ipfw-number 100 --ipfw-ip6 ::/0,2001:db8::5/128");
+    parse::ParseOptions o;
+    o.restore_line = true;
+    o.resolve_names = false;
+    auto back = parse::parse_command(parse::split_words(line), o);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_EQ(back->rules.size(), 1u);
+    EXPECT_EQ(back->rules[0], r);
+}
