@@ -21,7 +21,8 @@ constexpr uint16_t kAutoStep = 100;
 Result<uint16_t> number_for_add(const model::Ruleset& rs, const Command& cmd);
 
 // Applies add (with `number`), delete, flush or zero to `rs`; on failure `rs` is unchanged.
-// delete N fails with ENOENT "rule N does not exist" when no rule carries N. With `ran`, the
+// delete N fails with ENOENT "rule N does not exist" when no rule carries N; zero N with
+// FreeBSD's "rule N: setsockopt(IP_FW_ZERO): Invalid argument" (EINVAL). With `ran`, the
 // model commands it applied, in order, are appended there (what the backend commits).
 Result<void> apply(model::Ruleset& rs, const Command& cmd, uint16_t number,
                    std::vector<model::Command>* ran = nullptr);

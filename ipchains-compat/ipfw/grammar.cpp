@@ -127,12 +127,7 @@ public:
         if (verb == "show") return numbers(Verb::Show, false);
         if (verb == "list") return numbers(Verb::List, false);
         if (verb == "flush") return bare(Verb::Flush);
-        if (verb == "zero") {
-            if (!words_.done())
-                return usage("`zero " + words_.peek() +
-                             "': only `zero' of every rule is supported (docs/ipfw.md)");
-            return bare(Verb::Zero);
-        }
+        if (verb == "zero") return numbers(Verb::Zero, false);
         return usage("bad command `" + verb + "'");
     }
 

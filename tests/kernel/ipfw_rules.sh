@@ -3,7 +3,8 @@
 # rules added by ipfw land in the kernel with their numbers, `ipchains -L` and `ipfw show`
 # agree (counters after real traffic included), a packet an ipfw divert rule selects reaches
 # a divert socket with the rule number in sin_port, TEE lets the original go on after its
-# rule, delete/flush/zero act on the shared ruleset, and bad input changes nothing.
+# rule, delete/flush/zero (of all or of one number) act on the shared ruleset, and bad input
+# changes nothing.
 . "$(dirname "$0")/divert_lib.sh"
 
 IPFW=${IPFW:-$BUILD/ipfw-divert}
@@ -154,7 +155,21 @@ ipfw_ok "ipfw show: tee counted 2, deny 1" "$HOST" show <<EOF
 00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
 EOF
 
-# --- zero, flush
+# --- zero N, zero, flush
+ipfw_ok "zero 10: FreeBSD's line" "$HOST" zero 10 <<EOF
+Entry 10 cleared.
+EOF
+ipfw_ok "ipfw show after zero 10: rule 10 at 0, rule 20 kept its count" "$HOST" show <<EOF
+00000 0  0 allow icmp from any to any out
+00010 0  0 tee 7902 udp from any to any 5012-5013 in
+00020 1 38 deny udp from any to any 5013 in
+00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
+EOF
+expect_error "zero of a number nobody has: FreeBSD's message, exit 69" 69 "$HOST" "$IPFW" zero 20 4242 <<'EOF'
+ipfw: rule 4242: setsockopt(IP_FW_ZERO): Invalid argument
+EOF
+expect_grep "zero 20 4242 zeroed nothing (rule 20 still counts 1)" '^ +1 +38 DENY ' \
+    <(on "$HOST" ipchains -L input -v -x -n)
 ipfw_ok "zero" "$HOST" zero <<EOF
 Accounting cleared.
 EOF

@@ -118,6 +118,26 @@ TEST(IpfwShow, DeleteFlushZero)
     EXPECT_EQ(rs.find("input")->rules.size(), 1u);  // nothing changed, 200 still there
     run(rs, "zero");
     EXPECT_EQ(rs.find("input")->rules[0].counters.packets, 0u);
+
+    // zero N: the rules numbered N in both chains, the others keep their counts; a number no
+    // rule has is FreeBSD's error, EX_UNAVAILABLE, and zeroes nothing.
+    run(rs, "add 300 count ip from any to any");
+    rs.find("input")->rules[0].counters = {1, 2};   // 200 in
+    rs.find("input")->rules[1].counters = {3, 4};   // 300 in
+    rs.find("output")->rules[1].counters = {5, 6};  // 300 out
+    auto unknown = ipfw::apply(rs, cmd("zero 300 4242"), 0);
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_EQ(unknown.error().message, "rule 4242: setsockopt(IP_FW_ZERO): Invalid argument");
+    EXPECT_EQ(unknown.error().exit_status, ipfw::kExitUnavailable);
+    EXPECT_EQ(rs.find("input")->rules[1].counters.packets, 3u);
+    std::vector<model::Command> ran;
+    ASSERT_TRUE(ipfw::apply(rs, cmd("zero 300"), 0, &ran).ok());
+    EXPECT_EQ(rs.find("input")->rules[0].counters.packets, 1u);
+    EXPECT_EQ(rs.find("input")->rules[1].counters.packets, 0u);
+    EXPECT_EQ(rs.find("output")->rules[1].counters.packets, 0u);
+    ASSERT_EQ(ran.size(), 2u);
+    EXPECT_EQ(ran[0].op, model::Op::Zero);
+    EXPECT_EQ(ran[0].rulenum, 2u);
     run(rs, "flush");
     EXPECT_EQ(list(rs), "");
 }
