@@ -122,7 +122,7 @@ Result<uint16_t> number_for_add(const model::Ruleset& rs, const Command& cmd)
     uint32_t last = 0;
     for (const char* name : chains_of(Direction::Both))
         for (const auto& r : rs.find(name)->rules) last = std::max<uint32_t>(last, r.number);
-    if (last + kAutoStep > 65535) {
+    if (last + kAutoStep > 65534) {  // 65535 is the default rule (docs/ipfw.md "Listing")
         Error e = Error::usage("no rule number left after " + std::to_string(last) +
                                ": give one to `add'");
         e.exit_status = kExitUsage;

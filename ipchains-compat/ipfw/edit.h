@@ -17,7 +17,8 @@ namespace ipchains::ipfw {
 constexpr uint16_t kAutoStep = 100;
 
 // The number `add` gives a rule: the one asked for, else the highest number of input and
-// output + kAutoStep (kAutoStep on an empty ruleset). Fails when that passes 65535.
+// output + kAutoStep (kAutoStep on an empty ruleset). Fails when that passes 65534 (65535 is
+// the default rule).
 Result<uint16_t> number_for_add(const model::Ruleset& rs, const Command& cmd);
 
 // Applies add (with `number`), delete, flush or zero to `rs`; on failure `rs` is unchanged.

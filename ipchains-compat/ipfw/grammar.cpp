@@ -160,6 +160,10 @@ private:
             const std::string w = words_.take();
             const long n = number_in(w, 1, 65535);
             if (n < 0) return usage("bad rule number `" + w + "' (1-65535)");
+            // FreeBSD reserves it too; here the policies stand for it (docs/ipfw.md "Listing").
+            if (n == 65535)
+                return usage("rule 65535 is the default rule (the policies of input and "
+                             "output): give 1-65534");
             cmd_.numbers.push_back(static_cast<uint16_t>(n));
         }
         if (auto a = action(); !a) return a.error();

@@ -97,6 +97,22 @@ bool same_rule(const model::Rule& a, const model::Rule& b)
     return a == b;  // counters are not part of equality
 }
 
+// FreeBSD's default rule, what input's or output's policy does to a packet no rule decided
+// (docs/ipfw.md "Listing"): allow, deny or reject, counting what the policy counted.
+Entry default_rule(const model::Chain& c)
+{
+    Entry e;
+    e.number = kDefaultRule;
+    e.numbered = true;
+    e.chain = c.name;
+    e.rule.number = kDefaultRule;
+    e.rule.target = c.policy == model::Policy::Deny     ? model::TargetKind::Deny
+                    : c.policy == model::Policy::Reject ? model::TargetKind::Reject
+                                                        : model::TargetKind::Accept;
+    e.rule.counters = c.policy_counters;
+    return e;
+}
+
 }  // namespace
 
 std::vector<Entry> entries(const model::Ruleset& rs)
@@ -105,6 +121,7 @@ std::vector<Entry> entries(const model::Ruleset& rs)
     for (const char* name : {"input", "output"}) {
         const model::Chain* c = rs.find(name);
         if (c == nullptr) continue;
+        if (c->policy) out.push_back(default_rule(*c));
         uint16_t previous = 0;
         for (const auto& r : c->rules) {
             Entry e;

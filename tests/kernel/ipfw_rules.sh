@@ -43,8 +43,9 @@ dv_exit "divert socket got the packet the ipfw rule selected" d 0
 dv_line "sin_port is the ipfw rule number 100" d "^0 port 100 addr ${HOST_IP//./\\.}\$"
 sink_once "written back, it arrives" in "<ipfw-divert>"
 # 20 bytes IP + 8 UDP + 13 payload
-ipfw_ok "ipfw show: the rule counted the packet once" "$HOST" show <<EOF
+ipfw_ok "ipfw show: the rule counted the packet once, then input's policy (rule 65535)" "$HOST" show <<EOF
 00100 1 41 divert $P udp from any to any in
+65535 1 41 allow ip from any to any
 EOF
 expect_grep "ipchains -L -v -x agrees: 1 packet, 41 bytes" \
     '^ +1 +41 DIVERT ' <(on "$HOST" ipchains -L input -v -x -n)
@@ -63,6 +64,7 @@ ipfw_ok "ipfw list: number order, ipchains rules with the number before them" "$
 00100 divert $P udp from any to any in
 00100 allow tcp from any to $HOST_IP 22 in
 00200 allow ip from any to 10.199.9.0/24 via eth0
+65535 allow ip from any to any
 EOF
 expect_stdout "ipchains -L -n: the same rules, input in number order" "$HOST" ipchains -L -n <<EOF
 Chain input (policy ACCEPT):
@@ -92,6 +94,7 @@ ipfw_ok "after save, flush, restore: ipfw list unchanged" "$HOST" list <<EOF
 00100 divert $P udp from any to any in
 00100 allow tcp from any to $HOST_IP 22 in
 00200 allow ip from any to 10.199.9.0/24 via eth0
+65535 allow ip from any to any
 EOF
 
 # --- port names
@@ -153,6 +156,7 @@ ipfw_ok "ipfw show: tee counted 2, deny 1" "$HOST" show <<EOF
 00010 2 76 tee 7902 udp from any to any 5012-5013 in
 00020 1 38 deny udp from any to any 5013 in
 00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
+65535 2 79 allow ip from any to any
 EOF
 
 # --- zero N, zero, flush
@@ -164,6 +168,7 @@ ipfw_ok "ipfw show after zero 10: rule 10 at 0, rule 20 kept its count" "$HOST" 
 00010 0  0 tee 7902 udp from any to any 5012-5013 in
 00020 1 38 deny udp from any to any 5013 in
 00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
+65535 2 79 allow ip from any to any
 EOF
 expect_error "zero of a number nobody has: FreeBSD's message, exit 69" 69 "$HOST" "$IPFW" zero 20 4242 <<'EOF'
 ipfw: rule 4242: setsockopt(IP_FW_ZERO): Invalid argument
@@ -179,7 +184,8 @@ ipc "$HOST" -A forward -j DENY
 ipfw_ok "flush" "$HOST" flush <<EOF
 Flushed all rules.
 EOF
-ipfw_ok "ipfw show after flush: empty" "$HOST" show <<EOF
+ipfw_ok "ipfw show after flush: only the default rule (the policies; zero left them)" "$HOST" show <<EOF
+65535 2 79 allow ip from any to any
 EOF
 expect_stdout "flush left forward alone" "$HOST" ipchains -L forward -n <<EOF
 Chain forward (policy ACCEPT):
@@ -196,6 +202,7 @@ if [ "${IPCHAINS_DIVERT_BACKEND:-}" = legacy ]; then
 ipfw: IPv6 (ip6) rules need the nft backend; the legacy backend has no ip6tables support
 EOF
     ipfw_ok "legacy: nothing was added" "$HOST" show <<EOF
+65535 2 79 allow ip from any to any
 EOF
 else
     ipfw_ok "add 300 divert ip6: echoed" "$HOST" add 300 divert "$P" ip6 from any to 2001:db8::/32 in <<EOF
@@ -207,9 +214,10 @@ EOF
     ipfw_ok "add 260 allow ip (IPv4) between them" "$HOST" -q add 260 allow ip from any to 10.1.0.0/16 out <<EOF
 EOF
     ipfw_ok "ipfw show: both families in number order" "$HOST" show <<EOF
-00250 0 0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
-00260 0 0 allow ip from any to 10.1.0.0/16 out
-00300 0 0 divert $P ip6 from any to 2001:db8::/32 in
+00250 0  0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+00260 0  0 allow ip from any to 10.1.0.0/16 out
+00300 0  0 divert $P ip6 from any to 2001:db8::/32 in
+65535 2 79 allow ip from any to any
 EOF
     expect_stdout "ipchains -L input -n: ip6 rules with their prefixes, marked ip6" "$HOST" ipchains -L input -n <<EOF
 Chain input (policy ACCEPT):
@@ -229,7 +237,8 @@ EOF
     ipfw_ok "delete 250 300: both ip6 rules" "$HOST" delete 250 300 <<EOF
 EOF
     ipfw_ok "ipfw show after delete: the IPv4 rule is left" "$HOST" show <<EOF
-00260 0 0 allow ip from any to 10.1.0.0/16 out
+00260 0  0 allow ip from any to 10.1.0.0/16 out
+65535 2 79 allow ip from any to any
 EOF
     expect_rc "no ip6 rule left: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
     ipc "$HOST" -F
@@ -237,13 +246,25 @@ EOF
     [ "$RC" -eq 0 ] && pass "ipchains-restore reads the ip6 save form" ||
         { fail "ipchains-restore of the save: exit $RC"; show "$T/err"; }
     ipfw_ok "after restore: the same rules" "$HOST" show <<EOF
-00250 0 0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
-00260 0 0 allow ip from any to 10.1.0.0/16 out
-00300 0 0 divert $P ip6 from any to 2001:db8::/32 in
+00250 0  0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+00260 0  0 allow ip from any to 10.1.0.0/16 out
+00300 0  0 divert $P ip6 from any to 2001:db8::/32 in
+65535 2 79 allow ip from any to any
 EOF
     ipfw_ok "flush: both families" "$HOST" -q flush <<EOF
 EOF
     expect_rc "after flush: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
 fi
+
+# --- the default rule follows the policies: one line per direction when they differ
+ipc "$HOST" -P output DENY
+ipfw_ok "ipchains -P output DENY: rule 65535 is allow in, deny out" "$HOST" list 65535 <<EOF
+65535 allow ip from any to any in
+65535 deny ip from any to any out
+EOF
+ipc "$HOST" -P output ACCEPT
+expect_error "add 65535: the default rule's number, exit 64" 64 "$HOST" "$IPFW" add 65535 deny ip from any to any <<'EOF'
+ipfw: rule 65535 is the default rule (the policies of input and output): give 1-65534
+EOF
 
 finish
