@@ -256,6 +256,32 @@ EOF
     expect_rc "after flush: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
 fi
 
+# --- zero N inside a rule run (docs/nftables-mapping.md "Rule runs"): four count rules that
+# differ only in the source address; zeroing one member leaves another's count alone
+ipfw_ok "four count rules by source address" "$HOST" -q add 30 count ip from "$PEER_IP" to any in <<EOF
+EOF
+for n in 1 2 3; do on "$HOST" "$IPFW" -q add "3$n" count ip from "10.9.0.$n" to any in; done
+if [ "${IPCHAINS_DIVERT_BACKEND:-}" != legacy ]; then
+    on "$HOST" nft list table ip ipchains >"$T/nftrun" 2>&1
+    expect_grep "nft: the four rules are one run (a set lookup)" 'ip saddr @input-run' "$T/nftrun"
+fi
+udp_send "$PEER" "$HOST_IP" 5040 "<run-member>"
+sleep 0.3
+packets_of() { on "$HOST" "$IPFW" show "$1" | awk '{ print $2 }'; }
+got=$(packets_of 30)
+[ "$got" = 1 ] && pass "the run member for the peer counted the packet" ||
+    fail "rule 30 counted '$got', expected 1"
+ipfw_ok "zero 31 (another member)" "$HOST" -q zero 31 <<EOF
+EOF
+got=$(packets_of 30)
+[ "$got" = 1 ] && pass "zero 31 left rule 30's count" || fail "after zero 31 rule 30 counts '$got', expected 1"
+ipfw_ok "zero 30" "$HOST" -q zero 30 <<EOF
+EOF
+got=$(packets_of 30)
+[ "$got" = 0 ] && pass "zero 30 zeroed the member" || fail "after zero 30 rule 30 counts '$got', expected 0"
+ipfw_ok "flush the run" "$HOST" -q flush <<EOF
+EOF
+
 # --- the default rule follows the policies: one line per direction when they differ
 ipc "$HOST" -P output DENY
 ipfw_ok "ipchains -P output DENY: rule 65535 is allow in, deny out" "$HOST" list 65535 <<EOF
