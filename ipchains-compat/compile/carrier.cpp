@@ -36,6 +36,9 @@ public:
         syn();
         fragment();
         iface();
+        // The ip6 table has no fragment-offset test to share: nft's transport-header loads
+        // (ports, SYN) already fail on a later IPv6 fragment (docs/ipfw.md "IPv6").
+        if (r_.ip6) need_first_fragment_ = need_later_fragment_ = false;
         if (never_ || (need_later_fragment_ && need_first_fragment_))
             return {ir::Fragment{true}, ir::Fragment{false}};
 
@@ -57,7 +60,9 @@ private:
             if (!inv(model::kInvProto)) never_ = true;
             return;
         }
-        head_.push_back(ir::Proto{static_cast<uint8_t>(r_.proto), inv(model::kInvProto)});
+        // IPv6: the upper-layer protocol past the extension headers (docs/ipfw.md "IPv6").
+        head_.push_back(
+            ir::Proto{static_cast<uint8_t>(r_.proto), inv(model::kInvProto), r_.ip6});
     }
 
     void addr(bool source, uint32_t a, uint32_t mask, bool negate)

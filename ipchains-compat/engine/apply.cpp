@@ -135,10 +135,15 @@ int apply_chains(model::Ruleset& rs, const model::Command& cmd)
             return 0;
         }
         if (int err = lookup(rs, cmd.chain, &chain)) return err;
-        if (cmd.op == Op::Flush)
+        if (cmd.op == Op::Flush) {
             chain->rules.clear();
-        else
+        } else if (cmd.rulenum != 0) {
+            // ipfw zero N: one rule (docs/ipfw.md "Listing"); ipchains' -Z has no number.
+            if (cmd.rulenum > chain->rules.size()) return ENOENT;
+            chain->rules[cmd.rulenum - 1].counters = {};
+        } else {
             zero_rules(*chain);
+        }
         return 0;
     case Op::ListZero:
         for (auto& c : rs.chains) zero_rules(c);

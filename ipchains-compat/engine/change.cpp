@@ -13,6 +13,13 @@ bool all_zero(const model::Chain& c)
     return true;
 }
 
+bool same_counters(const model::Chain& a, const model::Chain& b)
+{
+    for (size_t i = 0; i < a.rules.size(); ++i)
+        if (!(a.rules[i].counters == b.rules[i].counters)) return false;
+    return true;
+}
+
 }  // namespace
 
 Result<model::Change> make_change(const model::Ruleset& before,
@@ -33,14 +40,17 @@ Result<model::Change> make_change(const model::Ruleset& before,
     for (const auto& c : change.after.chains) {
         const model::Chain* b = before.find(c.name);
         if (b == nullptr || c.rules.empty() || !(b->rules == c.rules)) continue;
-        if (all_zero(c) && !all_zero(*b)) change.zeroed.insert(c.name);
+        if (all_zero(c) && !all_zero(*b))
+            change.zeroed.insert(c.name);
+        else if (!same_counters(c, *b))  // some rules zeroed, not all: ipfw zero N
+            change.recounted.insert(c.name);
     }
     return change;
 }
 
 bool changes_nothing(const model::Ruleset& before, const model::Change& change)
 {
-    return change.after == before && change.zeroed.empty();
+    return change.after == before && change.zeroed.empty() && change.recounted.empty();
 }
 
 }  // namespace ipchains::engine

@@ -14,7 +14,7 @@ enum class Verb {
     Show,    // show [N ...]: with counters
     List,    // list [N ...]: without
     Flush,   // flush
-    Zero,    // zero: every rule's counters
+    Zero,    // zero [N ...]: every rule's counters, or those of the rules numbered N
 };
 
 // Which ipchains built-in chains an ipfw rule lives in: `in` = input, `out` = output, neither
@@ -30,7 +30,7 @@ struct Command {
     Verb verb = Verb::Show;
     bool quiet = false;            // -q: no echo of what add/flush/zero did
     bool syntax_only = false;      // -n: parse, print what add would add, change nothing
-    std::vector<uint16_t> numbers; // add: at most one (none = last + 100); delete/show/list
+    std::vector<uint16_t> numbers; // add: at most one (none = last + 100); delete/show/list/zero
     model::Rule rule;              // add: the rule as it goes into each chain (number unset)
     Direction direction = Direction::Both;
 };

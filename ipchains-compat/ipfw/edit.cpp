@@ -80,6 +80,29 @@ Result<void> remove(model::Ruleset& rs, uint16_t number)
     return {};
 }
 
+// FreeBSD's kernel answers EINVAL for a number no rule has, and ipfw(8) reports it as
+// "rule N: setsockopt(IP_FW_ZERO): Invalid argument" with EX_UNAVAILABLE.
+Result<void> zero_number(model::Ruleset& rs, uint16_t number)
+{
+    bool found = false;
+    for (const char* name : chains_of(Direction::Both)) {
+        const model::Chain* chain = rs.find(name);
+        for (size_t i = 0; i < chain->rules.size(); ++i) {
+            if (chain->rules[i].number != number) continue;
+            found = true;
+            model::Command c;
+            c.op = model::Op::Zero;
+            c.chain = name;
+            c.rulenum = static_cast<uint32_t>(i + 1);
+            if (auto r = run(rs, c); !r) return r;
+        }
+    }
+    if (!found)
+        return unavailable(EINVAL, "rule " + std::to_string(number) +
+                                       ": setsockopt(IP_FW_ZERO): Invalid argument");
+    return {};
+}
+
 Result<void> each_chain(model::Ruleset& rs, model::Op op)
 {
     for (const char* name : chains_of(Direction::Both)) {
@@ -99,7 +122,7 @@ Result<uint16_t> number_for_add(const model::Ruleset& rs, const Command& cmd)
     uint32_t last = 0;
     for (const char* name : chains_of(Direction::Both))
         for (const auto& r : rs.find(name)->rules) last = std::max<uint32_t>(last, r.number);
-    if (last + kAutoStep > 65535) {
+    if (last + kAutoStep > 65534) {  // 65535 is the default rule (docs/ipfw.md "Listing")
         Error e = Error::usage("no rule number left after " + std::to_string(last) +
                                ": give one to `add'");
         e.exit_status = kExitUsage;
@@ -124,7 +147,14 @@ Result<void> apply(model::Ruleset& rs, const Command& cmd, uint16_t number,
             if (r = remove(work, n); !r) break;
         break;
     case Verb::Flush: r = each_chain(work, model::Op::Flush); break;
-    case Verb::Zero: r = each_chain(work, model::Op::Zero); break;
+    case Verb::Zero:
+        if (cmd.numbers.empty()) {
+            r = each_chain(work, model::Op::Zero);
+            break;
+        }
+        for (uint16_t n : cmd.numbers)
+            if (r = zero_number(work, n); !r) break;
+        break;
     case Verb::Show:
     case Verb::List: break;
     }

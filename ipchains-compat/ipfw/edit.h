@@ -17,11 +17,13 @@ namespace ipchains::ipfw {
 constexpr uint16_t kAutoStep = 100;
 
 // The number `add` gives a rule: the one asked for, else the highest number of input and
-// output + kAutoStep (kAutoStep on an empty ruleset). Fails when that passes 65535.
+// output + kAutoStep (kAutoStep on an empty ruleset). Fails when that passes 65534 (65535 is
+// the default rule).
 Result<uint16_t> number_for_add(const model::Ruleset& rs, const Command& cmd);
 
 // Applies add (with `number`), delete, flush or zero to `rs`; on failure `rs` is unchanged.
-// delete N fails with ENOENT "rule N does not exist" when no rule carries N. With `ran`, the
+// delete N fails with ENOENT "rule N does not exist" when no rule carries N; zero N with
+// FreeBSD's "rule N: setsockopt(IP_FW_ZERO): Invalid argument" (EINVAL). With `ran`, the
 // model commands it applied, in order, are appended there (what the backend commits).
 Result<void> apply(model::Ruleset& rs, const Command& cmd, uint16_t number,
                    std::vector<model::Command>* ran = nullptr);

@@ -18,7 +18,7 @@ namespace ipchains::ipfw {
 
 namespace {
 
-constexpr uint16_t kTcp = 6, kUdp = 17, kIcmp = 1;
+constexpr uint16_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmp6 = 58;
 
 bool all_digits(const std::string& s)
 {
@@ -26,6 +26,28 @@ bool all_digits(const std::string& s)
     for (char c : s)
         if (!std::isdigit(static_cast<unsigned char>(c))) return false;
     return true;
+}
+
+// An IPv6 address or prefix as SRC/DST: it has a colon and is not `a.b.c.d:mask`.
+bool looks_ip6(const std::string& w)
+{
+    const size_t colon = w.find(':');
+    if (colon == std::string::npos) return false;
+    in_addr a{};
+    return inet_pton(AF_INET, w.substr(0, colon).c_str(), &a) != 1;
+}
+
+// Whether the body's SRC or DST (the word after `from` / `to`, past a `not`) is IPv6: a
+// protocol's rule is then an IPv6 one (docs/ipfw.md "IPv6").
+bool addresses_ip6(const std::vector<std::string>& w)
+{
+    for (size_t i = 0; i + 1 < w.size(); ++i) {
+        if (w[i] != "from" && w[i] != "to") continue;
+        size_t a = i + 1;
+        if (w[a] == "not" && a + 1 < w.size()) ++a;
+        if (looks_ip6(w[a]) || w[a] == "me6") return true;
+    }
+    return false;
 }
 
 // A decimal number in [lo, hi], or -1.
@@ -50,6 +72,8 @@ public:
     const std::string& peek() const { return w_[i_]; }
     bool next_is(const char* s) const { return !done() && w_[i_] == s; }
     std::string take() { return w_[i_++]; }
+    // The words not taken yet.
+    std::vector<std::string> rest() const { return {w_.begin() + i_, w_.end()}; }
     bool take_if(const char* s)
     {
         if (!next_is(s)) return false;
@@ -67,7 +91,7 @@ bool is_keyword(const std::string& w)
 {
     static const char* const kWords[] = {"to",  "in",   "out",  "via",      "recv",    "xmit",
                                          "not", "setup", "frag", "log",     "from",    "src-port",
-                                         "dst-port"};
+                                         "dst-port", "proto"};
     for (const char* k : kWords)
         if (w == k) return true;
     return false;
@@ -103,12 +127,7 @@ public:
         if (verb == "show") return numbers(Verb::Show, false);
         if (verb == "list") return numbers(Verb::List, false);
         if (verb == "flush") return bare(Verb::Flush);
-        if (verb == "zero") {
-            if (!words_.done())
-                return usage("`zero " + words_.peek() +
-                             "': only `zero' of every rule is supported (docs/ipfw.md)");
-            return bare(Verb::Zero);
-        }
+        if (verb == "zero") return numbers(Verb::Zero, false);
         return usage("bad command `" + verb + "'");
     }
 
@@ -141,6 +160,10 @@ private:
             const std::string w = words_.take();
             const long n = number_in(w, 1, 65535);
             if (n < 0) return usage("bad rule number `" + w + "' (1-65535)");
+            // FreeBSD reserves it too; here the policies stand for it (docs/ipfw.md "Listing").
+            if (n == 65535)
+                return usage("rule 65535 is the default rule (the policies of input and "
+                             "output): give 1-65534");
             cmd_.numbers.push_back(static_cast<uint16_t>(n));
         }
         if (auto a = action(); !a) return a.error();
@@ -221,6 +244,9 @@ private:
             r.proto = kUdp;
         } else if (w == "icmp") {
             r.proto = kIcmp;
+        } else if (w == "icmp6" || w == "ipv6-icmp") {
+            r.ip6 = true;
+            r.proto = kIcmp6;
         } else if (all_digits(w)) {
             const long n = number_in(w, 0, 255);
             if (n < 0) return usage("invalid protocol `" + w + "'");
@@ -233,6 +259,10 @@ private:
             r.proto = static_cast<uint16_t>(p->p_proto);
         } else {
             return usage("invalid protocol `" + w + "'");
+        }
+        if (!r.ip6 && addresses_ip6(words_.rest())) {
+            if (r.proto == kIcmp) return usage("`icmp' with IPv6 addresses: use icmp6");
+            r.ip6 = true;
         }
         return {};
     }
@@ -255,8 +285,14 @@ private:
         (source ? r.src : r.dst) = addr & mask;
         (source ? r.src_mask : r.dst_mask) = mask;
         if (negate) r.invflags |= source ? model::kInvSrcIp : model::kInvDstIp;
-        // Ports follow for tcp and udp; for other protocols a number there is a mistake and
-        // any other word is left to the next section, which names it.
+        return endpoint_ports(source);
+    }
+
+    // Ports follow for tcp and udp; for other protocols a number there is a mistake and any
+    // other word is left to the next section, which names it.
+    Result<void> endpoint_ports(bool source)
+    {
+        model::Rule& r = cmd_.rule;
         const bool tcp_udp = r.proto == kTcp || r.proto == kUdp;
         if (!words_.done() && !is_keyword(words_.peek()) &&
             (tcp_udp || std::isdigit(static_cast<unsigned char>(words_.peek()[0])))) {
@@ -268,7 +304,7 @@ private:
         return {};
     }
 
-    // `any` or an IPv6 address with an optional /len; no ports (ip6 is any protocol).
+    // `any` or an IPv6 address with an optional /len, then ports as for IPv4.
     Result<void> endpoint6(bool source, bool negate, const std::string& w)
     {
         model::Rule& r = cmd_.rule;
@@ -282,10 +318,7 @@ private:
         }
         (source ? r.src6 : r.dst6) = p;
         if (negate) r.invflags |= source ? model::kInvSrcIp : model::kInvDstIp;
-        if (!words_.done() && !is_keyword(words_.peek()) &&
-            std::isdigit(static_cast<unsigned char>(words_.peek()[0])))
-            return usage("`" + words_.peek() + "': ports need tcp or udp");
-        return {};
+        return endpoint_ports(source);
     }
 
     // a.b.c.d, a.b.c.d/len, a.b.c.d:mask -> host-order address and mask.
@@ -376,6 +409,19 @@ private:
                 auto p = ports(words_.take());
                 if (!p) return p.error();
                 range = *p;
+            } else if (w == "proto") {
+                // FreeBSD's `ip6 from A to B proto udp`: the protocol as an option.
+                if (r.proto != 0) return usage("`proto': the protocol was given already");
+                if (words_.done()) return usage("`proto' needs a protocol");
+                const std::string p = words_.take();
+                const long n = number_in(p, 1, 255);
+                if (p == "tcp") r.proto = kTcp;
+                else if (p == "udp") r.proto = kUdp;
+                else if (p == "icmp6" || p == "ipv6-icmp") r.proto = kIcmp6;
+                else if (p == "icmp") r.proto = kIcmp;
+                else if (n > 0) r.proto = static_cast<uint16_t>(n);
+                else return usage("invalid protocol `" + p + "'");
+                if (r.ip6 && r.proto == kIcmp) return usage("`icmp' with ip6: use icmp6");
             } else if (w == "setup") {
                 if (r.proto != kTcp) return usage("`setup' needs tcp");
                 r.flags |= model::kFlagSyn;

@@ -83,7 +83,9 @@ int run(const ipfw::Command& cmd)
     if (cmd.quiet) return 0;
     if (cmd.verb == ipfw::Verb::Add) echo_added(cmd, number);
     if (cmd.verb == ipfw::Verb::Flush) std::puts("Flushed all rules.");
-    if (cmd.verb == ipfw::Verb::Zero) std::puts("Accounting cleared.");
+    if (cmd.verb == ipfw::Verb::Zero && cmd.numbers.empty()) std::puts("Accounting cleared.");
+    if (cmd.verb == ipfw::Verb::Zero)
+        for (uint16_t n : cmd.numbers) std::printf("Entry %u cleared.\n", static_cast<unsigned>(n));
     return 0;
 }
 

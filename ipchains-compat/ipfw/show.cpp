@@ -10,7 +10,7 @@ namespace ipchains::ipfw {
 
 namespace {
 
-constexpr uint16_t kTcp = 6, kUdp = 17, kIcmp = 1;
+constexpr uint16_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmp6 = 58;
 
 // What one ipfw rule can say: the targets of `add`, plain or negated addresses, tcp/udp ports,
 // setup, frag, log and one interface. Anything else is an ipchains-only rule.
@@ -54,6 +54,7 @@ std::string protocol(uint16_t p)
     if (p == kTcp) return "tcp";
     if (p == kUdp) return "udp";
     if (p == kIcmp) return "icmp";
+    if (p == kIcmp6) return "ipv6-icmp";
     return std::to_string(p);
 }
 
@@ -96,6 +97,22 @@ bool same_rule(const model::Rule& a, const model::Rule& b)
     return a == b;  // counters are not part of equality
 }
 
+// FreeBSD's default rule, what input's or output's policy does to a packet no rule decided
+// (docs/ipfw.md "Listing"): allow, deny or reject, counting what the policy counted.
+Entry default_rule(const model::Chain& c)
+{
+    Entry e;
+    e.number = kDefaultRule;
+    e.numbered = true;
+    e.chain = c.name;
+    e.rule.number = kDefaultRule;
+    e.rule.target = c.policy == model::Policy::Deny     ? model::TargetKind::Deny
+                    : c.policy == model::Policy::Reject ? model::TargetKind::Reject
+                                                        : model::TargetKind::Accept;
+    e.rule.counters = c.policy_counters;
+    return e;
+}
+
 }  // namespace
 
 std::vector<Entry> entries(const model::Ruleset& rs)
@@ -104,6 +121,7 @@ std::vector<Entry> entries(const model::Ruleset& rs)
     for (const char* name : {"input", "output"}) {
         const model::Chain* c = rs.find(name);
         if (c == nullptr) continue;
+        if (c->policy) out.push_back(default_rule(*c));
         uint16_t previous = 0;
         for (const auto& r : c->rules) {
             Entry e;
@@ -153,6 +171,11 @@ std::string body(const Entry& e)
     if (r.ip6) {
         out += " ip6 from " + address6(r.src6, r.invflags & model::kInvSrcIp);
         out += " to " + address6(r.dst6, r.invflags & model::kInvDstIp);
+        // The option form, so that the line reads back as IPv6 even with `any' on both
+        // sides (docs/ipfw.md "IPv6").
+        if (r.proto != 0) out += " proto " + protocol(r.proto);
+        if (!r.sport.any()) out += " src-port" + ports(r.sport);
+        if (!r.dport.any()) out += " dst-port" + ports(r.dport);
     } else {
         out += " " + protocol(r.proto);
         out += " from " + address(r.src, r.src_mask, r.invflags & model::kInvSrcIp) +

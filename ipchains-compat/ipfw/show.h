@@ -10,6 +10,9 @@
 
 namespace ipchains::ipfw {
 
+// FreeBSD's default rule number: `show` lists the policies of input and output as it.
+constexpr uint16_t kDefaultRule = 65535;
+
 // One listed rule: a rule of input or output, or one rule of each that `add` made together.
 struct Entry {
     uint16_t number = 0;       // the rule's own, or derived: the number of the rule before it
@@ -18,7 +21,8 @@ struct Entry {
     model::Rule rule;          // counters summed over both chains
 };
 
-// input's and output's rules in listing order.
+// input's and output's rules in listing order, then the default rule 65535: one line
+// `allow|deny|reject ip from any to any` when both policies agree, else one `in` and one `out`.
 std::vector<Entry> entries(const model::Ruleset& rs);
 
 // The rule body in ipfw syntax, as `add` takes it back: "divert 5000 udp from any to any in".

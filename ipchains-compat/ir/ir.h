@@ -56,10 +56,14 @@ struct Addr6 {           // ip6 saddr/daddr addr/len (an ipfw ip6 rule; the tabl
         return source == o.source && addr == o.addr && len == o.len && negate == o.negate;
     }
 };
-struct Proto {           // ip protocol
-    uint8_t proto;
+struct Proto {           // ip protocol, or meta l4proto in the ip6 table (the upper layer
+    uint8_t proto;       // after IPv6's extension headers, docs/ipfw.md "IPv6")
     bool negate;
-    bool operator==(const Proto& o) const { return proto == o.proto && negate == o.negate; }
+    bool l4proto = false;
+    bool operator==(const Proto& o) const
+    {
+        return proto == o.proto && negate == o.negate && l4proto == o.l4proto;
+    }
 };
 struct Port {            // th sport/dport in [lo, hi]; only emitted after a Proto tcp/udp match
     bool source;

@@ -15,6 +15,9 @@ struct Change {
     Ruleset after;
     // ipchains chains whose rules all stay and whose rule counters go to zero.
     std::set<std::string> zeroed;
+    // Chains whose rules all stay and whose counters take the values of `after`, some zeroed
+    // and some not (`ipfw zero N`, docs/ipfw.md "Listing").
+    std::set<std::string> recounted;
 };
 
 }  // namespace ipchains::model

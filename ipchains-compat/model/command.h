@@ -21,7 +21,7 @@ enum class Op {
     List,          // -L [chain]
     ListZero,      // -L -Z: list and zero atomically (no chain)
     Flush,         // -F [chain]
-    Zero,          // -Z [chain]
+    Zero,          // -Z [chain]; with chain and rulenum (ipfw zero N only): that one rule
     NewChain,      // -N
     DeleteChain,   // -X [chain]
     SetPolicy,     // -P

@@ -150,4 +150,57 @@ else
     pass "after deleting the last ip6 rule the ip6 table is gone"
 fi
 
+# --- a protocol and a port over IPv6 (docs/ipfw.md "IPv6"): only UDP to port 5022 is diverted
+udp6_sink "$HOST" "$HOST6" 5022 port22
+udp6_sink "$HOST" "$HOST6" 5023 port23
+on "$HOST" "$IPFW" add 300 divert "$P" udp from any to "$HOST6" 5022 in >"$T/added" 2>&1
+expect_stdout "ipfw add ... udp from any to ADDR6 PORT: echoed in the ip6 option form" "$HOST" \
+    cat "$T/added" <<EOF
+00300 divert $P ip6 from any to $HOST6 proto udp dst-port 5022 in
+EOF
+on "$HOST" nft list table ip6 ipchains >"$T/nft6p" 2>&1
+expect_grep "the ip6 table matches the UDP destination port" 'udp dport 5022 .*queue' "$T/nft6p"
+udp6_send "$PEER" "$HOST6" 5023 "v6-port23-x"
+sink_once "UDP to another port (5023): not diverted, delivered" port23 "v6-port23-x"
+udp6_send "$PEER" "$HOST6" 5022 "v6-port22-unbound-x"
+never_arrived "UDP to 5022 with nobody bound: diverted, so dropped" port22 "v6-port22-unbound-x"
+dv_start "$HOST" udpport divecho -c 1 "$P"
+udp6_send "$PEER" "$HOST6" 5023 "v6-port23-y"
+udp6_send "$PEER" "$HOST6" 5022 "v6-port22-x"
+dv_exit "UDP to 5022 reaches the divert socket (5023 does not: one packet)" udpport 0
+dv_line "UDP to 5022: rule 300 in sin_port, version 6" udpport '^0 port 300 addr .* v6 len 59$'
+dv_line "UDP to 5023 was not diverted (nothing after the one packet)" udpport '^extra 0$'
+sink_once "UDP to 5022, written back: delivered" port22 "v6-port22-x"
+sink_once "UDP to 5023 with the program bound: delivered directly" port23 "v6-port23-y"
+fw6 "$HOST" flush
+
+# --- one rule number, both families (docs/divert.7 "FreeBSD semantics"): rule 400 diverts an
+# IPv4 and an IPv6 packet; the program reads both, then writes both back changed. Each resumes
+# after its own family's rule 400 (the version nibble picks the site), so each family's count
+# rule 450 counts its packet once.
+udp_sink "$PEER" "$PEER_IP" 5030 fam4
+udp6_sink "$PEER" "$PEER6" 5031 fam6
+fw6 "$HOST" add 400 divert "$P" ip from any to "$PEER_IP" out
+fw6 "$HOST" add 400 divert "$P" ip6 from any to "$PEER6" out
+fw6 "$HOST" add 450 count ip from any to "$PEER_IP" out
+fw6 "$HOST" add 450 count ip6 from any to "$PEER6" out
+dv_start "$HOST" fam divecho -h -c 2 -w any "$P"
+udp_send "$HOST" "$PEER_IP" 5030 "fam-v4-x"
+sleep 0.3
+udp6_send "$HOST" "$PEER6" 5031 "fam-v6-x"
+dv_exit "rule 400 of both families: two packets held, then written back" fam 0
+dv_line "the IPv4 packet came first, rule 400" fam '^0 port 400 addr 0\.0\.0\.0 .* v4 '
+dv_line "the IPv6 packet came second, rule 400" fam '^1 port 400 addr 0\.0\.0\.0 .* v6 '
+dv_line "written back: neither diverted again" fam '^extra 0$'
+sink_once "IPv4 written back after the IPv6 one was read: delivered" fam4 "fam-v4-X"
+sink_once "IPv6 written back: delivered" fam6 "fam-v6-X"
+on "$HOST" "$IPFW" show 450 >"$T/show450" 2>&1
+got=$(awk '$0 !~ / ip6 / { print $2 }' "$T/show450")
+[ "$got" = 1 ] && pass "IPv4 resumed after its own rule 400 (IPv4 rule 450 counted 1)" ||
+    { fail "IPv4 rule 450 counted '$got', expected 1 (resumed at the IPv6 rule's site?)"; show "$T/show450"; }
+got=$(awk '/ ip6 / { print $2 }' "$T/show450")
+[ "$got" = 1 ] && pass "IPv6 resumed after its own rule 400 (IPv6 rule 450 counted 1)" ||
+    { fail "IPv6 rule 450 counted '$got', expected 1"; show "$T/show450"; }
+fw6 "$HOST" flush
+
 finish

@@ -3,7 +3,8 @@
 # rules added by ipfw land in the kernel with their numbers, `ipchains -L` and `ipfw show`
 # agree (counters after real traffic included), a packet an ipfw divert rule selects reaches
 # a divert socket with the rule number in sin_port, TEE lets the original go on after its
-# rule, delete/flush/zero act on the shared ruleset, and bad input changes nothing.
+# rule, delete/flush/zero (of all or of one number) act on the shared ruleset, and bad input
+# changes nothing.
 . "$(dirname "$0")/divert_lib.sh"
 
 IPFW=${IPFW:-$BUILD/ipfw-divert}
@@ -42,8 +43,9 @@ dv_exit "divert socket got the packet the ipfw rule selected" d 0
 dv_line "sin_port is the ipfw rule number 100" d "^0 port 100 addr ${HOST_IP//./\\.}\$"
 sink_once "written back, it arrives" in "<ipfw-divert>"
 # 20 bytes IP + 8 UDP + 13 payload
-ipfw_ok "ipfw show: the rule counted the packet once" "$HOST" show <<EOF
+ipfw_ok "ipfw show: the rule counted the packet once, then input's policy (rule 65535)" "$HOST" show <<EOF
 00100 1 41 divert $P udp from any to any in
+65535 1 41 allow ip from any to any
 EOF
 expect_grep "ipchains -L -v -x agrees: 1 packet, 41 bytes" \
     '^ +1 +41 DIVERT ' <(on "$HOST" ipchains -L input -v -x -n)
@@ -62,6 +64,7 @@ ipfw_ok "ipfw list: number order, ipchains rules with the number before them" "$
 00100 divert $P udp from any to any in
 00100 allow tcp from any to $HOST_IP 22 in
 00200 allow ip from any to 10.199.9.0/24 via eth0
+65535 allow ip from any to any
 EOF
 expect_stdout "ipchains -L -n: the same rules, input in number order" "$HOST" ipchains -L -n <<EOF
 Chain input (policy ACCEPT):
@@ -91,6 +94,7 @@ ipfw_ok "after save, flush, restore: ipfw list unchanged" "$HOST" list <<EOF
 00100 divert $P udp from any to any in
 00100 allow tcp from any to $HOST_IP 22 in
 00200 allow ip from any to 10.199.9.0/24 via eth0
+65535 allow ip from any to any
 EOF
 
 # --- port names
@@ -152,9 +156,25 @@ ipfw_ok "ipfw show: tee counted 2, deny 1" "$HOST" show <<EOF
 00010 2 76 tee 7902 udp from any to any 5012-5013 in
 00020 1 38 deny udp from any to any 5013 in
 00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
+65535 2 79 allow ip from any to any
 EOF
 
-# --- zero, flush
+# --- zero N, zero, flush
+ipfw_ok "zero 10: FreeBSD's line" "$HOST" zero 10 <<EOF
+Entry 10 cleared.
+EOF
+ipfw_ok "ipfw show after zero 10: rule 10 at 0, rule 20 kept its count" "$HOST" show <<EOF
+00000 0  0 allow icmp from any to any out
+00010 0  0 tee 7902 udp from any to any 5012-5013 in
+00020 1 38 deny udp from any to any 5013 in
+00200 0  0 allow ip from any to 10.199.9.0/24 out xmit eth0
+65535 2 79 allow ip from any to any
+EOF
+expect_error "zero of a number nobody has: FreeBSD's message, exit 69" 69 "$HOST" "$IPFW" zero 20 4242 <<'EOF'
+ipfw: rule 4242: setsockopt(IP_FW_ZERO): Invalid argument
+EOF
+expect_grep "zero 20 4242 zeroed nothing (rule 20 still counts 1)" '^ +1 +38 DENY ' \
+    <(on "$HOST" ipchains -L input -v -x -n)
 ipfw_ok "zero" "$HOST" zero <<EOF
 Accounting cleared.
 EOF
@@ -164,7 +184,8 @@ ipc "$HOST" -A forward -j DENY
 ipfw_ok "flush" "$HOST" flush <<EOF
 Flushed all rules.
 EOF
-ipfw_ok "ipfw show after flush: empty" "$HOST" show <<EOF
+ipfw_ok "ipfw show after flush: only the default rule (the policies; zero left them)" "$HOST" show <<EOF
+65535 2 79 allow ip from any to any
 EOF
 expect_stdout "flush left forward alone" "$HOST" ipchains -L forward -n <<EOF
 Chain forward (policy ACCEPT):
@@ -181,6 +202,7 @@ if [ "${IPCHAINS_DIVERT_BACKEND:-}" = legacy ]; then
 ipfw: IPv6 (ip6) rules need the nft backend; the legacy backend has no ip6tables support
 EOF
     ipfw_ok "legacy: nothing was added" "$HOST" show <<EOF
+65535 2 79 allow ip from any to any
 EOF
 else
     ipfw_ok "add 300 divert ip6: echoed" "$HOST" add 300 divert "$P" ip6 from any to 2001:db8::/32 in <<EOF
@@ -192,9 +214,10 @@ EOF
     ipfw_ok "add 260 allow ip (IPv4) between them" "$HOST" -q add 260 allow ip from any to 10.1.0.0/16 out <<EOF
 EOF
     ipfw_ok "ipfw show: both families in number order" "$HOST" show <<EOF
-00250 0 0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
-00260 0 0 allow ip from any to 10.1.0.0/16 out
-00300 0 0 divert $P ip6 from any to 2001:db8::/32 in
+00250 0  0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+00260 0  0 allow ip from any to 10.1.0.0/16 out
+00300 0  0 divert $P ip6 from any to 2001:db8::/32 in
+65535 2 79 allow ip from any to any
 EOF
     expect_stdout "ipchains -L input -n: ip6 rules with their prefixes, marked ip6" "$HOST" ipchains -L input -n <<EOF
 Chain input (policy ACCEPT):
@@ -214,7 +237,8 @@ EOF
     ipfw_ok "delete 250 300: both ip6 rules" "$HOST" delete 250 300 <<EOF
 EOF
     ipfw_ok "ipfw show after delete: the IPv4 rule is left" "$HOST" show <<EOF
-00260 0 0 allow ip from any to 10.1.0.0/16 out
+00260 0  0 allow ip from any to 10.1.0.0/16 out
+65535 2 79 allow ip from any to any
 EOF
     expect_rc "no ip6 rule left: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
     ipc "$HOST" -F
@@ -222,13 +246,51 @@ EOF
     [ "$RC" -eq 0 ] && pass "ipchains-restore reads the ip6 save form" ||
         { fail "ipchains-restore of the save: exit $RC"; show "$T/err"; }
     ipfw_ok "after restore: the same rules" "$HOST" show <<EOF
-00250 0 0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
-00260 0 0 allow ip from any to 10.1.0.0/16 out
-00300 0 0 divert $P ip6 from any to 2001:db8::/32 in
+00250 0  0 allow ip6 from not fe80::/10 to 2001:db8::1 via eth0
+00260 0  0 allow ip from any to 10.1.0.0/16 out
+00300 0  0 divert $P ip6 from any to 2001:db8::/32 in
+65535 2 79 allow ip from any to any
 EOF
     ipfw_ok "flush: both families" "$HOST" -q flush <<EOF
 EOF
     expect_rc "after flush: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
 fi
+
+# --- zero N inside a rule run (docs/nftables-mapping.md "Rule runs"): four count rules that
+# differ only in the source address; zeroing one member leaves another's count alone
+ipfw_ok "four count rules by source address" "$HOST" -q add 30 count ip from "$PEER_IP" to any in <<EOF
+EOF
+for n in 1 2 3; do on "$HOST" "$IPFW" -q add "3$n" count ip from "10.9.0.$n" to any in; done
+if [ "${IPCHAINS_DIVERT_BACKEND:-}" != legacy ]; then
+    on "$HOST" nft list table ip ipchains >"$T/nftrun" 2>&1
+    expect_grep "nft: the four rules are one run (a set lookup)" 'ip saddr @input-run' "$T/nftrun"
+fi
+udp_send "$PEER" "$HOST_IP" 5040 "<run-member>"
+sleep 0.3
+packets_of() { on "$HOST" "$IPFW" show "$1" | awk '{ print $2 }'; }
+got=$(packets_of 30)
+[ "$got" = 1 ] && pass "the run member for the peer counted the packet" ||
+    fail "rule 30 counted '$got', expected 1"
+ipfw_ok "zero 31 (another member)" "$HOST" -q zero 31 <<EOF
+EOF
+got=$(packets_of 30)
+[ "$got" = 1 ] && pass "zero 31 left rule 30's count" || fail "after zero 31 rule 30 counts '$got', expected 1"
+ipfw_ok "zero 30" "$HOST" -q zero 30 <<EOF
+EOF
+got=$(packets_of 30)
+[ "$got" = 0 ] && pass "zero 30 zeroed the member" || fail "after zero 30 rule 30 counts '$got', expected 0"
+ipfw_ok "flush the run" "$HOST" -q flush <<EOF
+EOF
+
+# --- the default rule follows the policies: one line per direction when they differ
+ipc "$HOST" -P output DENY
+ipfw_ok "ipchains -P output DENY: rule 65535 is allow in, deny out" "$HOST" list 65535 <<EOF
+65535 allow ip from any to any in
+65535 deny ip from any to any out
+EOF
+ipc "$HOST" -P output ACCEPT
+expect_error "add 65535: the default rule's number, exit 64" 64 "$HOST" "$IPFW" add 65535 deny ip from any to any <<'EOF'
+ipfw: rule 65535 is the default rule (the policies of input and output): give 1-65534
+EOF
 
 finish

@@ -248,3 +248,37 @@ TEST(SitePositions, Ip6RulesHaveTheirOwnTableAndSiteIds)
                         std::get<ir::Verdict>(c.rules.back().statements.back()).kind ==
                             ir::Verdict::Accept);
 }
+
+// docs/ipfw.md "IPv6": an ip6 rule's protocol is the upper layer (meta l4proto) and its ports
+// need no fragment test (the transport-header load fails on a later IPv6 fragment).
+TEST(SitePositions, Ip6ProtocolAndPortsCompileWithoutFragmentTest)
+{
+    auto rs = model::Ruleset::initial();
+    model::Rule v6;
+    v6.target = TargetKind::Divert;
+    v6.redirect_port = 8000;
+    v6.number = 100;
+    v6.flags = model::kFlagWildIf;
+    v6.ip6 = true;
+    v6.proto = 17;
+    v6.dport.lo = v6.dport.hi = 7000;
+    rs.find("input")->rules = {v6};
+    compile::Options o6;
+    o6.ip6 = true;
+    auto t6 = compile::compile(rs, o6);
+    ASSERT_TRUE(t6.ok()) << t6.error().message;
+    int carriers = 0;
+    for (const auto& c : t6->chains)
+        for (const auto& r : c.rules) {
+            bool port = false;
+            for (const auto& m : r.matches) port = port || std::holds_alternative<ir::Port>(m);
+            if (!port) continue;
+            ++carriers;
+            // Then the layout's own mark test, never a fragment test.
+            ASSERT_GE(r.matches.size(), 2u);
+            EXPECT_EQ(r.matches[0], ir::Match(ir::Proto{17, false, true}));
+            EXPECT_EQ(r.matches[1], ir::Match(ir::Port{false, 7000, 7000, false}));
+            for (const auto& m : r.matches) EXPECT_FALSE(std::holds_alternative<ir::Fragment>(m));
+        }
+    EXPECT_EQ(carriers, 1);
+}

@@ -56,6 +56,26 @@ TEST(EngineChange, ZeroNamesTheChainsWhoseCountsGo)
     EXPECT_TRUE(engine::changes_nothing(before, *out));
 }
 
+// ipfw zero N (docs/ipfw.md "Listing"): one rule's counts go, the chain's others stay, so
+// the chain is recounted from `after`, not zeroed.
+TEST(EngineChange, ZeroOfOneRuleRecountsItsChain)
+{
+    model::Ruleset before = counted_input();
+    before.chains[0].rules.push_back(before.chains[0].rules[0]);
+    model::Command one = cmd(Op::Zero, "input");
+    one.rulenum = 2;
+    auto c = engine::make_change(before, {one});
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(c->zeroed.empty());
+    EXPECT_EQ(c->recounted, (std::set<std::string>{"input"}));
+    EXPECT_EQ(c->after.chains[0].rules[0].counters.packets, 3u);
+    EXPECT_EQ(c->after.chains[0].rules[1].counters.packets, 0u);
+    EXPECT_FALSE(engine::changes_nothing(before, *c));
+    one.rulenum = 3;
+    auto past = engine::make_change(before, {one});
+    ASSERT_FALSE(past.ok());
+}
+
 TEST(EngineChange, EditsAreNotZeroing)
 {
     const model::Ruleset before = counted_input();

@@ -94,6 +94,10 @@ TEST(TextRule, Matches)
     EXPECT_EQ(rule_line(with({ir::Mark{0x7FFF0000, 0x304D2000, true}, ir::Mark{0xFFFFFFFF, 5, false}})),
               "meta mark & 0x7fff0000 != 0x304d2000 meta mark 0x00000005");
     EXPECT_EQ(rule_line(with({ir::Port{false, 1, 2, false}})), "th dport 1-2");
+    // The ip6 table's protocol test (docs/ipfw.md "IPv6").
+    EXPECT_EQ(rule_line(with({ir::Proto{17, false, true}, ir::Port{false, 53, 53, false}})),
+              "meta l4proto udp udp dport 53");
+    EXPECT_EQ(rule_line(with({ir::Proto{58, false, true}})), "meta l4proto ipv6-icmp");
     EXPECT_EQ(rule_line(with({ir::CtReply{0x80000000, 0x80000000}}, {ir::Verdict{ir::Verdict::Accept, ""}})),
               "ct direction reply ct mark & 0x80000000 == 0x80000000 accept");
     EXPECT_EQ(rule_line(with({ir::CtReply{0, 0}})), "ct direction reply");

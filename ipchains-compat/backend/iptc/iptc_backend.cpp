@@ -103,7 +103,8 @@ public:
             // Unchanged kernel chains keep their own counters unless -Z reset them.
             std::set<std::string> recount;
             for (const auto& [legacy, owner] : ts.owner)
-                if (change.zeroed.count(owner)) recount.insert(legacy);
+                if (change.zeroed.count(owner) || change.recounted.count(owner))
+                    recount.insert(legacy);
             auto changed = (*h)->apply(ts, prefix_, recount);
             if (!changed) return changed.error();
             if (!*changed) continue;

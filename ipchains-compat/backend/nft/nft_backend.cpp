@@ -145,7 +145,7 @@ Result<void> NftBackend::send(Batch& batch)
 }
 
 Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::string>& names,
-                                     uint8_t family)
+                                     uint8_t family, bool in_place)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
@@ -157,7 +157,7 @@ Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::str
         chains.push_back(c.name);
         for (const auto& r : c.rules) queue = queue || rule_has_queue(r);
     }
-    if (rule_reset_works_) {
+    if (in_place && rule_reset_works_) {
         bool done = true;
         for (const auto& c : chains) {
             auto r = reset_rule_counters(**nl, cfg_.table, c, family);
@@ -330,9 +330,17 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     }
     auto r = send(batch);
     if (!r) return r;
-    if (change.zeroed.empty()) return {};
-    if (auto z = zero_chains(*ir_after, change.zeroed, NFPROTO_IPV4); !z) return z;
-    if (ir6_after) return zero_chains(*ir6_after, change.zeroed, NFPROTO_IPV6);
+    if (!change.zeroed.empty()) {
+        if (auto z = zero_chains(*ir_after, change.zeroed, NFPROTO_IPV4); !z) return z;
+        if (ir6_after)
+            if (auto z = zero_chains(*ir6_after, change.zeroed, NFPROTO_IPV6); !z) return z;
+    }
+    // ipfw zero N: the chains are refilled with the counters read, rule N's at zero; what the
+    // other rules counted between the read and the refill is lost (docs/ipfw.md "Listing").
+    if (!change.recounted.empty()) {
+        if (auto z = zero_chains(*ir_after, change.recounted, NFPROTO_IPV4, false); !z) return z;
+        if (ir6_after) return zero_chains(*ir6_after, change.recounted, NFPROTO_IPV6, false);
+    }
     return {};
 }
 

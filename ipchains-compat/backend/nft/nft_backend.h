@@ -61,9 +61,10 @@ private:
     // lacks is created.
     static void reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot);
     // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
-    // `t`, the compiled current ruleset.
+    // `t`, the compiled current ruleset. Without `in_place` the chains are always refilled,
+    // each rule with the counter values `t` carries (ipfw zero N: only some are zero).
     Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names,
-                             uint8_t family);
+                             uint8_t family, bool in_place = true);
 
     Config cfg_;
     std::unique_ptr<Netlink> nl_;

@@ -102,7 +102,10 @@ void match(nftnl_rule* r, const ir::SetLookup& m)
 
 void match(nftnl_rule* r, const ir::Proto& m)
 {
-    expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, kIpProtocolOffset, 1);
+    if (m.l4proto)
+        expr::meta_load(r, NFT_META_L4PROTO);
+    else
+        expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, kIpProtocolOffset, 1);
     expr::cmp(r, eq_op(m.negate), &m.proto, 1);
 }
 

@@ -42,6 +42,7 @@ std::string proto_name(uint8_t p)
     case 1: return "icmp";
     case 6: return "tcp";
     case 17: return "udp";
+    case 58: return "ipv6-icmp";
     default: return std::to_string(p);
     }
 }
@@ -135,7 +136,8 @@ std::string match_text(const ir::Rule& rule, const ir::Match& m)
                model::prefix6_text(p);
     }
     if (const auto* p = std::get_if<ir::Proto>(&m))
-        return std::string("ip protocol") + op(p->negate) + proto_name(p->proto);
+        return std::string(p->l4proto ? "meta l4proto" : "ip protocol") + op(p->negate) +
+               proto_name(p->proto);
     if (const auto* p = std::get_if<ir::Port>(&m))
         return transport(rule) + (p->source ? " sport" : " dport") + op(p->negate) +
                range(p->lo, p->hi);

@@ -1,6 +1,6 @@
 /*
  * Receive-and-write-back helper on FreeBSD 14's divert(4) API.
- *   divecho [-i] [-s] [-m|-r] [-c count] [-w pass|rewrite|byname|byaddr|any] port
+ *   divecho [-i] [-s] [-m|-r] [-h] [-c count] [-w pass|rewrite|byname|byaddr|any] port
  * -i: socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT) instead of PF_DIVERT; -s: then ask for
  * FreeBSD semantics with setsockopt(DIVERT_SEMANTICS). -m: DIVERT_METADATA on, read with
  * recvmsg and print the control messages; -r: read with recvmsg without asking.
@@ -9,6 +9,7 @@
  * then writes it back: pass = as read; rewrite = the last payload byte upper-cased (UDP
  * checksum cleared; IPv4 or IPv6) with the address as read; byname = rewritten, sin_addr 192.0.2.1 and the
  * name left in sin_zero; byaddr = rewritten, sin_zero cleared; any = rewritten, INADDR_ANY.
+ * -h: hold the <count> (at most 8) packets, write them back in order once all were read.
  * Prints "ready" once bound, "extra <n>" for packets that came in the 0.5 s after <count>.
  */
 #include <sys/types.h>
@@ -139,25 +140,31 @@ int
 main(int argc, char *argv[])
 {
 	const char *mode = "pass";
-	int s, ch, inet = 0, ask = 0, count = 1, i, extra = 0;
+	int s, ch, inet = 0, ask = 0, count = 1, i, extra = 0, hold = 0;
 	static unsigned char pkt[65535];
+	static unsigned char held[8][65535];
+	struct sockaddr_in held_sin[8];
+	ssize_t held_n[8];
 	struct sockaddr_in sin;
 	ssize_t n;
 	int one = 1;
 
-	while ((ch = getopt(argc, argv, "ismrc:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "ismrhc:w:")) != -1) {
 		switch (ch) {
 		case 'i': inet = 1; break;
 		case 's': ask = 1; break;
 		case 'm': metadata = use_recvmsg = 1; break;
 		case 'r': use_recvmsg = 1; break;
 		case 'c': count = atoi(optarg); break;
+		case 'h': hold = 1; break;
 		case 'w': mode = optarg; break;
 		default: errx(2, "bad option");
 		}
 	}
 	if (optind + 1 != argc)
-		errx(2, "usage: divecho [-i] [-s] [-m|-r] [-c count] [-w mode] port");
+		errx(2, "usage: divecho [-i] [-s] [-m|-r] [-h] [-c count] [-w mode] port");
+	if (hold && (count < 1 || count > 8))
+		errx(2, "-h holds 1 to 8 packets");
 	s = inet ? socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT) : socket(PF_DIVERT, SOCK_RAW, 0);
 	if (s < 0)
 		err(1, "socket");
@@ -190,9 +197,19 @@ main(int argc, char *argv[])
 			else if (strcmp(mode, "any") == 0)
 				sin.sin_addr.s_addr = INADDR_ANY;
 		}
+		if (hold) {
+			memcpy(held[i], pkt, (size_t)n);
+			held_sin[i] = sin;
+			held_n[i] = n;
+			continue;
+		}
 		if (sendto(s, pkt, (size_t)n, 0, (struct sockaddr *)&sin, sizeof(sin)) != n)
 			err(1, "sendto");
 	}
+	for (i = 0; hold && i < count; i++)
+		if (sendto(s, held[i], (size_t)held_n[i], 0, (struct sockaddr *)&held_sin[i],
+		    sizeof(held_sin[i])) != held_n[i])
+			err(1, "sendto");
 	/* Anything diverted again (or more) is written back as read, and counted. */
 	while (extra < 100 && readable(s, 500000) > 0) {
 		if ((n = receive(s, pkt, sizeof(pkt), &sin)) < 0)
