@@ -263,7 +263,7 @@ EOF
 for n in 1 2 3; do on "$HOST" "$IPFW" -q add "3$n" count ip from "10.9.0.$n" to any in; done
 if [ "${IPCHAINS_DIVERT_BACKEND:-}" != legacy ]; then
     on "$HOST" nft list table ip ipchains >"$T/nftrun" 2>&1
-    expect_grep "nft: the four rules are one run (a set lookup)" 'ip saddr @input-run' "$T/nftrun"
+    expect_grep "nft: the four rules are one run (a set lookup)" 'ip saddr @input-saddr-1' "$T/nftrun"
 fi
 udp_send "$PEER" "$HOST_IP" 5040 "<run-member>"
 sleep 0.3
