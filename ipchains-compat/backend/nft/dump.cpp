@@ -48,10 +48,6 @@ Result<std::vector<T>> collect(Netlink& nl, nlmsghdr* request, const std::string
 }
 
 
-struct RequestBuf {
-    alignas(nlmsghdr) char bytes[1024];
-};
-
 std::string str_or_empty(const char* s)
 {
     return s ? std::string(s) : std::string();
@@ -87,13 +83,7 @@ Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& tabl
                                             bool reset, uint8_t family)
 {
     RequestBuf buf;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, reset ? kMsgGetSetElemReset
-                                                : static_cast<uint16_t>(NFT_MSG_GETSETELEM),
-                                          family, NLM_F_DUMP, 0);
-    SetPtr filter(nftnl_set_alloc());
-    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
-    nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
-    nftnl_set_elems_nlmsg_build_payload(nlh, filter.get());
+    nlmsghdr* nlh = set_elements_request(buf, table, set, reset, family);
 
     std::vector<Member> members;
     bool malformed = false;
@@ -166,6 +156,32 @@ Result<std::vector<KernelRule>> expand_runs(Netlink& nl, const std::string& tabl
 }
 
 }  // namespace
+
+nlmsghdr* rules_request(RequestBuf& buf, const std::string& table, const std::string& chain,
+                        bool reset, uint8_t family)
+{
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(
+        buf.bytes, reset ? kMsgGetRuleReset : static_cast<uint16_t>(NFT_MSG_GETRULE), family,
+        NLM_F_DUMP, 0);
+    RulePtr filter(nftnl_rule_alloc());
+    nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
+    if (!chain.empty()) nftnl_rule_set_str(filter.get(), NFTNL_RULE_CHAIN, chain.c_str());
+    nftnl_rule_nlmsg_build_payload(nlh, filter.get());
+    return nlh;
+}
+
+nlmsghdr* set_elements_request(RequestBuf& buf, const std::string& table, const std::string& set,
+                               bool reset, uint8_t family)
+{
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(
+        buf.bytes, reset ? kMsgGetSetElemReset : static_cast<uint16_t>(NFT_MSG_GETSETELEM),
+        family, NLM_F_DUMP, 0);
+    SetPtr filter(nftnl_set_alloc());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
+    nftnl_set_elems_nlmsg_build_payload(nlh, filter.get());
+    return nlh;
+}
 
 bool chain_from_msg(const nlmsghdr* m, const std::string& table, KernelChain& k)
 {
@@ -285,12 +301,7 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
                                           uint8_t family)
 {
     RequestBuf buf;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, reset ? kMsgGetRuleReset
-                                                : static_cast<uint16_t>(NFT_MSG_GETRULE),
-                                          family, NLM_F_DUMP, 0);
-    RulePtr filter(nftnl_rule_alloc());
-    nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
-    nftnl_rule_nlmsg_build_payload(nlh, filter.get());
+    nlmsghdr* nlh = rules_request(buf, table, "", reset, family);
 
     auto rules = collect<KernelRule>(nl, nlh, table, rule_from_msg);
     if (!rules) return rules.error();
@@ -301,12 +312,7 @@ Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const st
                                  uint8_t family)
 {
     RequestBuf buf;
-    nlmsghdr* nlh =
-        nftnl_nlmsg_build_hdr(buf.bytes, kMsgGetRuleReset, family, NLM_F_DUMP, 0);
-    RulePtr filter(nftnl_rule_alloc());
-    nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
-    nftnl_rule_set_str(filter.get(), NFTNL_RULE_CHAIN, chain.c_str());
-    nftnl_rule_nlmsg_build_payload(nlh, filter.get());
+    nlmsghdr* nlh = rules_request(buf, table, chain, true, family);
     auto rules = collect<KernelRule>(nl, nlh, table, rule_from_msg);
     if (!rules) return rules.error();
     // The rules of a run count in its set's elements.

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include <linux/netfilter.h>
+#include <linux/netlink.h>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,18 @@ using common::KernelState;
 
 // Every request names the table's family: NFPROTO_IPV4 for `ip ipchains`, NFPROTO_IPV6 for the
 // ipfw ip6 rules' `ip6 ipchains` (docs/ipfw.md "IPv6").
+
+// A dump request: its header and a table, chain or set name fit in 1 KiB.
+struct RequestBuf {
+    alignas(nlmsghdr) char bytes[1024];
+};
+// The rules of the table, or of one chain when `chain` is not empty, and the elements of one
+// set. With reset the kernel zeroes the counters it returns (NFT_MSG_GETRULE_RESET,
+// NFT_MSG_GETSETELEM_RESET).
+nlmsghdr* rules_request(RequestBuf& buf, const std::string& table, const std::string& chain,
+                        bool reset, uint8_t family);
+nlmsghdr* set_elements_request(RequestBuf& buf, const std::string& table, const std::string& set,
+                               bool reset, uint8_t family);
 
 // One dumped (or batched) message as a plain value; false when it is not for `table`.
 bool chain_from_msg(const nlmsghdr* nlh, const std::string& table, KernelChain& out);

@@ -17,6 +17,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "backend/nft/dump.h"
 #include "backend/nft/nftnl_ptr.h"
 #include "backend/nft/serialize.h"
 #include "backend/nft/udata.h"
@@ -27,10 +28,6 @@
 namespace ipchains::backend::nft {
 
 namespace {
-
-struct RequestBuf {
-    alignas(nlmsghdr) char bytes[1024];
-};
 
 // The chain's last rule: its comment and, for a lookup, the key fields it loads.
 struct LastRule {
@@ -63,11 +60,7 @@ std::optional<ir::SetField> loaded_field(nftnl_expr* e, const char* name)
 Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::string& chain)
 {
     RequestBuf buf;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP, 0);
-    RulePtr filter(nftnl_rule_alloc());
-    nftnl_rule_set_str(filter.get(), NFTNL_RULE_TABLE, table.c_str());
-    nftnl_rule_set_str(filter.get(), NFTNL_RULE_CHAIN, chain.c_str());
-    nftnl_rule_nlmsg_build_payload(nlh, filter.get());
+    nlmsghdr* nlh = rules_request(buf, table, chain, false, NFPROTO_IPV4);
     LastRule last;
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
         RulePtr rule(nftnl_rule_alloc());
@@ -121,12 +114,7 @@ Result<Members> members(Netlink& nl, const std::string& table, const std::string
                         const std::vector<ir::SetField>& fields)
 {
     RequestBuf buf;
-    nlmsghdr* nlh =
-        nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSETELEM, NFPROTO_IPV4, NLM_F_DUMP, 0);
-    SetPtr filter(nftnl_set_alloc());
-    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
-    nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
-    nftnl_set_elems_nlmsg_build_payload(nlh, filter.get());
+    nlmsghdr* nlh = set_elements_request(buf, table, set, false, NFPROTO_IPV4);
     Members out;
     // A concatenation is always an interval set; one field is when it has end bounds.
     out.interval = fields.size() > 1;
