@@ -78,6 +78,9 @@ now_ns() { date +%s%N; }
 configs+=("none - 0")
 has_tool ipchains && configs+=("ipchains empty 0")
 has_tool ipchains-legacy && configs+=("ipchains-legacy empty 0")
+# The floor of any layout that runs 2.2's three chains with their policy counters: one empty
+# nft base chain on each of the three hooks a forwarded packet crosses.
+has_tool ipchains && configs+=("hooks empty 0")
 for shape in $SHAPES; do
     for n in $SIZES; do
         for tool in $TOOLS; do
@@ -93,14 +96,29 @@ backend_of() { if [ "$1" = ipchains-legacy ]; then echo legacy; else echo nft; f
 # load TOOL SHAPE N NETNS: loads the ruleset into NETNS (nothing for "none").
 load() {
     local tool=$1 shape=$2 n=$3 ns=$4 f=$WORK/$1-$2-$3
-    [ -f "$f" ] || ruleset "$tool" "$shape" "$n" >"$f"
+    [ "$tool" = hooks ] || [ -f "$f" ] || ruleset "$tool" "$shape" "$n" >"$f"
     # A policy equal to the default creates nothing; the fixed layout needs the table, so the
     # empty ruleset first sets one policy to DENY (the file then sets it back to ACCEPT).
-    if [ "$shape" = empty ]; then
+    if [ "$shape" = empty ] && [ "$tool" != hooks ]; then
         ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$IPCHAINS" -P forward DENY
     fi
     case $tool in
         none) ;;
+        hooks)
+            ip netns exec "$ns" nft -f - <<'EOF'
+table ip hooks {
+	chain in_hook {
+		type filter hook prerouting priority -150; policy accept;
+	}
+	chain fwd_hook {
+		type filter hook forward priority 0; policy accept;
+	}
+	chain out_hook {
+		type filter hook postrouting priority 0; policy accept;
+	}
+}
+EOF
+            ;;
         ipchains | ipchains-legacy)
             ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$RESTORE" <"$f" >/dev/null ;;
         iptables-legacy) ip netns exec "$ns" iptables-legacy-restore <"$f" ;;
@@ -144,7 +162,7 @@ for i in "${!configs[@]}"; do
     load_measured "$i" "$P-$i-rtr"
     load_ms[$i]=$LOAD_MS
     rules[$i]=$(kernel_rules "$tool" "$P-$i-rtr")
-    if [ "$shape" = empty ] && [ "${rules[$i]}" -eq 0 ]; then
+    if [ "$shape" = empty ] && [ "$tool" != hooks ] && [ "${rules[$i]}" -eq 0 ]; then
         echo "blocklist_rates: $tool with policies only left no table to measure" >&2
         exit 1
     fi
@@ -257,6 +275,11 @@ for i in "${layout[@]}"; do
     read -r tool _ <<<"${configs[$i]}"
     r=$(paired_ratio "${pps_runs[$i]}${layout_pps[$i]:-}" "${pps_runs[0]}${layout_pps[0]:-}")
     c=$(paired_ratio "${ns_runs[$i]}${layout_ns[$i]:-}" "${ns_runs[0]}${layout_ns[0]:-}")
+    if [ "$tool" = hooks ]; then
+        echo "three empty base chains (the floor of a 2.2 layout): ${r}x no table" \
+            "  (median of $((REPS + LAYOUT_REPS)) back-to-back pairs; CPU per packet ${c}x)"
+        continue
+    fi
     echo "fixed layout, policies only ($tool): ${r}x no table   target >= 0.97: $(verdict "$r" 0.97)" \
         "  (median of $((REPS + LAYOUT_REPS)) back-to-back pairs; CPU per packet ${c}x)"
 done
