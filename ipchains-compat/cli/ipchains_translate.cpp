@@ -2,6 +2,9 @@
 // translates against a freshly booted ruleset, never the kernel's.
 //   ipchains-translate -A input -p icmp -j DIVERT 1234   -> nft '...' command lines
 //   ipchains-translate -f FILE  (or `-f -` for stdin)     -> an `nft -f` script
+// The ipfw ip6 rules (`--ipfw-ip6`) are in a second table, `ip6 ipchains`, printed after the
+// `ip` one (docs/ipfw.md "IPv6").
+#include <algorithm>
 #include <boost/program_options.hpp>
 
 #include <cstdio>
@@ -15,6 +18,7 @@
 #include "cli/save_file.h"
 #include "compile/compile.h"
 #include "engine/engine.h"
+#include "model/prefix6.h"
 #include "parse/parser.h"
 
 using namespace ipchains;
@@ -30,19 +34,53 @@ compile::Options nft_options()
     return opt;
 }
 
+// The ip6 table as the nft backend loads it (docs/ipfw.md "IPv6"): without rule runs.
+compile::Options nft_ip6_options()
+{
+    compile::Options opt;
+    opt.ip6 = true;
+    return opt;
+}
+
+// The tables the nft backend keeps for `rs`: `ip`, and `ip6` while it has ip6 rules.
+Result<std::vector<ir::Table>> compile_tables(const model::Ruleset& rs)
+{
+    std::vector<ir::Table> tables;
+    auto t = compile::compile(rs, nft_options());
+    if (!t) return t.error();
+    tables.push_back(std::move(*t));
+    if (model::has_ip6_rules(rs)) {
+        auto t6 = compile::compile(rs, nft_ip6_options());
+        if (!t6) return t6.error();
+        tables.push_back(std::move(*t6));
+    }
+    return tables;
+}
+
 int translate_command(const std::string& argv0, const std::vector<std::string>& args)
 {
-    auto cmd = parse::parse_command(args);
+    // `--ipfw-ip6` is only ever written in a save file: a line carrying it is read as
+    // ipchains-restore reads it (a rule line, -A only).
+    parse::ParseOptions popt;
+    popt.restore_line = std::find(args.begin(), args.end(), "--ipfw-ip6") != args.end();
+    auto cmd = parse::parse_command(args, popt);
     if (!cmd) return cli::report_usage_error(argv0, cmd.error());
     model::Ruleset before = model::Ruleset::initial();
     model::Ruleset after = before;
     auto applied = engine::apply(after, *cmd);
     if (!applied) return cli::report_failure("ipchains", applied.error());
-    auto old_table = compile::compile(before, nft_options());
-    auto new_table = compile::compile(after, nft_options());
-    if (!old_table) return cli::report_failure(argv0, old_table.error());
-    if (!new_table) return cli::report_failure(argv0, new_table.error());
-    std::fputs(backend::text::to_nft_commands(*old_table, *new_table).c_str(), stdout);
+    auto old_tables = compile_tables(before);
+    auto new_tables = compile_tables(after);
+    if (!old_tables) return cli::report_failure(argv0, old_tables.error());
+    if (!new_tables) return cli::report_failure(argv0, new_tables.error());
+    std::string out = backend::text::to_nft_commands(old_tables->at(0), new_tables->at(0));
+    // A freshly booted ruleset has no ip6 table: an empty one stands for it.
+    if (new_tables->size() > 1) {
+        ir::Table none;
+        none.ip6 = true;
+        out += backend::text::to_nft_commands(none, new_tables->at(1));
+    }
+    std::fputs(out.c_str(), stdout);
     return 0;
 }
 
@@ -77,9 +115,9 @@ int translate_file(const std::string& argv0, std::istream& in)
         auto ok = engine::apply(rs, rule.command);
         if (!ok) return fail(ok.error(), rule.line);
     }
-    auto table = compile::compile(rs, nft_options());
-    if (!table) return cli::report_failure(argv0, table.error());
-    std::fputs(backend::text::to_nft_script(*table).c_str(), stdout);
+    auto tables = compile_tables(rs);
+    if (!tables) return cli::report_failure(argv0, tables.error());
+    std::fputs(backend::text::to_nft_script(*tables).c_str(), stdout);
     return 0;
 }
 

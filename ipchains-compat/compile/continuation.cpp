@@ -89,7 +89,7 @@ bool hook_rejects(const Plan& plan, const model::Ruleset& rs, ir::Hook hook)
 }
 
 std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority,
-                                   bool reject_here)
+                                   bool reject_here, bool ip6)
 {
     std::vector<const Site*> sites;
     for (const auto& s : plan.sites)
@@ -99,10 +99,13 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
 
     ir::Rule reject;
     reject.matches.push_back(ir::Mark{kKindMask, mark_stamp(MarkKind::Reject, 0), false});
+    // IPv6: what RFC 7915 translates the IPv4 answer to (docs/ipfw.md "IPv6").
     if (hook == ir::Hook::Prerouting)
-        reject.statements.push_back(ir::Reject{ir::Reject::PortUnreach});
+        reject.statements.push_back(
+            ir::Reject{ip6 ? ir::Reject::Port6Unreach : ir::Reject::PortUnreach});
     else if (hook == ir::Hook::Forward)
-        reject.statements.push_back(ir::Reject{ir::Reject::HostUnreach});
+        reject.statements.push_back(
+            ir::Reject{ip6 ? ir::Reject::NoRoute6 : ir::Reject::HostUnreach});
     else  // nft cannot reject in postrouting; the local sender gets EPERM, as in 2.2
         reject.statements.push_back(ir::Verdict{ir::Verdict::Drop, ""});
     ir::Rule pass;

@@ -25,8 +25,9 @@ bool hook_rejects(const Plan& plan, const model::Ruleset& rs, ir::Hook hook);
 
 // Only what the hook needs (docs/design.md "Chain layout"): with DIVERT/TEE sites reached on
 // the hook `~<in|fwd|out>-post-<i>`, i = 1..K+1 at priorities hook+i; without, one
-// `~<hook>-post-1` holding the deferred reject when `reject`; else none.
+// `~<hook>-post-1` holding the deferred reject when `reject`; else none. `ip6`: the ip6
+// table's, whose reject answers with ICMPv6 (docs/ipfw.md "IPv6").
 std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_priority,
-                                   bool reject);
+                                   bool reject, bool ip6 = false);
 
 }  // namespace ipchains::compile::detail

@@ -231,6 +231,7 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
 
     ir::Table t;
     t.name = opt.table_name;
+    t.ip6 = opt.ip6;
     t.comment = "ipchains-divert";
     std::vector<ir::Chain> chains;
     if (rs.divert_passthrough) {
@@ -303,7 +304,7 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     }
     for (const auto& h : kHooks) {
         const bool reject = detail::hook_rejects(*plan, rs, h.hook);
-        for (auto& c : detail::post_chains(*plan, h.hook, h.priority, reject))
+        for (auto& c : detail::post_chains(*plan, h.hook, h.priority, reject, opt.ip6))
             chains.push_back(std::move(c));
     }
     for (auto& c : nat_chains(*plan, masq)) chains.push_back(std::move(c));

@@ -174,8 +174,9 @@ struct Queue {           // NFQUEUE (native queue expr or xt NFQUEUE, backend's 
     bool bypass;
     bool operator==(const Queue& o) const { return num == o.num && bypass == o.bypass; }
 };
-struct Reject {          // icmp port-unreachable (PortUnreach) or host-unreachable
-    enum Kind { PortUnreach, HostUnreach } kind;
+struct Reject {          // icmp port-/host-unreachable; in the ip6 table icmpv6 port-
+                         // unreachable or no-route (docs/ipfw.md "IPv6")
+    enum Kind { PortUnreach, HostUnreach, Port6Unreach, NoRoute6 } kind;
     bool operator==(const Reject& o) const { return kind == o.kind; }
 };
 struct Masquerade {
@@ -286,10 +287,11 @@ struct Table {
     std::vector<Set> sets;       // rule runs' member sets
     std::vector<Chain> chains;   // in creation order; a chain appears before any jump to it
     std::string comment;         // table-wide settings, e.g. "ipchains-divert passthrough=0"
+    bool ip6 = false;            // family ip6 (the ipfw ip6 rules, docs/ipfw.md "IPv6"), else ip
     bool operator==(const Table& o) const
     {
         return name == o.name && counters == o.counters && sets == o.sets &&
-               chains == o.chains && comment == o.comment;
+               chains == o.chains && comment == o.comment && ip6 == o.ip6;
     }
 };
 

@@ -254,6 +254,36 @@ EOF
     ipfw_ok "flush: both families" "$HOST" -q flush <<EOF
 EOF
     expect_rc "after flush: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
+
+    # reject on an ip6 rule answers with ICMPv6 port-unreachable; delete restores delivery.
+    # lib.sh turns IPv6 off in its namespaces: on for this part, with permanent neighbours.
+    for ns in "$HOST" "$PEER"; do
+        for k in all default lo eth0; do on "$ns" sysctl -qw "net.ipv6.conf.$k.disable_ipv6=0"; done
+    done
+    ip -n "$HOST" addr add fd00:199:1::1/64 dev eth0 nodad
+    ip -n "$PEER" addr add fd00:199:1::2/64 dev eth0 nodad
+    mac_of() { ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+    ip -n "$HOST" neigh replace fd00:199:1::2 lladdr "$(mac_of "$PEER")" dev eth0 nud permanent
+    ip -n "$PEER" neigh replace fd00:199:1::1 lladdr "$(mac_of "$HOST")" dev eth0 nud permanent
+    expect_rc "IPv6 ping answered before the reject rule" 0 "$PEER" ping -6 -n -c1 -W2 fd00:199:1::1
+    ipfw_ok "add 400 reject ip6: echoed" "$HOST" add 400 reject ip6 from any to fd00:199:1::1 in <<EOF
+00400 reject ip6 from any to fd00:199:1::1 in
+EOF
+    on "$HOST" nft list table ip6 ipchains >"$T/nft6" 2>&1
+    # nft lists the ip6 family's default, icmpv6 port-unreachable, as a bare `reject`.
+    expect_grep "the ip6 table's post chain rejects with icmpv6 port-unreachable" \
+        '0x40000000 reject( with icmpv6 (type )?port-unreachable)?$' "$T/nft6"
+    expect_rc "IPv6 ping with the reject rule fails" 1 "$PEER" ping -6 -n -c1 -W2 fd00:199:1::1
+    expect_grep "the sender got ICMPv6 port unreachable" \
+        '^From fd00:199:1::1 .*Destination unreachable: Port unreachable' "$T/out"
+    ipfw_ok "ipfw show 400: the rule counted the echo request" "$HOST" show 400 <<EOF
+00400 1 104 reject ip6 from any to fd00:199:1::1 in
+EOF
+    ipfw_ok "delete 400" "$HOST" -q delete 400 <<EOF
+EOF
+    expect_rc "IPv6 ping answered again after delete" 0 "$PEER" ping -6 -n -c1 -W2 fd00:199:1::1
+    expect_rc "no ip6 rule left: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
+    for ns in "$HOST" "$PEER"; do on "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
 fi
 
 # --- zero N inside a rule run (docs/nftables-mapping.md "Rule runs"): four count rules that

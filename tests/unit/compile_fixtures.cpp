@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "engine/engine.h"
+#include "model/prefix6.h"
 
 namespace fx {
 
@@ -64,6 +65,26 @@ ir::Table compiled(const model::Ruleset& rs)
     auto t = compile::compile(rs);
     if (!t) throw std::runtime_error("compile: " + t.error().message);
     return *t;
+}
+
+ir::Table compiled6(const model::Ruleset& rs)
+{
+    compile::Options opt;
+    opt.ip6 = true;
+    auto t = compile::compile(rs, opt);
+    if (!t) throw std::runtime_error("compile ip6: " + t.error().message);
+    return *t;
+}
+
+model::Rule ip6_divert(uint16_t number, uint16_t port, const std::string& dst6)
+{
+    model::Rule r = divert(port);
+    r.ip6 = true;
+    r.number = number;
+    auto p = model::parse_prefix6(dst6);
+    if (!p) throw std::runtime_error("not an IPv6 prefix: " + dst6);
+    r.dst6 = *p;
+    return r;
 }
 
 const ir::Chain* find(const ir::Table& t, const std::string& name)

@@ -16,6 +16,9 @@ model::Rule rule(model::TargetKind t = model::TargetKind::None);
 model::Rule jump(const std::string& chain);
 model::Rule divert(uint16_t port);
 model::Rule with_proto(model::Rule r, uint16_t proto);
+// `ipfw add N divert PORT ip6 from any to DST6 in` (docs/ipfw.md "IPv6"); DST6 as
+// model::parse_prefix6 reads it.
+model::Rule ip6_divert(uint16_t number, uint16_t port, const std::string& dst6);
 
 // Ruleset::initial() plus empty user chains.
 model::Ruleset ruleset(const std::vector<std::string>& user_chains = {});
@@ -23,6 +26,8 @@ model::Ruleset ruleset(const std::vector<std::string>& user_chains = {});
 void append(model::Ruleset& rs, const std::string& chain, const model::Rule& r);
 // compile() that throws on failure.
 ir::Table compiled(const model::Ruleset& rs);
+// The ip6 table (compile::Options::ip6), as the nft backend compiles it.
+ir::Table compiled6(const model::Ruleset& rs);
 
 const ir::Chain* find(const ir::Table& t, const std::string& name);
 // Every chain appears before any rule that jumps or goes to it.

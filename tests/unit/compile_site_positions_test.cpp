@@ -282,3 +282,40 @@ TEST(SitePositions, Ip6ProtocolAndPortsCompileWithoutFragmentTest)
         }
     EXPECT_EQ(carriers, 1);
 }
+
+// docs/ipfw.md "IPv6": an ip6 `reject` is deferred like IPv4's, and the ip6 table's post chain
+// answers with ICMPv6 port-unreachable; the ip table gets no post chain for it.
+TEST(SitePositions, Ip6RejectAnswersWithIcmp6)
+{
+    auto rs = model::Ruleset::initial();
+    model::Rule v6;
+    v6.target = TargetKind::Reject;
+    v6.number = 100;
+    v6.flags = model::kFlagWildIf;
+    v6.ip6 = true;
+    rs.find("input")->rules = {v6};
+    rs.find("output")->rules = {v6};
+    auto t4 = compile::compile(rs);
+    ASSERT_TRUE(t4.ok()) << t4.error().message;
+    compile::Options o6;
+    o6.ip6 = true;
+    auto t6 = compile::compile(rs, o6);
+    ASSERT_TRUE(t6.ok()) << t6.error().message;
+    auto rejects = [](const ir::Table& t, const std::string& chain) {
+        std::vector<ir::Statement> out;
+        for (const auto& c : t.chains)
+            if (c.name == chain)
+                for (const auto& r : c.rules)
+                    for (const auto& s : r.statements)
+                        if (std::holds_alternative<ir::Reject>(s) ||
+                            std::holds_alternative<ir::Verdict>(s))
+                            out.push_back(s);
+        return out;
+    };
+    EXPECT_TRUE(rejects(*t4, compile::post_chain_name(ir::Hook::Prerouting, 1)).empty());
+    EXPECT_EQ(rejects(*t6, compile::post_chain_name(ir::Hook::Prerouting, 1)),
+              (std::vector<ir::Statement>{ir::Reject{ir::Reject::Port6Unreach}}));
+    // Output: nft cannot reject in postrouting; the local sender gets EPERM, as for IPv4.
+    EXPECT_EQ(rejects(*t6, compile::post_chain_name(ir::Hook::Postrouting, 1)),
+              (std::vector<ir::Statement>{ir::Verdict{ir::Verdict::Drop, ""}}));
+}

@@ -172,11 +172,16 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
     run(rs, "add 200 allow ip from any to 10.0.0.0/8");
     run(rs, "add 100 divert 8000 ip6 from any to 2001:db8::/32 in");
     run(rs, "add 300 deny ip6 from not fe80::/10 to ::1 via lo");
+    run(rs, "add 400 reject ip6 from any to fd00::1 in");
     EXPECT_EQ(list(rs),
               "00100 divert 8000 ip6 from any to 2001:db8::/32 in\n"
               "00200 allow ip from any to 10.0.0.0/8\n"
               "00300 deny ip6 from not fe80::/10 to ::1 via lo\n"
+              "00400 reject ip6 from any to fd00::1 in\n"
               "65535 allow ip from any to any\n");
+    EXPECT_EQ(format::save_line("input", rs.find("input")->rules.back()),
+              "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j REJECT --ipfw-number 400 "
+              "--ipfw-ip6 ::/0,fd00::1/128");
     const model::Rule& r = rs.find("output")->rules[1];
     ASSERT_TRUE(r.ip6);
     const std::string line = format::save_line("output", r);
@@ -198,7 +203,7 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
     EXPECT_EQ(refused.error().message,
               "--ipfw-ip6 is only read by ipchains-restore (use ipfw add ... ip6)");
 
-    run(rs, "delete 100 300");
+    run(rs, "delete 100 300 400");
     EXPECT_EQ(list(rs), "00200 allow ip from any to 10.0.0.0/8\n"
               "65535 allow ip from any to any\n");
 }

@@ -266,6 +266,43 @@ void check_runs()
     check_steps(tables, "runs-");
 }
 
+// docs/ipfw.md "IPv6": the script of both tables loads, and the `add ...` lines that create
+// the ip6 table end in the same ip6 table as the script.
+void check_ip6()
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "input", fx::divert(1234));
+    fx::append(rs, "input", fx::ip6_divert(100, 8000, "2001:db8::5"));
+    model::Rule udp = fx::ip6_divert(200, 8001, "fd00::/8");
+    udp.proto = 17;
+    udp.dport = {53, 53};
+    fx::append(rs, "output", udp);
+    ir::Table t4 = without_queue(fx::compiled(rs));
+    ir::Table t6 = without_queue(fx::compiled6(rs));
+    std::string script = write("ip6.nft", backend::text::to_nft_script({t4, t6}));
+    ir::Table none;
+    none.ip6 = true;
+    std::string cmds = write("ip6.sh", backend::text::to_nft_commands(none, t6));
+    std::string err = dir + "/ip6.err";
+    if (run("unshare -n sh -c 'nft -f " + script + " && nft list table ip6 ipchains > " + dir +
+            "/ip6-via-script.txt' 2>" + err) != 0) {
+        fail("nft rejects the script of both tables:\n" + read(err));
+        return;
+    }
+    if (run("unshare -n sh -c 'sh -e " + cmds + " && nft list table ip6 ipchains > " + dir +
+            "/ip6-via-commands.txt' 2>" + err) != 0) {
+        fail("nft rejects a command of the ip6 table:\n" + read(err));
+        return;
+    }
+    if (sorted_lines(read(dir + "/ip6-via-commands.txt")) !=
+        sorted_lines(read(dir + "/ip6-via-script.txt")))
+        fail("ip6 commands and script disagree; see " + dir);
+    else if (read(dir + "/ip6-via-script.txt").find("ip6 daddr 2001:db8::5") == std::string::npos)
+        fail("the ip6 table lacks its rule; see " + dir);
+    else
+        std::cout << "the ip6 table's script and commands load and agree\n";
+}
+
 }  // namespace
 
 int main()
@@ -281,6 +318,7 @@ int main()
     check_script();
     check_commands();
     check_runs();
+    check_ip6();
     if (failures == 0) run("rm -rf " + dir);
     return failures == 0 ? 0 : 1;
 }

@@ -48,6 +48,140 @@ ir::Rule with(std::vector<ir::Match> m, std::vector<ir::Statement> s = {})
     return r;
 }
 
+// `ipfw add 100 divert 8000 ip6 from any to 2001:db8::5 in`: its table, as a script block and
+// as the commands that create it.
+const char* const kIp6DivertScript =
+    "table ip6 ipchains\n"
+    "delete table ip6 ipchains\n"
+    "table ip6 ipchains {\n"
+    "\tcomment \"ipchains-divert\"\n"
+    "\tcounter input-policy {\n"
+    "\t\tpackets 0 bytes 0\n"
+    "\t}\n"
+    "\tcounter forward-policy {\n"
+    "\t\tpackets 0 bytes 0\n"
+    "\t}\n"
+    "\tcounter output-policy {\n"
+    "\t\tpackets 0 bytes 0\n"
+    "\t}\n"
+    "\n"
+    "\tchain .input-policy {\n"
+    "\t\tcomment \"ipchains-layout:policy\"\n"
+    "\t\tcounter name \"input-policy\" accept\n"
+    "\t}\n"
+    "\n"
+    "\tchain input.1 {\n"
+    "\t\tcomment \"ipchains:0:0:1:in:ACCEPT:input\"\n"
+    "\t}\n"
+    "\n"
+    "\tchain input {\n"
+    "\t\tcomment \"ipchains:0:0:0:in:ACCEPT:input\"\n"
+    "\t\tip6 daddr 2001:db8::5/128 meta mark & 0x7fff0000 != 0x3f400000 counter packets 0 bytes 0 meta mark set meta mark & 0x8000ffff | 0x18010000 queue num 8000 comment \"-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j DIVERT 8000 --ipfw-number 100 --ipfw-ip6 ::/0,2001:db8::5/128\"\n"
+    "\t\tgoto input.1\n"
+    "\t}\n"
+    "\n"
+    "\tchain forward {\n"
+    "\t\tcomment \"ipchains:1:0:0:fwd:ACCEPT:forward\"\n"
+    "\t}\n"
+    "\n"
+    "\tchain output {\n"
+    "\t\tcomment \"ipchains:2:0:0:out:ACCEPT:output\"\n"
+    "\t}\n"
+    "\n"
+    "\tchain .cont-2049 {\n"
+    "\t\tcomment \"ipchains-layout:cont\"\n"
+    "\t\tmeta mark set meta mark & 0x8000ffff\n"
+    "\t\tjump input.1\n"
+    "\t\tjump .input-policy\n"
+    "\t}\n"
+    "\n"
+    "\tchain .in-hook {\n"
+    "\t\ttype filter hook prerouting priority -150; policy accept;\n"
+    "\t\tcomment \"ipchains-layout:hook:policy:resume\"\n"
+    "\t\tmeta mark & 0x70000000 == 0x10000000 accept\n"
+    "\t\tjump input\n"
+    "\t\tjump .input-policy\n"
+    "\t}\n"
+    "\n"
+    "\tchain .fwd-hook {\n"
+    "\t\ttype filter hook forward priority 0; policy accept;\n"
+    "\t\tcomment \"ipchains-layout:hook:policy:resume\"\n"
+    "\t\tmeta mark & 0x70000000 == 0x10000000 accept\n"
+    "\t\tcounter name \"forward-policy\" accept\n"
+    "\t}\n"
+    "\n"
+    "\tchain .out-hook {\n"
+    "\t\ttype filter hook postrouting priority 0; policy accept;\n"
+    "\t\tcomment \"ipchains-layout:hook:policy:resume\"\n"
+    "\t\tmeta mark & 0x70000000 == 0x10000000 accept\n"
+    "\t\tcounter name \"output-policy\" accept\n"
+    "\t}\n"
+    "\n"
+    "\tchain .in-post-1 {\n"
+    "\t\ttype filter hook prerouting priority -149; policy accept;\n"
+    "\t\tcomment \"ipchains-layout:post\"\n"
+    "\t\tmeta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable\n"
+    "\t\tmeta mark & 0x70000000 != 0x10000000 accept\n"
+    "\t\tmeta mark & 0x7fff0000 == 0x18010000 jump .cont-2049\n"
+    "\t}\n"
+    "\n"
+    "\tchain .in-post-2 {\n"
+    "\t\ttype filter hook prerouting priority -148; policy accept;\n"
+    "\t\tcomment \"ipchains-layout:post\"\n"
+    "\t\tmeta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable\n"
+    "\t\tmeta mark & 0x70000000 != 0x10000000 accept\n"
+    "\t\tmeta mark & 0x7fff0000 == 0x18010000 jump .cont-2049\n"
+    "\t}\n"
+    "\n"
+    "\tchain .in-post-3 {\n"
+    "\t\ttype filter hook prerouting priority -147; policy accept;\n"
+    "\t\tcomment \"ipchains-layout:post\"\n"
+    "\t\tmeta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable\n"
+    "\t\tmeta mark & 0x70000000 != 0x10000000 accept\n"
+    "\t\tmeta mark & 0x7fff0000 == 0x18010000 jump .cont-2049\n"
+    "\t}\n"
+    "}\n";
+
+const char* const kIp6DivertCommands =
+    "nft 'add table ip6 ipchains { comment \"ipchains-divert\" ; }'\n"
+    "nft 'add counter ip6 ipchains input-policy { packets 0 bytes 0 ; }'\n"
+    "nft 'add counter ip6 ipchains forward-policy { packets 0 bytes 0 ; }'\n"
+    "nft 'add counter ip6 ipchains output-policy { packets 0 bytes 0 ; }'\n"
+    "nft 'add chain ip6 ipchains .input-policy { comment \"ipchains-layout:policy\" ; }'\n"
+    "nft 'add chain ip6 ipchains input.1 { comment \"ipchains:0:0:1:in:ACCEPT:input\" ; }'\n"
+    "nft 'add chain ip6 ipchains input { comment \"ipchains:0:0:0:in:ACCEPT:input\" ; }'\n"
+    "nft 'add chain ip6 ipchains forward { comment \"ipchains:1:0:0:fwd:ACCEPT:forward\" ; }'\n"
+    "nft 'add chain ip6 ipchains output { comment \"ipchains:2:0:0:out:ACCEPT:output\" ; }'\n"
+    "nft 'add chain ip6 ipchains .cont-2049 { comment \"ipchains-layout:cont\" ; }'\n"
+    "nft 'add chain ip6 ipchains .in-hook { type filter hook prerouting priority -150 ; policy accept ; comment \"ipchains-layout:hook:policy:resume\" ; }'\n"
+    "nft 'add chain ip6 ipchains .fwd-hook { type filter hook forward priority 0 ; policy accept ; comment \"ipchains-layout:hook:policy:resume\" ; }'\n"
+    "nft 'add chain ip6 ipchains .out-hook { type filter hook postrouting priority 0 ; policy accept ; comment \"ipchains-layout:hook:policy:resume\" ; }'\n"
+    "nft 'add chain ip6 ipchains .in-post-1 { type filter hook prerouting priority -149 ; policy accept ; comment \"ipchains-layout:post\" ; }'\n"
+    "nft 'add chain ip6 ipchains .in-post-2 { type filter hook prerouting priority -148 ; policy accept ; comment \"ipchains-layout:post\" ; }'\n"
+    "nft 'add chain ip6 ipchains .in-post-3 { type filter hook prerouting priority -147 ; policy accept ; comment \"ipchains-layout:post\" ; }'\n"
+    "nft 'add rule ip6 ipchains .input-policy counter name \"input-policy\" accept'\n"
+    "nft 'add rule ip6 ipchains input ip6 daddr 2001:db8::5/128 meta mark & 0x7fff0000 != 0x3f400000 counter packets 0 bytes 0 meta mark set meta mark & 0x8000ffff | 0x18010000 queue num 8000 comment \"-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j DIVERT 8000 --ipfw-number 100 --ipfw-ip6 ::/0,2001:db8::5/128\"'\n"
+    "nft 'add rule ip6 ipchains input goto input.1'\n"
+    "nft 'add rule ip6 ipchains .cont-2049 meta mark set meta mark & 0x8000ffff'\n"
+    "nft 'add rule ip6 ipchains .cont-2049 jump input.1'\n"
+    "nft 'add rule ip6 ipchains .cont-2049 jump .input-policy'\n"
+    "nft 'add rule ip6 ipchains .in-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
+    "nft 'add rule ip6 ipchains .in-hook jump input'\n"
+    "nft 'add rule ip6 ipchains .in-hook jump .input-policy'\n"
+    "nft 'add rule ip6 ipchains .fwd-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
+    "nft 'add rule ip6 ipchains .fwd-hook counter name \"forward-policy\" accept'\n"
+    "nft 'add rule ip6 ipchains .out-hook meta mark & 0x70000000 == 0x10000000 accept'\n"
+    "nft 'add rule ip6 ipchains .out-hook counter name \"output-policy\" accept'\n"
+    "nft 'add rule ip6 ipchains .in-post-1 meta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable'\n"
+    "nft 'add rule ip6 ipchains .in-post-1 meta mark & 0x70000000 != 0x10000000 accept'\n"
+    "nft 'add rule ip6 ipchains .in-post-1 meta mark & 0x7fff0000 == 0x18010000 jump .cont-2049'\n"
+    "nft 'add rule ip6 ipchains .in-post-2 meta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable'\n"
+    "nft 'add rule ip6 ipchains .in-post-2 meta mark & 0x70000000 != 0x10000000 accept'\n"
+    "nft 'add rule ip6 ipchains .in-post-2 meta mark & 0x7fff0000 == 0x18010000 jump .cont-2049'\n"
+    "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable'\n"
+    "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x70000000 != 0x10000000 accept'\n"
+    "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x7fff0000 == 0x18010000 jump .cont-2049'\n";
+
 }  // namespace
 
 TEST(TextNames, Identifiers)
@@ -180,6 +314,29 @@ TEST(TextScript, WholeTable)
               std::string::npos);
     EXPECT_NE(s.find("\t\tct direction reply ct mark & 0x80000000 == 0x80000000 accept\n"),
               std::string::npos);
+}
+
+// docs/ipfw.md "IPv6": the ip6 rules' table follows the ip one in the same script, its
+// family spelled `ip6`; its commands create it from nothing.
+TEST(TextScript, Ip6TableFollowsTheIpTable)
+{
+    model::Ruleset rs = fx::ruleset();
+    fx::append(rs, "input", fx::ip6_divert(100, 8000, "2001:db8::5"));
+    std::string s = to_nft_script({fx::compiled(rs), fx::compiled6(rs)});
+    EXPECT_EQ(s.find("#!/usr/sbin/nft -f\n"), 0u);
+    EXPECT_EQ(s.find("#!", 1), std::string::npos);
+    size_t ip = s.find("\ntable ip ipchains\ndelete table ip ipchains\ntable ip ipchains {\n");
+    size_t ip6 = s.find("\ntable ip6 ipchains\ndelete table ip6 ipchains\ntable ip6 ipchains {\n");
+    ASSERT_NE(ip, std::string::npos);
+    ASSERT_NE(ip6, std::string::npos);
+    EXPECT_LT(ip, ip6);
+    // The IPv4 table does not see the ip6 rule.
+    EXPECT_EQ(s.substr(0, ip6).find("2001:db8::5"), std::string::npos);
+    EXPECT_EQ(s.substr(ip6 + 1), kIp6DivertScript);
+
+    ir::Table none;
+    none.ip6 = true;
+    EXPECT_EQ(to_nft_commands(none, fx::compiled6(rs)), kIp6DivertCommands);
 }
 
 TEST(TextCommands, AppendingADivertRule)

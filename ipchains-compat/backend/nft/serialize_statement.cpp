@@ -1,6 +1,7 @@
 // ir::Statement -> expressions. Queue has two encodings (QueueImpl): the native nft `queue`
 // expression, or xt NFQUEUE revision 3 through nft_compat where the kernel lacks nft_queue.
 #include <arpa/inet.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 
 #include <variant>
@@ -82,8 +83,13 @@ void statement(nftnl_rule* r, const ir::Queue& s, QueueImpl impl)
 
 void statement(nftnl_rule* r, const ir::Reject& s, QueueImpl)
 {
-    expr::reject_icmp(r, s.kind == ir::Reject::PortUnreach ? ICMP_PORT_UNREACH
-                                                          : ICMP_HOST_UNREACH);
+    // In an ip6 table the reject expression's code is an ICMPv6 destination-unreachable code.
+    switch (s.kind) {
+    case ir::Reject::PortUnreach: expr::reject_icmp(r, ICMP_PORT_UNREACH); break;
+    case ir::Reject::HostUnreach: expr::reject_icmp(r, ICMP_HOST_UNREACH); break;
+    case ir::Reject::Port6Unreach: expr::reject_icmp(r, ICMP6_DST_UNREACH_NOPORT); break;
+    case ir::Reject::NoRoute6: expr::reject_icmp(r, ICMP6_DST_UNREACH_NOROUTE); break;
+    }
 }
 
 void statement(nftnl_rule* r, const ir::Masquerade&, QueueImpl)

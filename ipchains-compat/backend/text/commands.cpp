@@ -24,7 +24,9 @@ std::string shell_quoted(const std::string& s)
 
 class Printer {
 public:
-    explicit Printer(const ir::Table& t) : table_("ip " + nft_identifier(t.name)) {}
+    explicit Printer(const ir::Table& t) : table_(table_family(t) + " " + nft_identifier(t.name))
+    {
+    }
 
     void command(const std::string& cmd) { out_ += "nft " + shell_quoted(cmd) + "\n"; }
     void note(const std::string& n) { out_ += n + "\n"; }

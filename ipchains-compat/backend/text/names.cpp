@@ -105,4 +105,9 @@ std::string nft_identifier(const std::string& name)
     return out;
 }
 
+std::string table_family(const ir::Table& table)
+{
+    return table.ip6 ? "ip6" : "ip";
+}
+
 }  // namespace ipchains::backend::text

@@ -14,6 +14,9 @@ namespace ipchains::backend::text {
 // with its counters, chains (hook, priority, comment) and rules. Where nft syntax cannot say
 // what the IR does (TOS and/xor masks), the closest syntax is printed after a `# ` line.
 std::string to_nft_script(const ir::Table& table);
+// The same for several tables in one script (the `ip` table, then the `ip6` one: docs/ipfw.md
+// "IPv6"), each replaced whole, under one header.
+std::string to_nft_script(const std::vector<ir::Table>& tables);
 
 // `nft '...'` command lines turning `before` into `after`: compile::commit_steps printed by
 // steps_as_nft_commands. An empty `before` (no chains, no counters) means the table does not
@@ -32,5 +35,8 @@ std::string steps_as_nft_commands(const std::vector<compile::Step>& steps,
 // Ordinary names (`input`, `ppp-in`, `ipchains`) stay as they are. Injective, so distinct
 // chains never collide.
 std::string nft_identifier(const std::string& name);
+
+// The table's nft family: `ip`, or `ip6` for the table of the ipfw ip6 rules.
+std::string table_family(const ir::Table& table);
 
 }  // namespace ipchains::backend::text

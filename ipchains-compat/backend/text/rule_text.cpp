@@ -223,9 +223,14 @@ std::string statement_text(const ir::Statement& s, std::vector<std::string>& not
     if (const auto* t = std::get_if<ir::SetTos>(&s)) return set_tos_text(*t, notes);
     if (const auto* q = std::get_if<ir::Queue>(&s))
         return "queue num " + std::to_string(q->num) + (q->bypass ? " bypass" : "");
-    if (const auto* r = std::get_if<ir::Reject>(&s))
-        return r->kind == ir::Reject::PortUnreach ? "reject with icmp type port-unreachable"
-                                                  : "reject with icmp type host-unreachable";
+    if (const auto* r = std::get_if<ir::Reject>(&s)) {
+        switch (r->kind) {
+        case ir::Reject::PortUnreach: return "reject with icmp type port-unreachable";
+        case ir::Reject::HostUnreach: return "reject with icmp type host-unreachable";
+        case ir::Reject::Port6Unreach: return "reject with icmpv6 type port-unreachable";
+        case ir::Reject::NoRoute6: return "reject with icmpv6 type no-route";
+        }
+    }
     if (std::holds_alternative<ir::Masquerade>(s)) return "masquerade";
     if (const auto* r = std::get_if<ir::Redirect>(&s))
         return r->port ? "redirect to :" + std::to_string(r->port) : "redirect";

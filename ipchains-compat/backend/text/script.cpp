@@ -4,12 +4,13 @@
 
 namespace ipchains::backend::text {
 
-std::string to_nft_script(const ir::Table& t)
+namespace {
+
+// `table F NAME`, `delete table F NAME`, then the table block.
+std::string table_block(const ir::Table& t)
 {
-    const std::string table = "table ip " + nft_identifier(t.name);
-    std::string out = "#!/usr/sbin/nft -f\n";
-    out += "# ipchains-divert chain layout (see docs/design.md). Replaces the whole table.\n";
-    out += table + "\n";
+    const std::string table = "table " + table_family(t) + " " + nft_identifier(t.name);
+    std::string out = table + "\n";
     out += "delete " + table + "\n";
     out += table + " {\n";
     if (!t.comment.empty()) out += "\tcomment " + quoted(t.comment) + "\n";
@@ -46,6 +47,24 @@ std::string to_nft_script(const ir::Table& t)
     }
     out += "}\n";
     return out;
+}
+
+}  // namespace
+
+std::string to_nft_script(const std::vector<ir::Table>& tables)
+{
+    std::string out = "#!/usr/sbin/nft -f\n";
+    out += tables.size() > 1 ? "# ipchains-divert chain layout (see docs/design.md). Replaces the "
+                               "whole tables.\n"
+                             : "# ipchains-divert chain layout (see docs/design.md). Replaces the "
+                               "whole table.\n";
+    for (size_t i = 0; i < tables.size(); ++i) out += (i ? "\n" : "") + table_block(tables[i]);
+    return out;
+}
+
+std::string to_nft_script(const ir::Table& table)
+{
+    return to_nft_script(std::vector<ir::Table>{table});
 }
 
 }  // namespace ipchains::backend::text
