@@ -60,23 +60,30 @@ Result<void> add(model::Ruleset& rs, const Command& cmd, uint16_t number)
     return {};
 }
 
-Result<void> remove(model::Ruleset& rs, uint16_t number)
+// Runs `op` on each rule numbered `number` in input and output, from the last rule back so that
+// a deletion does not move the rules still to visit; false when no rule has the number.
+Result<bool> on_numbered(model::Ruleset& rs, uint16_t number, model::Op op)
 {
     bool found = false;
     for (const char* name : chains_of(Direction::Both)) {
-        const model::Chain* chain = rs.find(name);
-        for (size_t i = chain->rules.size(); i-- > 0;) {
-            if (chain->rules[i].number != number) continue;
+        for (size_t i = rs.find(name)->rules.size(); i-- > 0;) {
+            if (rs.find(name)->rules[i].number != number) continue;
             found = true;
             model::Command c;
-            c.op = model::Op::DeleteNum;
+            c.op = op;
             c.chain = name;
             c.rulenum = static_cast<uint32_t>(i + 1);
-            if (auto r = run(rs, c); !r) return r;
-            chain = rs.find(name);
+            if (auto r = run(rs, c); !r) return r.error();
         }
     }
-    if (!found) return unavailable(ENOENT, "rule " + std::to_string(number) + " does not exist");
+    return found;
+}
+
+Result<void> remove(model::Ruleset& rs, uint16_t number)
+{
+    auto found = on_numbered(rs, number, model::Op::DeleteNum);
+    if (!found) return found.error();
+    if (!*found) return unavailable(ENOENT, "rule " + std::to_string(number) + " does not exist");
     return {};
 }
 
@@ -84,20 +91,9 @@ Result<void> remove(model::Ruleset& rs, uint16_t number)
 // "rule N: setsockopt(IP_FW_ZERO): Invalid argument" with EX_UNAVAILABLE.
 Result<void> zero_number(model::Ruleset& rs, uint16_t number)
 {
-    bool found = false;
-    for (const char* name : chains_of(Direction::Both)) {
-        const model::Chain* chain = rs.find(name);
-        for (size_t i = 0; i < chain->rules.size(); ++i) {
-            if (chain->rules[i].number != number) continue;
-            found = true;
-            model::Command c;
-            c.op = model::Op::Zero;
-            c.chain = name;
-            c.rulenum = static_cast<uint32_t>(i + 1);
-            if (auto r = run(rs, c); !r) return r;
-        }
-    }
-    if (!found)
+    auto found = on_numbered(rs, number, model::Op::Zero);
+    if (!found) return found.error();
+    if (!*found)
         return unavailable(EINVAL, "rule " + std::to_string(number) +
                                        ": setsockopt(IP_FW_ZERO): Invalid argument");
     return {};
