@@ -149,7 +149,7 @@ TEST(PacketLine, PrefixFromTheCompiler)
               "I=18 F=0x0000 T=254 (#65536)");
 }
 
-TEST(PacketLine, NotOursOrNotIpv4)
+TEST(PacketLine, NotOursOrNotIp)
 {
     Bytes p = packet(Ip{}, udp(53, 1025));
     EXPECT_EQ(line("", p), "<none>");
@@ -158,13 +158,116 @@ TEST(PacketLine, NotOursOrNotIpv4)
     EXPECT_EQ(line("input DENY #5x", p), "<none>");
     EXPECT_EQ(line("#5", p), "<none>");
     EXPECT_EQ(line("input DENY #5", Bytes(p.begin(), p.begin() + 19)), "<none>");
-    Bytes v6 = p;
-    v6[0] = 0x65;
-    EXPECT_EQ(line("input DENY #5", v6), "<none>");
+    Bytes v5 = p;
+    v5[0] = 0x55;
+    EXPECT_EQ(line("input DENY #5", v5), "<none>");
     // Truncated copy: ports unknown as for a fragment (the header is whole).
     EXPECT_EQ(line("input DENY #5", Bytes(p.begin(), p.begin() + 22)),
               "Packet log: input DENY eth0 PROTO=17 192.168.2.1:65535 192.168.1.1:65535 L=34 "
               "S=0x00 I=18 F=0x0000 T=254 (#5)");
+}
+
+// An IPv6 packet: 2001:db8::1 -> 2001:db8:0:1::2, `next` then `rest` (extension headers and the
+// upper-layer header); the payload length counts `extra` bytes not copied.
+struct Ip6 {
+    uint8_t next = 17, tclass = 0, hop_limit = 64;
+};
+
+Bytes packet6(const Ip6& h, const Bytes& rest, uint16_t extra = 0)
+{
+    uint16_t plen = static_cast<uint16_t>(rest.size() + extra);
+    Bytes p = {uint8_t(0x60 | h.tclass >> 4), uint8_t(h.tclass << 4 | 0x0A), 0xBC, 0xDE,
+               uint8_t(plen >> 8), uint8_t(plen), h.next, h.hop_limit,
+               0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+               0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2};
+    p.insert(p.end(), rest.begin(), rest.end());
+    return p;
+}
+
+Bytes cat(Bytes a, const Bytes& b)
+{
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+TEST(PacketLine6, UdpWithBracketedAddresses)
+{
+    EXPECT_EQ(line("input ACCEPT #1", packet6(Ip6{}, udp(53, 1025))),
+              "Packet log: input ACCEPT eth0 PROTO=17 [2001:db8::1]:53 [2001:db8:0:1::2]:1025 "
+              "L=54 S=0x00 T=64 (#1)");
+}
+
+TEST(PacketLine6, TcpSynTrafficClassHopLimit)
+{
+    Ip6 h;
+    h.next = 6, h.tclass = 0xB8, h.hop_limit = 255;
+    EXPECT_EQ(line("output DENY #12", packet6(h, tcp(1025, 80, 0x02)), "ppp0"),
+              "Packet log: output DENY ppp0 PROTO=6 [2001:db8::1]:1025 [2001:db8:0:1::2]:80 L=60 "
+              "S=0xB8 T=255 SYN (#12)");
+    EXPECT_EQ(line("output DENY #12", packet6(h, tcp(80, 1025, 0x12))),
+              "Packet log: output DENY eth0 PROTO=6 [2001:db8::1]:80 [2001:db8:0:1::2]:1025 L=60 "
+              "S=0xB8 T=255 (#12)");
+}
+
+TEST(PacketLine6, Icmp6TypeAndCodeInThePortPlaces)
+{
+    Ip6 h;
+    h.next = 58;
+    Bytes echo = {128, 0, 0, 0, 0, 1, 0, 1};
+    echo.resize(64, 0);
+    EXPECT_EQ(line("input DIVERT 5000 #3", packet6(h, echo)),
+              "Packet log: input DIVERT 5000 eth0 PROTO=58 [2001:db8::1]:128 "
+              "[2001:db8:0:1::2]:0 L=104 S=0x00 T=64 (#3)");
+    // IPv4's ICMP number means nothing in IPv6: no type and code.
+    h.next = 1;
+    EXPECT_EQ(line("input - #3", packet6(h, echo)),
+              "Packet log: input - eth0 PROTO=1 [2001:db8::1]:65535 [2001:db8:0:1::2]:65535 "
+              "L=104 S=0x00 T=64 (#3)");
+}
+
+TEST(PacketLine6, ExtensionHeadersAreWalked)
+{
+    // Hop-by-hop (8 bytes, router alert) before ICMPv6 (an MLD report): PROTO= the
+    // upper-layer protocol, as an ip6 rule's protocol tests it.
+    Ip6 h;
+    h.next = 0, h.hop_limit = 1;
+    Bytes hbh = {58, 0, 5, 2, 0, 0, 1, 0};
+    Bytes mld = {143, 0, 0, 0, 0, 0, 0, 1};
+    mld.resize(28, 0);
+    EXPECT_EQ(line("input ACCEPT #2", packet6(h, cat(hbh, mld))),
+              "Packet log: input ACCEPT eth0 PROTO=58 [2001:db8::1]:143 [2001:db8:0:1::2]:0 "
+              "L=76 S=0x00 T=1 (#2)");
+    // A first fragment has the ports, a later one has not (65535 as for IPv4 fragments).
+    h.next = 44;
+    Bytes first = {17, 0, 0x00, 0x01, 0, 0, 0, 7};
+    EXPECT_EQ(line("input ACCEPT #2", packet6(h, cat(first, udp(53, 1025, 16)), 1200)),
+              "Packet log: input ACCEPT eth0 PROTO=17 [2001:db8::1]:53 [2001:db8:0:1::2]:1025 "
+              "L=1272 S=0x00 T=1 (#2)");
+    Bytes later = {17, 0, 0x04, 0xD8, 0, 0, 0, 7};
+    EXPECT_EQ(line("input ACCEPT #2", packet6(h, cat(later, Bytes(24, 0)), 1000)),
+              "Packet log: input ACCEPT eth0 PROTO=17 [2001:db8::1]:65535 "
+              "[2001:db8:0:1::2]:65535 L=1072 S=0x00 T=1 (#2)");
+}
+
+TEST(PacketLine6, ShortCopies)
+{
+    Bytes p = packet6(Ip6{}, udp(53, 1025));
+    EXPECT_EQ(line("input DENY #5", Bytes(p.begin(), p.begin() + 39)), "<none>");
+    // The header is whole, the ports are cut off.
+    EXPECT_EQ(line("input DENY #5", Bytes(p.begin(), p.begin() + 44)),
+              "Packet log: input DENY eth0 PROTO=17 [2001:db8::1]:65535 "
+              "[2001:db8:0:1::2]:65535 L=54 S=0x00 T=64 (#5)");
+    // An extension header cut off: its number is the protocol, no ports.
+    Ip6 h;
+    h.next = 60;
+    Bytes q = packet6(h, cat({17, 0, 1, 4, 0, 0, 0, 0}, udp(53, 1025)));
+    EXPECT_EQ(line("input DENY #5", Bytes(q.begin(), q.begin() + 41)),
+              "Packet log: input DENY eth0 PROTO=60 [2001:db8::1]:65535 "
+              "[2001:db8:0:1::2]:65535 L=62 S=0x00 T=64 (#5)");
+    EXPECT_EQ(line("input DENY #5", q),
+              "Packet log: input DENY eth0 PROTO=17 [2001:db8::1]:53 [2001:db8:0:1::2]:1025 "
+              "L=62 S=0x00 T=64 (#5)");
+    EXPECT_EQ(line("input DENY", q), "<none>");
 }
 
 TEST(SyslogSink, KernInfoDatagram)
