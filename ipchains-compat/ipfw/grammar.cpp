@@ -169,10 +169,6 @@ private:
         if (auto a = action(); !a) return a.error();
         if (words_.take_if("log")) r.flags |= model::kFlagLog;
         if (auto p = protocol(); !p) return p.error();
-        // An ip6 `reject' answers with ICMPv6 (docs/ipfw.md "IPv6"); `log' stays IPv4's:
-        // ipchains-logd reads IPv4 headers only.
-        if (r.ip6 && (r.flags & model::kFlagLog))
-            return usage("`log' is not supported with ip6 (docs/ipfw.md)");
         if (!words_.take_if("from"))
             return usage(words_.done() ? "missing `from'"
                                        : "missing `from' before `" + words_.peek() + "'");

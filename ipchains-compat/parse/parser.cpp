@@ -578,11 +578,11 @@ Result<void> Parser::post_checks()
     if (ipfw_number_ && !(command_ & (kCmdAppend | kCmdInsert | kCmdReplace | kCmdDelete)))
         return Error::usage("Illegal option `--ipfw-number' with this command\n");
     // An ip6 rule is what `ipfw add ... ip6` makes: numbered, a plain protocol (with ports
-    // and -y as an IPv4 rule has them), no IPv4 fields.
+    // and -y as an IPv4 rule has them), -l for `log', no IPv4 fields.
     if (fw_.ip6 && (!ipfw_number_ || (fw_.invflags & model::kInvProto) ||
-                    (fw_.flags & (model::kFlagFrag | model::kFlagLog | model::kFlagNetlink)) ||
+                    (fw_.flags & (model::kFlagFrag | model::kFlagNetlink)) ||
                     (options_ & kOptTos) || fw_.mark != 0))
-        return Error::usage("--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -l, -o, -t, -m");
+        return Error::usage("--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -o, -t, -m");
 
     if (!(options_ & kOptTos)) {
         fw_.tos_and = 0xFF;

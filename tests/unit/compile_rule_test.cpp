@@ -188,6 +188,39 @@ TEST(CompileRule, LogPrefixFollowsRuleNumber)
     EXPECT_EQ(nflog_prefixes(fx::compiled(rs), "input"), std::vector<std::string>{"input DENY #3"});
 }
 
+// docs/ipfw.md "IPv6": an ipfw ip6 rule with `log' carries the kernel line and the NFLOG copy
+// in the ip6 table, and each family's NFLOG number counts that family's rules only.
+TEST(CompileRule, Ip6LogCountsItsOwnFamily)
+{
+    auto logs = [](const ir::Table& t) {
+        std::vector<ir::Log> out;
+        for (const auto& r : fx::find(t, "input")->rules)
+            for (const auto& s : r.statements)
+                if (const auto* l = std::get_if<ir::Log>(&s)) out.push_back(*l);
+        return out;
+    };
+    auto rs = model::Ruleset::initial();
+    model::Rule v6 = fx::ip6_divert(100, 8000, "2001:db8::/32");
+    v6.target = TargetKind::Accept;
+    v6.redirect_port = 0;
+    v6.flags |= model::kFlagLog;
+    model::Rule v4 = fx::rule(TargetKind::Deny);
+    v4.flags |= model::kFlagLog;
+    v4.number = 200;
+    model::Rule v6b = v6;
+    v6b.number = 300;
+    v6b.target = TargetKind::Deny;
+    rs.find("input")->rules = {v6, v4, v6b};
+    EXPECT_EQ(logs(fx::compiled6(rs)),
+              (std::vector<ir::Log>{ir::Log{"input ACCEPT ", std::nullopt, 0},
+                                    ir::Log{"input ACCEPT #1", compile::kPacketLogGroup, 80},
+                                    ir::Log{"input DENY ", std::nullopt, 0},
+                                    ir::Log{"input DENY #2", compile::kPacketLogGroup, 80}}));
+    EXPECT_EQ(logs(fx::compiled(rs)),
+              (std::vector<ir::Log>{ir::Log{"input DENY ", std::nullopt, 0},
+                                    ir::Log{"input DENY #1", compile::kPacketLogGroup, 80}}));
+}
+
 TEST(CompileRule, Targets)
 {
     using V = ir::Verdict;

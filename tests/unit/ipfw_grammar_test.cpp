@@ -185,6 +185,11 @@ TEST(IpfwGrammar, Ip6ProtocolsAndPorts)
     EXPECT_TRUE(rej.rule.ip6);
     EXPECT_EQ(rej.rule.target, model::TargetKind::Reject);
 
+    // log: the kernel line and ipchains-logd's IPv6 line (docs/ipfw.md "IPv6").
+    auto logged = ok("add 500 allow log ip6 from any to 2001:db8::1");
+    EXPECT_TRUE(logged.rule.ip6);
+    EXPECT_TRUE(logged.rule.flags & model::kFlagLog);
+
     // IPv4 stays IPv4: `any' on both sides, and a:b:c:d's mask form is not IPv6.
     EXPECT_FALSE(ok("add deny udp from any to any 53").rule.ip6);
     EXPECT_FALSE(ok("add deny udp from 10.0.0.0:255.0.0.0 to any").rule.ip6);
@@ -218,7 +223,6 @@ TEST(IpfwGrammar, Refusals)
         {"add deny ip6 from any to any dst-port 80", "`80': ports need tcp or udp"},
         {"add deny ip6 from any to any setup", "`setup' needs tcp"},
         {"add deny ip6 from any to any frag", "`frag' is not supported with ip6 (docs/ipfw.md)"},
-        {"add deny log ip6 from any to any", "`log' is not supported with ip6 (docs/ipfw.md)"},
         {"add deny icmp from any to 2001:db8::1", "`icmp' with IPv6 addresses: use icmp6"},
         {"add deny ip6 from any to any proto icmp", "`icmp' with ip6: use icmp6"},
         {"add deny udp from any to any proto tcp", "`proto': the protocol was given already"},

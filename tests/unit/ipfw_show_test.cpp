@@ -173,12 +173,29 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
     run(rs, "add 100 divert 8000 ip6 from any to 2001:db8::/32 in");
     run(rs, "add 300 deny ip6 from not fe80::/10 to ::1 via lo");
     run(rs, "add 400 reject ip6 from any to fd00::1 in");
+    run(rs, "add 500 allow log ip6 from any to 2001:db8::1");
     EXPECT_EQ(list(rs),
               "00100 divert 8000 ip6 from any to 2001:db8::/32 in\n"
               "00200 allow ip from any to 10.0.0.0/8\n"
               "00300 deny ip6 from not fe80::/10 to ::1 via lo\n"
               "00400 reject ip6 from any to fd00::1 in\n"
+              "00500 allow log ip6 from any to 2001:db8::1\n"
               "65535 allow ip from any to any\n");
+    // log: -l beside --ipfw-ip6, read back as the same rule.
+    const model::Rule& logged = rs.find("input")->rules.back();
+    const std::string logged_line = format::save_line("input", logged);
+    EXPECT_EQ(logged_line, "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j ACCEPT -l "
+                           "--ipfw-number 500 --ipfw-ip6 ::/0,2001:db8::1/128");
+    {
+        parse::ParseOptions o;
+        o.restore_line = true;
+        o.resolve_names = false;
+        auto back = parse::parse_command(parse::split_words(logged_line), o);
+        ASSERT_TRUE(back.ok()) << back.error().message;
+        ASSERT_EQ(back->rules.size(), 1u);
+        EXPECT_EQ(back->rules[0], logged);
+    }
+    run(rs, "delete 500");
     EXPECT_EQ(format::save_line("input", rs.find("input")->rules.back()),
               "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j REJECT --ipfw-number 400 "
               "--ipfw-ip6 ::/0,fd00::1/128");

@@ -266,11 +266,11 @@ TEST(ParseErrorWords, IpfwIp6SaveForm)
     EXPECT_EQ(error_of(split_words("-A input --ipfw-number 1 --ipfw-ip6 ::/0,::/129"), o),
               "--ipfw-ip6: bad IPv6 prefix `::/129'");
     EXPECT_EQ(error_of(split_words("-A input --ipfw-ip6 ::/0,::/0"), o),
-              "--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -l, -o, -t, -m");
+              "--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -o, -t, -m");
     EXPECT_EQ(error_of(split_words("-A input -p ! 6 --ipfw-number 1 --ipfw-ip6 ::/0,::/0"), o),
-              "--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -l, -o, -t, -m");
+              "--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -o, -t, -m");
     EXPECT_EQ(error_of(split_words("-A input -p 6 -f --ipfw-number 1 --ipfw-ip6 ::/0,::/0"), o),
-              "--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -l, -o, -t, -m");
+              "--ipfw-ip6 goes with --ipfw-number and no ! -p, -f, -o, -t, -m");
     EXPECT_EQ(error_of(split_words("-A input --ipfw-number 1 --ipfw-ip6 ::/0,::/0 "
                                    "--ipfw-ip6 ::/0,::/0"),
                        o),
