@@ -2,7 +2,8 @@
 # ipchains-logd: -l rules copy packets to NFLOG group 22 and `ipchains-logd --stdout` prints
 # 2.2's "Packet log:" line for each. Packets are built byte by byte (raw IP, IP_HDRINCL), so
 # every field of the line is compared with what was sent; a regex written from 2.2's
-# dump_packet() format, as a log watcher of the time had, must parse every line.
+# dump_packet() format, as a log watcher of the time had, must parse every line. An ipfw ip6
+# rule with `log' gets the IPv6 form of the line (nft; the legacy backend refuses ip6 rules).
 . "$(dirname "$0")/lib.sh"
 
 LOGD=${IPCHAINS_LOGD:-$BUILD/ipchains-logd}
@@ -133,6 +134,102 @@ n_bad=$(grep -cvE "$RE" "$T/logd.out")
     { fail "$n_bad lines do not parse as 2.2 lines"; show "$T/logd.out"; }
 [ "$(wc -l <"$T/logd.out")" -eq "$N_LINES" ] && pass "one line per logged packet" ||
     { fail "$(wc -l <"$T/logd.out") lines for $N_LINES logged packets"; show "$T/logd.out"; }
+
+# --- IPv6: an ipfw ip6 rule with `log' (docs/ipfw.md "IPv6"). The line has 2.2's shape with
+# the IPv6 fields (ours: 2.2 never logged IPv6; ipchains-logd(8) "IPV6").
+IPFW=${IPFW:-$BUILD/ipfw-divert}
+[ -x "$IPFW" ] || die "missing $IPFW"
+RE6='^Packet log: ([^ ]+) ([^ ]+)( [0-9]+)? ([^ ]+) PROTO=([0-9]+) \[([0-9a-f:]+)\]:([0-9]+) \[([0-9a-f:]+)\]:([0-9]+) L=([0-9]+) S=0x([0-9A-F]{2}) T=([0-9]+)( SYN)? \(#([0-9]+)\)$'
+# expect_line6 DESC CHAIN TARGET IF PROTO SRC SPORT DST DPORT L S T SYN RULE: as expect_line.
+expect_line6() {
+    local desc=$1 line want i
+    shift
+    N_LINES=$((N_LINES + 1))
+    for _ in $(seq 60); do
+        [ "$(wc -l <"$T/logd.out")" -ge "$N_LINES" ] && break
+        sleep 0.05
+    done
+    line=$(sed -n "${N_LINES}p" "$T/logd.out")
+    if ! [[ $line =~ $RE6 ]]; then
+        fail "$desc: no IPv6 line (line $N_LINES: '$line')"
+        show "$T/logd.err"
+        return 1
+    fi
+    local -a f=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+        "${BASH_REMATCH[5]}" "${BASH_REMATCH[6]}" "${BASH_REMATCH[7]}" "${BASH_REMATCH[8]}"
+        "${BASH_REMATCH[9]}" "${BASH_REMATCH[10]}" "${BASH_REMATCH[11]}" "${BASH_REMATCH[12]}"
+        "${BASH_REMATCH[13]# }" "${BASH_REMATCH[14]}")
+    local -a names=(chain target if PROTO src sport dst dport L S T syn rule)
+    local bad=
+    for i in "${!names[@]}"; do
+        want=${1:-}
+        shift
+        [ -z "$want" ] && continue
+        [ "$want" = "-none-" ] && want=
+        [ "${f[$i]}" = "$want" ] || bad+=" ${names[$i]}='${f[$i]}'(want '$want')"
+    done
+    if [ -n "$bad" ]; then
+        fail "$desc:$bad"
+        echo "    | $line"
+        return 1
+    fi
+    pass "$desc: $line"
+}
+
+ipc "$HOST" -F
+if [ "${IPCHAINS_DIVERT_BACKEND:-}" = legacy ]; then
+    expect_rc "legacy: ipfw add ... log ip6 exits 69 (EX_UNAVAILABLE)" 69 "$HOST" \
+        "$IPFW" add 100 allow log ip6 from any to fd00:199:1::1
+    expect_grep "legacy: the refusal says why" \
+        "^ipfw: IPv6 \\(ip6\\) rules need the nft backend; the legacy backend has no ip6tables support\$" "$T/err"
+else
+    # lib.sh turns IPv6 off in its namespaces: on for this part, with permanent neighbours
+    # (no neighbour discovery, so only the packets sent here reach the rule).
+    for ns in "$HOST" "$PEER"; do
+        for k in all default lo eth0; do on "$ns" sysctl -qw "net.ipv6.conf.$k.disable_ipv6=0"; done
+    done
+    ip -n "$HOST" addr add fd00:199:1::1/64 dev eth0 nodad
+    ip -n "$HOST" addr add fd00:199:1::3/64 dev eth0 nodad
+    ip -n "$PEER" addr add fd00:199:1::2/64 dev eth0 nodad
+    mac_of() { ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+    ip -n "$HOST" neigh replace fd00:199:1::2 lladdr "$(mac_of "$PEER")" dev eth0 nud permanent
+    for a in fd00:199:1::1 fd00:199:1::3; do
+        ip -n "$PEER" neigh replace "$a" lladdr "$(mac_of "$HOST")" dev eth0 nud permanent
+    done
+    # An IPv4 -l rule in front: the ip6 rule's NFLOG number counts the ip6 rules only (#1,
+    # where ipchains -L numbers it 2), as the IPv4 rule's counts the IPv4 ones.
+    ipc "$HOST" -A input -p udp -d 0/0 7009 -l -j DENY
+    run "$HOST" "$IPFW" add 100 allow log ip6 from any to fd00:199:1::1
+    [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "00100 allow log ip6 from any to fd00:199:1::1" ] &&
+        pass "ipfw add 100 allow log ip6: echoed with log" ||
+        { fail "ipfw add ... log ip6: exit $RC"; show "$T/out"; show "$T/err"; }
+    run "$HOST" ipchains -L input -n --line-numbers
+    expect_grep "ipchains -L: the ip6 rule is input's rule 2" "^2 .*\\(ipfw 100 ip6\\)\$" "$T/out"
+    on "$HOST" nft list table ip6 ipchains >"$T/nft6" 2>&1
+    expect_grep "the ip6 table's rule logs to the kernel and to group 22" \
+        'ip6 daddr fd00:199:1::1 .*log prefix "input ACCEPT " log prefix "input ACCEPT #1" group 22 snaplen 80' "$T/nft6"
+    run "$HOST" "$IPFW" show 100
+    expect_grep "ipfw show 100 prints log" "^00100 .* allow log ip6 from any to fd00:199:1::1\$" "$T/out"
+    run "$HOST" ipchains-save
+    expect_grep "ipchains-save: -l beside --ipfw-ip6" \
+        "^-A input .* -j ACCEPT -l --ipfw-number 100 --ipfw-ip6 ::/0,fd00:199:1::1/128\$" "$T/out"
+
+    printf 'hello\n' >"$T/payload6"
+    on "$PEER" socat -u - "UDP6-SENDTO:[fd00:199:1::1]:7005,sourceport=40005" <"$T/payload6"
+    expect_line6 "log ip6, UDP" input ACCEPT eth0 17 fd00:199:1::2 40005 fd00:199:1::1 7005 54 00 64 -none- 1
+    expect_rc "log ip6: an ICMPv6 echo is answered" 0 "$PEER" ping -6 -n -c1 -W2 -Q 0x20 fd00:199:1::1
+    expect_line6 "log ip6, ICMPv6 echo: type and code, traffic class" input ACCEPT eth0 58 fd00:199:1::2 128 fd00:199:1::1 0 104 20 64 -none- 1
+    # To another address of the host: not the rule's, no line.
+    on "$PEER" socat -u - "UDP6-SENDTO:[fd00:199:1::3]:7006" <"$T/payload6"
+    on "$PEER" socat -u - "UDP4-SENDTO:$HOST_IP:7009,sourceport=40009" <"$T/payload6"
+    expect_line "the IPv4 -l rule still logs, its own #1" input DENY eth0 17 "$PEER_IP" 40009 "$HOST_IP" 7009 34 00 "" "" 64 -none- 1
+    sleep 0.3
+    [ "$(wc -l <"$T/logd.out")" -eq "$N_LINES" ] && pass "one line per IPv6 packet the rule matched" ||
+        { fail "$(wc -l <"$T/logd.out") lines for $N_LINES logged packets"; show "$T/logd.out"; }
+    run "$HOST" "$IPFW" -q delete 100
+    expect_rc "no ip6 rule left: no ip6 table" 1 "$HOST" nft list table ip6 ipchains
+    for ns in "$HOST" "$PEER"; do on "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
+fi
 
 # Bad options: one line on stderr, exit 2, nothing bound.
 expect_rc "unknown option: exit 2" 2 "$HOST" "$LOGD" --bogus
