@@ -81,7 +81,7 @@ Result<std::unique_ptr<NflogReader>> NflogReader::open(uint16_t group)
     setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
 
     // Kernels before 3.17 want the logger bound to the family; later ones ignore this.
-    // IPv6: ipfw ip6 rules log too (ipchains-logd(8) "IPv6").
+    // IPv6: ipfw ip6 rules log too (ipchains-logd(8) "IPV6").
     for (uint8_t family : {uint8_t{AF_INET}, uint8_t{AF_INET6}})
         r->config(family, 0, [](nlmsghdr* nlh) {
             nfulnl_msg_config_cmd cmd{NFULNL_CFG_CMD_PF_BIND};
