@@ -380,15 +380,15 @@ void RunElements::add_message(const nlmsghdr* m)
         if (sample.empty()) sample = line;
         return true;
     };
-    bool ok = each_attr(mnl_nlmsg_get_payload_offset(m, sizeof(nfgenmsg)),
-                        static_cast<const char*>(mnl_nlmsg_get_payload_tail(m)) -
-                            static_cast<const char*>(mnl_nlmsg_get_payload_offset(m, sizeof(nfgenmsg))),
-                        [&](const nlattr* a) {
-                            if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS) return true;
-                            return each_nested(a, [&](const nlattr* e) {
-                                return mnl_attr_get_type(e) == NFTA_LIST_ELEM && element(e);
-                            });
-                        });
+    // libnftnl refuses a list entry that is not NFTA_LIST_ELEM: so does this.
+    const auto* attrs = static_cast<const char*>(mnl_nlmsg_get_payload_offset(m, sizeof(nfgenmsg)));
+    const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(m));
+    bool ok = each_attr(attrs, static_cast<size_t>(tail - attrs), [&](const nlattr* a) {
+        if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS) return true;
+        return each_nested(a, [&](const nlattr* e) {
+            return mnl_attr_get_type(e) == NFTA_LIST_ELEM && element(e);
+        });
+    });
     if (!ok) {
         keys_.resize(keys_before);
         elements_.resize(elements_before);
