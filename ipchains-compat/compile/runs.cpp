@@ -369,11 +369,11 @@ std::string run_member_comment(size_t k, const std::string& save_line)
     return "#" + std::to_string(k) + " " + save_line;
 }
 
-bool parse_run_member_comment(const std::string& comment, size_t& k, std::string& save_line)
+bool parse_run_member_comment(std::string_view comment, size_t& k, std::string_view& save_line)
 {
     if (comment.size() < 3 || comment[0] != '#') return false;
     size_t space = comment.find(' ');
-    if (space == std::string::npos || space == 1) return false;
+    if (space == std::string_view::npos || space == 1) return false;
     size_t value = 0;
     for (size_t i = 1; i < space; ++i) {
         if (comment[i] < '0' || comment[i] > '9' || value > 100000000) return false;
@@ -381,6 +381,14 @@ bool parse_run_member_comment(const std::string& comment, size_t& k, std::string
     }
     k = value;
     save_line = comment.substr(space + 1);
+    return true;
+}
+
+bool parse_run_member_comment(const std::string& comment, size_t& k, std::string& save_line)
+{
+    std::string_view line;
+    if (!parse_run_member_comment(std::string_view(comment), k, line)) return false;
+    save_line.assign(line.data(), line.size());
     return true;
 }
 

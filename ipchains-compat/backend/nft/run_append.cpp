@@ -102,50 +102,19 @@ Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::str
     return last;
 }
 
-// What the set holds: its members' keys, the highest member number and one member's save line.
-struct Members {
-    std::vector<std::vector<ir::SetKey>> keys;
-    size_t highest = 0;
-    std::string sample;
-    bool interval = false;
-};
-
-Result<Members> members(Netlink& nl, const std::string& table, const std::string& set,
-                        const std::vector<ir::SetField>& fields)
+// What the set holds, read straight from the dump (RunElements): a run of thousands of members
+// is read on every append, and parsing each element into libnftnl objects cost most of it.
+Result<RunElements> members(Netlink& nl, const std::string& table, const std::string& set,
+                            const std::vector<ir::SetField>& fields)
 {
     RequestBuf buf;
     nlmsghdr* nlh = set_elements_request(buf, table, set, false, NFPROTO_IPV4);
-    Members out;
-    // A concatenation is always an interval set; one field is when it has end bounds.
-    out.interval = fields.size() > 1;
-    std::vector<SetPtr> parsed;
+    RunElements out(fields);
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
-        SetPtr got(nftnl_set_alloc());
-        if (nftnl_set_elems_nlmsg_parse(m, got.get()) < 0) return MNL_CB_OK;
-        nftnl_set_elems_iter* it = nftnl_set_elems_iter_create(got.get());
-        for (nftnl_set_elem* e = nftnl_set_elems_iter_next(it); e;
-             e = nftnl_set_elems_iter_next(it))
-            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-                (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END))
-                out.interval = true;
-        nftnl_set_elems_iter_destroy(it);
-        parsed.push_back(std::move(got));
+        out.add_message(m);
         return MNL_CB_OK;
     });
     if (!r) return r.error();
-    std::vector<ElementKey> elements;
-    if (!read_element_keys(parsed, fields, out.interval, elements)) {
-        out.sample.clear();  // not a set this version wrote: the full commit decides
-        return out;
-    }
-    for (auto& e : elements) {
-        out.keys.push_back(std::move(e.key));
-        size_t n = 0;
-        std::string line;
-        if (!compile::parse_run_member_comment(e.comment, n, line)) continue;
-        if (n > out.highest) out.highest = n;
-        if (out.sample.empty()) out.sample = line;
-    }
     return out;
 }
 
@@ -165,28 +134,27 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
     auto m = members(nl, table, set, last->fields);
     if (!m) return m.error();
     // Numbers 1..count in the kernel: anything else is not a table this version wrote.
-    if (m->sample.empty() || m->highest != m->keys.size()) return false;
+    if (!m->keys_valid() || m->sample().empty() || m->highest() != m->members()) return false;
     parse::ParseOptions popt;
     popt.restore_line = true;
     popt.resolve_names = false;
     popt.forward_warning = 0;
-    auto cmd = parse::parse_command(parse::split_words(m->sample), popt);
+    auto cmd = parse::parse_command(parse::split_words(m->sample()), popt);
     if (!cmd || cmd->rules.size() != 1) return false;
     ir::Rule member = compile::compile_rule(cmd->chain, cmd->rules[0], hook);
     auto element = compile::run_member(member, rule, last->fields, last->vmap);
     if (!element) return false;
     // A host set cannot take a range.
-    if (compile::needs_interval(last->fields, element->key) && !m->interval) return false;
-    for (const auto& k : m->keys)
-        if (compile::keys_overlap(k, element->key)) return false;
+    if (compile::needs_interval(last->fields, element->key) && !m->interval()) return false;
+    if (m->overlaps(element->key)) return false;
 
     ir::Set s;
     s.name = set;
     s.chain = chain;
-    s.interval = m->interval;
+    s.interval = m->interval();
     s.fields = last->fields;
     s.map = last->vmap;
-    element->comment = compile::run_member_comment(m->keys.size() + 1, rule.comment);
+    element->comment = compile::run_member_comment(m->members() + 1, rule.comment);
     s.elements.push_back(std::move(*element));
     for (const auto& o : make_set_elements(table, s, {0}, ElementContent::Counts))
         batch.add_elements(o.get(), set);

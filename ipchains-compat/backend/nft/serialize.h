@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+struct nlmsghdr;
+
 #include "backend/nft/nftnl_ptr.h"
 #include "ir/ir.h"
 
@@ -41,15 +43,45 @@ std::vector<SetPtr> make_all_set_elements(const std::string& table, const ir::Se
 
 // Bytes a set key field takes in a concatenation (its length rounded up to 4).
 uint32_t set_field_length(ir::SetField f);
-// The member keys of a set's elements as the kernel lists them (`elements`: objects of
-// nftnl_set_elems_nlmsg_parse), for a set on `fields`; the end bounds of interval members are
-// folded into their members. False when a key does not have the length of such a key.
-struct ElementKey {
-    std::vector<ir::SetKey> key;
-    std::string comment;
+// A rule run's members as the kernel lists them, read for the append fast path
+// (docs/design.md "Rule runs"): the GETSETELEM dump's attributes are walked in place, each
+// key kept as its bytes in one buffer, so that a set of many members costs no allocation per
+// member. The end bounds of interval members are folded into their members.
+class RunElements {
+public:
+    explicit RunElements(const std::vector<ir::SetField>& fields);
+    // One message of the dump. A message whose attributes do not parse is left out whole.
+    void add_message(const nlmsghdr* m);
+
+    // False when a key does not have the length of a key on these fields: not a set this
+    // version wrote.
+    bool keys_valid() const { return keys_valid_; }
+    // A concatenation, or one field with end bounds.
+    bool interval() const { return interval_; }
+    size_t members() const { return members_; }
+    // The highest number of the members' "#<n> <save line>" comments (compile/runs.h), and
+    // the save line of the first member (in the kernel's order) that has such a comment.
+    size_t highest() const { return highest_; }
+    const std::string& sample() const { return sample_; }
+    // Whether some member's key overlaps `key` (compile::keys_overlap).
+    bool overlaps(const std::vector<ir::SetKey>& key) const;
+
+private:
+    struct Element {
+        uint32_t key;      // offset in keys_ of the key, and in a concatenation its last key
+        bool end;          // an interval's end bound
+        bool has_last;     // a concatenation's element with a last key
+    };
+    std::vector<ir::SetField> fields_;
+    uint32_t len_;
+    std::string keys_;
+    std::vector<Element> elements_;
+    bool keys_valid_ = true;
+    bool interval_;
+    size_t members_ = 0;
+    size_t highest_ = 0;
+    std::string sample_;
 };
-bool read_element_keys(const std::vector<SetPtr>& elements, const std::vector<ir::SetField>& fields,
-                       bool interval, std::vector<ElementKey>& out);
 
 RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& r,
                   QueueImpl queue);

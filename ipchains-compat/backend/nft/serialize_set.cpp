@@ -7,15 +7,20 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <string_view>
+#include <utility>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
+#include <libmnl/libmnl.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
 #include "backend/nft/serialize.h"
 #include "backend/nft/udata.h"
+#include "compile/runs.h"
 
 namespace ipchains::backend::nft {
 
@@ -109,24 +114,6 @@ std::string key_bytes(const std::vector<ir::SetField>& fields, const std::vector
         out += field;
     }
     return out;
-}
-
-std::vector<ir::SetKey> parse_key(const std::vector<ir::SetField>& fields, const char* data)
-{
-    std::vector<ir::SetKey> key(fields.size());
-    for (size_t i = 0; i < fields.size(); ++i) {
-        uint32_t bytes = field_bytes(fields[i]);
-        key[i].field = fields[i];
-        if (is_name(fields[i])) {
-            key[i].name.assign(data, strnlen(data, bytes));
-        } else {
-            uint32_t v = 0;
-            for (uint32_t b = 0; b < bytes; ++b) v = v << 8 | static_cast<uint8_t>(data[b]);
-            key[i].lo = key[i].hi = v;
-        }
-        data += fields.size() == 1 ? bytes : set_field_length(fields[i]);
-    }
-    return key;
 }
 
 // The end bound of an interface member in an interval set, the first name after it: an exact
@@ -265,70 +252,204 @@ std::vector<SetPtr> make_set_elements(const std::string& table, const ir::Set& i
     return out;
 }
 
-bool read_element_keys(const std::vector<SetPtr>& elements, const std::vector<ir::SetField>& fields,
-                       bool interval, std::vector<ElementKey>& out)
+namespace {
+
+// Calls `f` on each attribute in the `len` bytes at `data`; false as soon as `f` is.
+template <typename F>
+bool each_attr(const void* data, size_t len, F&& f)
 {
-    uint32_t len = key_length(fields);
-    bool concat = fields.size() > 1;
-    struct Bound {
-        std::string bytes;  // the key as the kernel holds it (compared as memcmp does)
-        bool end;
-        size_t member;  // index in `out` of a start
-    };
-    std::vector<Bound> bounds;
-    for (const auto& set : elements) {
-        nftnl_set_elems_iter* it = nftnl_set_elems_iter_create(set.get());
-        for (nftnl_set_elem* e = nftnl_set_elems_iter_next(it); e;
-             e = nftnl_set_elems_iter_next(it)) {
-            uint32_t got = 0;
-            const char* k =
-                static_cast<const char*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &got));
-            if (!k || got != len) {
-                nftnl_set_elems_iter_destroy(it);
-                return false;
-            }
-            ElementKey ek;
-            ek.key = parse_key(fields, k);
-            bool end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-                       (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-                        NFT_SET_ELEM_INTERVAL_END);
-            if (concat && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
-                const char* last =
-                    static_cast<const char*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &got));
-                if (!last || got != len) {
-                    nftnl_set_elems_iter_destroy(it);
-                    return false;
-                }
-                auto hi = parse_key(fields, last);
-                for (size_t i = 0; i < fields.size(); ++i) ek.key[i].hi = hi[i].hi;
-            }
-            if (!end && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) {
-                const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &got);
-                ek.comment = comment_from_udata(ud, got, NFTNL_UDATA_SET_ELEM_COMMENT);
-            }
-            if (interval && !concat)
-                bounds.push_back({std::string(k, len), end, end ? 0 : out.size()});
-            if (!end) out.push_back(std::move(ek));
+    const auto* a = static_cast<const nlattr*>(data);
+    int left = static_cast<int>(len);
+    for (; mnl_attr_ok(a, left); a = mnl_attr_next(a)) {
+        left -= static_cast<int>(MNL_ALIGN(a->nla_len));
+        if (!f(a)) return false;
+    }
+    return true;
+}
+
+template <typename F>
+bool each_nested(const nlattr* nest, F&& f)
+{
+    return each_attr(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest),
+                     std::forward<F>(f));
+}
+
+// The value of an NFTA_DATA nest (a key): null when it holds none; false when it does not
+// parse (a value longer than any data register, which libnftnl refuses too).
+bool data_value(const nlattr* nest, const char*& value, uint32_t& len)
+{
+    value = nullptr;
+    return each_nested(nest, [&](const nlattr* a) {
+        if (mnl_attr_get_type(a) != NFTA_DATA_VALUE) return true;
+        len = mnl_attr_get_payload_len(a);
+        if (len > NFT_DATA_VALUE_MAXLEN) return false;
+        value = static_cast<const char*>(mnl_attr_get_payload(a));
+        return true;
+    });
+}
+
+// A key as the kernel holds it, into `key` (its storage reused): names up to their NUL,
+// numbers in network order, each field 4-byte aligned in a concatenation.
+void parse_key_into(const std::vector<ir::SetField>& fields, const char* data,
+                    std::vector<ir::SetKey>& key)
+{
+    key.resize(fields.size());
+    for (size_t i = 0; i < fields.size(); ++i) {
+        uint32_t bytes = field_bytes(fields[i]);
+        key[i].field = fields[i];
+        key[i].prefix = false;
+        if (is_name(fields[i])) {
+            key[i].name.assign(data, strnlen(data, bytes));
+            key[i].lo = key[i].hi = 0;
+        } else {
+            uint32_t v = 0;
+            for (uint32_t b = 0; b < bytes; ++b) v = v << 8 | static_cast<uint8_t>(data[b]);
+            key[i].name.clear();
+            key[i].lo = key[i].hi = v;
         }
-        nftnl_set_elems_iter_destroy(it);
+        data += fields.size() == 1 ? bytes : set_field_length(fields[i]);
+    }
+}
+
+}  // namespace
+
+RunElements::RunElements(const std::vector<ir::SetField>& fields)
+    : fields_(fields), len_(key_length(fields)), interval_(fields.size() > 1)
+{
+}
+
+void RunElements::add_message(const nlmsghdr* m)
+{
+    const size_t keys_before = keys_.size(), elements_before = elements_.size();
+    const bool concat = fields_.size() > 1;
+    // What this message adds, kept aside until it has parsed whole.
+    bool interval = false, valid = true;
+    size_t members = 0, highest = 0;
+    std::string_view sample;
+    auto element = [&](const nlattr* nest) {
+        const char* key = nullptr;
+        const char* last = nullptr;
+        uint32_t key_len = 0, last_len = 0, flags = 0;
+        bool has_last = false;
+        std::string_view comment;
+        bool ok = each_nested(nest, [&](const nlattr* a) {
+            switch (mnl_attr_get_type(a)) {
+            case NFTA_SET_ELEM_KEY: return data_value(a, key, key_len);
+            case NFTA_SET_ELEM_KEY_END:
+                has_last = true;
+                return data_value(a, last, last_len);
+            case NFTA_SET_ELEM_FLAGS:
+                if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
+                flags = ntohl(mnl_attr_get_u32(a));
+                return true;
+            case NFTA_SET_ELEM_USERDATA: {
+                // The comment TLV, bounded as comment_from_udata reads it.
+                const auto* p = static_cast<const uint8_t*>(mnl_attr_get_payload(a));
+                const uint8_t* end = p + mnl_attr_get_payload_len(a);
+                while (end - p >= 2) {
+                    uint8_t t = p[0], l = p[1];
+                    if (end - p - 2 < l) break;
+                    if (t == NFTNL_UDATA_SET_ELEM_COMMENT && l > 0) {
+                        const char* c = reinterpret_cast<const char*>(p + 2);
+                        comment = std::string_view(c, strnlen(c, l));
+                        break;
+                    }
+                    p += 2 + l;
+                }
+                return true;
+            }
+            default: return true;
+            }
+        });
+        if (!ok) return false;
+        bool end = flags & NFT_SET_ELEM_INTERVAL_END;
+        if (end) interval = true;
+        if (!key || key_len != len_ || (concat && has_last && (!last || last_len != len_))) {
+            valid = false;
+            return true;
+        }
+        elements_.push_back({static_cast<uint32_t>(keys_.size()), end, concat && has_last});
+        keys_.append(key, len_);
+        if (concat && has_last) keys_.append(last, len_);
+        if (end) return true;
+        ++members;
+        size_t n = 0;
+        std::string_view line;
+        if (!compile::parse_run_member_comment(comment, n, line)) return true;
+        highest = std::max(highest, n);
+        if (sample.empty()) sample = line;
+        return true;
+    };
+    // libnftnl refuses a list entry that is not NFTA_LIST_ELEM: so does this.
+    const auto* attrs = static_cast<const char*>(mnl_nlmsg_get_payload_offset(m, sizeof(nfgenmsg)));
+    const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(m));
+    bool ok = each_attr(attrs, static_cast<size_t>(tail - attrs), [&](const nlattr* a) {
+        if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS) return true;
+        return each_nested(a, [&](const nlattr* e) {
+            return mnl_attr_get_type(e) == NFTA_LIST_ELEM && element(e);
+        });
+    });
+    if (!ok) {
+        keys_.resize(keys_before);
+        elements_.resize(elements_before);
+        return;
+    }
+    interval_ = interval_ || interval;
+    keys_valid_ = keys_valid_ && valid;
+    members_ += members;
+    highest_ = std::max(highest_, highest);
+    if (sample_.empty()) sample_.assign(sample.data(), sample.size());
+}
+
+bool RunElements::overlaps(const std::vector<ir::SetKey>& key) const
+{
+    std::vector<ir::SetKey> member, last;
+    const char* bytes = keys_.data();
+    if (!interval_ || fields_.size() > 1) {
+        for (const Element& e : elements_) {
+            if (e.end) continue;
+            parse_key_into(fields_, bytes + e.key, member);
+            if (e.has_last) {
+                parse_key_into(fields_, bytes + e.key + len_, last);
+                for (size_t i = 0; i < fields_.size(); ++i) member[i].hi = last[i].hi;
+            }
+            if (compile::keys_overlap(member, key)) return true;
+        }
+        return false;
     }
     // One interval field: a member runs from its start to before the next end bound, or to the
     // top of the field when no end bound follows.
     // An interface member whose end bound is not its own name's is a wildcard.
-    std::sort(bounds.begin(), bounds.end(), [](const Bound& a, const Bound& b) {
-        return a.bytes != b.bytes ? a.bytes < b.bytes : a.end > b.end;
+    std::vector<uint32_t> order(elements_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        int c = memcmp(bytes + elements_[a].key, bytes + elements_[b].key, len_);
+        return c != 0 ? c < 0 : elements_[a].end > elements_[b].end;
     });
-    for (size_t i = 0; i < bounds.size(); ++i) {
-        if (bounds[i].end) continue;
-        ir::SetKey& key = out[bounds[i].member].key[0];
-        const Bound* next = i + 1 < bounds.size() && bounds[i + 1].end ? &bounds[i + 1] : nullptr;
-        if (is_name(fields[0])) {
-            key.prefix = !next || next->bytes != name_end(key);
-            continue;
+    const ir::SetField field = fields_[0];
+    for (size_t i = 0; i < order.size(); ++i) {
+        const Element& e = elements_[order[i]];
+        if (e.end) continue;
+        const Element* next = i + 1 < order.size() && elements_[order[i + 1]].end
+                                  ? &elements_[order[i + 1]]
+                                  : nullptr;
+        parse_key_into(fields_, bytes + e.key, member);
+        if (is_name(field)) {
+            // name_end of an exact name: its NUL padding with the last byte 1.
+            char own_end[IFNAMSIZ] = {};
+            memcpy(own_end, member[0].name.data(),
+                   std::min<size_t>(member[0].name.size(), IFNAMSIZ - 1));
+            own_end[IFNAMSIZ - 1] = 1;
+            member[0].prefix = !next || memcmp(bytes + next->key, own_end, IFNAMSIZ) != 0;
+        } else if (next) {
+            parse_key_into(fields_, bytes + next->key, last);
+            member[0].hi = last[0].lo - 1;
+        } else {
+            member[0].hi = field_max(field);
         }
-        key.hi = next ? parse_key(fields, next->bytes.data())[0].lo - 1 : field_max(fields[0]);
+        if (compile::keys_overlap(member, key)) return true;
     }
-    return true;
+    return false;
 }
 
 std::vector<SetPtr> make_all_set_elements(const std::string& table, const ir::Set& s,
