@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/execute.h"
@@ -836,6 +838,84 @@ TEST_F(NftKernel, StaleBeforeFailsAsOneTransaction)
     EXPECT_NE(r.error().message.find("No such file or directory"), std::string::npos);
     EXPECT_NE(r.error().message.find("`gone'"), std::string::npos) << r.error().message;
     EXPECT_EQ(listing(), state);
+}
+
+// Without counter reset (kernels before 6.2) -Z rebuilds the zeroed chains in the change's own
+// batch: a snapshot someone committed after is refused whole, and the command's second run
+// zeroes the chain as the other process left it (docs/design.md "Zeroing counters").
+TEST_F(NftKernel, ZeroByRebuildOnAStaleSnapshotIsRefusedThenRunAgain)
+{
+    ASSERT_EQ(system("ip link set lo up"), 0);
+    NftBackend a(table("ipchains"));
+    NftBackend b(table("ipchains"));
+    a.assume_no_rule_reset();
+    model::Rule icmp = fx::with_proto(fx::rule(model::TargetKind::None), 1);
+    ASSERT_TRUE(slow(a, append("input", icmp)).ok());
+    ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
+
+    model::Command zero;
+    zero.op = model::Op::Zero;
+    zero.chain = "input";
+    auto before = a.read();
+    ASSERT_TRUE(before.ok()) << before.error().message;
+    auto change = engine::make_change(before->ruleset, {zero});
+    ASSERT_TRUE(change.ok());
+    ASSERT_EQ(change->zeroed.count("input"), 1u);
+    // Another process appends to the chain between this one's read and its commit.
+    ASSERT_TRUE(slow(b, append("input", fx::rule(model::TargetKind::Deny))).ok());
+    const std::string state = listing();
+
+    auto r = a.commit(*before, *change);
+    ASSERT_FALSE(r.ok()) << "a rebuild from a stale read went through";
+    EXPECT_EQ(r.error().code, ERESTART) << r.error().message;
+    EXPECT_EQ(listing(), state) << "the refused batch changed something";
+
+    ASSERT_TRUE(execute_all(a, {zero}).ok());
+    auto now = read_rs(a);
+    ASSERT_TRUE(now.ok());
+    const model::Chain* input = now->find("input");
+    ASSERT_NE(input, nullptr);
+    ASSERT_EQ(input->rules.size(), 2u) << "the other process's rule was overwritten";
+    EXPECT_EQ(input->rules[1].target, model::TargetKind::Deny);
+    for (const auto& rule : input->rules) EXPECT_EQ(rule.counters, (model::Counters{0, 0}));
+}
+
+// -L -Z without counter reset: the rebuild carries the generation of the read, so rules another
+// process appends meanwhile are never dropped by it (the read is repeated instead).
+TEST_F(NftKernel, ListAndZeroByRebuildKeepsConcurrentAppends)
+{
+    NftBackend a(table("ipchains"));
+    a.assume_no_rule_reset();
+    ASSERT_TRUE(slow(a, append("input", fx::rule(model::TargetKind::None))).ok());
+    constexpr int kAppends = 100;
+    int appended = 0;
+    std::string refused;
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        NftBackend b(table("ipchains"));
+        for (int i = 0; i < kAppends; ++i) {
+            auto r = slow(b, append("input", fx::rule(model::TargetKind::Accept)));
+            if (r.ok()) ++appended;
+            else refused = r.error().message;
+        }
+        done = true;
+    });
+    int listings = 0;
+    while (!done) {
+        auto listed = read_rs(a, true);
+        EXPECT_TRUE(listed.ok() || listed.error().code == ERESTART) << listed.error().message;
+        ++listings;
+        usleep(500);
+    }
+    writer.join();
+    // Both sides write: a command may give up after its retries (backend::execute), but never
+    // half done.
+    EXPECT_GT(appended, kAppends / 2) << refused;
+    EXPECT_GT(listings, 1);
+    auto now = read_rs(a);
+    ASSERT_TRUE(now.ok());
+    EXPECT_EQ(now->find("input")->rules.size(), static_cast<size_t>(1 + appended))
+        << "a -L -Z rebuild put back an older state of the chain";
 }
 
 TEST_F(NftKernel, CommitAfterSomeoneElsesCommitIsRefusedThenRunAgain)
