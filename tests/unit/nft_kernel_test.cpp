@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sched.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 
 #include "backend/execute.h"
 #include "backend/nft/batch.h"
+#include "backend/nft/dump.h"
 #include "backend/nft/commit_plan.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/nft_backend.h"
@@ -759,6 +761,34 @@ TEST_P(NftKernelZero, ZeroResetsRunMembers)
     EXPECT_EQ(*after, *listed);
 }
 
+// ipfw's ip6 rules count in the ip6 table: -L -Z zeroes them too, on both paths.
+TEST_P(NftKernelZero, ListAndZeroZeroesTheIp6Table)
+{
+    ASSERT_EQ(system("ip link set lo up"), 0);
+    NftBackend be(table("ipchains"));
+    if (GetParam()) be.assume_no_rule_reset();
+    model::Rule v4 = fx::rule(model::TargetKind::None);
+    v4.number = 100;
+    model::Rule v6 = v4;
+    v6.ip6 = true;
+    ASSERT_TRUE(slow(be, append("input", v4)).ok());
+    ASSERT_TRUE(slow(be, append("input", v6)).ok());
+    ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
+    ASSERT_EQ(system("ping -6 -q -c 2 -i 0.2 -W 1 ::1 >/dev/null"), 0);
+    auto listed = read_rs(be, true);
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    const model::Chain* input = listed->find("input");
+    ASSERT_NE(input, nullptr);
+    ASSERT_EQ(input->rules.size(), 2u);
+    EXPECT_EQ(input->rules[0].counters.packets, 4u);
+    EXPECT_EQ(input->rules[1].counters.packets, 4u);
+    auto after = read_rs(be);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(*after, *listed);
+    for (const auto& r : after->find("input")->rules)
+        EXPECT_EQ(r.counters, (model::Counters{0, 0})) << (r.ip6 ? "ip6" : "ip");
+}
+
 INSTANTIATE_TEST_SUITE_P(RuleReset, NftKernelZero, ::testing::Values(false, true),
                          [](const auto& info) {
                              return info.param ? std::string("RebuildWithoutRuleReset")
@@ -1110,6 +1140,32 @@ TEST_F(NftKernel, PostAndPolicyChainsOfAnOlderLayoutGo)
     auto got = read_rs(be);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(*got, want);
+}
+
+// Counter reset needs NFT_MSG_GETRULE_RESET (6.2) and NFT_MSG_GETSETELEM_RESET (6.5): the
+// probe agrees with the running kernel's version, with and without our table, and creates
+// nothing.
+TEST_F(NftKernel, CounterResetProbeMatchesTheKernelVersion)
+{
+    utsname u{};
+    ASSERT_EQ(uname(&u), 0);
+    int major = 0, minor = 0;
+    ASSERT_EQ(sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
+    const bool expected = major > 6 || (major == 6 && minor >= 5);
+    auto nl = Netlink::open();
+    ASSERT_TRUE(nl.ok());
+    auto without_table = probe_counter_reset(**nl, "ipchains");
+    ASSERT_TRUE(without_table.ok()) << without_table.error().message;
+    EXPECT_EQ(*without_table, expected) << u.release;
+    EXPECT_EQ(run("nft list ruleset"), "");
+
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(slow(be, append("input", fx::rule(model::TargetKind::Accept))).ok());
+    const std::string state = listing();
+    auto with_table = probe_counter_reset(**nl, "ipchains");
+    ASSERT_TRUE(with_table.ok()) << with_table.error().message;
+    EXPECT_EQ(*with_table, expected) << u.release;
+    EXPECT_EQ(listing(), state);
 }
 
 TEST_F(NftKernel, NotRootIsPermissionDenied)
