@@ -99,6 +99,7 @@ void drop_unknown_sets(ir::Table& before, const std::vector<std::string>& kernel
     for (auto& c : before.chains)
         if (c.comment.compare(0, prefix.size(), prefix) != 0) c.comment = prefix + c.comment;
 }
+
 // The nft chains of `t` that hold the ipchains chains `names`.
 std::vector<std::string> nft_chains_of(const ir::Table& t, const std::set<std::string>& names)
 {
@@ -120,6 +121,7 @@ bool chains_send_queue(const ir::Table& t, const std::vector<std::string>& chain
     }
     return false;
 }
+
 }  // namespace
 
 NftBackend::NftBackend(Config cfg) : cfg_(std::move(cfg)) {}
