@@ -54,20 +54,35 @@ std::vector<Step> commit_steps(const ir::Table* before, const ir::Table& after)
     return steps;
 }
 
-std::vector<Step> refill_steps(const ir::Table& table, const std::vector<std::string>& chains)
+std::vector<Step> refill_steps(const ir::Table& table, const std::vector<std::string>& chains,
+                               const std::vector<Step>& done)
 {
+    std::set<std::string> rebuilt_chains, touched_sets;
+    for (const auto& step : done) {
+        if (auto* f = std::get_if<FlushChain>(&step)) rebuilt_chains.insert(f->chain);
+        if (auto* a = std::get_if<AddChain>(&step)) rebuilt_chains.insert(a->chain);
+        if (auto* d = std::get_if<DeleteSet>(&step)) touched_sets.insert(d->set);
+        if (auto* a = std::get_if<AddSet>(&step)) touched_sets.insert(a->set);
+        if (auto* d = std::get_if<DeleteElements>(&step)) touched_sets.insert(d->set);
+        if (auto* a = std::get_if<AddElements>(&step)) touched_sets.insert(a->set);
+    }
+    std::vector<std::string> refilled;
+    for (const auto& name : chains)
+        if (!rebuilt_chains.count(name)) refilled.push_back(name);
+
     std::vector<Step> steps;
-    for (const auto& name : chains) steps.push_back(FlushChain{name});
+    for (const auto& name : refilled) steps.push_back(FlushChain{name});
     // Their runs' members are rebuilt too, with the counts of `table`.
-    std::set<std::string> refilled(chains.begin(), chains.end());
+    std::set<std::string> refilled_set(refilled.begin(), refilled.end());
     for (const auto& set : table.sets) {
-        if (!refilled.count(set.chain) || set.elements.empty()) continue;
+        if (!refilled_set.count(set.chain) || set.elements.empty() || touched_sets.count(set.name))
+            continue;
         steps.push_back(DeleteElements{set.name, all_elements(set)});
         steps.push_back(AddElements{set.name, all_elements(set)});
     }
     std::map<std::string, const ir::Chain*> by_name;
     for (const auto& c : table.chains) by_name[c.name] = &c;
-    for (const auto& name : chains) add_rules(steps, *by_name.at(name), 0);
+    for (const auto& name : refilled) add_rules(steps, *by_name.at(name), 0);
     return steps;
 }
 

@@ -85,7 +85,11 @@ std::vector<Step> commit_steps(const ir::Table* before, const ir::Table& after);
 
 // Rebuilds the nft chains `chains` of `table` as they are (flush, members of their runs
 // deleted and added again, rules added again), for an encoder given `table` as both `before`
-// and `after`: -Z on kernels that cannot reset rule counters in place.
-std::vector<Step> refill_steps(const ir::Table& table, const std::vector<std::string>& chains);
+// and `after`: -Z on kernels that cannot reset rule counters in place, and ipfw zero N.
+// `done` are the steps of a commit to `table` earlier in the same transaction: the chains it
+// flushes or creates and the sets whose definition or members it touches already carry
+// `table`'s counts, and are left alone.
+std::vector<Step> refill_steps(const ir::Table& table, const std::vector<std::string>& chains,
+                               const std::vector<Step>& done = {});
 
 }  // namespace ipchains::compile

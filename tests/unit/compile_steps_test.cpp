@@ -80,3 +80,27 @@ TEST(CompileSteps, RefillRebuildsChainsAndTheirRuns)
                   "add rule moved 0",
               }));
 }
+
+// After a commit in the same transaction: what the commit already rebuilt (chain `moved`,
+// flushed and filled) is left alone, the rest is refilled.
+TEST(CompileSteps, RefillAfterACommitSkipsWhatTheCommitRebuilt)
+{
+    fx::StepTables t = fx::step_tables();
+    std::vector<compile::Step> done = {compile::FlushChain{"moved"},
+                                       compile::AddRule{"moved", 0}};
+    EXPECT_EQ(fx::describe(compile::refill_steps(t.after, {"kept", "moved"}, done)),
+              (Lines{
+                  "flush chain kept",
+                  "delete elements kept-set 0 1",
+                  "add elements kept-set 0 1",
+                  "add rule kept 0",
+                  "add rule kept 1",
+              }));
+    done.push_back(compile::AddElements{"kept-set", {1}});
+    EXPECT_EQ(fx::describe(compile::refill_steps(t.after, {"kept"}, done)),
+              (Lines{
+                  "flush chain kept",
+                  "add rule kept 0",
+                  "add rule kept 1",
+              }));
+}

@@ -4,19 +4,23 @@
 #include <gtest/gtest.h>
 
 #include <sched.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/execute.h"
 #include "backend/nft/batch.h"
+#include "backend/nft/dump.h"
 #include "backend/nft/commit_plan.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/nft_backend.h"
@@ -757,6 +761,34 @@ TEST_P(NftKernelZero, ZeroResetsRunMembers)
     EXPECT_EQ(*after, *listed);
 }
 
+// ipfw's ip6 rules count in the ip6 table: -L -Z zeroes them too, on both paths.
+TEST_P(NftKernelZero, ListAndZeroZeroesTheIp6Table)
+{
+    ASSERT_EQ(system("ip link set lo up"), 0);
+    NftBackend be(table("ipchains"));
+    if (GetParam()) be.assume_no_rule_reset();
+    model::Rule v4 = fx::rule(model::TargetKind::None);
+    v4.number = 100;
+    model::Rule v6 = v4;
+    v6.ip6 = true;
+    ASSERT_TRUE(slow(be, append("input", v4)).ok());
+    ASSERT_TRUE(slow(be, append("input", v6)).ok());
+    ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
+    ASSERT_EQ(system("ping -6 -q -c 2 -i 0.2 -W 1 ::1 >/dev/null"), 0);
+    auto listed = read_rs(be, true);
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    const model::Chain* input = listed->find("input");
+    ASSERT_NE(input, nullptr);
+    ASSERT_EQ(input->rules.size(), 2u);
+    EXPECT_EQ(input->rules[0].counters.packets, 4u);
+    EXPECT_EQ(input->rules[1].counters.packets, 4u);
+    auto after = read_rs(be);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(*after, *listed);
+    for (const auto& r : after->find("input")->rules)
+        EXPECT_EQ(r.counters, (model::Counters{0, 0})) << (r.ip6 ? "ip6" : "ip");
+}
+
 INSTANTIATE_TEST_SUITE_P(RuleReset, NftKernelZero, ::testing::Values(false, true),
                          [](const auto& info) {
                              return info.param ? std::string("RebuildWithoutRuleReset")
@@ -836,6 +868,84 @@ TEST_F(NftKernel, StaleBeforeFailsAsOneTransaction)
     EXPECT_NE(r.error().message.find("No such file or directory"), std::string::npos);
     EXPECT_NE(r.error().message.find("`gone'"), std::string::npos) << r.error().message;
     EXPECT_EQ(listing(), state);
+}
+
+// Without counter reset (kernels before 6.2) -Z rebuilds the zeroed chains in the change's own
+// batch: a snapshot someone committed after is refused whole, and the command's second run
+// zeroes the chain as the other process left it (docs/design.md "Zeroing counters").
+TEST_F(NftKernel, ZeroByRebuildOnAStaleSnapshotIsRefusedThenRunAgain)
+{
+    ASSERT_EQ(system("ip link set lo up"), 0);
+    NftBackend a(table("ipchains"));
+    NftBackend b(table("ipchains"));
+    a.assume_no_rule_reset();
+    model::Rule icmp = fx::with_proto(fx::rule(model::TargetKind::None), 1);
+    ASSERT_TRUE(slow(a, append("input", icmp)).ok());
+    ASSERT_EQ(system("ping -q -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null"), 0);
+
+    model::Command zero;
+    zero.op = model::Op::Zero;
+    zero.chain = "input";
+    auto before = a.read();
+    ASSERT_TRUE(before.ok()) << before.error().message;
+    auto change = engine::make_change(before->ruleset, {zero});
+    ASSERT_TRUE(change.ok());
+    ASSERT_EQ(change->zeroed.count("input"), 1u);
+    // Another process appends to the chain between this one's read and its commit.
+    ASSERT_TRUE(slow(b, append("input", fx::rule(model::TargetKind::Deny))).ok());
+    const std::string state = listing();
+
+    auto r = a.commit(*before, *change);
+    ASSERT_FALSE(r.ok()) << "a rebuild from a stale read went through";
+    EXPECT_EQ(r.error().code, ERESTART) << r.error().message;
+    EXPECT_EQ(listing(), state) << "the refused batch changed something";
+
+    ASSERT_TRUE(execute_all(a, {zero}).ok());
+    auto now = read_rs(a);
+    ASSERT_TRUE(now.ok());
+    const model::Chain* input = now->find("input");
+    ASSERT_NE(input, nullptr);
+    ASSERT_EQ(input->rules.size(), 2u) << "the other process's rule was overwritten";
+    EXPECT_EQ(input->rules[1].target, model::TargetKind::Deny);
+    for (const auto& rule : input->rules) EXPECT_EQ(rule.counters, (model::Counters{0, 0}));
+}
+
+// -L -Z without counter reset: the rebuild carries the generation of the read, so rules another
+// process appends meanwhile are never dropped by it (the read is repeated instead).
+TEST_F(NftKernel, ListAndZeroByRebuildKeepsConcurrentAppends)
+{
+    NftBackend a(table("ipchains"));
+    a.assume_no_rule_reset();
+    ASSERT_TRUE(slow(a, append("input", fx::rule(model::TargetKind::None))).ok());
+    constexpr int kAppends = 100;
+    int appended = 0;
+    std::string refused;
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        NftBackend b(table("ipchains"));
+        for (int i = 0; i < kAppends; ++i) {
+            auto r = slow(b, append("input", fx::rule(model::TargetKind::Accept)));
+            if (r.ok()) ++appended;
+            else refused = r.error().message;
+        }
+        done = true;
+    });
+    int listings = 0;
+    while (!done) {
+        auto listed = read_rs(a, true);
+        EXPECT_TRUE(listed.ok() || listed.error().code == ERESTART) << listed.error().message;
+        ++listings;
+        usleep(500);
+    }
+    writer.join();
+    // Both sides write: a command may give up after its retries (backend::execute), but never
+    // half done.
+    EXPECT_GT(appended, kAppends / 2) << refused;
+    EXPECT_GT(listings, 1);
+    auto now = read_rs(a);
+    ASSERT_TRUE(now.ok());
+    EXPECT_EQ(now->find("input")->rules.size(), static_cast<size_t>(1 + appended))
+        << "a -L -Z rebuild put back an older state of the chain";
 }
 
 TEST_F(NftKernel, CommitAfterSomeoneElsesCommitIsRefusedThenRunAgain)
@@ -1030,6 +1140,32 @@ TEST_F(NftKernel, PostAndPolicyChainsOfAnOlderLayoutGo)
     auto got = read_rs(be);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(*got, want);
+}
+
+// Counter reset needs NFT_MSG_GETRULE_RESET (6.2) and NFT_MSG_GETSETELEM_RESET (6.5): the
+// probe agrees with the running kernel's version, with and without our table, and creates
+// nothing.
+TEST_F(NftKernel, CounterResetProbeMatchesTheKernelVersion)
+{
+    utsname u{};
+    ASSERT_EQ(uname(&u), 0);
+    int major = 0, minor = 0;
+    ASSERT_EQ(sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
+    const bool expected = major > 6 || (major == 6 && minor >= 5);
+    auto nl = Netlink::open();
+    ASSERT_TRUE(nl.ok());
+    auto without_table = probe_counter_reset(**nl, "ipchains");
+    ASSERT_TRUE(without_table.ok()) << without_table.error().message;
+    EXPECT_EQ(*without_table, expected) << u.release;
+    EXPECT_EQ(run("nft list ruleset"), "");
+
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(slow(be, append("input", fx::rule(model::TargetKind::Accept))).ok());
+    const std::string state = listing();
+    auto with_table = probe_counter_reset(**nl, "ipchains");
+    ASSERT_TRUE(with_table.ok()) << with_table.error().message;
+    EXPECT_EQ(*with_table, expected) << u.release;
+    EXPECT_EQ(listing(), state);
 }
 
 TEST_F(NftKernel, NotRootIsPermissionDenied)

@@ -165,9 +165,13 @@ void encode_steps(Batch& batch, const std::vector<compile::Step>& steps, const i
     for (const auto& step : steps) std::visit(encoder, step);
 }
 
-void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue)
+void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue,
+                 const std::vector<std::string>& refill)
 {
-    encode_steps(batch, compile::commit_steps(before, after), before, after, queue);
+    auto steps = compile::commit_steps(before, after);
+    encode_steps(batch, steps, before, after, queue);
+    if (!refill.empty())
+        encode_steps(batch, compile::refill_steps(after, refill, steps), &after, after, queue);
 }
 
 void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,

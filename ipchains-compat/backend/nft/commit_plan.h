@@ -14,8 +14,10 @@ void encode_steps(Batch& batch, const std::vector<compile::Step>& steps, const i
                   const ir::Table& after, QueueImpl queue);
 
 // compile::commit_steps encoded. `before` is nullptr when the kernel has no table yet (it is
-// created first).
-void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue);
+// created first). The nft chains `refill` of `after` are then rebuilt with `after`'s counts
+// (compile::refill_steps after the commit's steps, in the same transaction).
+void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue,
+                 const std::vector<std::string>& refill = {});
 
 // compile::refill_steps encoded: flushes the nft chains `chains` of `table` and adds their
 // rules again, with the counter values `table` carries: -Z on kernels that cannot reset rule

@@ -326,6 +326,23 @@ bool reset_unsupported(const Error& e)
     return e.code == EINVAL || e.code == EOPNOTSUPP;
 }
 
+Result<bool> probe_counter_reset(Netlink& nl, const std::string& table)
+{
+    // No chain or set of ours has a space in its name.
+    const std::string none = "~reset probe";
+    const auto ignore = [](const nlmsghdr*) { return MNL_CB_OK; };
+    RequestBuf rules_buf;
+    RequestBuf elems_buf;
+    for (nlmsghdr* nlh : {rules_request(rules_buf, table, none, true, NFPROTO_IPV4),
+                          set_elements_request(elems_buf, table, none, true, NFPROTO_IPV4)}) {
+        auto r = nl.query(nlh, ignore);
+        if (r || r.error().code == ENOENT) continue;
+        if (reset_unsupported(r.error())) return false;
+        return r.error();
+    }
+    return true;
+}
+
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
                                                 uint8_t family)
 {

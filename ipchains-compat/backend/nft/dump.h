@@ -64,6 +64,11 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
 Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain,
                                  uint8_t family = NFPROTO_IPV4);
 bool reset_unsupported(const Error& e);
+// Whether the kernel resets counters in place: rule counters (NFT_MSG_GETRULE_RESET, 6.2+) and
+// set element counters (NFT_MSG_GETSETELEM_RESET, 6.5+). Asks for a reset dump of a chain and a
+// set that cannot exist in `table`: a kernel with the message finds nothing (or answers ENOENT),
+// one without refuses the message type (reset_unsupported). Nothing is reset.
+Result<bool> probe_counter_reset(Netlink& nl, const std::string& table);
 
 // Names of the table's sets (rule runs, compile/runs.h).
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <set>
 #include <unordered_map>
+#include <vector>
 
 #include "backend/nft/batch.h"
 #include "backend/nft/commit_plan.h"
@@ -97,6 +99,29 @@ void drop_unknown_sets(ir::Table& before, const std::vector<std::string>& kernel
     for (auto& c : before.chains)
         if (c.comment.compare(0, prefix.size(), prefix) != 0) c.comment = prefix + c.comment;
 }
+
+// The nft chains of `t` that hold the ipchains chains `names`.
+std::vector<std::string> nft_chains_of(const ir::Table& t, const std::set<std::string>& names)
+{
+    std::vector<std::string> chains;
+    for (const auto& c : t.chains) {
+        auto tag = compile::parse_chain_comment(c.comment);
+        if (tag && names.count(tag->name)) chains.push_back(c.name);
+    }
+    return chains;
+}
+
+bool chains_send_queue(const ir::Table& t, const std::vector<std::string>& chains)
+{
+    std::set<std::string> wanted(chains.begin(), chains.end());
+    for (const auto& c : t.chains) {
+        if (!wanted.count(c.name)) continue;
+        for (const auto& r : c.rules)
+            if (rule_has_queue(r)) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 NftBackend::NftBackend(Config cfg) : cfg_(std::move(cfg)) {}
@@ -144,46 +169,76 @@ Result<void> NftBackend::send(Batch& batch)
     return r;
 }
 
-Result<void> NftBackend::zero_chains(const ir::Table& t, const std::set<std::string>& names,
-                                     uint8_t family, bool in_place)
+Result<bool> NftBackend::counter_reset()
+{
+    if (counter_reset_) return *counter_reset_;
+    auto nl = netlink();
+    if (!nl) return nl.error();
+    auto probed = probe_counter_reset(**nl, cfg_.table);
+    if (!probed) return query_error(probed.error());
+    counter_reset_ = *probed;
+    return *probed;
+}
+
+Result<void> NftBackend::reset_chains(const ir::Table& t, const std::set<std::string>& names,
+                                      uint8_t family)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
-    std::vector<std::string> chains;
-    bool queue = false;
-    for (const auto& c : t.chains) {
-        auto tag = compile::parse_chain_comment(c.comment);
-        if (!tag || !names.count(tag->name)) continue;
-        chains.push_back(c.name);
-        for (const auto& r : c.rules) queue = queue || rule_has_queue(r);
+    for (const auto& c : nft_chains_of(t, names))
+        if (auto r = reset_rule_counters(**nl, cfg_.table, c, family); !r)
+            return query_error(r.error());
+    return {};
+}
+
+Result<void> NftBackend::refill_zeroed(const model::Ruleset& rs, bool table6_exists,
+                                       uint32_t generation)
+{
+    model::Ruleset zeroed = rs;
+    std::set<std::string> names;
+    for (auto& c : zeroed.chains) {
+        names.insert(c.name);
+        for (auto& r : c.rules) r.counters = {};
     }
-    if (in_place && rule_reset_works_) {
-        bool done = true;
-        for (const auto& c : chains) {
-            auto r = reset_rule_counters(**nl, cfg_.table, c, family);
-            if (r) continue;
-            if (!reset_unsupported(r.error())) return query_error(r.error());
-            rule_reset_works_ = false;
-            done = false;
-            break;
-        }
-        if (done) return {};
+    compile::Options opt;
+    opt.table_name = cfg_.table;
+    opt.rule_runs = true;
+    auto t = compile::compile(zeroed, opt);
+    if (!t) return t.error();
+    std::optional<ir::Table> t6;
+    if (table6_exists && model::has_ip6_rules(zeroed)) {
+        auto c6 = compile::compile(zeroed, ip6_options(cfg_.table));
+        if (!c6) return c6.error();
+        t6 = std::move(*c6);
     }
-    // Older kernels: the chains are rebuilt with zeroed counters, in one transaction.
+    auto chains = nft_chains_of(*t, names);
+    std::vector<std::string> chains6;
+    if (t6) chains6 = nft_chains_of(*t6, names);
     QueueImpl impl = QueueImpl::Compat;
-    if (queue) {
+    if (chains_send_queue(*t, chains) || (t6 && chains_send_queue(*t6, chains6))) {
         auto q = queue_choice();
         if (!q) return q.error();
         impl = q->impl;
     }
-    Batch batch((*nl)->next_seq());
-    batch.set_family(family);
-    plan_refill(batch, t, chains, impl);
+    auto nl = netlink();
+    if (!nl) return nl.error();
+    Batch batch((*nl)->next_seq(), generation);
+    plan_refill(batch, *t, chains, impl);
+    if (t6) {
+        batch.set_family(NFPROTO_IPV6);
+        plan_refill(batch, *t6, chains6, impl);
+    }
     return send(batch);
 }
 
 Result<Snapshot> NftBackend::read(bool zero_counters)
 {
+    bool reset = false;
+    if (zero_counters) {
+        auto can = counter_reset();
+        if (!can) return can.error();
+        reset = *can;
+    }
     // The table arrives in four dumps; a commit by someone else in between would mix two
     // states, so the read is repeated until the generation did not move. A resetting read
     // cannot be repeated (its counts are gone), and the kernel has it atomic per rule anyway.
@@ -194,28 +249,35 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         auto gen = get_generation(**nl);
         if (!gen) return query_error(gen.error());
         KernelState k, k6;
-        auto r = read_state(k, zero_counters, NFPROTO_IPV4);
-        if (r) r = read_state(k6, zero_counters, NFPROTO_IPV6);
+        auto r = read_state(k, reset, NFPROTO_IPV4);
+        if (r) r = read_state(k6, reset, NFPROTO_IPV6);
         // EINTR: a dump saw the ruleset change under it (NLM_F_DUMP_INTR).
-        if (!r && r.error().code == EINTR && !zero_counters && attempt < kAttempts) continue;
+        if (!r && r.error().code == EINTR && !reset && attempt < kAttempts) continue;
         if (!r) return r.error();
-        if (!zero_counters && attempt < kAttempts) {
+        if (!reset && attempt < kAttempts) {
             auto gen2 = get_generation(**nl);
             if (!gen2) return query_error(gen2.error());
             if (*gen2 != *gen) continue;
         }
         // Even a read that gave up waiting for a quiet moment is safe to commit against: the
         // generation is the one from before its dumps, so a mixed read fails the commit.
-        auto rs = finish_read(k, zero_counters);
+        auto rs = common::rebuild_model(k, cfg_.table);
         if (!rs) return rs.error();
         if (k6.table_exists)
             if (auto m = add_ip6_rules(*rs, k6, cfg_.table); !m) return m.error();
+        if (zero_counters && !reset && k.table_exists) {
+            // No atomic read-and-reset on this kernel: what was read is rebuilt with zero
+            // counts, only if nobody committed since (then nothing was zeroed: read again).
+            auto z = refill_zeroed(*rs, k6.table_exists, *gen);
+            if (!z && z.error().code == ERESTART && attempt < kAttempts) continue;
+            if (!z) return z.error();
+        }
         Snapshot snap;
         snap.ruleset = std::move(*rs);
         snap.table_exists = k.table_exists;
         snap.generation = *gen;
         // Zeroing by rebuild (old kernels) was a commit of ours: the generation moved.
-        if (zero_counters && !rule_reset_works_) snap.generation.reset();
+        if (zero_counters && !reset) snap.generation.reset();
         snap.chains = std::move(k.chains);
         snap.sets = std::move(k.sets);
         snap.table6_exists = k6.table_exists;
@@ -225,7 +287,7 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
     }
 }
 
-Result<void> NftBackend::read_state(KernelState& k, bool zero_counters, uint8_t family)
+Result<void> NftBackend::read_state(KernelState& k, bool reset, uint8_t family)
 {
     auto nl = netlink();
     if (!nl) return nl.error();
@@ -239,38 +301,13 @@ Result<void> NftBackend::read_state(KernelState& k, bool zero_counters, uint8_t 
     auto counters = dump_counters(**nl, cfg_.table, family);
     if (!counters) return query_error(counters.error());
     k.counters = std::move(*counters);
-    bool reset = zero_counters && rule_reset_works_;
     auto rules = dump_rules(**nl, cfg_.table, reset, family);
-    if (!rules && reset && reset_unsupported(rules.error())) {
-        rule_reset_works_ = false;
-        rules = dump_rules(**nl, cfg_.table, false, family);
-    }
     if (!rules) return query_error(rules.error());
     k.rules = std::move(*rules);
     auto sets = dump_set_names(**nl, cfg_.table, family);
     if (!sets) return query_error(sets.error());
     k.sets = std::move(*sets);
     return {};
-}
-
-Result<model::Ruleset> NftBackend::finish_read(const KernelState& k, bool zero_counters)
-{
-    auto rs = common::rebuild_model(k, cfg_.table);
-    if (!rs || !zero_counters || rule_reset_works_ || !k.table_exists) return rs;
-    // No atomic read-and-reset on this kernel: zero what was read.
-    model::Ruleset zeroed = *rs;
-    std::set<std::string> names;
-    for (auto& c : zeroed.chains) {
-        names.insert(c.name);
-        for (auto& r : c.rules) r.counters = {};
-    }
-    compile::Options opt;
-    opt.table_name = cfg_.table;
-    opt.rule_runs = true;
-    auto t = compile::compile(zeroed, opt);
-    if (!t) return t.error();
-    if (auto z = zero_chains(*t, names, NFPROTO_IPV4); !z) return z.error();
-    return rs;
 }
 
 Result<void> NftBackend::commit(const Snapshot& before, const model::Change& change)
@@ -309,8 +346,27 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     }
     const ir::Table* pb6 = ir6_before ? &*ir6_before : nullptr;
 
+    // Counters the kernel cannot reset in place are rebuilt in the change's own batch, so that
+    // the rebuild too only lands on the snapshot's generation (docs/design.md "Zeroing
+    // counters"); ipfw zero N always rebuilds (docs/ipfw.md "Listing").
+    bool reset_in_place = false;
+    std::set<std::string> refilled = change.recounted;
+    if (!change.zeroed.empty()) {
+        auto can = counter_reset();
+        if (!can) return can.error();
+        reset_in_place = *can;
+        if (!reset_in_place) refilled.insert(change.zeroed.begin(), change.zeroed.end());
+    }
+    std::vector<std::string> refill = nft_chains_of(*ir_after, refilled);
+    std::vector<std::string> refill6;
+    if (ir6_after) refill6 = nft_chains_of(*ir6_after, refilled);
+
     QueueImpl queue = QueueImpl::Compat;
-    if (commit_sends_queue(pb, *ir_after) || (ir6_after && commit_sends_queue(pb6, *ir6_after))) {
+    bool sends_queue = commit_sends_queue(pb, *ir_after) || chains_send_queue(*ir_after, refill);
+    if (ir6_after)
+        sends_queue = sends_queue || commit_sends_queue(pb6, *ir6_after) ||
+                      chains_send_queue(*ir6_after, refill6);
+    if (sends_queue) {
         auto q = queue_choice();
         if (!q) return q.error();
         queue = q->impl;
@@ -320,26 +376,20 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     // The kernel refuses a batch whose generation moved (ERESTART): a diff is never applied to
     // a table someone changed after the snapshot.
     Batch batch((*nl)->next_seq(), static_cast<uint32_t>(before.generation.value_or(0)));
-    plan_commit(batch, pb, *ir_after, queue);
+    plan_commit(batch, pb, *ir_after, queue, refill);
     batch.set_family(NFPROTO_IPV6);
     if (ir6_after) {
-        plan_commit(batch, pb6, *ir6_after, queue);
+        plan_commit(batch, pb6, *ir6_after, queue, refill6);
     } else if (before.table6_exists) {
         TablePtr t = make_table(cfg_.table, {});
         batch.delete_table(t.get(), cfg_.table);
     }
     auto r = send(batch);
     if (!r) return r;
-    if (!change.zeroed.empty()) {
-        if (auto z = zero_chains(*ir_after, change.zeroed, NFPROTO_IPV4); !z) return z;
-        if (ir6_after)
-            if (auto z = zero_chains(*ir6_after, change.zeroed, NFPROTO_IPV6); !z) return z;
-    }
-    // ipfw zero N: the chains are refilled with the counters read, rule N's at zero; what the
-    // other rules counted between the read and the refill is lost (docs/ipfw.md "Listing").
-    if (!change.recounted.empty()) {
-        if (auto z = zero_chains(*ir_after, change.recounted, NFPROTO_IPV4, false); !z) return z;
-        if (ir6_after) return zero_chains(*ir6_after, change.recounted, NFPROTO_IPV6, false);
+    // In place: the counters only, after the change; nothing of anyone's is rewritten.
+    if (reset_in_place) {
+        if (auto z = reset_chains(*ir_after, change.zeroed, NFPROTO_IPV4); !z) return z;
+        if (ir6_after) return reset_chains(*ir6_after, change.zeroed, NFPROTO_IPV6);
     }
     return {};
 }

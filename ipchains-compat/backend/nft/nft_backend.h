@@ -49,29 +49,34 @@ public:
     Result<QueueChoice> queue_choice();
     const std::string& table() const { return cfg_.table; }
     // Behave as on kernels before 6.2 (no NFT_MSG_GETRULE_RESET): tests of the fallback.
-    void assume_no_rule_reset() { rule_reset_works_ = false; }
+    void assume_no_rule_reset() { counter_reset_ = false; }
 
 private:
     Result<Netlink*> netlink();
-    Result<void> read_state(KernelState& k, bool zero_counters, uint8_t family);
-    Result<model::Ruleset> finish_read(const KernelState& k, bool zero_counters);
+    // Whether the kernel resets rule and set element counters in place (probe_counter_reset,
+    // once per backend). Without, -Z rebuilds the zeroed chains in a transaction that carries
+    // the generation of the read it zeroes (docs/design.md "Zeroing counters").
+    Result<bool> counter_reset();
+    Result<void> read_state(KernelState& k, bool reset, uint8_t family);
+    // -L -Z without counter reset: the chains of `rs` (both tables) rebuilt with zero counts in
+    // one batch carrying `generation`, the read's; ERESTART when the kernel moved on.
+    Result<void> refill_zeroed(const model::Ruleset& rs, bool table6_exists, uint32_t generation);
     Result<void> send(Batch& batch);
     // `before` compiled, adjusted to the chains the snapshot found: a layout chain whose
     // comment differs (an older layout revision) is recreated by the diff, a chain the kernel
     // lacks is created.
     static void reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot);
-    // Zeroes the rule counters of the ipchains chains `names` (all nft chains holding them) in
-    // `t`, the compiled current ruleset. Without `in_place` the chains are always refilled,
-    // each rule with the counter values `t` carries (ipfw zero N: only some are zero).
-    Result<void> zero_chains(const ir::Table& t, const std::set<std::string>& names,
-                             uint8_t family, bool in_place = true);
+    // Resets in place the rule counters of the ipchains chains `names` (all nft chains holding
+    // them) in `t`, the compiled current ruleset; only where counter_reset() holds.
+    Result<void> reset_chains(const ir::Table& t, const std::set<std::string>& names,
+                              uint8_t family);
 
     Config cfg_;
     std::unique_ptr<Netlink> nl_;
     std::optional<QueueChoice> queue_;
     // What the kernel can do, learnt once per process; no state of the ruleset is kept here
     // (that is in the Snapshot).
-    bool rule_reset_works_ = true;  // NFT_MSG_GETRULE_RESET (Linux 6.2+)
+    std::optional<bool> counter_reset_;  // NFT_MSG_GETRULE_RESET (6.2+), GETSETELEM_RESET (6.5+)
 };
 
 }  // namespace ipchains::backend::nft
