@@ -50,6 +50,16 @@ bool addresses_ip6(const std::vector<std::string>& w)
     return false;
 }
 
+// The protocol names both the PROTO word and the `proto` option take.
+std::optional<uint16_t> named_protocol(const std::string& w)
+{
+    if (w == "tcp") return kTcp;
+    if (w == "udp") return kUdp;
+    if (w == "icmp") return kIcmp;
+    if (w == "icmp6" || w == "ipv6-icmp") return kIcmp6;
+    return std::nullopt;
+}
+
 // A decimal number in [lo, hi], or -1.
 long number_in(const std::string& s, long lo, long hi)
 {
@@ -234,15 +244,9 @@ private:
         const std::string w = words_.take();
         if (w == "ip" || w == "all" || w == "ip4" || w == "ipv4") {
             r.proto = 0;
-        } else if (w == "tcp") {
-            r.proto = kTcp;
-        } else if (w == "udp") {
-            r.proto = kUdp;
-        } else if (w == "icmp") {
-            r.proto = kIcmp;
-        } else if (w == "icmp6" || w == "ipv6-icmp") {
-            r.ip6 = true;
-            r.proto = kIcmp6;
+        } else if (const auto named = named_protocol(w)) {
+            r.proto = *named;
+            if (r.proto == kIcmp6) r.ip6 = true;
         } else if (all_digits(w)) {
             const long n = number_in(w, 0, 255);
             if (n < 0) return usage("invalid protocol `" + w + "'");
@@ -411,10 +415,7 @@ private:
                 if (words_.done()) return usage("`proto' needs a protocol");
                 const std::string p = words_.take();
                 const long n = number_in(p, 1, 255);
-                if (p == "tcp") r.proto = kTcp;
-                else if (p == "udp") r.proto = kUdp;
-                else if (p == "icmp6" || p == "ipv6-icmp") r.proto = kIcmp6;
-                else if (p == "icmp") r.proto = kIcmp;
+                if (const auto named = named_protocol(p)) r.proto = *named;
                 else if (n > 0) r.proto = static_cast<uint16_t>(n);
                 else return usage("invalid protocol `" + p + "'");
                 if (r.ip6 && r.proto == kIcmp) return usage("`icmp' with ip6: use icmp6");
