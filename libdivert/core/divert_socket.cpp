@@ -966,6 +966,9 @@ ssize_t DivertSocket::send_freebsd(int fd, const uint8_t* buf, size_t len, const
             return -1;
         }
     }
+    // An ipfw number may carry an IPv4 and an IPv6 rule: the packet's version nibble picks
+    // its own family's site (IPv6 sites are above kSite6Base, docs/ipfw.md "IPv6").
+    const bool ip6 = ipv6::is_v6(buf, len);
     uint32_t id = 0, site = 0;
     bool pending = false;
     {
@@ -977,9 +980,6 @@ ssize_t DivertSocket::send_freebsd(int fd, const uint8_t* buf, size_t len, const
             id = e->id;
             pending = true;
         }
-        // An ipfw number may carry an IPv4 and an IPv6 rule: the packet's version nibble picks
-        // its own family's site (IPv6 sites are above kSite6Base, docs/ipfw.md "IPv6").
-        const bool ip6 = len > 0 && (buf[0] >> 4) == 6;
         for (const RecentSite& r : recent_)
             if (r.site != 0 && r.rule == rule && r.incoming == incoming &&
                 (r.site > compile::kSite6Base) == ip6)
