@@ -138,7 +138,8 @@ int apply_chains(model::Ruleset& rs, const model::Command& cmd)
         if (cmd.op == Op::Flush) {
             chain->rules.clear();
         } else if (cmd.rulenum != 0) {
-            // ipfw zero N: one rule (docs/ipfw.md "Listing"); ipchains' -Z has no number.
+            // ipfw zero N: one rule (docs/ipfw.md "One ruleset, two syntaxes"); ipchains' -Z
+            // has no number.
             if (cmd.rulenum > chain->rules.size()) return ENOENT;
             chain->rules[cmd.rulenum - 1].counters = {};
         } else {

@@ -16,7 +16,7 @@ struct Change {
     // ipchains chains whose rules all stay and whose rule counters go to zero.
     std::set<std::string> zeroed;
     // Chains whose rules all stay and whose counters take the values of `after`, some zeroed
-    // and some not (`ipfw zero N`, docs/ipfw.md "Listing").
+    // and some not (`ipfw zero N`, docs/ipfw.md "One ruleset, two syntaxes").
     std::set<std::string> recounted;
 };
 
