@@ -48,13 +48,15 @@ std::string action(const model::Rule& r)
     }
 }
 
-std::string protocol(uint16_t p)
+// 58 is named ipv6-icmp only on an ip6 rule: on an IPv4 rule the name would read back as
+// ICMPv6, which makes the rule IPv6 (docs/ipfw.md "IPv6").
+std::string protocol(uint16_t p, bool ip6)
 {
     if (p == 0) return "ip";
     if (p == kTcp) return "tcp";
     if (p == kUdp) return "udp";
     if (p == kIcmp) return "icmp";
-    if (p == kIcmp6) return "ipv6-icmp";
+    if (p == kIcmp6 && ip6) return "ipv6-icmp";
     return std::to_string(p);
 }
 
@@ -173,11 +175,11 @@ std::string body(const Entry& e)
         out += " to " + address6(r.dst6, r.invflags & model::kInvDstIp);
         // The option form, so that the line reads back as IPv6 even with `any' on both
         // sides (docs/ipfw.md "IPv6").
-        if (r.proto != 0) out += " proto " + protocol(r.proto);
+        if (r.proto != 0) out += " proto " + protocol(r.proto, true);
         if (!r.sport.any()) out += " src-port" + ports(r.sport);
         if (!r.dport.any()) out += " dst-port" + ports(r.dport);
     } else {
-        out += " " + protocol(r.proto);
+        out += " " + protocol(r.proto, false);
         out += " from " + address(r.src, r.src_mask, r.invflags & model::kInvSrcIp) +
                ports(r.sport);
         out += " to " + address(r.dst, r.dst_mask, r.invflags & model::kInvDstIp) +

@@ -225,6 +225,18 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
               "65535 allow ip from any to any\n");
 }
 
+// IPv4 protocol 58 lists as its number: the name ipv6-icmp would read back as an IPv6 rule.
+TEST(IpfwShow, Ipv4Protocol58ListsAsANumberThatReadsBack)
+{
+    auto rs = model::Ruleset::initial();
+    run(rs, "add 100 allow 58 from 1.2.3.4 to any");
+    EXPECT_EQ(list(rs), "00100 allow 58 from 1.2.3.4 to any\n"
+                        "65535 allow ip from any to any\n");
+    auto again = model::Ruleset::initial();
+    run(again, "add 100 allow 58 from 1.2.3.4 to any");
+    EXPECT_EQ(again, rs);
+}
+
 // docs/ipfw.md "IPv6": an ip6 rule with a protocol lists in the option form (`proto`,
 // `src-port`, `dst-port`), which reads back as the same rule, and saves with -p and ports.
 TEST(IpfwShow, Ip6ProtocolAndPortsListAndRoundTrip)
