@@ -97,7 +97,6 @@ std::optional<Member> member(const ir::Rule& r, const Fields& fields, bool vmap)
     Member out;
     out.key.resize(fields.size());
     std::vector<bool> found(fields.size(), false);
-    out.shape.statements = r.statements;
     for (const auto& match : r.matches) {
         if (std::holds_alternative<ir::SetLookup>(match)) return std::nullopt;
         auto f = field_of(match);
@@ -115,6 +114,8 @@ std::optional<Member> member(const ir::Rule& r, const Fields& fields, bool vmap)
     }
     for (bool f : found)
         if (!f) return std::nullopt;
+    // Copied only now: find_runs asks every rule about every key, most of which it lacks.
+    out.shape.statements = r.statements;
     if (vmap && !take_verdict(out.shape.statements, out.verdict)) return std::nullopt;
     return out;
 }
