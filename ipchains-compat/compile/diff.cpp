@@ -66,14 +66,16 @@ std::set<std::string> diff_sets(const ir::Table& before, const ir::Table& after,
         }
         const ir::Set& n = *it->second;
         if (s.elements == n.elements) continue;
-        std::set<std::string> old_keys, new_keys;
-        for (const auto& e : s.elements) old_keys.insert(element_key(e));
-        for (const auto& e : n.elements) new_keys.insert(element_key(e));
+        std::vector<std::string> old_keys, new_keys;
+        for (const auto& e : s.elements) old_keys.push_back(element_key(e));
+        for (const auto& e : n.elements) new_keys.push_back(element_key(e));
+        const std::set<std::string> old_set(old_keys.begin(), old_keys.end());
+        const std::set<std::string> new_set(new_keys.begin(), new_keys.end());
         TableDiff::Elements removed{s.name, {}}, added{s.name, {}};
-        for (size_t i = 0; i < s.elements.size(); ++i)
-            if (!new_keys.count(element_key(s.elements[i]))) removed.index.push_back(i);
-        for (size_t i = 0; i < n.elements.size(); ++i)
-            if (!old_keys.count(element_key(n.elements[i]))) added.index.push_back(i);
+        for (size_t i = 0; i < old_keys.size(); ++i)
+            if (!new_set.count(old_keys[i])) removed.index.push_back(i);
+        for (size_t i = 0; i < new_keys.size(); ++i)
+            if (!old_set.count(new_keys[i])) added.index.push_back(i);
         if (!removed.index.empty()) d.remove_elements.push_back(std::move(removed));
         if (!added.index.empty()) d.add_elements.push_back(std::move(added));
     }

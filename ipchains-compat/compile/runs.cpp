@@ -97,7 +97,6 @@ std::optional<Member> member(const ir::Rule& r, const Fields& fields, bool vmap)
     Member out;
     out.key.resize(fields.size());
     std::vector<bool> found(fields.size(), false);
-    out.shape.statements = r.statements;
     for (const auto& match : r.matches) {
         if (std::holds_alternative<ir::SetLookup>(match)) return std::nullopt;
         auto f = field_of(match);
@@ -115,6 +114,8 @@ std::optional<Member> member(const ir::Rule& r, const Fields& fields, bool vmap)
     }
     for (bool f : found)
         if (!f) return std::nullopt;
+    // Copied only now: find_runs asks every rule about every key, most of which it lacks.
+    out.shape.statements = r.statements;
     if (vmap && !take_verdict(out.shape.statements, out.verdict)) return std::nullopt;
     return out;
 }
@@ -154,7 +155,10 @@ bool is_name_field(ir::SetField f)
 }
 
 // The keys of a run's members so far. Two-field keys are grouped by their first field, so
-// that a blocklist of hosts costs a lookup, not a scan, per member.
+// that a blocklist of hosts costs a lookup, not a scan, per member. That field is an address
+// prefix (run_keys()), and two prefixes overlap only when one holds the other: the groups a
+// key's prefix holds start inside it, and a group holding it is the one of its width at the
+// key's address, so no wide member makes later keys scan the groups below them.
 class Occupied {
 public:
     bool overlaps(const std::vector<ir::SetKey>& k) const
@@ -169,10 +173,15 @@ public:
             return it != names_.end() && starts_with(*it, k[0].name);
         }
         if (k.size() == 1) return ranges_.overlaps(k[0].lo, k[0].hi);
-        uint32_t from = k[0].lo >= widest_ ? k[0].lo - widest_ : 0;
-        for (auto it = groups_.lower_bound({from, 0});
+        for (auto it = groups_.lower_bound({k[0].lo, 0});
              it != groups_.end() && it->first.first <= k[0].hi; ++it)
-            if (it->first.second >= k[0].lo && it->second.overlaps(k[1].lo, k[1].hi)) return true;
+            if (it->second.overlaps(k[1].lo, k[1].hi)) return true;
+        for (uint32_t width : widths_) {
+            if (width <= k[0].hi - k[0].lo) continue;  // starts inside k[0]: seen above
+            const uint32_t lo = k[0].lo & ~width;
+            auto it = groups_.find({lo, lo | width});
+            if (it != groups_.end() && it->second.overlaps(k[1].lo, k[1].hi)) return true;
+        }
         return false;
     }
     void add(const std::vector<ir::SetKey>& k)
@@ -189,7 +198,7 @@ public:
             return;
         }
         groups_[{k[0].lo, k[0].hi}].add(k[1].lo, k[1].hi);
-        widest_ = std::max(widest_, k[0].hi - k[0].lo);
+        widths_.insert(k[0].hi - k[0].lo);
     }
 
 private:
@@ -197,7 +206,7 @@ private:
     std::vector<ir::SetKey> prefixes_;  // interface wildcards
     Ranges ranges_;
     std::map<std::pair<uint32_t, uint32_t>, Ranges> groups_;
-    uint32_t widest_ = 0;
+    std::set<uint32_t> widths_;  // hi - lo of the groups' prefixes: at most 32
 };
 
 size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields& fields,
@@ -316,8 +325,10 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 
 bool may_join_run(const ir::Rule& r)
 {
+    // A verdict map's member is a set's member with one more condition (take_verdict), so
+    // the set's test alone decides.
     for (const auto& fields : run_keys())
-        if (member(r, fields, false) || member(r, fields, true)) return true;
+        if (member(r, fields, false)) return true;
     return false;
 }
 

@@ -455,6 +455,28 @@ TEST(CompileRuns, SourceNetworkAndPortConcatenate)
     EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 7, {F::SourceAddr, F::DestPort}}}));
 }
 
+TEST(CompileRuns, AHostInsideAnEarlierNetworkOfTheConcatenationSplits)
+{
+    // 10.0.0.0/8 port 53 first, then hosts of 10.1.0.0/16 on other ports: members; one host
+    // on port 53 would take the network's packets, so the run ends before it.
+    auto udp = [](uint32_t addr, int bits, uint16_t port) {
+        model::Rule r = to_port(port, 0, 17);
+        r.src = addr & prefix(bits);
+        r.src_mask = prefix(bits);
+        return r;
+    };
+    std::vector<model::Rule> rules = {udp(ip(10, 0, 0, 0), 8, 53)};
+    for (int i = 1; i <= 4; ++i) rules.push_back(udp(ip(10, 1, 0, i), 32, 123));
+    rules.push_back(udp(ip(10, 1, 0, 9), 32, 53));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, {F::SourceAddr, F::DestPort}}}));
+    // A /16 between them holds those hosts but not the /8's port: still a member.
+    rules.insert(rules.begin() + 1, udp(ip(10, 1, 0, 0), 16, 80));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 6, {F::SourceAddr, F::DestPort}}}));
+    // A host of another network on port 53 overlaps nothing.
+    rules.back() = udp(ip(192, 0, 2, 1), 32, 53);
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 7, {F::SourceAddr, F::DestPort}}}));
+}
+
 TEST(CompileRuns, OneFieldWinsATieWithAConcatenation)
 {
     std::vector<model::Rule> rules;
