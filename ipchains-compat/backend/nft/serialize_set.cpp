@@ -342,22 +342,11 @@ void RunElements::add_message(const nlmsghdr* m)
                 if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
                 flags = ntohl(mnl_attr_get_u32(a));
                 return true;
-            case NFTA_SET_ELEM_USERDATA: {
-                // The comment TLV, bounded as comment_from_udata reads it.
-                const auto* p = static_cast<const uint8_t*>(mnl_attr_get_payload(a));
-                const uint8_t* end = p + mnl_attr_get_payload_len(a);
-                while (end - p >= 2) {
-                    uint8_t t = p[0], l = p[1];
-                    if (end - p - 2 < l) break;
-                    if (t == NFTNL_UDATA_SET_ELEM_COMMENT && l > 0) {
-                        const char* c = reinterpret_cast<const char*>(p + 2);
-                        comment = std::string_view(c, strnlen(c, l));
-                        break;
-                    }
-                    p += 2 + l;
-                }
+            case NFTA_SET_ELEM_USERDATA:
+                comment = comment_view_from_udata(mnl_attr_get_payload(a),
+                                                  mnl_attr_get_payload_len(a),
+                                                  NFTNL_UDATA_SET_ELEM_COMMENT);
                 return true;
-            }
             default: return true;
             }
         });
