@@ -323,7 +323,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         auto b = compile::compile(before.ruleset, opt);
         if (!b) return b.error();
         ir_before = std::move(*b);
-        reconcile_with_kernel(*ir_before, before);
+        reconcile_with_kernel(*ir_before, before.chains, before.sets);
     }
     const ir::Table* pb = ir_before ? &*ir_before : nullptr;
 
@@ -339,10 +339,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         auto b = compile::compile(before.ruleset, ip6_options(cfg_.table));
         if (!b) return b.error();
         ir6_before = std::move(*b);
-        Snapshot read6;
-        read6.chains = before.chains6;
-        read6.sets = before.sets6;
-        reconcile_with_kernel(*ir6_before, read6);
+        reconcile_with_kernel(*ir6_before, before.chains6, before.sets6);
     }
     const ir::Table* pb6 = ir6_before ? &*ir6_before : nullptr;
 
@@ -394,9 +391,9 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     return {};
 }
 
-void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot)
+void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read,
+                                       const std::vector<std::string>& sets)
 {
-    const std::vector<KernelChain>& read = snapshot.chains;
     std::unordered_map<std::string, const std::string*> comments;
     for (const auto& kc : read) comments[kc.name] = &kc.comment;
     std::vector<ir::Chain> kept;
@@ -427,8 +424,8 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapsh
     }
     before.chains = std::move(kept);
     // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
-    forget_missing_sets(before, snapshot.sets);
-    drop_unknown_sets(before, snapshot.sets);
+    forget_missing_sets(before, sets);
+    drop_unknown_sets(before, sets);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,
