@@ -203,19 +203,24 @@ Result<void> NftBackend::refill_zeroed(const model::Ruleset& rs, bool table6_exi
         names.insert(c.name);
         for (auto& r : c.rules) r.counters = {};
     }
-    auto t = compile::compile(zeroed, table_options(cfg_.table, NFPROTO_IPV4));
-    if (!t) return t.error();
-    std::optional<ir::Table> t6;
-    if (table6_exists && model::has_ip6_rules(zeroed)) {
-        auto c6 = compile::compile(zeroed, table_options(cfg_.table, NFPROTO_IPV6));
-        if (!c6) return c6.error();
-        t6 = std::move(*c6);
+    // The ip table, and the ip6 one while it exists and has rules (docs/ipfw.md "IPv6").
+    struct Refill {
+        uint8_t family;
+        ir::Table table;
+        std::vector<std::string> chains;
+    };
+    std::vector<Refill> refills;
+    for (uint8_t family : {uint8_t{NFPROTO_IPV4}, uint8_t{NFPROTO_IPV6}}) {
+        if (family == NFPROTO_IPV6 && !(table6_exists && model::has_ip6_rules(zeroed))) continue;
+        auto t = compile::compile(zeroed, table_options(cfg_.table, family));
+        if (!t) return t.error();
+        auto chains = nft_chains_of(*t, names);
+        refills.push_back({family, std::move(*t), std::move(chains)});
     }
-    auto chains = nft_chains_of(*t, names);
-    std::vector<std::string> chains6;
-    if (t6) chains6 = nft_chains_of(*t6, names);
     QueueImpl impl = QueueImpl::Compat;
-    if (chains_send_queue(*t, chains) || (t6 && chains_send_queue(*t6, chains6))) {
+    bool sends_queue = false;
+    for (const auto& r : refills) sends_queue = sends_queue || chains_send_queue(r.table, r.chains);
+    if (sends_queue) {
         auto q = queue_choice();
         if (!q) return q.error();
         impl = q->impl;
@@ -223,10 +228,9 @@ Result<void> NftBackend::refill_zeroed(const model::Ruleset& rs, bool table6_exi
     auto nl = netlink();
     if (!nl) return nl.error();
     Batch batch((*nl)->next_seq(), generation);
-    plan_refill(batch, *t, chains, impl);
-    if (t6) {
-        batch.set_family(NFPROTO_IPV6);
-        plan_refill(batch, *t6, chains6, impl);
+    for (const auto& r : refills) {
+        batch.set_family(r.family);
+        plan_refill(batch, r.table, r.chains, impl);
     }
     return send(batch);
 }
