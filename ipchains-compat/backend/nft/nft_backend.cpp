@@ -16,6 +16,7 @@
 #include "backend/nft/transaction.h"
 #include "compile/compile.h"
 #include "compile/runs.h"
+#include "compile/steps.h"
 #include "model/prefix6.h"
 
 #include <linux/netfilter.h>
@@ -325,12 +326,13 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         const std::vector<KernelChain>& chains;
         const std::vector<std::string>& sets;
         std::optional<ir::Table> before, after;
+        std::vector<compile::Step> steps;  // before -> after, worked out once
         std::vector<std::string> refill;
     };
     TablePlan plans[] = {
-        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, {}, {}, {}},
+        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, {}, {}, {}, {}},
         {NFPROTO_IPV6, model::has_ip6_rules(change.after), before.table6_exists, before.chains6,
-         before.sets6, {}, {}, {}},
+         before.sets6, {}, {}, {}, {}},
     };
     for (auto& p : plans) {
         compile::Options opt = table_options(cfg_.table, p.family);
@@ -345,6 +347,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
             p.before = std::move(*b);
             reconcile_with_kernel(*p.before, p.chains, p.sets);
         }
+        if (p.after) p.steps = compile::commit_steps(p.before ? &*p.before : nullptr, *p.after);
     }
 
     // Counters the kernel cannot reset in place are rebuilt in the change's own batch, so that
@@ -365,8 +368,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     bool sends_queue = false;
     for (const auto& p : plans)
         if (p.after)
-            sends_queue = sends_queue || commit_sends_queue(p.before ? &*p.before : nullptr,
-                                                            *p.after) ||
+            sends_queue = sends_queue || steps_send_queue(p.steps, *p.after) ||
                           chains_send_queue(*p.after, p.refill);
     if (sends_queue) {
         auto q = queue_choice();
@@ -381,7 +383,8 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     for (const auto& p : plans) {
         batch.set_family(p.family);
         if (p.after) {
-            plan_commit(batch, p.before ? &*p.before : nullptr, *p.after, queue, p.refill);
+            plan_commit(batch, p.steps, p.before ? &*p.before : nullptr, *p.after, queue,
+                        p.refill);
         } else if (p.exists) {
             TablePtr t = make_table(cfg_.table, {});
             batch.delete_table(t.get(), cfg_.table);
