@@ -116,17 +116,26 @@ std::string key_bytes(const std::vector<ir::SetField>& fields, const std::vector
     return out;
 }
 
+// The end bound of an exact interface name in an interval set, the first name after it: its
+// NUL padding with the last byte 1. Into `end`, IFNAMSIZ bytes.
+void exact_name_end(const std::string& name, char* end)
+{
+    memset(end, 0, IFNAMSIZ);
+    memcpy(end, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
+    end[IFNAMSIZ - 1] = 1;
+}
+
 // The end bound of an interface member in an interval set, the first name after it: an exact
-// name's NUL padding with its last byte 1, a wildcard's name with its last character the next
-// one ("ppp" -> "ppq"). Empty when no name comes after (a wildcard of 0xff bytes).
+// name's (exact_name_end), a wildcard's name with its last character the next one ("ppp" ->
+// "ppq"). Empty when no name comes after (a wildcard of 0xff bytes).
 std::string name_end(const ir::SetKey& k)
 {
     std::string end(IFNAMSIZ, '\0');
-    memcpy(&end[0], k.name.data(), std::min<size_t>(k.name.size(), IFNAMSIZ - 1));
     if (!k.prefix) {
-        end[IFNAMSIZ - 1] = 1;
+        exact_name_end(k.name, &end[0]);
         return end;
     }
+    memcpy(&end[0], k.name.data(), std::min<size_t>(k.name.size(), IFNAMSIZ - 1));
     for (size_t i = std::min<size_t>(k.name.size(), IFNAMSIZ - 1); i-- > 0;) {
         if (static_cast<uint8_t>(end[i]) != 0xFF) {
             end[i] = static_cast<char>(static_cast<uint8_t>(end[i]) + 1);
@@ -424,11 +433,8 @@ bool RunElements::overlaps(const std::vector<ir::SetKey>& key) const
                                   : nullptr;
         parse_key_into(fields_, bytes + e.key, member);
         if (is_name(field)) {
-            // name_end of an exact name: its NUL padding with the last byte 1.
-            char own_end[IFNAMSIZ] = {};
-            memcpy(own_end, member[0].name.data(),
-                   std::min<size_t>(member[0].name.size(), IFNAMSIZ - 1));
-            own_end[IFNAMSIZ - 1] = 1;
+            char own_end[IFNAMSIZ];
+            exact_name_end(member[0].name, own_end);
             member[0].prefix = !next || memcmp(bytes + next->key, own_end, IFNAMSIZ) != 0;
         } else if (next) {
             parse_key_into(fields_, bytes + next->key, last);
