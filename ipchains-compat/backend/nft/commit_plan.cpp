@@ -149,10 +149,10 @@ bool rule_has_queue(const ir::Rule& r)
     return false;
 }
 
-bool commit_sends_queue(const ir::Table* before, const ir::Table& after)
+bool steps_send_queue(const std::vector<compile::Step>& steps, const ir::Table& after)
 {
     Index ia(after);
-    for (const auto& step : compile::commit_steps(before, after))
+    for (const auto& step : steps)
         if (const auto* add = std::get_if<compile::AddRule>(&step))
             if (rule_has_queue(ia.chains.at(add->chain)->rules.at(add->index))) return true;
     return false;
@@ -165,13 +165,18 @@ void encode_steps(Batch& batch, const std::vector<compile::Step>& steps, const i
     for (const auto& step : steps) std::visit(encoder, step);
 }
 
-void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue,
-                 const std::vector<std::string>& refill)
+void plan_commit(Batch& batch, const std::vector<compile::Step>& steps, const ir::Table* before,
+                 const ir::Table& after, QueueImpl queue, const std::vector<std::string>& refill)
 {
-    auto steps = compile::commit_steps(before, after);
     encode_steps(batch, steps, before, after, queue);
     if (!refill.empty())
         encode_steps(batch, compile::refill_steps(after, refill, steps), &after, after, queue);
+}
+
+void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue,
+                 const std::vector<std::string>& refill)
+{
+    plan_commit(batch, compile::commit_steps(before, after), before, after, queue, refill);
 }
 
 void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,

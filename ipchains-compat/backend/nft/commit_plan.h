@@ -18,6 +18,10 @@ void encode_steps(Batch& batch, const std::vector<compile::Step>& steps, const i
 // (compile::refill_steps after the commit's steps, in the same transaction).
 void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, QueueImpl queue,
                  const std::vector<std::string>& refill = {});
+// The same with the commit's steps already worked out (compile::commit_steps(before, after)),
+// so that a caller who looked at them first does not diff the tables twice.
+void plan_commit(Batch& batch, const std::vector<compile::Step>& steps, const ir::Table* before,
+                 const ir::Table& after, QueueImpl queue, const std::vector<std::string>& refill);
 
 // compile::refill_steps encoded: flushes the nft chains `chains` of `table` and adds their
 // rules again, with the counter values `table` carries: -Z on kernels that cannot reset rule
@@ -25,9 +29,9 @@ void plan_commit(Batch& batch, const ir::Table* before, const ir::Table& after, 
 void plan_refill(Batch& batch, const ir::Table& table, const std::vector<std::string>& chains,
                  QueueImpl queue);
 
-// Whether the rules plan_commit would send contain a Queue statement (then the queue encoding
+// Whether the rules `steps` add to `after` contain a Queue statement (then the queue encoding
 // must be known first).
-bool commit_sends_queue(const ir::Table* before, const ir::Table& after);
+bool steps_send_queue(const std::vector<compile::Step>& steps, const ir::Table& after);
 
 bool rule_has_queue(const ir::Rule& r);
 

@@ -16,6 +16,7 @@
 #include "backend/nft/transaction.h"
 #include "compile/compile.h"
 #include "compile/runs.h"
+#include "compile/steps.h"
 #include "model/prefix6.h"
 
 #include <linux/netfilter.h>
@@ -69,11 +70,14 @@ Result<void> add_ip6_rules(model::Ruleset& rs, const KernelState& k6, const std:
     return {};
 }
 
-compile::Options ip6_options(const std::string& table)
+// How the table of `family` is compiled: `ip` with rule runs, `ip6` (ipfw's ip6 rules)
+// without (docs/ipfw.md "IPv6").
+compile::Options table_options(const std::string& table, uint8_t family)
 {
     compile::Options opt;
     opt.table_name = table;
-    opt.ip6 = true;
+    opt.ip6 = family == NFPROTO_IPV6;
+    opt.rule_runs = family == NFPROTO_IPV4;
     return opt;
 }
 
@@ -200,22 +204,24 @@ Result<void> NftBackend::refill_zeroed(const model::Ruleset& rs, bool table6_exi
         names.insert(c.name);
         for (auto& r : c.rules) r.counters = {};
     }
-    compile::Options opt;
-    opt.table_name = cfg_.table;
-    opt.rule_runs = true;
-    auto t = compile::compile(zeroed, opt);
-    if (!t) return t.error();
-    std::optional<ir::Table> t6;
-    if (table6_exists && model::has_ip6_rules(zeroed)) {
-        auto c6 = compile::compile(zeroed, ip6_options(cfg_.table));
-        if (!c6) return c6.error();
-        t6 = std::move(*c6);
+    // The ip table, and the ip6 one while it exists and has rules (docs/ipfw.md "IPv6").
+    struct Refill {
+        uint8_t family;
+        ir::Table table;
+        std::vector<std::string> chains;
+    };
+    std::vector<Refill> refills;
+    for (uint8_t family : {uint8_t{NFPROTO_IPV4}, uint8_t{NFPROTO_IPV6}}) {
+        if (family == NFPROTO_IPV6 && !(table6_exists && model::has_ip6_rules(zeroed))) continue;
+        auto t = compile::compile(zeroed, table_options(cfg_.table, family));
+        if (!t) return t.error();
+        auto chains = nft_chains_of(*t, names);
+        refills.push_back({family, std::move(*t), std::move(chains)});
     }
-    auto chains = nft_chains_of(*t, names);
-    std::vector<std::string> chains6;
-    if (t6) chains6 = nft_chains_of(*t6, names);
     QueueImpl impl = QueueImpl::Compat;
-    if (chains_send_queue(*t, chains) || (t6 && chains_send_queue(*t6, chains6))) {
+    bool sends_queue = false;
+    for (const auto& r : refills) sends_queue = sends_queue || chains_send_queue(r.table, r.chains);
+    if (sends_queue) {
         auto q = queue_choice();
         if (!q) return q.error();
         impl = q->impl;
@@ -223,10 +229,9 @@ Result<void> NftBackend::refill_zeroed(const model::Ruleset& rs, bool table6_exi
     auto nl = netlink();
     if (!nl) return nl.error();
     Batch batch((*nl)->next_seq(), generation);
-    plan_refill(batch, *t, chains, impl);
-    if (t6) {
-        batch.set_family(NFPROTO_IPV6);
-        plan_refill(batch, *t6, chains6, impl);
+    for (const auto& r : refills) {
+        batch.set_family(r.family);
+        plan_refill(batch, r.table, r.chains, impl);
     }
     return send(batch);
 }
@@ -312,39 +317,38 @@ Result<void> NftBackend::read_state(KernelState& k, bool reset, uint8_t family)
 
 Result<void> NftBackend::commit(const Snapshot& before, const model::Change& change)
 {
-    compile::Options opt;
-    opt.table_name = cfg_.table;
-    opt.rule_runs = true;
-    auto ir_after = compile::compile(change.after, opt);
-    if (!ir_after) return ir_after.error();
-
-    std::optional<ir::Table> ir_before;
-    if (before.table_exists) {
-        auto b = compile::compile(before.ruleset, opt);
-        if (!b) return b.error();
-        ir_before = std::move(*b);
-        reconcile_with_kernel(*ir_before, before);
+    // One plan per table: `ip` always, `ip6` while the ruleset has ip6 rules; both change in
+    // the same batch (docs/ipfw.md "IPv6").
+    struct TablePlan {
+        uint8_t family;
+        bool wanted;  // whether `after` has this table
+        bool exists;  // whether the snapshot found it
+        const std::vector<KernelChain>& chains;
+        const std::vector<std::string>& sets;
+        std::optional<ir::Table> before, after;
+        std::vector<compile::Step> steps;  // before -> after, worked out once
+        std::vector<std::string> refill;
+    };
+    TablePlan plans[] = {
+        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, {}, {}, {}, {}},
+        {NFPROTO_IPV6, model::has_ip6_rules(change.after), before.table6_exists, before.chains6,
+         before.sets6, {}, {}, {}, {}},
+    };
+    for (auto& p : plans) {
+        compile::Options opt = table_options(cfg_.table, p.family);
+        if (p.wanted) {
+            auto a = compile::compile(change.after, opt);
+            if (!a) return a.error();
+            p.after = std::move(*a);
+        }
+        if (p.exists) {
+            auto b = compile::compile(before.ruleset, opt);
+            if (!b) return b.error();
+            p.before = std::move(*b);
+            reconcile_with_kernel(*p.before, p.chains, p.sets);
+        }
+        if (p.after) p.steps = compile::commit_steps(p.before ? &*p.before : nullptr, *p.after);
     }
-    const ir::Table* pb = ir_before ? &*ir_before : nullptr;
-
-    // The ip6 table exists while the ruleset has ip6 rules; it changes in the same batch
-    // (docs/ipfw.md "IPv6").
-    std::optional<ir::Table> ir6_after, ir6_before;
-    if (model::has_ip6_rules(change.after)) {
-        auto a = compile::compile(change.after, ip6_options(cfg_.table));
-        if (!a) return a.error();
-        ir6_after = std::move(*a);
-    }
-    if (before.table6_exists) {
-        auto b = compile::compile(before.ruleset, ip6_options(cfg_.table));
-        if (!b) return b.error();
-        ir6_before = std::move(*b);
-        Snapshot read6;
-        read6.chains = before.chains6;
-        read6.sets = before.sets6;
-        reconcile_with_kernel(*ir6_before, read6);
-    }
-    const ir::Table* pb6 = ir6_before ? &*ir6_before : nullptr;
 
     // Counters the kernel cannot reset in place are rebuilt in the change's own batch, so that
     // the rebuild too only lands on the snapshot's generation (docs/design.md "Zeroing
@@ -357,15 +361,15 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         reset_in_place = *can;
         if (!reset_in_place) refilled.insert(change.zeroed.begin(), change.zeroed.end());
     }
-    std::vector<std::string> refill = nft_chains_of(*ir_after, refilled);
-    std::vector<std::string> refill6;
-    if (ir6_after) refill6 = nft_chains_of(*ir6_after, refilled);
+    for (auto& p : plans)
+        if (p.after) p.refill = nft_chains_of(*p.after, refilled);
 
     QueueImpl queue = QueueImpl::Compat;
-    bool sends_queue = commit_sends_queue(pb, *ir_after) || chains_send_queue(*ir_after, refill);
-    if (ir6_after)
-        sends_queue = sends_queue || commit_sends_queue(pb6, *ir6_after) ||
-                      chains_send_queue(*ir6_after, refill6);
+    bool sends_queue = false;
+    for (const auto& p : plans)
+        if (p.after)
+            sends_queue = sends_queue || steps_send_queue(p.steps, *p.after) ||
+                          chains_send_queue(*p.after, p.refill);
     if (sends_queue) {
         auto q = queue_choice();
         if (!q) return q.error();
@@ -376,27 +380,29 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
     // The kernel refuses a batch whose generation moved (ERESTART): a diff is never applied to
     // a table someone changed after the snapshot.
     Batch batch((*nl)->next_seq(), static_cast<uint32_t>(before.generation.value_or(0)));
-    plan_commit(batch, pb, *ir_after, queue, refill);
-    batch.set_family(NFPROTO_IPV6);
-    if (ir6_after) {
-        plan_commit(batch, pb6, *ir6_after, queue, refill6);
-    } else if (before.table6_exists) {
-        TablePtr t = make_table(cfg_.table, {});
-        batch.delete_table(t.get(), cfg_.table);
+    for (const auto& p : plans) {
+        batch.set_family(p.family);
+        if (p.after) {
+            plan_commit(batch, p.steps, p.before ? &*p.before : nullptr, *p.after, queue,
+                        p.refill);
+        } else if (p.exists) {
+            TablePtr t = make_table(cfg_.table, {});
+            batch.delete_table(t.get(), cfg_.table);
+        }
     }
     auto r = send(batch);
     if (!r) return r;
     // In place: the counters only, after the change; nothing of anyone's is rewritten.
-    if (reset_in_place) {
-        if (auto z = reset_chains(*ir_after, change.zeroed, NFPROTO_IPV4); !z) return z;
-        if (ir6_after) return reset_chains(*ir6_after, change.zeroed, NFPROTO_IPV6);
-    }
+    if (reset_in_place)
+        for (const auto& p : plans)
+            if (p.after)
+                if (auto z = reset_chains(*p.after, change.zeroed, p.family); !z) return z;
     return {};
 }
 
-void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapshot)
+void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read,
+                                       const std::vector<std::string>& sets)
 {
-    const std::vector<KernelChain>& read = snapshot.chains;
     std::unordered_map<std::string, const std::string*> comments;
     for (const auto& kc : read) comments[kc.name] = &kc.comment;
     std::vector<ir::Chain> kept;
@@ -427,8 +433,8 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const Snapshot& snapsh
     }
     before.chains = std::move(kept);
     // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
-    forget_missing_sets(before, snapshot.sets);
-    drop_unknown_sets(before, snapshot.sets);
+    forget_missing_sets(before, sets);
+    drop_unknown_sets(before, sets);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,

@@ -41,18 +41,17 @@ struct LastRule {
 std::optional<ir::SetField> loaded_field(nftnl_expr* e, const char* name)
 {
     using F = ir::SetField;
-    if (strcmp(name, "payload") == 0) {
-        uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
-        uint32_t offset = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-        if (base == NFT_PAYLOAD_NETWORK_HEADER && offset == 12) return F::SourceAddr;
-        if (base == NFT_PAYLOAD_NETWORK_HEADER && offset == 16) return F::DestAddr;
-        if (base == NFT_PAYLOAD_NETWORK_HEADER && offset == 9) return F::Proto;
-        if (base == NFT_PAYLOAD_TRANSPORT_HEADER && offset == 0) return F::SourcePort;
-        if (base == NFT_PAYLOAD_TRANSPORT_HEADER && offset == 2) return F::DestPort;
-    } else if (strcmp(name, "meta") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
-        uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
-        if (key == NFT_META_IIFNAME) return F::InIface;
-        if (key == NFT_META_OIFNAME) return F::OutIface;
+    const bool payload = strcmp(name, "payload") == 0;
+    if (!payload && !(strcmp(name, "meta") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)))
+        return std::nullopt;
+    for (F f : {F::SourceAddr, F::DestAddr, F::Proto, F::SourcePort, F::DestPort, F::InIface,
+                F::OutIface}) {
+        FieldLoad load = field_load(f);
+        if (load.meta == payload) continue;
+        if (payload ? nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE) == load.base &&
+                          nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET) == load.offset
+                    : nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == load.meta_key)
+            return f;
     }
     return std::nullopt;
 }

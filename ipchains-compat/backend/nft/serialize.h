@@ -43,6 +43,17 @@ std::vector<SetPtr> make_all_set_elements(const std::string& table, const ir::Se
 
 // Bytes a set key field takes in a concatenation (its length rounded up to 4).
 uint32_t set_field_length(ir::SetField f);
+// Where a rule run's lookup loads a key field from: a payload (base, offset, length) or, for
+// an interface name, a meta key. The one description of the lookup serialize_match.cpp
+// writes and the append fast path reads back (run_append.cpp).
+struct FieldLoad {
+    bool meta;
+    uint32_t base;  // NFT_PAYLOAD_*, when not meta
+    uint32_t offset;
+    uint32_t len;
+    uint32_t meta_key;  // NFT_META_*, when meta
+};
+FieldLoad field_load(ir::SetField f);
 // A rule run's members as the kernel lists them, read for the append fast path
 // (docs/design.md "Rule runs"): the GETSETELEM dump's attributes are walked in place, each
 // key kept as its bytes in one buffer, so that a set of many members costs no allocation per

@@ -73,28 +73,11 @@ void match(nftnl_rule* r, const ir::SetLookup& m)
     uint32_t offset = 0;
     for (ir::SetField f : m.fields) {
         uint32_t reg = m.fields.size() == 1 ? expr::kReg : expr::concat_register(offset);
-        switch (f) {
-        case ir::SetField::SourceAddr:
-        case ir::SetField::DestAddr:
-            expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER,
-                               f == ir::SetField::SourceAddr ? kIpSaddrOffset : kIpDaddrOffset, 4,
-                               reg);
-            break;
-        case ir::SetField::SourcePort:
-        case ir::SetField::DestPort:
-            expr::payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER,
-                               f == ir::SetField::SourcePort ? kThSportOffset : kThDportOffset, 2,
-                               reg);
-            break;
-        case ir::SetField::Proto:
-            expr::payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, kIpProtocolOffset, 1, reg);
-            break;
-        case ir::SetField::InIface:
-        case ir::SetField::OutIface:
-            expr::meta_load(r, f == ir::SetField::InIface ? NFT_META_IIFNAME : NFT_META_OIFNAME,
-                            reg);
-            break;
-        }
+        FieldLoad load = field_load(f);
+        if (load.meta)
+            expr::meta_load(r, load.meta_key, reg);
+        else
+            expr::payload_load(r, load.base, load.offset, load.len, reg);
         offset += set_field_length(f);
     }
     expr::lookup(r, m.set, m.vmap);
@@ -180,6 +163,23 @@ void match(nftnl_rule* r, const ir::CtReply& m)
 }
 
 }  // namespace
+
+FieldLoad field_load(ir::SetField f)
+{
+    switch (f) {
+    case ir::SetField::SourceAddr: return {false, NFT_PAYLOAD_NETWORK_HEADER, kIpSaddrOffset, 4, 0};
+    case ir::SetField::DestAddr: return {false, NFT_PAYLOAD_NETWORK_HEADER, kIpDaddrOffset, 4, 0};
+    case ir::SetField::SourcePort:
+        return {false, NFT_PAYLOAD_TRANSPORT_HEADER, kThSportOffset, 2, 0};
+    case ir::SetField::DestPort:
+        return {false, NFT_PAYLOAD_TRANSPORT_HEADER, kThDportOffset, 2, 0};
+    case ir::SetField::Proto:
+        return {false, NFT_PAYLOAD_NETWORK_HEADER, kIpProtocolOffset, 1, 0};
+    case ir::SetField::InIface: return {true, 0, 0, 0, NFT_META_IIFNAME};
+    case ir::SetField::OutIface: return {true, 0, 0, 0, NFT_META_OIFNAME};
+    }
+    return {};
+}
 
 void add_match(nftnl_rule* r, const ir::Match& m)
 {

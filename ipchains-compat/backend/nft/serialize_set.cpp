@@ -116,17 +116,26 @@ std::string key_bytes(const std::vector<ir::SetField>& fields, const std::vector
     return out;
 }
 
+// The end bound of an exact interface name in an interval set, the first name after it: its
+// NUL padding with the last byte 1. Into `end`, IFNAMSIZ bytes.
+void exact_name_end(const std::string& name, char* end)
+{
+    memset(end, 0, IFNAMSIZ);
+    memcpy(end, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
+    end[IFNAMSIZ - 1] = 1;
+}
+
 // The end bound of an interface member in an interval set, the first name after it: an exact
-// name's NUL padding with its last byte 1, a wildcard's name with its last character the next
-// one ("ppp" -> "ppq"). Empty when no name comes after (a wildcard of 0xff bytes).
+// name's (exact_name_end), a wildcard's name with its last character the next one ("ppp" ->
+// "ppq"). Empty when no name comes after (a wildcard of 0xff bytes).
 std::string name_end(const ir::SetKey& k)
 {
     std::string end(IFNAMSIZ, '\0');
-    memcpy(&end[0], k.name.data(), std::min<size_t>(k.name.size(), IFNAMSIZ - 1));
     if (!k.prefix) {
-        end[IFNAMSIZ - 1] = 1;
+        exact_name_end(k.name, &end[0]);
         return end;
     }
+    memcpy(&end[0], k.name.data(), std::min<size_t>(k.name.size(), IFNAMSIZ - 1));
     for (size_t i = std::min<size_t>(k.name.size(), IFNAMSIZ - 1); i-- > 0;) {
         if (static_cast<uint8_t>(end[i]) != 0xFF) {
             end[i] = static_cast<char>(static_cast<uint8_t>(end[i]) + 1);
@@ -342,22 +351,11 @@ void RunElements::add_message(const nlmsghdr* m)
                 if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) return false;
                 flags = ntohl(mnl_attr_get_u32(a));
                 return true;
-            case NFTA_SET_ELEM_USERDATA: {
-                // The comment TLV, bounded as comment_from_udata reads it.
-                const auto* p = static_cast<const uint8_t*>(mnl_attr_get_payload(a));
-                const uint8_t* end = p + mnl_attr_get_payload_len(a);
-                while (end - p >= 2) {
-                    uint8_t t = p[0], l = p[1];
-                    if (end - p - 2 < l) break;
-                    if (t == NFTNL_UDATA_SET_ELEM_COMMENT && l > 0) {
-                        const char* c = reinterpret_cast<const char*>(p + 2);
-                        comment = std::string_view(c, strnlen(c, l));
-                        break;
-                    }
-                    p += 2 + l;
-                }
+            case NFTA_SET_ELEM_USERDATA:
+                comment = comment_view_from_udata(mnl_attr_get_payload(a),
+                                                  mnl_attr_get_payload_len(a),
+                                                  NFTNL_UDATA_SET_ELEM_COMMENT);
                 return true;
-            }
             default: return true;
             }
         });
@@ -435,11 +433,8 @@ bool RunElements::overlaps(const std::vector<ir::SetKey>& key) const
                                   : nullptr;
         parse_key_into(fields_, bytes + e.key, member);
         if (is_name(field)) {
-            // name_end of an exact name: its NUL padding with the last byte 1.
-            char own_end[IFNAMSIZ] = {};
-            memcpy(own_end, member[0].name.data(),
-                   std::min<size_t>(member[0].name.size(), IFNAMSIZ - 1));
-            own_end[IFNAMSIZ - 1] = 1;
+            char own_end[IFNAMSIZ];
+            exact_name_end(member[0].name, own_end);
             member[0].prefix = !next || memcmp(bytes + next->key, own_end, IFNAMSIZ) != 0;
         } else if (next) {
             parse_key_into(fields_, bytes + next->key, last);

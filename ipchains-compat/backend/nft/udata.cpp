@@ -18,6 +18,11 @@ std::string comment_udata(uint8_t type, const std::string& comment)
 
 std::string comment_from_udata(const void* data, uint32_t len, uint8_t type)
 {
+    return std::string(comment_view_from_udata(data, len, type));
+}
+
+std::string_view comment_view_from_udata(const void* data, uint32_t len, uint8_t type)
+{
     const auto* p = static_cast<const uint8_t*>(data);
     const uint8_t* end = p + len;
     // Bounds-checked walk: userdata is whatever any tool stored, not necessarily ours.
@@ -26,7 +31,7 @@ std::string comment_from_udata(const void* data, uint32_t len, uint8_t type)
         if (end - p - 2 < l) break;
         if (t == type && l > 0) {
             const char* s = reinterpret_cast<const char*>(p + 2);
-            return std::string(s, strnlen(s, l));
+            return std::string_view(s, strnlen(s, l));
         }
         p += 2 + l;
     }

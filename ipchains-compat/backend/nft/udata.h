@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace ipchains::backend::nft {
 
@@ -13,5 +14,7 @@ std::string comment_udata(uint8_t type, const std::string& comment);
 
 // The comment TLV of `type` in a userdata blob, or "" when there is none.
 std::string comment_from_udata(const void* data, uint32_t len, uint8_t type);
+// The same, viewing the blob's bytes: for readers of many elements that keep no copy.
+std::string_view comment_view_from_udata(const void* data, uint32_t len, uint8_t type);
 
 }  // namespace ipchains::backend::nft
