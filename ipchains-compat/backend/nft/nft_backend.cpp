@@ -258,6 +258,10 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         if (r) r = read_state(k6, reset, NFPROTO_IPV6);
         // EINTR: a dump saw the ruleset change under it (NLM_F_DUMP_INTR).
         if (!r && r.error().code == EINTR && !reset && attempt < kAttempts) continue;
+        // Still interrupted on the last attempt: the kernel kept moving on, which callers
+        // know as a stale read (backend::execute runs the command again).
+        if (!r && r.error().code == EINTR && !reset)
+            return Error::kernel(ERESTART, r.error().message);
         if (!r) return r.error();
         if (!reset && attempt < kAttempts) {
             auto gen2 = get_generation(**nl);
@@ -352,7 +356,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
 
     // Counters the kernel cannot reset in place are rebuilt in the change's own batch, so that
     // the rebuild too only lands on the snapshot's generation (docs/design.md "Zeroing
-    // counters"); ipfw zero N always rebuilds (docs/ipfw.md "Listing").
+    // counters"); ipfw zero N always rebuilds (docs/ipfw.md "One ruleset, two syntaxes").
     bool reset_in_place = false;
     std::set<std::string> refilled = change.recounted;
     if (!change.zeroed.empty()) {
