@@ -37,6 +37,16 @@ model::Rule with_proto(model::Rule r, uint16_t proto)
     return r;
 }
 
+model::Rule udp_deny(uint16_t lo, uint16_t hi, uint32_t src, uint32_t mask)
+{
+    model::Rule r = rule(model::TargetKind::Deny);
+    r.proto = 17;
+    r.dport = {lo, hi};
+    r.src = src;
+    r.src_mask = mask;
+    return r;
+}
+
 model::Ruleset ruleset(const std::vector<std::string>& user_chains)
 {
     model::Ruleset rs = model::Ruleset::initial();

@@ -16,6 +16,8 @@ model::Rule rule(model::TargetKind t = model::TargetKind::None);
 model::Rule jump(const std::string& chain);
 model::Rule divert(uint16_t port);
 model::Rule with_proto(model::Rule r, uint16_t proto);
+// -p udp [-s src/mask] -d 0/0 lo:hi -j DENY: a member of port and source . port runs.
+model::Rule udp_deny(uint16_t lo, uint16_t hi, uint32_t src = 0, uint32_t mask = 0);
 // `ipfw add N divert PORT ip6 from any to DST6 in` (docs/ipfw.md "IPv6"); DST6 as
 // model::parse_prefix6 reads it.
 model::Rule ip6_divert(uint16_t number, uint16_t port, const std::string& dst6);

@@ -523,14 +523,6 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
 {
     NftBackend fast(table("fast"));
     NftBackend slow_be(table("slow"));
-    auto port = [](uint16_t lo, uint16_t hi, uint32_t src = 0, uint32_t mask = 0) {
-        model::Rule r = fx::rule(model::TargetKind::Deny);
-        r.proto = 17;
-        r.dport = {lo, hi};
-        r.src = src;
-        r.src_mask = mask;
-        return r;
-    };
     auto iface = [](const char* name) {
         model::Rule r = fx::rule(model::TargetKind::Accept);
         r.iface = name;
@@ -543,15 +535,15 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
         return r;
     };
     std::vector<model::Command> setup = {new_chain("ports"), new_chain("nets")};
-    for (uint16_t p : {53, 123, 161}) setup.push_back(append("ports", port(p, p)));
-    setup.push_back(append("ports", port(6000, 6063)));
+    for (uint16_t p : {53, 123, 161}) setup.push_back(append("ports", fx::udp_deny(p, p)));
+    setup.push_back(append("ports", fx::udp_deny(6000, 6063)));
     for (const char* n : {"eth0", "eth1", "eth2", "eth3"})
         setup.push_back(append("output", iface(n)));
     for (uint32_t n = 1; n <= 2; ++n)
         for (uint16_t p : {53, 123})
-            setup.push_back(append("nets", port(p, p, n << 24, 0xFF000000u)));
+            setup.push_back(append("nets", fx::udp_deny(p, p, n << 24, 0xFF000000u)));
     auto verdict = [&](uint16_t p, model::TargetKind t) {
-        model::Rule r = port(p, p);
+        model::Rule r = fx::udp_deny(p, p);
         r.target = t;
         return r;
     };
@@ -569,17 +561,17 @@ TEST_F(NftKernel, FastAppendToPortInterfaceAndConcatenationRuns)
         bool fast;
     };
     std::vector<Step> steps = {
-        {"ports", port(7000, 7010), true},
-        {"ports", port(8000, 8000), true},
-        {"ports", port(6010, 6010), false},  // inside 6000-6063
+        {"ports", fx::udp_deny(7000, 7010), true},
+        {"ports", fx::udp_deny(8000, 8000), true},
+        {"ports", fx::udp_deny(6010, 6010), false},  // inside 6000-6063
         {"output", iface("eth4"), true},
         {"output", wild("ppp"), false},  // a range of names: the set becomes an interval set
         {"output", iface("eth9"), true},
         {"output", iface("ppp0"), false},  // ppp+ takes its packets
         {"output", iface("eth1"), false},  // a member already
-        {"nets", port(53, 53, 3u << 24, 0xFF000000u), true},
-        {"nets", port(123, 123, 0x01020000u, 0xFFFF0000u), false},  // inside 1.0.0.0/8 . 123
-        {"nets", port(124, 124, 0x01020000u, 0xFFFF0000u), false},  // the chain ends otherwise
+        {"nets", fx::udp_deny(53, 53, 3u << 24, 0xFF000000u), true},
+        {"nets", fx::udp_deny(123, 123, 0x01020000u, 0xFFFF0000u), false},  // inside 1.0.0.0/8 . 123
+        {"nets", fx::udp_deny(124, 124, 0x01020000u, 0xFFFF0000u), false},  // the chain ends otherwise
         {"mixed", verdict(5, model::TargetKind::Accept), true},  // a verdict map's element
         {"mixed", verdict(6, model::TargetKind::Deny), true},
         {"mixed", verdict(7, model::TargetKind::Reject), false},  // no map verdict

@@ -191,16 +191,8 @@ void check_runs()
     for (int i = 1; i <= 5; ++i) fx::append(rs, "blk", host(i, model::TargetKind::Accept));
     fx::append(rs, "input", fx::jump("blk"));
     // Runs over ports and a port range, interfaces, protocols and source . port.
-    auto port = [](uint16_t lo, uint16_t hi, uint32_t src = 0, uint32_t mask = 0) {
-        model::Rule r = fx::rule(model::TargetKind::Deny);
-        r.proto = 17;
-        r.dport = {lo, hi};
-        r.src = src;
-        r.src_mask = mask;
-        return r;
-    };
-    for (uint16_t p : {53, 123, 161}) fx::append(rs, "forward", port(p, p));
-    fx::append(rs, "forward", port(6000, 6063));
+    for (uint16_t p : {53, 123, 161}) fx::append(rs, "forward", fx::udp_deny(p, p));
+    fx::append(rs, "forward", fx::udp_deny(6000, 6063));
     for (const char* n : {"eth0", "eth\"1", "ppp*0", "lo", "tun+"}) {
         model::Rule r = fx::rule(model::TargetKind::Accept);
         r.iface = n;
@@ -217,7 +209,7 @@ void check_runs()
         fx::append(rs, "output", r);
     }
     for (uint32_t n = 1; n <= 3; ++n)
-        for (uint16_t p : {53, 123}) fx::append(rs, "forward", port(p, p, n << 24, 0xFF000000u));
+        for (uint16_t p : {53, 123}) fx::append(rs, "forward", fx::udp_deny(p, p, n << 24, 0xFF000000u));
     for (uint32_t h = 1; h <= 5; ++h) {  // accepted and denied: a verdict map
         model::Rule r = fx::rule(h % 2 ? model::TargetKind::Accept : model::TargetKind::Deny);
         r.dst = 0xC6336400u | h;  // 198.51.100.h
