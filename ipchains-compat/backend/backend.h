@@ -32,11 +32,15 @@ struct Snapshot {
     std::vector<common::KernelChain> chains;
     // nft: the rule runs' sets the kernel holds (a run whose set is missing is rebuilt).
     std::vector<std::string> sets;
+    // nft: the counter objects the kernel holds (a policy counter the layout no longer keeps
+    // in one is removed by the next commit).
+    std::vector<std::string> counters;
     // nft: the `ip6` table of the same name that holds ipfw's ip6 rules (docs/ipfw.md
     // "IPv6"): whether it exists, its chains and sets. Their rules are in `ruleset`.
     bool table6_exists = false;
     std::vector<common::KernelChain> chains6;
     std::vector<std::string> sets6;
+    std::vector<std::string> counters6;
 };
 
 class Backend {

@@ -76,4 +76,10 @@ std::string policy_counter_name(const std::string& builtin)
     return builtin + "-policy";
 }
 
+std::string hook_chain_name(const std::string& builtin)
+{
+    const char* hook = builtin == "input" ? "in" : builtin == "forward" ? "fwd" : "out";
+    return std::string("~") + hook + "-hook";
+}
+
 }  // namespace ipchains::compile

@@ -46,6 +46,11 @@ struct Options {
     // Compile the IPv6 table (docs/ipfw.md "IPv6"): only the ipfw ip6 rules of input and
     // output, policies ACCEPT, site ids from kSite6Base + 1. Without it only the IPv4 rules.
     bool ip6 = false;
+    // An ACCEPT or DENY policy as the hook chain's own policy and counters, which cost a packet
+    // nothing beyond the hook, instead of a last rule with a named counter (docs/design.md
+    // "Chain layout"). The nft backend does for `ip`; the legacy backend maps the policy rule
+    // onto its own chains, and nft's language (ipchains-translate) has no base chain counters.
+    bool base_chain_policy = false;
 };
 
 // IPv6 resume sites are numbered after this, so that one mark id names one site whatever the
@@ -123,6 +128,9 @@ std::string post_chain_name(ir::Hook hook, int i);
 constexpr const char* kPassthroughChain = "~passthrough";
 // Table counter object holding a built-in chain's policy counters: "<chain>-policy".
 std::string policy_counter_name(const std::string& builtin);
+// The base chain that walks built-in chain `builtin` on its hook: "~in-hook", "~fwd-hook",
+// "~out-hook".
+std::string hook_chain_name(const std::string& builtin);
 
 // The canonical save-syntax line for a rule ("-A input -s ... -j DIVERT 1234"), which is also
 // the userdata each compiled rule carries.

@@ -84,6 +84,17 @@ ir::Rule policy_rule(const model::Chain& builtin)
     return r;
 }
 
+// Whether `builtin`'s policy is its hook chain's own verdict and counters
+// (Options::base_chain_policy). A base chain's policy can only accept or drop: REJECT and MASQ
+// stamp the mark in a rule. A chain whose DIVERT/TEE continuations end in its policy keeps the
+// policy chain, so that one counter object counts the policy on both paths.
+bool policy_in_hook_chain(const model::Chain& builtin, bool continued, const Options& opt)
+{
+    const auto p = builtin.policy.value_or(model::Policy::Accept);
+    return opt.base_chain_policy && !continued &&
+           (p == model::Policy::Accept || p == model::Policy::Deny);
+}
+
 ir::Chain policy_chain(const model::Chain& builtin)
 {
     ir::Chain c;
@@ -248,9 +259,10 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         if (detail::site_reached(*plan, s)) continued.insert(plan->instances[s.instance].root);
     for (const auto& c : rs.chains) {
         if (!c.builtin()) continue;
-        t.counters.push_back(ir::CounterObject{policy_counter_name(c.name),
-                                               c.policy_counters.packets,
-                                               c.policy_counters.bytes});
+        if (!policy_in_hook_chain(c, continued.count(c.name) > 0, opt))
+            t.counters.push_back(ir::CounterObject{policy_counter_name(c.name),
+                                                   c.policy_counters.packets,
+                                                   c.policy_counters.bytes});
         if (continued.count(c.name)) chains.push_back(policy_chain(c));
     }
     for (const auto& inst : plan->instances) {
@@ -268,12 +280,20 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         const model::Chain* builtin = rs.find(h.builtin);
         if (builtin == nullptr) continue;
         ir::Chain c;
-        c.name = std::string("~") + detail::hook_short_name(h.hook) + "-hook";
+        c.name = hook_chain_name(h.builtin);
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
+        const bool own_policy = policy_in_hook_chain(*builtin, continued.count(h.builtin) > 0, opt);
         // ":policy": the policy rule may be inline, where an older version always jumped to
-        // the policy chain; the new comment has such a chain recreated, not left as it was.
-        c.comment = "ipchains-layout:hook:policy";
+        // the policy chain; ":base-policy": the chain's own policy and counters hold it. A
+        // new comment has a chain of another form recreated, not patched, and the policy's
+        // count moves with it: the new chain or counter object starts from the model's value.
+        c.comment = own_policy ? "ipchains-layout:hook:base-policy" : "ipchains-layout:hook:policy";
         c.role = ir::ChainRole::Hook;
+        if (own_policy) {
+            c.base->drop = builtin->policy == model::Policy::Deny;
+            c.base->counters = ir::ChainCounters{builtin->policy_counters.packets,
+                                                 builtin->policy_counters.bytes};
+        }
         // 2.2 de-masqueraded replies after input and sent them past forward to output. Only
         // with MASQ: the rule is a `ct` expression. The comment names the rule, so adding or
         // removing it recreates the chain, as for a chain an older version left behind.
@@ -294,12 +314,17 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         // to their policy chain instead, so that one rule counts into the counter object:
         // the legacy backend keeps a policy's count in the rule that carries it, and starts
         // only one from the model's value.
+        // With the policy the chain's own, `goto`: a packet that falls off the built-in chain
+        // (or RETURNs from it) falls off the hook chain, to the policy that counts it, with no
+        // rule of ours in between.
         if (!builtin->rules.empty())
-            c.rules.push_back(verdict_rule(ir::Verdict::Jump, segment_chain_name(h.builtin, 0, 0)));
-        if (continued.count(h.builtin))
-            c.rules.push_back(verdict_rule(ir::Verdict::Jump, detail::policy_chain_name(h.builtin)));
-        else
-            c.rules.push_back(policy_rule(*builtin));
+            c.rules.push_back(verdict_rule(own_policy ? ir::Verdict::Goto : ir::Verdict::Jump,
+                                           segment_chain_name(h.builtin, 0, 0)));
+        if (!own_policy)
+            c.rules.push_back(continued.count(h.builtin)
+                                  ? verdict_rule(ir::Verdict::Jump,
+                                                 detail::policy_chain_name(h.builtin))
+                                  : policy_rule(*builtin));
         chains.push_back(std::move(c));
     }
     for (const auto& h : kHooks) {

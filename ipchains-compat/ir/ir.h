@@ -16,13 +16,25 @@ namespace ipchains::ir {
 enum class Hook { Prerouting, Input, Forward, Output, Postrouting };
 enum class ChainType { Filter, Nat };
 
+// A base chain's own policy counters (NFTA_CHAIN_COUNTERS): the values it starts from.
+struct ChainCounters {
+    uint64_t packets = 0, bytes = 0;
+};
+
 struct BaseChain {
     Hook hook;
     int priority;
     ChainType type = ChainType::Filter;
+    // The chain's own policy (else accept) and, when set, its own counters, which the kernel
+    // advances only for packets that reach that policy (compile::Options::base_chain_policy).
+    bool drop = false;
+    std::optional<ChainCounters> counters = std::nullopt;
+    // Whether the chain counts is layout; what it has counted is state, so the values are
+    // left out, as for rule counters.
     bool operator==(const BaseChain& o) const
     {
-        return hook == o.hook && priority == o.priority && type == o.type;
+        return hook == o.hook && priority == o.priority && type == o.type && drop == o.drop &&
+               counters.has_value() == o.counters.has_value();
     }
 };
 

@@ -35,9 +35,12 @@ ipc "$HOST" -P input DENY
 ipc "$HOST" -P input ACCEPT
 layout_expect "policies only: the hook chains, nothing else" none
 if [ "${IPCHAINS_DIVERT_BACKEND:-auto}" != legacy ]; then
-    # Each hook chain holds its policy rule alone: no jump into an empty chain.
+    # No jump into an empty chain, and no rule at all: each policy is its hook chain's own,
+    # counted by the chain.
     n=$(grep -c 'jump\|goto' "$T/layout")
     [ "$n" = 0 ] && pass "policies only: no jump" || { fail "policies only: $n jumps"; show "$T/layout"; }
+    n=$(grep -c 'counter\|accept$\|drop$' "$T/layout")
+    [ "$n" = 0 ] && pass "policies only: no rule" || { fail "policies only: $n rules"; show "$T/layout"; }
 fi
 
 ipc "$HOST" -A input -p udp -d 0/0 7001 -j ACCEPT

@@ -189,7 +189,8 @@ private:
                 break;
             }
         }
-        return Verdict::Accept;  // base chain policy accept
+        // Off the end of the base chain, or of a chain it went to: the chain's own policy.
+        return base.base->drop ? Verdict::Drop : Verdict::Accept;
     }
 
     const ir::Table& t_;
@@ -309,13 +310,21 @@ const char* name(Outcome o)
 
 }  // namespace
 
-TEST(CompileEval, RandomRulesetsBehaveLike22)
+// Both forms of the policy: a rule of the hook chain, and the hook chain's own
+// (compile::Options::base_chain_policy, the nft backend's).
+class CompileEvalPolicy : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CompileEvalPolicy, RandomRulesetsBehaveLike22)
 {
+    compile::Options opt;
+    opt.base_chain_policy = GetParam();
     int compared = 0, resumed = 0;
     for (unsigned seed = 1; seed <= 300; ++seed) {
         Generator gen(seed);
         model::Ruleset rs = gen.ruleset();
-        ir::Table t = fx::compiled(rs);
+        auto compiled = compile::compile(rs, opt);
+        ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+        const ir::Table& t = *compiled;
         ASSERT_TRUE(fx::ordered(t));
         for (int n = 0; n < 12; ++n) {
             TestPacket p = gen.packet();
@@ -336,6 +345,8 @@ TEST(CompileEval, RandomRulesetsBehaveLike22)
     EXPECT_GT(compared, 10000);
     EXPECT_GT(resumed, 500);
 }
+
+INSTANTIATE_TEST_SUITE_P(PolicyForm, CompileEvalPolicy, ::testing::Bool());
 
 TEST(CompileEval, RichRulesetResumesAcrossNestedSites)
 {

@@ -53,6 +53,53 @@ const uint32_t kKindId = compile::kKindMask | compile::kIdMask;
 
 }  // namespace
 
+// compile::Options::base_chain_policy (the nft backend's `ip` table): an ACCEPT or DENY policy
+// is the hook chain's own, counting from the model's values, and the hook chain goes to the
+// built-in chain; REJECT (a mark stamp) and a policy that continuations end in keep the rule.
+TEST(CompileLayout, PolicyInTheHookChainItself)
+{
+    model::Ruleset rs = model::Ruleset::initial();
+    rs.find("input")->policy_counters = {7, 700};
+    rs.find("forward")->policy = model::Policy::Deny;
+    rs.find("output")->policy = model::Policy::Reject;
+    fx::append(rs, "input", fx::rule(TargetKind::Deny));
+    compile::Options opt;
+    opt.base_chain_policy = true;
+    auto compiled = compile::compile(rs, opt);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    const ir::Table& t = *compiled;
+
+    const ir::Chain& in = chain(t, "~in-hook");
+    EXPECT_EQ(in.comment, "ipchains-layout:hook:base-policy");
+    EXPECT_FALSE(in.base->drop);
+    ASSERT_TRUE(in.base->counters.has_value());
+    EXPECT_EQ(in.base->counters->packets, 7u);
+    EXPECT_EQ(in.base->counters->bytes, 700u);
+    ir::Rule go;
+    go.statements.push_back(ir::Verdict{ir::Verdict::Goto, "input"});
+    EXPECT_EQ(in.rules, (std::vector<ir::Rule>{go}));
+    const ir::Chain& fwd = chain(t, "~fwd-hook");
+    EXPECT_TRUE(fwd.base->drop);
+    EXPECT_TRUE(fwd.rules.empty());
+    const ir::Chain& out = chain(t, "~out-hook");
+    EXPECT_EQ(out.comment, "ipchains-layout:hook:policy");
+    EXPECT_FALSE(out.base->drop);
+    EXPECT_FALSE(out.base->counters.has_value());
+    EXPECT_EQ(out.rules.back().statements.front(), (ir::Statement{ir::NamedCounter{"output-policy"}}));
+    ASSERT_EQ(t.counters.size(), 1u);
+    EXPECT_EQ(t.counters[0].name, "output-policy");
+
+    // A DIVERT site reached from input: its continuation ends in ~input-policy, whose counter
+    // object then holds the policy's count for both paths.
+    fx::append(rs, "input", fx::divert(1234));
+    compiled = compile::compile(rs, opt);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    EXPECT_EQ(chain(*compiled, "~in-hook").comment, "ipchains-layout:hook:policy:resume");
+    EXPECT_FALSE(chain(*compiled, "~in-hook").base->counters.has_value());
+    EXPECT_NE(fx::find(*compiled, "~input-policy"), nullptr);
+    EXPECT_EQ(compiled->counters.size(), 2u);
+}
+
 TEST(CompileLayout, FreshBoot)
 {
     ir::Table t = fx::compiled(model::Ruleset::initial());

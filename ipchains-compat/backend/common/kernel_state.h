@@ -16,6 +16,9 @@ struct KernelChain {
     bool base = false;
     // nft: how many rules jump or go to it (NFTA_CHAIN_USE); the legacy reader leaves 0.
     uint32_t references = 0;
+    // nft: a base chain's own policy counters, when it has them (NFTA_CHAIN_COUNTERS).
+    bool counts = false;
+    uint64_t packets = 0, bytes = 0;
 };
 
 struct KernelRule {

@@ -64,6 +64,9 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
 
     std::unordered_map<std::string, const KernelCounter*> counters;
     for (const auto& c : k.counters) counters[c.name] = &c;
+    std::unordered_map<std::string, const KernelChain*> hook_chains;
+    for (const auto& c : k.chains)
+        if (c.counts) hook_chains[c.name] = &c;
 
     parse::ParseOptions popt;
     popt.restore_line = true;
@@ -101,9 +104,17 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
             });
         }
         if (chain.builtin()) {
+            // In the hook chain's own counters or in the counter object, whichever the layout
+            // put it in (compile::Options::base_chain_policy); a commit that moves it from one
+            // to the other removes the first in the same transaction, so the sum is the count.
             auto c = counters.find(compile::policy_counter_name(chain.name));
             if (c != counters.end())
                 chain.policy_counters = model::Counters{c->second->packets, c->second->bytes};
+            auto h = hook_chains.find(compile::hook_chain_name(chain.name));
+            if (h != hook_chains.end()) {
+                chain.policy_counters.packets += h->second->packets;
+                chain.policy_counters.bytes += h->second->bytes;
+            }
         }
         rs.chains.push_back(std::move(chain));
     }

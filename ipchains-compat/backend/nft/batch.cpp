@@ -38,6 +38,7 @@ std::string describe(const Origin& o)
     case Action::AddCounter: what = "creating counter"; break;
     case Action::DeleteCounter: what = "deleting counter"; break;
     case Action::AddChain: what = "creating chain"; break;
+    case Action::CountChain: what = "setting the policy counters of chain"; break;
     case Action::FlushChain: what = "flushing chain"; break;
     case Action::DeleteChain: what = "deleting chain"; break;
     case Action::AddRule: what = "adding a rule to chain"; break;
@@ -120,6 +121,13 @@ void Batch::delete_counter(const nftnl_obj* o, const std::string& name)
 void Batch::add_chain(const nftnl_chain* c, const std::string& name)
 {
     nlmsghdr* nlh = header(NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL, Action::AddChain, name);
+    nftnl_chain_nlmsg_build_payload(nlh, c);
+    commit(nlh);
+}
+
+void Batch::count_chain(const nftnl_chain* c, const std::string& name)
+{
+    nlmsghdr* nlh = header(NFT_MSG_NEWCHAIN, 0, Action::CountChain, name);
     nftnl_chain_nlmsg_build_payload(nlh, c);
     commit(nlh);
 }

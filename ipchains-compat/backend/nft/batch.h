@@ -23,6 +23,7 @@ enum class Action : uint8_t {
     AddCounter,
     DeleteCounter,
     AddChain,
+    CountChain,
     FlushChain,
     DeleteChain,
     AddRule,
@@ -60,6 +61,11 @@ public:
     void add_counter(const nftnl_obj* o, const std::string& name);
     void delete_counter(const nftnl_obj* o, const std::string& name);
     void add_chain(const nftnl_chain* c, const std::string& name);
+    // Gives base chain `c`, created earlier in the batch, its policy counters (`c` names it and
+    // carries the starting values). An update: the kernel swaps the counters in at commit,
+    // while counters given to the creation would count from the message on, when the new
+    // chain is already hooked with its rules not yet active and every packet falls off it.
+    void count_chain(const nftnl_chain* c, const std::string& name);
     // `r` names only table and chain (make_flush_rule).
     void flush_chain(const nftnl_rule* r, const std::string& name);
     void delete_chain(const nftnl_chain* c, const std::string& name);

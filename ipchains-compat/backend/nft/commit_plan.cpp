@@ -118,8 +118,13 @@ public:
     }
     void operator()(const compile::AddChain& s)
     {
-        ChainPtr c = make_chain(table_, *ia_.chains.at(s.chain));
+        const ir::Chain& ic = *ia_.chains.at(s.chain);
+        ChainPtr c = make_chain(table_, ic);
         batch_.add_chain(c.get(), s.chain);
+        if (ic.base && ic.base->counters) {
+            ChainPtr counted = make_chain_counters(table_, ic);
+            batch_.count_chain(counted.get(), s.chain);
+        }
     }
     void operator()(const compile::AddRule& s)
     {

@@ -70,6 +70,13 @@ Result<void> add_ip6_rules(model::Ruleset& rs, const KernelState& k6, const std:
     return {};
 }
 
+std::vector<std::string> counter_names(const KernelState& k)
+{
+    std::vector<std::string> names;
+    for (const auto& c : k.counters) names.push_back(c.name);
+    return names;
+}
+
 // How the table of `family` is compiled: `ip` with rule runs, `ip6` (ipfw's ip6 rules)
 // without (docs/ipfw.md "IPv6").
 compile::Options table_options(const std::string& table, uint8_t family)
@@ -78,6 +85,7 @@ compile::Options table_options(const std::string& table, uint8_t family)
     opt.table_name = table;
     opt.ip6 = family == NFPROTO_IPV6;
     opt.rule_runs = family == NFPROTO_IPV4;
+    opt.base_chain_policy = family == NFPROTO_IPV4;
     return opt;
 }
 
@@ -289,9 +297,11 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         if (zero_counters && !reset) snap.generation.reset();
         snap.chains = std::move(k.chains);
         snap.sets = std::move(k.sets);
+        snap.counters = counter_names(k);
         snap.table6_exists = k6.table_exists;
         snap.chains6 = std::move(k6.chains);
         snap.sets6 = std::move(k6.sets);
+        snap.counters6 = counter_names(k6);
         return snap;
     }
 }
@@ -329,14 +339,16 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         bool exists;  // whether the snapshot found it
         const std::vector<KernelChain>& chains;
         const std::vector<std::string>& sets;
+        const std::vector<std::string>& counters;
         std::optional<ir::Table> before, after;
         std::vector<compile::Step> steps;  // before -> after, worked out once
         std::vector<std::string> refill;
     };
     TablePlan plans[] = {
-        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, {}, {}, {}, {}},
+        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, before.counters,
+         {}, {}, {}, {}},
         {NFPROTO_IPV6, model::has_ip6_rules(change.after), before.table6_exists, before.chains6,
-         before.sets6, {}, {}, {}, {}},
+         before.sets6, before.counters6, {}, {}, {}, {}},
     };
     for (auto& p : plans) {
         compile::Options opt = table_options(cfg_.table, p.family);
@@ -349,7 +361,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
             auto b = compile::compile(before.ruleset, opt);
             if (!b) return b.error();
             p.before = std::move(*b);
-            reconcile_with_kernel(*p.before, p.chains, p.sets);
+            reconcile_with_kernel(*p.before, p.chains, p.sets, p.counters);
         }
         if (p.after) p.steps = compile::commit_steps(p.before ? &*p.before : nullptr, *p.after);
     }
@@ -405,7 +417,8 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
 }
 
 void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read,
-                                       const std::vector<std::string>& sets)
+                                       const std::vector<std::string>& sets,
+                                       const std::vector<std::string>& counters)
 {
     std::unordered_map<std::string, const std::string*> comments;
     for (const auto& kc : read) comments[kc.name] = &kc.comment;
@@ -439,6 +452,21 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<Kern
     // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
     forget_missing_sets(before, sets);
     drop_unknown_sets(before, sets);
+    // A counter object `before` does not compile to: a policy counter the table kept before
+    // its policy became the hook chain's own (compile::Options::base_chain_policy), or one
+    // from an older version. Known to the diff, it is removed, or created anew (from the
+    // model's value) when `after` has it; one the kernel lacks is created by the commit.
+    std::unordered_map<std::string, bool> in_kernel, compiled;
+    for (const auto& name : counters) in_kernel[name] = true;
+    std::vector<ir::CounterObject> kept_counters;
+    for (auto& c : before.counters) {
+        if (!in_kernel.count(c.name)) continue;
+        compiled[c.name] = true;
+        kept_counters.push_back(std::move(c));
+    }
+    for (const auto& name : counters)
+        if (!compiled.count(name)) kept_counters.push_back(ir::CounterObject{name, 0, 0});
+    before.counters = std::move(kept_counters);
 }
 
 Result<bool> NftBackend::append_fast(const std::string& chain,

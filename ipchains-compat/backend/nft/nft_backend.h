@@ -64,9 +64,10 @@ private:
     Result<void> send(Batch& batch);
     // `before` compiled, adjusted to the chains and sets the snapshot found in its table (`ip`
     // or `ip6`): a layout chain whose comment differs (an older layout revision) is recreated
-    // by the diff, a chain the kernel lacks is created.
+    // by the diff, a chain the kernel lacks is created; likewise sets and counter objects.
     static void reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read,
-                                      const std::vector<std::string>& sets);
+                                      const std::vector<std::string>& sets,
+                                      const std::vector<std::string>& counters);
     // Resets in place the rule counters of the ipchains chains `names` (all nft chains holding
     // them) in `t`, the compiled current ruleset; only where counter_reset() holds.
     Result<void> reset_chains(const ir::Table& t, const std::set<std::string>& names,

@@ -52,15 +52,21 @@ ChainPtr make_chain(const std::string& table, const ir::Chain& ic)
         nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, ic.base->priority);
         nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE,
                             ic.base->type == ir::ChainType::Nat ? "nat" : "filter");
-        // Base chains always accept: ipchains policies are rules of their own (policy
-        // chains with named counters), so the policy can change without re-creating hooks.
-        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, ic.base->drop ? NF_DROP : NF_ACCEPT);
     }
     if (!ic.comment.empty()) {
         std::string ud = comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ic.comment);
         nftnl_chain_set_data(c.get(), NFTNL_CHAIN_USERDATA, ud.data(),
                              static_cast<uint32_t>(ud.size()));
     }
+    return c;
+}
+
+ChainPtr make_chain_counters(const std::string& table, const ir::Chain& ic)
+{
+    ChainPtr c = make_chain_ref(table, ic.name);
+    nftnl_chain_set_u64(c.get(), NFTNL_CHAIN_PACKETS, ic.base->counters->packets);
+    nftnl_chain_set_u64(c.get(), NFTNL_CHAIN_BYTES, ic.base->counters->bytes);
     return c;
 }
 

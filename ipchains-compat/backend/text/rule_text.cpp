@@ -277,7 +277,7 @@ std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep)
 {
     return std::string("type ") + (b.type == ir::ChainType::Nat ? "nat" : "filter") + " hook " +
            hook_name(b.hook) + " priority " + std::to_string(b.priority) + sep +
-           " policy accept" + sep;
+           (b.drop ? " policy drop" : " policy accept") + sep;
 }
 
 std::string set_spec(const ir::Set& s, const std::string& sep)
