@@ -11,6 +11,7 @@
 #                   prints "PPS NS": packets per second that reached the server, and CPU
 #                   nanoseconds per arrived packet (see below)
 # median V...       the median of integers
+# median_of V...    the median of decimal numbers, with two decimals ("-" if none)
 # ratio A B         A / B with two decimals
 
 FLOOD=$BUILD/tests/bench/udp_flood
@@ -80,6 +81,13 @@ path_measure() {
 median() {
     printf '%s\n' "$@" | sort -n |
         awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+median_of() {
+    printf '%s\n' "$@" | grep . | sort -g |
+        awk '{ v[NR] = $1 }
+             END { if (!NR) { printf "-"; exit }
+                   printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
