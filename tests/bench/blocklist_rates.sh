@@ -24,6 +24,9 @@
 # plus "no table" (the baseline) and the product's fixed layout around an empty ruleset
 # (policies only, ACCEPT), on both backends.
 #
+# Also, with perf: the share of the machine's CPU samples spent evaluating rules during a
+# flood through each configuration (udp_path.sh path_profile), a steadier figure than rates
+# here, and that share over none's.
 # Also: the time of one more blocklist host at N = 10,000 (ipchains -A against iptables-legacy
 # -A, nft add rule and nft add element), and the kernel memory of each ruleset: the growth of
 # SUnreclaim + VmallocUsed + Percpu in /proc/meminfo across the load into a namespace without
@@ -36,7 +39,8 @@
 # nft nft-o nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"), BLOCKLIST_SIZES ("100 1000
 # 10000"), BLOCKLIST_MEM_REPS (3), BLOCKLIST_ADD_REPS (5; 0 skips), BLOCKLIST_LAYOUT_REPS
 # (10: extra repetitions of no table and the empty layouts), BLOCKLIST_BASE_EVERY (1: a `none`
-# run before every configuration; K: before every K-th), BLOCKLIST_NICE (-10), SIZE (64).
+# run before every configuration; K: before every K-th), BLOCKLIST_PROFILE (1; 0 skips the
+# kernel profile), BLOCKLIST_PROFILE_SECONDS (3), BLOCKLIST_NICE (-10), SIZE (64).
 # Targets (reported, never failed): the product >= 0.90x at N = 10,000 hosts and ahead of
 # iptables-legacy, nft and nft -o there; the fixed layout >= 0.97x.
 # Root; private namespaces only.
@@ -54,6 +58,8 @@ MEM_REPS=${BLOCKLIST_MEM_REPS:-3}
 ADD_REPS=${BLOCKLIST_ADD_REPS:-5}
 LAYOUT_REPS=${BLOCKLIST_LAYOUT_REPS:-10}
 BASE_EVERY=${BLOCKLIST_BASE_EVERY:-1}
+PROFILE=${BLOCKLIST_PROFILE:-1}
+PROFILE_SECONDS=${BLOCKLIST_PROFILE_SECONDS:-3}
 SIZE=${SIZE:-64}
 TARGET_N=10000
 # A session of its own with autogroup nice BLOCKLIST_NICE (default -10; empty keeps the
@@ -230,6 +236,29 @@ paired_median() {
     if [ "$1" = 0 ]; then echo 1.00; else median_of $(column_of "$PAIRED" "$1" "$2"); fi
 }
 
+# Kernel profile: the share of CPU samples in rule evaluation, one flood per configuration.
+# Sampling holds steady where rates swing: steal time slows all code alike.
+declare -A filter_share
+if [ "$PROFILE" = 0 ]; then
+    profile_note="filter CPU %: not measured (BLOCKLIST_PROFILE=0)"
+elif ! command -v perf >/dev/null; then
+    profile_note="filter CPU %: not measured (no perf; Debian: linux-perf)"
+else
+    profile_note="filter CPU %: share of all CPU samples (perf cpu-clock, 2 kHz, all CPUs, $PROFILE_SECONDS s during a flood) in nft_do_chain + ipt_do_table with callees"
+    for i in "${!configs[@]}"; do
+        if ! filter_share[$i]=$(path_profile "$P-$i" "$PROFILE_SECONDS" "$SIZE" "$WORK/perf-$i.data"); then
+            profile_note="filter CPU %: not measured (perf record failed)"
+            filter_share=()
+            break
+        fi
+    done
+    # `none` always has the server's counter chain: no sample there means no kernel symbols.
+    if [ "${filter_share[0]:-0.0}" = 0.0 ]; then
+        profile_note="filter CPU %: not measured (no samples in nft_do_chain even for none: kernel symbols unreadable?)"
+        filter_share=()
+    fi
+fi
+
 # One more host at N = 10,000, alternating between the tools, each into its own namespace.
 declare -A add_runs
 add_tools=()
@@ -266,17 +295,22 @@ for ((r = 1; r < MEM_REPS; r++)); do
 done
 
 # The table.
-printf '\n| ruleset | N | loaded by | kernel rules | load ms | pkt/s | x no table | CPU/pkt x | kernel KiB |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
+printf '\n| ruleset | N | loaded by | kernel rules | load ms | pkt/s | x no table | CPU/pkt x | filter CPU %% | filter CPU %% over none | kernel KiB |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 declare -A ratio_of
 for i in "${!configs[@]}"; do
     read -r tool shape n <<<"${configs[$i]}"
     pps=$(median $(awk -v i="$i" '$2 == i { print $3 }' "$RUNS"))
     ratio_of["$tool $shape $n"]=$(paired_median "$i" 2)
     mem=$(median ${mem_kb[$i]})
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$shape" "$n" "$tool" "${rules[$i]}" \
-        "${load_ms[$i]}" "$pps" "${ratio_of["$tool $shape $n"]}" "$(paired_median "$i" 3)" "$mem"
+    share=${filter_share[$i]:--} over=-
+    [ "$share" = - ] || over=$(awk -v a="$share" -v b="${filter_share[0]}" 'BEGIN { printf "%.1f", a - b }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$shape" "$n" "$tool" "${rules[$i]}" \
+        "${load_ms[$i]}" "$pps" "${ratio_of["$tool $shape $n"]}" "$(paired_median "$i" 3)" \
+        "$share" "$over" "$mem"
 done
+echo
+echo "$profile_note"
 echo
 echo "runs, pkt/s (in order; after | the extra repetitions of the empty layouts and their none runs):"
 for i in "${!configs[@]}"; do
