@@ -38,7 +38,7 @@
 # Environment, for subsets: BLOCKLIST_TOOLS (default "ipchains ipchains-legacy iptables-legacy
 # nft nft-o nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"), BLOCKLIST_SIZES ("100 1000
 # 10000"), BLOCKLIST_MEM_REPS (3), BLOCKLIST_ADD_REPS (5; 0 skips), BLOCKLIST_LAYOUT_REPS
-# (10: extra repetitions of no table and the empty layouts), BLOCKLIST_BASE_EVERY (1: a `none`
+# (10: extra sequences of the empty layouts, none between), BLOCKLIST_BASE_EVERY (1: a `none`
 # run before every configuration; K: before every K-th), BLOCKLIST_PROFILE (1; 0 skips the
 # kernel profile), BLOCKLIST_PROFILE_SECONDS (3), BLOCKLIST_NICE (-10), SIZE (64).
 # Targets (reported, never failed): the product >= 0.90x at N = 10,000 hosts and ahead of
@@ -180,13 +180,14 @@ done
 
 # Paired ratios. The rates on a shared VM swing with the host's load (steal time) by up to 2x
 # from one second or one repetition to the next, for every configuration alike, so medians of
-# absolute rates, each taken from runs far apart in time, compare poorly. Each configuration is therefore compared with
-# `none` (configuration 0) measured right next to it: a sequence runs none A none B ... none,
-# every measurement's reference is the mean of the `none` runs just before and just after it
-# (which also cancels a steady drift across the pair), and the table gives the median over
-# the repetitions of that ratio. This doubles the time of the throughput loop; a `none` run
-# once per repetition would cost less, but then the configurations measured far from it
-# would be compared across the very swings the pairing is meant to cancel.
+# absolute rates, each taken from runs far apart in time, compare poorly. Each configuration
+# is therefore compared with `none` (configuration 0) measured right next to it: a sequence
+# runs none A none B ... none, every measurement's reference is the mean of the `none` runs
+# just before and just after it (which also cancels a steady drift across the pair), and the
+# table gives the median over the repetitions of that ratio. This doubles the time of the
+# throughput loop; a `none` run once per repetition would cost less, but then the
+# configurations measured far from it would be compared across the very swings the pairing
+# is meant to cancel.
 # BLOCKLIST_BASE_EVERY=K runs `none` only before every K-th configuration (and after the last).
 RUNS=$WORK/runs   # one line per measurement, in order: "SEQUENCE CONFIG PPS NS"
 : >"$RUNS"
