@@ -3,7 +3,9 @@
 # a router namespace (udp_path.sh: client -> router -> server) whose forward path holds a
 # ruleset the packets cross without matching, as a ratio to a router with no table at all.
 # Each configuration gets its own client/router/server namespaces, loaded once; then the
-# repetitions alternate over all of them (A B C ... A B C ...) and the medians are compared.
+# repetitions alternate over all of them (none A none B none ... none, again and again), and
+# each measurement is compared with the `none` runs right before and after it (see "Paired
+# ratios" below).
 #
 # Rulesets (blocklist_rules.sh), for N = 100, 1,000, 10,000 entries:
 #   hosts   N source hosts /32, DENY
@@ -22,6 +24,9 @@
 # plus "no table" (the baseline) and the product's fixed layout around an empty ruleset
 # (policies only, ACCEPT), on both backends.
 #
+# Also, with perf: the share of the machine's CPU samples spent evaluating rules during a
+# flood through each configuration (udp_path.sh path_profile), a steadier figure than rates
+# here, and that share over none's.
 # Also: the time of one more blocklist host at N = 10,000 (ipchains -A against iptables-legacy
 # -A, nft add rule and nft add element), and the kernel memory of each ruleset: the growth of
 # SUnreclaim + VmallocUsed + Percpu in /proc/meminfo across the load into a namespace without
@@ -33,7 +38,9 @@
 # Environment, for subsets: BLOCKLIST_TOOLS (default "ipchains ipchains-legacy iptables-legacy
 # nft nft-o nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"), BLOCKLIST_SIZES ("100 1000
 # 10000"), BLOCKLIST_MEM_REPS (3), BLOCKLIST_ADD_REPS (5; 0 skips), BLOCKLIST_LAYOUT_REPS
-# (10: extra repetitions of no table and the empty layouts), BLOCKLIST_NICE (-10), SIZE (64).
+# (10: extra sequences of the empty layouts, none between), BLOCKLIST_BASE_EVERY (1: a `none`
+# run before every configuration; K: before every K-th), BLOCKLIST_PROFILE (1; 0 skips the
+# kernel profile), BLOCKLIST_PROFILE_SECONDS (3), BLOCKLIST_NICE (-10), SIZE (64).
 # Targets (reported, never failed): the product >= 0.90x at N = 10,000 hosts and ahead of
 # iptables-legacy, nft and nft -o there; the fixed layout >= 0.97x.
 # Root; private namespaces only.
@@ -50,6 +57,9 @@ SIZES=${BLOCKLIST_SIZES:-100 1000 10000}
 MEM_REPS=${BLOCKLIST_MEM_REPS:-3}
 ADD_REPS=${BLOCKLIST_ADD_REPS:-5}
 LAYOUT_REPS=${BLOCKLIST_LAYOUT_REPS:-10}
+BASE_EVERY=${BLOCKLIST_BASE_EVERY:-1}
+PROFILE=${BLOCKLIST_PROFILE:-1}
+PROFILE_SECONDS=${BLOCKLIST_PROFILE_SECONDS:-3}
 SIZE=${SIZE:-64}
 TARGET_N=10000
 # A session of its own with autogroup nice BLOCKLIST_NICE (default -10; empty keeps the
@@ -140,7 +150,7 @@ kernel_kb() { awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s
 
 echo "== blocklist rulesets on a router's forward path: UDP $SIZE B, ${REPS} x ${SECONDS_PER} s, alternating over ${#configs[@]} configurations =="
 udp_flood_build
-declare -A load_ms rules pps_runs ns_runs mem_kb
+declare -A load_ms rules mem_kb
 # load_measured I NETNS: loads configuration I into NETNS, a namespace without a ruleset, and
 # adds the growth of kernel memory to its runs; LOAD_MS = the milliseconds the load took.
 load_measured() {
@@ -166,30 +176,89 @@ for i in "${!configs[@]}"; do
         echo "blocklist_rates: $tool with policies only left no table to measure" >&2
         exit 1
     fi
-    pps_runs[$i]="" ns_runs[$i]=""
 done
 
-for ((r = 0; r < REPS; r++)); do
-    for i in "${!configs[@]}"; do
+# Paired ratios. The rates on a shared VM swing with the host's load (steal time) by up to 2x
+# from one second or one repetition to the next, for every configuration alike, so medians of
+# absolute rates, each taken from runs far apart in time, compare poorly. Each configuration
+# is therefore compared with `none` (configuration 0) measured right next to it: a sequence
+# runs none A none B ... none, every measurement's reference is the mean of the `none` runs
+# just before and just after it (which also cancels a steady drift across the pair), and the
+# table gives the median over the repetitions of that ratio. This doubles the time of the
+# throughput loop; a `none` run once per repetition would cost less, but then the
+# configurations measured far from it would be compared across the very swings the pairing
+# is meant to cancel.
+# BLOCKLIST_BASE_EVERY=K runs `none` only before every K-th configuration (and after the last).
+RUNS=$WORK/runs   # one line per measurement, in order: "SEQUENCE CONFIG PPS NS"
+: >"$RUNS"
+# measure_sequence LABEL I...: measures configurations I... in turn with `none` around them.
+measure_sequence() {
+    local label=$1 k=0 i pps ns
+    shift
+    for i in "$@" 0; do
+        if [ "$i" = 0 ] || [ $((k++ % BASE_EVERY)) = 0 ]; then
+            read -r pps ns <<<"$(path_measure "$P-0" 1 "$SECONDS_PER" "$SIZE")"
+            echo "$label 0 $pps $ns" >>"$RUNS"
+        fi
+        [ "$i" = 0 ] && continue
         read -r pps ns <<<"$(path_measure "$P-$i" 1 "$SECONDS_PER" "$SIZE")"
-        pps_runs[$i]+=" $pps" ns_runs[$i]+=" $ns"
+        echo "$label $i $pps $ns" >>"$RUNS"
     done
-done
+}
+for ((r = 0; r < REPS; r++)); do measure_sequence "main$r" $(seq 1 $((${#configs[@]} - 1))); done
 
 # The fixed layout against no table, more closely: its target (0.97x) is finer than the
-# spread of single 1 s measurements on a busy machine. No table (configuration 0) and the
-# empty layouts, which the loop above measured back to back, are measured LAYOUT_REPS times
-# more, again back to back; the targets below take the median over all repetitions of the
-# ratio within one repetition.
-declare -A layout_pps layout_ns
+# spread of single 1 s measurements on a busy machine. The empty layouts are measured
+# LAYOUT_REPS times more, in sequences of their own; their paired ratios join those above.
 layout=()
 for i in "${!configs[@]}"; do case ${configs[$i]} in *" empty 0") layout+=("$i") ;; esac; done
-for ((r = 0; r < LAYOUT_REPS && ${#layout[@]} > 0; r++)); do
-    for i in 0 "${layout[@]}"; do
-        read -r pps ns <<<"$(path_measure "$P-$i" 1 "$SECONDS_PER" "$SIZE")"
-        layout_pps[$i]+=" $pps" layout_ns[$i]+=" $ns"
+for ((r = 0; r < LAYOUT_REPS && ${#layout[@]} > 0; r++)); do measure_sequence "layout$r" "${layout[@]}"; done
+
+# PAIRED: one line per measurement of a configuration other than `none`, "CONFIG PPS_RATIO
+# NS_RATIO": its pkt/s and CPU ns per packet over the mean of the `none` runs next to it in
+# its sequence.
+PAIRED=$WORK/paired
+awk '{ seq[NR] = $1; cfg[NR] = $2; pps[NR] = $3; ns[NR] = $4 }
+     END {
+         for (k = 1; k <= NR; k++) {
+             if (cfg[k] == 0) continue
+             m = 0; sp = 0; sn = 0
+             for (j = k - 1; j >= 1 && seq[j] == seq[k]; j--)
+                 if (cfg[j] == 0) { m++; sp += pps[j]; sn += ns[j]; break }
+             for (j = k + 1; j <= NR && seq[j] == seq[k]; j++)
+                 if (cfg[j] == 0) { m++; sp += pps[j]; sn += ns[j]; break }
+             if (m && sp && sn) printf "%d %.4f %.4f\n", cfg[k], pps[k] * m / sp, ns[k] * m / sn
+         }
+     }' "$RUNS" >"$PAIRED"
+# column FILE CONFIG FIELD: the FIELD-th values of CONFIG's lines in FILE (CONFIG first).
+column_of() { awk -v i="$2" -v f="$3" '$1 == i { print $f }' "$1"; }
+# paired_median CONFIG FIELD (2: pkt/s, 3: CPU per packet): the median of its paired ratios.
+paired_median() {
+    if [ "$1" = 0 ]; then echo 1.00; else median_of $(column_of "$PAIRED" "$1" "$2"); fi
+}
+
+# Kernel profile: the share of CPU samples in rule evaluation, one flood per configuration.
+# Sampling holds steady where rates swing: steal time slows all code alike.
+declare -A filter_share
+if [ "$PROFILE" = 0 ]; then
+    profile_note="filter CPU %: not measured (BLOCKLIST_PROFILE=0)"
+elif ! command -v perf >/dev/null; then
+    profile_note="filter CPU %: not measured (no perf; Debian: linux-perf)"
+else
+    profile_note="filter CPU %: share of all CPU samples (perf cpu-clock, 2 kHz, all CPUs, $PROFILE_SECONDS s during a flood) in nft_do_chain + ipt_do_table with callees"
+    for i in "${!configs[@]}"; do
+        if ! filter_share[$i]=$(path_profile "$P-$i" "$PROFILE_SECONDS" "$SIZE" "$WORK/perf-$i.data"); then
+            profile_note="filter CPU %: not measured (perf record failed)"
+            filter_share=()
+            break
+        fi
     done
-done
+    # `none` always has the server's counter chain: no sample there means no kernel symbols.
+    if [ "${filter_share[0]:-0.0}" = 0.0 ]; then
+        profile_note="filter CPU %: not measured (no samples in nft_do_chain even for none: kernel symbols unreadable?)"
+        filter_share=()
+    fi
+fi
 
 # One more host at N = 10,000, alternating between the tools, each into its own namespace.
 declare -A add_runs
@@ -227,22 +296,32 @@ for ((r = 1; r < MEM_REPS; r++)); do
 done
 
 # The table.
-base_pps=$(median ${pps_runs[0]})
-base_ns=$(median ${ns_runs[0]})
-printf '\n| ruleset | N | loaded by | kernel rules | load ms | pkt/s | x no table | CPU/pkt x | kernel KiB |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
+printf '\n| ruleset | N | loaded by | kernel rules | load ms | pkt/s | x no table | CPU/pkt x | filter CPU %% | filter CPU %% over none | kernel KiB |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 declare -A ratio_of
 for i in "${!configs[@]}"; do
     read -r tool shape n <<<"${configs[$i]}"
-    pps=$(median ${pps_runs[$i]}) ns=$(median ${ns_runs[$i]})
-    ratio_of["$tool $shape $n"]=$(ratio "$pps" "$base_pps")
+    pps=$(median $(awk -v i="$i" '$2 == i { print $3 }' "$RUNS"))
+    ratio_of["$tool $shape $n"]=$(paired_median "$i" 2)
     mem=$(median ${mem_kb[$i]})
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$shape" "$n" "$tool" "${rules[$i]}" \
-        "${load_ms[$i]}" "$pps" "${ratio_of["$tool $shape $n"]}" "$(ratio "$ns" "$base_ns")" "$mem"
+    share=${filter_share[$i]:--} over=-
+    [ "$share" = - ] || over=$(awk -v a="$share" -v b="${filter_share[0]}" 'BEGIN { printf "%.1f", a - b }')
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$shape" "$n" "$tool" "${rules[$i]}" \
+        "${load_ms[$i]}" "$pps" "${ratio_of["$tool $shape $n"]}" "$(paired_median "$i" 3)" \
+        "$share" "$over" "$mem"
 done
 echo
-echo "runs, pkt/s (in order; after | the extra repetitions of no table and the empty layouts):"
-for i in "${!configs[@]}"; do echo "  ${configs[$i]}:${pps_runs[$i]}${layout_pps[$i]:+ |${layout_pps[$i]}}"; done
+echo "$profile_note"
+echo
+echo "runs, pkt/s (in order; after | the extra repetitions of the empty layouts and their none runs):"
+for i in "${!configs[@]}"; do
+    awk -v i="$i" -v name="${configs[$i]}" '
+        $2 == i && $1 ~ /^main/ { main = main " " $3 }
+        $2 == i && $1 ~ /^layout/ { extra = extra " " $3 }
+        END { print "  " name ":" main (extra == "" ? "" : " |" extra) }' "$RUNS"
+done
+echo "paired ratios, pkt/s over the none runs next to each (in order):"
+for ((i = 1; i < ${#configs[@]}; i++)); do echo "  ${configs[$i]}: $(column_of "$PAIRED" "$i" 2 | paste -sd ' ')"; done
 echo "kernel memory runs, KiB:"
 for i in "${!configs[@]}"; do echo "  ${configs[$i]}:${mem_kb[$i]}"; done
 
@@ -266,22 +345,17 @@ fi
 echo
 echo "-- targets (reported, not failed)"
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "ok" : "MISSED" }'; }
-# paired_ratio "A runs" "B runs": the median over repetitions k of A_k / B_k.
-paired_ratio() {
-    paste <(printf '%s\n' $1) <(printf '%s\n' $2) | awk '{ printf "%.4f\n", $2 ? $1 / $2 : 0 }' | sort -g |
-        awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 for i in "${layout[@]}"; do
     read -r tool _ <<<"${configs[$i]}"
-    r=$(paired_ratio "${pps_runs[$i]}${layout_pps[$i]:-}" "${pps_runs[0]}${layout_pps[0]:-}")
-    c=$(paired_ratio "${ns_runs[$i]}${layout_ns[$i]:-}" "${ns_runs[0]}${layout_ns[0]:-}")
+    r=${ratio_of["${configs[$i]}"]} c=$(paired_median "$i" 3)
+    pairs=$(column_of "$PAIRED" "$i" 2 | wc -l)
     if [ "$tool" = hooks ]; then
         echo "three empty base chains (the floor of a 2.2 layout): ${r}x no table" \
-            "  (median of $((REPS + LAYOUT_REPS)) back-to-back pairs; CPU per packet ${c}x)"
+            "  (median of $pairs paired ratios; CPU per packet ${c}x)"
         continue
     fi
     echo "fixed layout, policies only ($tool): ${r}x no table   target >= 0.97: $(verdict "$r" 0.97)" \
-        "  (median of $((REPS + LAYOUT_REPS)) back-to-back pairs; CPU per packet ${c}x)"
+        "  (median of $pairs paired ratios; CPU per packet ${c}x)"
 done
 r=${ratio_of["ipchains hosts $TARGET_N"]:-}
 if [ -n "$r" ]; then

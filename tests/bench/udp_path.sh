@@ -10,7 +10,12 @@
 # path_measure P FLOWS SECONDS SIZE
 #                   prints "PPS NS": packets per second that reached the server, and CPU
 #                   nanoseconds per arrived packet (see below)
+# path_profile P SECONDS SIZE FILE
+#                   prints the share (percent) of all CPU samples of the machine spent in
+#                   packet-filter rule evaluation while the client floods (see below); needs
+#                   perf; FILE is its temporary data file
 # median V...       the median of integers
+# median_of V...    the median of decimal numbers, with two decimals ("-" if none)
 # ratio A B         A / B with two decimals
 
 FLOOD=$BUILD/tests/bench/udp_flood
@@ -77,9 +82,35 @@ path_measure() {
         'BEGIN { printf "%d %d", n / s, (cpu + sirq * 1e9 / hz) / (n ? n : 1) }'
 }
 
+# The host's steal time slows all code alike, so a share of CPU samples holds steady where
+# rates swing. Rule evaluation is everything under nft_do_chain (nftables) and ipt_do_table
+# (legacy iptables), callees included ("Children"; -g records the call chains that needs).
+# The share includes the server's own nft counter chain (path_up), which every router pays.
+# The flood starts half a second before the samples and ends half a second after them.
+path_profile() {
+    local p=$1 secs=$2 size=$3 file=$4 flood rc=0
+    ip netns exec "$p-cli" "$FLOOD" 10.199.2.2 9 "$((secs + 1))" 1 "$size" >/dev/null &
+    flood=$!
+    sleep 0.5
+    perf record -q -e cpu-clock -F 2000 -a -g -o "$file" -- sleep "$secs" >/dev/null 2>&1 || rc=1
+    wait "$flood"
+    [ "$rc" = 0 ] || return 1
+    perf report -i "$file" --stdio --children --sort sym -g none 2>/dev/null |
+        awk 'NF >= 3 && $(NF - 1) == "[k]" && ($NF == "nft_do_chain" || $NF == "ipt_do_table") { s += $1 }
+             END { printf "%.1f", s }'
+    rm -f "$file"
+}
+
 median() {
     printf '%s\n' "$@" | sort -n |
         awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+median_of() {
+    printf '%s\n' "$@" | grep . | sort -g |
+        awk '{ v[NR] = $1 }
+             END { if (!NR) { printf "-"; exit }
+                   printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
