@@ -309,7 +309,7 @@ done
 # The table.
 printf '\n| ruleset | N | loaded by | kernel rules | load ms | pkt/s | x no table | CPU/pkt x | filter CPU %% | filter CPU %% over none | kernel KiB |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
-declare -A ratio_of
+declare -A ratio_of over_of
 for i in "${!configs[@]}"; do
     read -r tool shape n <<<"${configs[$i]}"
     pps=$(median $(awk -v i="$i" '$2 == i { print $3 }' "$RUNS"))
@@ -317,6 +317,7 @@ for i in "${!configs[@]}"; do
     mem=$(median ${mem_kb[$i]})
     share=${filter_share[$i]:--} over=-
     [ "$share" = - ] || over=$(awk -v a="$share" -v b="${filter_share[0]}" 'BEGIN { printf "%.1f", a - b }')
+    over_of["$tool $shape $n"]=$over
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$shape" "$n" "$tool" "${rules[$i]}" \
         "${load_ms[$i]}" "$pps" "${ratio_of["$tool $shape $n"]}" "$(paired_median "$i" 3)" \
         "$share" "$over" "$mem"
@@ -374,5 +375,18 @@ if [ -n "$r" ]; then
     for other in iptables-legacy nft nft-o; do
         o=${ratio_of["$other hosts $TARGET_N"]:-}
         [ -z "$o" ] || echo "ipchains ahead of $other at $TARGET_N hosts (${r}x against ${o}x): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a > b) ? "ok" : "MISSED" }')"
+    done
+fi
+# The same comparisons by the profile, which the host's load moves far less than the rates:
+# points of all CPU samples spent in rule evaluation beyond no table (lower is better).
+r=${over_of["ipchains hosts $TARGET_N"]:--}
+if [ "$r" != - ]; then
+    echo "-- the same by filter CPU over none (points of all CPU samples; lower is better)"
+    h=${over_of["hooks empty 0"]:--} e=${over_of["ipchains empty 0"]:--}
+    [ "$h" = - ] || [ "$e" = - ] ||
+        echo "fixed layout, policies only (ipchains): $e against $h for three empty base chains: the layout adds $(awk -v a="$e" -v b="$h" 'BEGIN { printf "%.1f", a - b }')"
+    for other in iptables-legacy nft nft-o nft-set; do
+        o=${over_of["$other hosts $TARGET_N"]:--}
+        [ "$o" = - ] || echo "ipchains ahead of $other at $TARGET_N hosts ($r against $o): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a < b) ? "ok" : "MISSED" }')"
     done
 fi
