@@ -78,8 +78,7 @@ std::string policy_counter_name(const std::string& builtin)
 
 std::string hook_chain_name(const std::string& builtin)
 {
-    const char* hook = builtin == "input" ? "in" : builtin == "forward" ? "fwd" : "out";
-    return std::string("~") + hook + "-hook";
+    return std::string("~") + detail::hook_short_name(detail::builtin_hook(builtin)) + "-hook";
 }
 
 }  // namespace ipchains::compile
