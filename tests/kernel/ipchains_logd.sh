@@ -61,26 +61,20 @@ raw_send() {
 N_LINES=0
 # expect_line DESC CHAIN TARGET IF PROTO SRC SPORT DST DPORT L S I F T SYN RULE: waits for
 # the next line and checks it field by field (an empty field is not checked).
-expect_line() {
-    local desc=$1 line want got i
-    shift
+# next_line: waits for logd's next output line and puts it in `line` (the caller's local).
+next_line() {
     N_LINES=$((N_LINES + 1))
     for _ in $(seq 60); do
         [ "$(wc -l <"$T/logd.out")" -ge "$N_LINES" ] && break
         sleep 0.05
     done
     line=$(sed -n "${N_LINES}p" "$T/logd.out")
-    if ! [[ $line =~ $RE ]]; then
-        fail "$desc: no 2.2 line (line $N_LINES: '$line')"
-        show "$T/logd.err"
-        return 1
-    fi
-    local -a f=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
-        "${BASH_REMATCH[5]}" "${BASH_REMATCH[6]}" "${BASH_REMATCH[7]}" "${BASH_REMATCH[8]}"
-        "${BASH_REMATCH[9]}" "${BASH_REMATCH[10]}" "${BASH_REMATCH[11]}" "${BASH_REMATCH[12]}"
-        "${BASH_REMATCH[13]}" "${BASH_REMATCH[14]}" "${BASH_REMATCH[16]# }" "${BASH_REMATCH[17]}")
-    local -a names=(chain target if PROTO src sport dst dport L S I F T syn rule)
-    local bad=
+}
+# check_fields DESC WANT...: the caller's `f` (fields of `line`) against WANT, named by the
+# caller's `names`; an empty WANT is not checked, "-none-" wants an empty field.
+check_fields() {
+    local desc=$1 want i bad=
+    shift
     for i in "${!names[@]}"; do
         want=${1:-}
         shift
@@ -94,6 +88,22 @@ expect_line() {
         return 1
     fi
     pass "$desc: $line"
+}
+expect_line() {
+    local desc=$1 line
+    shift
+    next_line
+    if ! [[ $line =~ $RE ]]; then
+        fail "$desc: no 2.2 line (line $N_LINES: '$line')"
+        show "$T/logd.err"
+        return 1
+    fi
+    local -a f=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+        "${BASH_REMATCH[5]}" "${BASH_REMATCH[6]}" "${BASH_REMATCH[7]}" "${BASH_REMATCH[8]}"
+        "${BASH_REMATCH[9]}" "${BASH_REMATCH[10]}" "${BASH_REMATCH[11]}" "${BASH_REMATCH[12]}"
+        "${BASH_REMATCH[13]}" "${BASH_REMATCH[14]}" "${BASH_REMATCH[16]# }" "${BASH_REMATCH[17]}")
+    local -a names=(chain target if PROTO src sport dst dport L S I F T syn rule)
+    check_fields "$desc" "$@"
 }
 
 # UDP to a -l DENY rule: the 2.2 example's shape, every header field chosen here.
@@ -142,14 +152,9 @@ IPFW=${IPFW:-$BUILD/ipfw-divert}
 RE6='^Packet log: ([^ ]+) ([^ ]+)( [0-9]+)? ([^ ]+) PROTO=([0-9]+) \[([0-9a-f:]+)\]:([0-9]+) \[([0-9a-f:]+)\]:([0-9]+) L=([0-9]+) S=0x([0-9A-F]{2}) T=([0-9]+)( SYN)? \(#([0-9]+)\)$'
 # expect_line6 DESC CHAIN TARGET IF PROTO SRC SPORT DST DPORT L S T SYN RULE: as expect_line.
 expect_line6() {
-    local desc=$1 line want i
+    local desc=$1 line
     shift
-    N_LINES=$((N_LINES + 1))
-    for _ in $(seq 60); do
-        [ "$(wc -l <"$T/logd.out")" -ge "$N_LINES" ] && break
-        sleep 0.05
-    done
-    line=$(sed -n "${N_LINES}p" "$T/logd.out")
+    next_line
     if ! [[ $line =~ $RE6 ]]; then
         fail "$desc: no IPv6 line (line $N_LINES: '$line')"
         show "$T/logd.err"
@@ -160,20 +165,7 @@ expect_line6() {
         "${BASH_REMATCH[9]}" "${BASH_REMATCH[10]}" "${BASH_REMATCH[11]}" "${BASH_REMATCH[12]}"
         "${BASH_REMATCH[13]# }" "${BASH_REMATCH[14]}")
     local -a names=(chain target if PROTO src sport dst dport L S T syn rule)
-    local bad=
-    for i in "${!names[@]}"; do
-        want=${1:-}
-        shift
-        [ -z "$want" ] && continue
-        [ "$want" = "-none-" ] && want=
-        [ "${f[$i]}" = "$want" ] || bad+=" ${names[$i]}='${f[$i]}'(want '$want')"
-    done
-    if [ -n "$bad" ]; then
-        fail "$desc:$bad"
-        echo "    | $line"
-        return 1
-    fi
-    pass "$desc: $line"
+    check_fields "$desc" "$@"
 }
 
 ipc "$HOST" -F

@@ -44,6 +44,18 @@ std::string list(const model::Ruleset& rs, bool counters = false)
     return ipfw::listing(ipfw::entries(rs), counters);
 }
 
+// `line`, read back as a restore line (the save form's own reader), gives `want` again.
+void expect_reads_back(const std::string& line, const model::Rule& want)
+{
+    parse::ParseOptions o;
+    o.restore_line = true;
+    o.resolve_names = false;
+    auto back = parse::parse_command(parse::split_words(line), o);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_EQ(back->rules.size(), 1u);
+    EXPECT_EQ(back->rules[0], want);
+}
+
 }  // namespace
 
 TEST(IpfwShow, NumbersPlaceRulesAndListOnceForBothDirections)
@@ -155,13 +167,7 @@ TEST(IpfwShow, NumberRoundTripsThroughTheSaveLine)
     const std::string line = format::save_line("input", r);
     EXPECT_EQ(line,
               "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -p 17 -j TEE 5000 --ipfw-number 100");
-    parse::ParseOptions o;
-    o.restore_line = true;
-    o.resolve_names = false;
-    auto back = parse::parse_command(parse::split_words(line), o);
-    ASSERT_TRUE(back.ok()) << back.error().message;
-    ASSERT_EQ(back->rules.size(), 1u);
-    EXPECT_EQ(back->rules[0], r);
+    expect_reads_back(line, r);
 }
 
 // docs/ipfw.md "IPv6": ip6 rules share the chains and the numbering, list in the input
@@ -186,15 +192,7 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
     const std::string logged_line = format::save_line("input", logged);
     EXPECT_EQ(logged_line, "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j ACCEPT -l "
                            "--ipfw-number 500 --ipfw-ip6 ::/0,2001:db8::1/128");
-    {
-        parse::ParseOptions o;
-        o.restore_line = true;
-        o.resolve_names = false;
-        auto back = parse::parse_command(parse::split_words(logged_line), o);
-        ASSERT_TRUE(back.ok()) << back.error().message;
-        ASSERT_EQ(back->rules.size(), 1u);
-        EXPECT_EQ(back->rules[0], logged);
-    }
+    expect_reads_back(logged_line, logged);
     run(rs, "delete 500");
     EXPECT_EQ(format::save_line("input", rs.find("input")->rules.back()),
               "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j REJECT --ipfw-number 400 "
@@ -204,13 +202,7 @@ TEST(IpfwShow, Ip6RulesListAndRoundTrip)
     const std::string line = format::save_line("output", r);
     EXPECT_EQ(line, "-A output -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -i lo -j DENY "
                     "--ipfw-number 300 --ipfw-ip6 !fe80::/10,::1/128");
-    parse::ParseOptions o;
-    o.restore_line = true;
-    o.resolve_names = false;
-    auto back = parse::parse_command(parse::split_words(line), o);
-    ASSERT_TRUE(back.ok()) << back.error().message;
-    ASSERT_EQ(back->rules.size(), 1u);
-    EXPECT_EQ(back->rules[0], r);
+    expect_reads_back(line, r);
 
     // ipchains' own command line does not take the save form.
     parse::ParseOptions cli;
@@ -260,13 +252,7 @@ TEST(IpfwShow, Ip6ProtocolAndPortsListAndRoundTrip)
     const std::string line = format::save_line("input", r);
     EXPECT_EQ(line, "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 7000:7001 -p 17 -j DIVERT 8000 "
                     "--ipfw-number 100 --ipfw-ip6 ::/0,2001:db8::5/128");
-    parse::ParseOptions o;
-    o.restore_line = true;
-    o.resolve_names = false;
-    auto back = parse::parse_command(parse::split_words(line), o);
-    ASSERT_TRUE(back.ok()) << back.error().message;
-    ASSERT_EQ(back->rules.size(), 1u);
-    EXPECT_EQ(back->rules[0], r);
+    expect_reads_back(line, r);
 }
 
 // docs/ipfw.md "Listing": the policies of input and output are FreeBSD's default rule 65535,

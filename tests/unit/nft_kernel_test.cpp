@@ -141,6 +141,15 @@ protected:
         return execute_all(be, {cmd});
     }
 
+    static model::Command delete_num(const std::string& chain, uint32_t rulenum)
+    {
+        model::Command c;
+        c.op = model::Op::DeleteNum;
+        c.chain = chain;
+        c.rulenum = rulenum;
+        return c;
+    }
+
     static model::Command set_policy(const std::string& chain, model::Policy p)
     {
         model::Command c;
@@ -350,11 +359,7 @@ TEST_F(NftKernel, EveryIncrementalCommitMatchesAFreshBuild)
     policy.chain = "forward";
     policy.policy = model::Policy::Deny;
     steps.push_back(policy);
-    model::Command del;
-    del.op = model::Op::DeleteNum;
-    del.chain = "input";
-    del.rulenum = 2;
-    steps.push_back(del);
+    steps.push_back(delete_num("input", 2));
     model::Command flush;
     flush.op = model::Op::Flush;
     flush.chain = "output";
@@ -707,11 +712,7 @@ TEST_F(NftKernel, PolicyCountMovesWithTheFormOfThePolicy)
     ASSERT_EQ(system("ping -q -c 1 -W 1 127.0.0.1 >/dev/null"), 0);
     EXPECT_EQ(policy_of("input"), (model::Counters{6, 504}));
 
-    model::Command del;
-    del.op = model::Op::DeleteNum;
-    del.chain = "input";
-    del.rulenum = 1;
-    ASSERT_TRUE(slow(be, del).ok());
+    ASSERT_TRUE(slow(be, delete_num("input", 1)).ok());
     now = listing();
     EXPECT_EQ(now.find("counter input-policy"), std::string::npos) << now;
     EXPECT_EQ(policy_of("input"), (model::Counters{6, 504}));
@@ -742,17 +743,13 @@ TEST_F(NftKernel, RecreatedHookChainsNeitherDropNorMiscount)
     ASSERT_TRUE(slow(be, set_policy("output", model::Policy::Deny)).ok());
     std::string flood;
     std::thread pinger([&] { flood = run("ping -f -q -c 100000 127.0.0.1 2>&1"); });
-    model::Command del;
-    del.op = model::Op::DeleteNum;
-    del.chain = "input";
-    del.rulenum = 2;
     for (int i = 0; i < 10; ++i) {
         // The output policy changes (its hook chain is recreated), and input's policy changes
         // form with a DIVERT rule that nothing matches, and back.
         EXPECT_TRUE(slow(be, set_policy("output", model::Policy::Accept)).ok());
         EXPECT_TRUE(slow(be, set_policy("output", model::Policy::Deny)).ok());
         EXPECT_TRUE(slow(be, append("input", fx::with_proto(fx::divert(4321), 17))).ok());
-        EXPECT_TRUE(slow(be, del).ok());
+        EXPECT_TRUE(slow(be, delete_num("input", 2)).ok());
     }
     pinger.join();
     EXPECT_NE(flood.find(" 0% packet loss"), std::string::npos) << flood;
@@ -1137,11 +1134,7 @@ TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
     ASSERT_TRUE(slow(be, append("forward", fx::rule(model::TargetKind::Masq))).ok());
     EXPECT_NE(listing().find("ct direction reply"), std::string::npos);
     EXPECT_NE(listing().find("type nat hook postrouting"), std::string::npos);
-    model::Command del;
-    del.op = model::Op::DeleteNum;
-    del.chain = "forward";
-    del.rulenum = 1;
-    ASSERT_TRUE(slow(be, del).ok());
+    ASSERT_TRUE(slow(be, delete_num("forward", 1)).ok());
     EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
     EXPECT_EQ(listing().find("type nat"), std::string::npos);
 }
