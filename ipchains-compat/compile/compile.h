@@ -128,7 +128,8 @@ std::string post_chain_name(ir::Hook hook, int i);
 constexpr const char* kPassthroughChain = "~passthrough";
 // Table counter object holding a built-in chain's policy counters: "<chain>-policy".
 std::string policy_counter_name(const std::string& builtin);
-// The base chain that walks built-in chain `builtin` on its hook: "~in-hook", "~fwd-hook",
+// The base chain that walks built-in chain `builtin` on its hook, when the built-in chain is
+// not that base chain itself (docs/design.md "Chain layout"): "~in-hook", "~fwd-hook",
 // "~out-hook".
 std::string hook_chain_name(const std::string& builtin);
 

@@ -199,6 +199,13 @@ std::vector<ir::Chain> nat_chains(const Plan& plan, bool with_masq)
     return chains;
 }
 
+ir::Chain* find_chain(std::vector<ir::Chain>& chains, const std::string& name)
+{
+    for (auto& c : chains)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
 // Callees before callers, so a chain exists before any rule jumps to it; otherwise creation
 // order.
 std::vector<ir::Chain> order_by_references(std::vector<ir::Chain> chains)
@@ -306,6 +313,18 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         if (any_site) {
             c.comment += ":resume";
             c.rules.push_back(resume_skip_rule());
+        }
+        // Nothing of the layout's own before the built-in chain, and its policy the chain's
+        // own: the built-in chain is itself the base chain. A packet is spared the `goto`,
+        // which costs as much as a set lookup (tests/bench/README.md), and the first rule of
+        // the chain needs no jump. Its segment 0 is all of it: segments come with sites.
+        if (own_policy && c.rules.empty()) {
+            auto* own = find_chain(chains, segment_chain_name(h.builtin, 0, 0));
+            if (own != nullptr &&
+                find_chain(chains, segment_chain_name(h.builtin, 0, 1)) == nullptr) {
+                own->base = c.base;
+                continue;
+            }
         }
         // No jump into an empty built-in chain, and the policy inline, not behind a jump:
         // every packet of the hook is spared the chains it would only enter and leave. The

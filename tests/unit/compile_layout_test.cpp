@@ -69,25 +69,50 @@ TEST(CompileLayout, PolicyInTheHookChainItself)
     ASSERT_TRUE(compiled.ok()) << compiled.error().message;
     const ir::Table& t = *compiled;
 
-    const ir::Chain& in = chain(t, "~in-hook");
-    EXPECT_EQ(in.comment, "ipchains-layout:hook:base-policy");
+    // Nothing of the layout before them: `input` and `forward` are base chains themselves,
+    // with the policy and its count their own; no hook chain, no goto.
+    EXPECT_EQ(fx::find(t, "~in-hook"), nullptr);
+    EXPECT_EQ(fx::find(t, "~fwd-hook"), nullptr);
+    const ir::Chain& in = chain(t, "input");
+    ASSERT_TRUE(in.base.has_value());
+    EXPECT_EQ(in.base->hook, ir::Hook::Prerouting);
+    EXPECT_EQ(in.base->priority, -150);
+    EXPECT_EQ(in.comment, "ipchains:0:0:0:in:ACCEPT:input");
     EXPECT_FALSE(in.base->drop);
     ASSERT_TRUE(in.base->counters.has_value());
     EXPECT_EQ(in.base->counters->packets, 7u);
     EXPECT_EQ(in.base->counters->bytes, 700u);
-    ir::Rule go;
-    go.statements.push_back(ir::Verdict{ir::Verdict::Goto, "input"});
-    EXPECT_EQ(in.rules, (std::vector<ir::Rule>{go}));
-    const ir::Chain& fwd = chain(t, "~fwd-hook");
+    ASSERT_EQ(in.rules.size(), 1u);
+    EXPECT_EQ(in.rules[0].comment, "-A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -j DENY");
+    const ir::Chain& fwd = chain(t, "forward");
+    ASSERT_TRUE(fwd.base.has_value());
+    EXPECT_EQ(fwd.base->hook, ir::Hook::Forward);
     EXPECT_TRUE(fwd.base->drop);
     EXPECT_TRUE(fwd.rules.empty());
+    // A REJECT policy is a rule: the hook chain stays, and `output` is a plain chain.
     const ir::Chain& out = chain(t, "~out-hook");
     EXPECT_EQ(out.comment, "ipchains-layout:hook:policy");
     EXPECT_FALSE(out.base->drop);
     EXPECT_FALSE(out.base->counters.has_value());
     EXPECT_EQ(out.rules.back().statements.front(), (ir::Statement{ir::NamedCounter{"output-policy"}}));
+    EXPECT_FALSE(chain(t, "output").base.has_value());
     ASSERT_EQ(t.counters.size(), 1u);
     EXPECT_EQ(t.counters[0].name, "output-policy");
+
+    // MASQ brings the masqueraded-replies rule before `forward`: the hook chain holds it and
+    // the policy, and goes to `forward`.
+    fx::append(rs, "forward", fx::rule(TargetKind::Masq));
+    compiled = compile::compile(rs, opt);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    const ir::Chain& fwd_hook = chain(*compiled, "~fwd-hook");
+    EXPECT_EQ(fwd_hook.comment, "ipchains-layout:hook:base-policy:masq-replies");
+    EXPECT_TRUE(fwd_hook.base->drop);
+    ASSERT_TRUE(fwd_hook.base->counters.has_value());
+    ir::Rule go;
+    go.statements.push_back(ir::Verdict{ir::Verdict::Goto, "forward"});
+    EXPECT_EQ(fwd_hook.rules.back(), go);
+    EXPECT_FALSE(chain(*compiled, "forward").base.has_value());
+    EXPECT_TRUE(chain(*compiled, "input").base.has_value());
 
     // A DIVERT site reached from input: its continuation ends in ~input-policy, whose counter
     // object then holds the policy's count for both paths.
@@ -96,6 +121,7 @@ TEST(CompileLayout, PolicyInTheHookChainItself)
     ASSERT_TRUE(compiled.ok()) << compiled.error().message;
     EXPECT_EQ(chain(*compiled, "~in-hook").comment, "ipchains-layout:hook:policy:resume");
     EXPECT_FALSE(chain(*compiled, "~in-hook").base->counters.has_value());
+    EXPECT_FALSE(chain(*compiled, "input").base.has_value());
     EXPECT_NE(fx::find(*compiled, "~input-policy"), nullptr);
     EXPECT_EQ(compiled->counters.size(), 2u);
 }

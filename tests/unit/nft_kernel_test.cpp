@@ -616,11 +616,23 @@ TEST_F(NftKernel, FastPathLeavesWhatItCannotDoToTheSlowPath)
     ASSERT_TRUE(done.ok());
     EXPECT_FALSE(*done) << "a chain with two copies";
 
-    // The first rule of a built-in chain brings the hook chain's jump to it, the first REJECT
-    // of a hook the hook's post chain (docs/design.md "Chain layout").
+    // A built-in chain that is its own base chain takes its first rule the fast way. Behind a
+    // hook chain (here for the masqueraded-replies rule that a MASQ anywhere brings), its
+    // first rule brings the hook chain's goto; the first REJECT of a hook brings the hook's
+    // post chain (docs/design.md "Chain layout").
     done = be.append_fast("forward", {accept});
     ASSERT_TRUE(done.ok());
-    EXPECT_FALSE(*done) << "an empty built-in chain";
+    EXPECT_TRUE(*done) << "forward is its own base chain";
+    EXPECT_NE(listing().find("chain forward {\n\t\tcomment \"ipchains:1:0:0:fwd:ACCEPT:forward\"\n"
+                             "\t\ttype filter hook forward"),
+              std::string::npos)
+        << listing();
+    ASSERT_TRUE(slow(be, delete_num("forward", 1)).ok());
+    ASSERT_TRUE(slow(be, new_chain("masqer")).ok());
+    ASSERT_TRUE(slow(be, append("masqer", fx::rule(model::TargetKind::Masq))).ok());
+    done = be.append_fast("forward", {accept});
+    ASSERT_TRUE(done.ok());
+    EXPECT_FALSE(*done) << "an empty built-in chain behind a hook chain";
     EXPECT_EQ(listing().find("goto forward"), std::string::npos);
     ASSERT_TRUE(execute(be, append("forward", accept)).ok());
     EXPECT_NE(listing().find("goto forward"), std::string::npos);
@@ -1215,6 +1227,68 @@ TEST_F(NftKernel, PostAndPolicyChainsOfAnOlderLayoutGo)
     auto got = read_rs(be);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(*got, want);
+}
+
+// The previous layout put every built-in chain behind a hook chain that held its policy and
+// counters and `goto`ed it. A built-in chain with nothing of the layout before it is its own
+// base chain now; the next full commit converts the table in one transaction, and the
+// policies' counts move into the built-in chains (docs/design.md "Chain layout").
+TEST_F(NftKernel, HookChainsOfThePreviousLayoutGiveWayToBuiltinBaseChains)
+{
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    opt.base_chain_policy = true;
+    model::Ruleset rs = model::Ruleset::initial();
+    rs.find("forward")->policy = model::Policy::Deny;
+    fx::append(rs, "forward", fx::rule(model::TargetKind::Accept));
+    uint64_t n = 1;
+    for (auto& c : rs.chains) c.policy_counters = {n, 100 * n}, ++n;
+    auto old = compile::compile(rs, opt);
+    ASSERT_TRUE(old.ok());
+    std::vector<ir::Chain> hooks;
+    for (auto& c : old->chains) {
+        if (!c.base || c.role != ir::ChainRole::Ipchains) continue;
+        ir::Chain h;
+        h.name = compile::hook_chain_name(c.name);
+        h.comment = "ipchains-layout:hook:base-policy";
+        h.role = ir::ChainRole::Hook;
+        h.base = c.base;
+        c.base.reset();
+        if (!c.rules.empty()) {
+            h.rules.emplace_back();
+            h.rules.back().statements.push_back(ir::Verdict{ir::Verdict::Goto, c.name});
+        }
+        hooks.push_back(h);
+    }
+    ASSERT_EQ(hooks.size(), 3u);
+    old->chains.insert(old->chains.end(), hooks.begin(), hooks.end());
+    ASSERT_TRUE(load_raw(*old));
+    ASSERT_NE(listing().find("goto forward"), std::string::npos);
+
+    NftBackend be(table("ipchains"));
+    auto before = read_rs(be);
+    ASSERT_TRUE(before.ok()) << before.error().message;
+    EXPECT_EQ(*before, rs);
+    for (const auto& c : rs.chains)
+        EXPECT_EQ(before->find(c.name)->policy_counters, c.policy_counters) << c.name;
+
+    model::Rule deny = fx::rule(model::TargetKind::Deny);
+    ASSERT_TRUE(slow(be, append("input", deny)).ok());
+    model::Ruleset want = rs;
+    fx::append(want, "input", deny);
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    const std::string now = listing();
+    for (const char* gone : {"~in-hook", "~fwd-hook", "~out-hook", "goto"})
+        EXPECT_EQ(now.find(gone), std::string::npos) << gone << "\n" << now;
+    EXPECT_NE(now.find("type filter hook forward priority filter; policy drop;"),
+              std::string::npos) << now;
+    auto got = read_rs(be);
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_EQ(*got, want);
+    for (const auto& c : rs.chains)
+        EXPECT_EQ(got->find(c.name)->policy_counters, c.policy_counters) << c.name;
 }
 
 // Counter reset needs NFT_MSG_GETRULE_RESET (6.2) and NFT_MSG_GETSETELEM_RESET (6.5): the

@@ -104,14 +104,18 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
             });
         }
         if (chain.builtin()) {
-            // In the hook chain's own counters or in the counter object, whichever the layout
+            // In a base chain's own counters or in the counter object, whichever the layout
             // put it in (compile::Options::base_chain_policy); a commit that moves it from one
-            // to the other removes the first in the same transaction, so the sum is the count.
+            // place to another removes the first in the same transaction, so the sum is the
+            // count.
             auto c = counters.find(compile::policy_counter_name(chain.name));
             if (c != counters.end())
                 chain.policy_counters = model::Counters{c->second->packets, c->second->bytes};
-            auto h = hook_chains.find(compile::hook_chain_name(chain.name));
-            if (h != hook_chains.end()) {
+            // The base chain is its hook chain, or the built-in chain itself when nothing of
+            // the layout comes before it (docs/design.md "Chain layout").
+            for (const std::string& base : {compile::hook_chain_name(chain.name), chain.name}) {
+                auto h = hook_chains.find(base);
+                if (h == hook_chains.end()) continue;
                 chain.policy_counters.packets += h->second->packets;
                 chain.policy_counters.bytes += h->second->bytes;
             }

@@ -420,27 +420,35 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<Kern
                                        const std::vector<std::string>& sets,
                                        const std::vector<std::string>& counters)
 {
-    std::unordered_map<std::string, const std::string*> comments;
-    for (const auto& kc : read) comments[kc.name] = &kc.comment;
+    std::unordered_map<std::string, const KernelChain*> in_kernel_chains;
+    for (const auto& kc : read) in_kernel_chains[kc.name] = &kc;
     std::vector<ir::Chain> kept;
     kept.reserve(before.chains.size());
     for (auto& c : before.chains) {
-        auto it = comments.find(c.name);
-        if (it == comments.end()) continue;
-        if (*it->second != c.comment) c.comment = *it->second;
+        auto it = in_kernel_chains.find(c.name);
+        if (it == in_kernel_chains.end()) continue;
+        const KernelChain& kc = *it->second;
+        if (kc.comment != c.comment) c.comment = kc.comment;
+        // A built-in chain that is a base chain here and not in the kernel, or the other way
+        // round (an older version's table, which always had hook chains): a base that matches
+        // nothing compiled has the diff recreate it in the form `after` gives it.
+        if (kc.base != c.base.has_value())
+            c.base = kc.base ? std::optional<ir::BaseChain>(ir::BaseChain{ir::Hook::Input, 0})
+                             : std::nullopt;
         kept.push_back(std::move(c));
     }
-    // A nat, post or policy chain that `before` does not compile to: an older version kept
-    // ~nat-in and ~nat-out, post chains on every hook and the policy chains in every table;
-    // now they exist only with REDIRECT or MASQ, DIVERT/TEE or REJECT, and a continuation
-    // (compile/layout.cpp). Known to the diff (no base, no rules), it is removed, or
-    // recreated when `after` has it.
+    // A nat, post, policy or hook chain that `before` does not compile to: an older version
+    // kept ~nat-in and ~nat-out, post chains on every hook, the policy chains in every table
+    // and a hook chain for every built-in chain; now they exist only with REDIRECT or MASQ,
+    // DIVERT/TEE or REJECT, a continuation, and something of the layout's own before the
+    // built-in chain (compile/layout.cpp). Known to the diff (no base, no rules), it is
+    // removed, or recreated when `after` has it.
     std::unordered_map<std::string, bool> known;
     for (const auto& c : kept) known[c.name] = true;
     for (const auto& kc : read) {
         bool layout = false;
         for (const char* role : {"ipchains-layout:nat", "ipchains-layout:post",
-                                 "ipchains-layout:policy"})
+                                 "ipchains-layout:policy", "ipchains-layout:hook"})
             layout = layout || kc.comment.rfind(role, 0) == 0;
         if (known.count(kc.name) || !layout) continue;
         ir::Chain stale;
@@ -490,7 +498,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
 
     std::optional<compile::ChainTag> last;
     std::string last_name;
-    uint32_t last_references = 0;
+    bool last_hooked = false;
     for (const auto& kc : *chains) {
         auto tag = compile::parse_chain_comment(kc.comment);
         if (!tag || tag->name != chain) continue;
@@ -498,7 +506,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         if (!last || tag->segment > last->segment) {
             last = tag;
             last_name = kc.name;
-            last_references = kc.references;
+            last_hooked = kc.base || kc.references > 0;
         }
     }
     // The first MASQ brings the nat chain and the conntrack rules (compile/layout.cpp
@@ -510,9 +518,9 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         return false;
     // No such chain: the slow path fails with the engine's words for it.
     if (!last) return false;
-    // A built-in chain nothing jumps to is empty: its hook chain skips it, and its first rule
-    // brings the jump (compile/layout.cpp).
-    if (last->policy && last->segment == 0 && last_references == 0) return false;
+    // A built-in chain that is not a base chain and that nothing jumps to is empty: its hook
+    // chain skips it, and its first rule brings the jump (compile/layout.cpp).
+    if (last->policy && last->segment == 0 && !last_hooked) return false;
     // The first REJECT of a hook brings its post chain (compile/continuation.cpp), and a table
     // an older version wrote is converted by the full commit, which removes its extra post
     // chains.
