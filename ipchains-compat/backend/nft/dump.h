@@ -74,6 +74,10 @@ Result<bool> probe_counter_reset(Netlink& nl, const std::string& table);
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
                                                 uint8_t family = NFPROTO_IPV4);
 
+// The size one of the table's sets was created with (NFTA_SET_DESC_SIZE), 0 when none.
+Result<uint32_t> get_set_size(Netlink& nl, const std::string& table, const std::string& set,
+                              uint8_t family = NFPROTO_IPV4);
+
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,
                                                 uint8_t family = NFPROTO_IPV4);
 
