@@ -225,6 +225,24 @@ set_handle() {
     on "$1" nft -a list set ip ipchains "$2" | sed -n 's/.*set .* { # handle \([0-9]*\)$/\1/p'
 }
 
+# unsize_set NS: replaces input's run set by the same set without a size (the lookup rule
+# too, which the kernel would not let go of the set), as a version before sizes made it.
+unsize_set() {
+    local rule
+    rule=$(on "$1" nft -a list chain ip ipchains input |
+        sed -n 's/.*"ipchains-run:input-saddr-1" # handle \([0-9]*\)$/\1/p')
+    {
+        echo "delete rule ip ipchains input handle $rule"
+        echo "delete set ip ipchains input-saddr-1"
+        on "$1" nft list set ip ipchains input-saddr-1 | grep -Ev '^[[:space:]]*size [0-9]+$'
+        echo 'add rule ip ipchains input ip saddr @input-saddr-1 drop' \
+            'comment "ipchains-run:input-saddr-1"'
+    } >"$T/unsized.nft"
+    on "$1" nft -f "$T/unsized.nft" 2>&1 | show /dev/stdin
+    on "$1" nft list set ip ipchains input-saddr-1 | grep -Eq '^[[:space:]]*size ' &&
+        fail "unsize_set: the set still has a size"
+}
+
 # A run of hosts is a hash set with a size (docs/nftables-mapping.md "Rule runs"): 32 members
 # fit in 64; -A of a 33rd rebuilds the set with 128 and every member's counter; a 34th is one
 # more element of it; deleting back to 32 members rebuilds it with 64.
@@ -302,6 +320,32 @@ sized() {
     on "$host" ipchains-save >"$T/sized-save" 2>/dev/null
     [ "$(grep -c '^-A input -s 10\.199\.20\.' "$T/sized-save")" -eq 32 ] &&
         pass "ipchains-save lists the 32 hosts" || { fail "ipchains-save"; show "$T/sized-save"; }
+
+    # The same set without a size, as a version before sizes made it, is recreated with its
+    # size by the next command (counters kept): by the full commit of a -D, and by an -A whose
+    # fast path finds the kernel's set without the size it would have.
+    unsize_set "$host"
+    h32=$(set_handle "$host" input-saddr-1)
+    ipc "$host" -D input 32
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set31"
+    expect_grep "-D on a set without size gives it its size" '^[[:space:]]*size 64$' \
+        "$T/sized-set31"
+    [ "$(set_handle "$host" input-saddr-1)" != "$h32" ] &&
+        pass "-D recreated the set without size" || fail "-D left the set without size"
+    expect_grep "the recreated set kept the 2nd member's counter" \
+        '10\.199\.20\.2 counter packets 2 bytes 168 comment "#2 ' "$T/sized-set31"
+    unsize_set "$host"
+    h32=$(set_handle "$host" input-saddr-1)
+    ipc "$host" -A input -s 10.199.20.40 -j DENY
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set32c"
+    expect_grep "-A on a set without size gives it its size" '^[[:space:]]*size 64$' \
+        "$T/sized-set32c"
+    [ "$(set_handle "$host" input-saddr-1)" != "$h32" ] &&
+        pass "-A recreated the set without size" || fail "-A left the set without size"
+    expect_grep "the recreated set kept the 1st member's counter" \
+        '10\.199\.20\.1 counter packets 1 bytes 84 comment "#1 ' "$T/sized-set32c"
+    expect_grep "the appended host is the 32nd member" \
+        '10\.199\.20\.40 counter packets 0 bytes 0 comment "#32 ' "$T/sized-set32c"
 }
 
 scenario nft "$T/nft"

@@ -349,7 +349,8 @@ Result<bool> probe_counter_reset(Netlink& nl, const std::string& table)
 }
 
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
-                                                uint8_t family)
+                                                uint8_t family,
+                                                std::map<std::string, uint32_t>* sizes)
 {
     RequestBuf buf;
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, family, NLM_F_DUMP, 0);
@@ -360,8 +361,13 @@ Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& 
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
         SetPtr s(nftnl_set_alloc());
         if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return MNL_CB_OK;
-        if (table == str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE)))
-            names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
+        if (table != str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE))) return MNL_CB_OK;
+        names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
+        // The kernel reports a size only when the set was given one.
+        if (sizes)
+            (*sizes)[names.back()] = nftnl_set_is_set(s.get(), NFTNL_SET_DESC_SIZE)
+                                         ? nftnl_set_get_u32(s.get(), NFTNL_SET_DESC_SIZE)
+                                         : 0;
         return MNL_CB_OK;
     });
     if (!r) return r.error();
