@@ -346,6 +346,24 @@ sized() {
         '10\.199\.20\.1 counter packets 1 bytes 84 comment "#1 ' "$T/sized-set32c"
     expect_grep "the appended host is the 32nd member" \
         '10\.199\.20\.40 counter packets 0 bytes 0 comment "#32 ' "$T/sized-set32c"
+
+    # Ports and exact interface names are hash sets with a size too.
+    local p i
+    ipc "$host" -N ports
+    for p in 7101 7102 7103 7104; do ipc "$host" -A ports -p udp -d 0/0 "$p" -j DENY; done
+    for i in eth1 eth2 eth0 eth3; do ipc "$host" -A ports -i "$i" -p udp -d 0/0 7105 -j DENY; done
+    ipc "$host" -I input 1 -p udp -j ports
+    udp_from "$peer" 10.199.20.1 7103
+    udp_from "$peer" 10.199.20.1 7105
+    sleep 0.2
+    on "$host" nft list set ip ipchains ports-dport-1 >"$T/sized-ports"
+    on "$host" nft list set ip ipchains ports-iif-1 >"$T/sized-ifaces"
+    expect_grep "a set of ports has a size" '^[[:space:]]*size 64$' "$T/sized-ports"
+    expect_grep "a port member counts in the sized set" \
+        '7103 counter packets 1 bytes 34 comment "#3 ' "$T/sized-ports"
+    expect_grep "a set of interface names has a size" '^[[:space:]]*size 64$' "$T/sized-ifaces"
+    expect_grep "an interface member counts in the sized set" \
+        '"eth0" counter packets 1 bytes 34 comment "#3 ' "$T/sized-ifaces"
 }
 
 scenario nft "$T/nft"
