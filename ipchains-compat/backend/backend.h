@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ struct Snapshot {
     std::vector<common::KernelChain> chains;
     // nft: the rule runs' sets the kernel holds (a run whose set is missing is rebuilt).
     std::vector<std::string> sets;
+    // nft: the size each of them was created with (NFTA_SET_DESC_SIZE), 0 for none: a hash set
+    // whose size is not the one compiled (an older version made it without) is recreated.
+    std::map<std::string, uint32_t> set_sizes;
     // nft: the counter objects the kernel holds (a policy counter the layout no longer keeps
     // in one is removed by the next commit).
     std::vector<std::string> counters;
@@ -40,6 +44,7 @@ struct Snapshot {
     bool table6_exists = false;
     std::vector<common::KernelChain> chains6;
     std::vector<std::string> sets6;
+    std::map<std::string, uint32_t> set_sizes6;
     std::vector<std::string> counters6;
 };
 

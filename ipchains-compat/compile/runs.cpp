@@ -281,6 +281,20 @@ bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<i
     return false;
 }
 
+uint32_t run_set_size(size_t elements)
+{
+    uint32_t size = kMinRunSetSize;
+    // Beyond 2^31 members the count no longer fits a size; the kernel's own limits end any such
+    // set long before.
+    while (size / 2 < elements && size < (1u << 31)) size *= 2;
+    return size;
+}
+
+uint32_t run_set_size(const ir::Set& s, size_t elements)
+{
+    return s.interval || s.fields.size() != 1 ? 0 : run_set_size(elements);
+}
+
 void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 {
     auto runs = find_runs(chain.rules);
@@ -307,6 +321,7 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
             set.elements.push_back(std::move(e));
             if (i == 0) lookup = std::move(m->shape);
         }
+        set.size = run_set_size(set, set.elements.size());
         // Each element counts its own rule's packets; a counter on the rule would count them
         // all once more.
         std::vector<ir::Statement> statements;

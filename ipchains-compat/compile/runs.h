@@ -68,6 +68,18 @@ bool keys_overlap(const std::vector<ir::SetKey>& a, const std::vector<ir::SetKey
 // Whether an element with this key needs an interval set on `fields`.
 bool needs_interval(const std::vector<ir::SetField>& fields, const std::vector<ir::SetKey>& key);
 
+// The size of a hash set (one field, no interval) of `elements` members: a power of two at
+// least twice the count, and at least kMinRunSetSize. Given a size the kernel picks its
+// fixed-size hash over the resizable one (docs/nftables-mapping.md "Rule runs"), but refuses
+// elements beyond it, so a run outgrowing half its size gets a new set with twice the size.
+// A pure function of the count: `before` and `after` compile alike, and a different size is
+// a different set definition (ir::Set::same_definition) that the diff recreates.
+constexpr uint32_t kMinRunSetSize = 64;
+uint32_t run_set_size(size_t elements);
+// The size of set `s` (its definition) as compiled with `elements` members: run_set_size of
+// that count for a hash set, 0 for an interval set or a concatenation.
+uint32_t run_set_size(const ir::Set& s, size_t elements);
+
 // Set of the k-th run (1-based) on key `fields` of nft chain `chain`: "<chain>-<key>-<k>", a
 // verdict map's "<chain>-<key>-vmap-<k>", the key's fields named saddr, daddr, sport, dport,
 // iif, oif, proto and joined by `-`, the

@@ -284,11 +284,14 @@ struct Set {
     std::vector<SetElement> elements;  // in run order
     std::vector<SetField> fields = {SetField::SourceAddr};  // the key: one field or a concatenation
     bool map = false;  // a verdict map: each element carries its member's verdict
+    // The kernel's element limit (NFTA_SET_DESC_SIZE), 0 for none: compile::run_set_size of
+    // the element count for a hash set, so that the kernel picks its fixed-size hash.
+    uint32_t size = 0;
     // The definition; elements are compared separately (the diff changes them in place).
     bool same_definition(const Set& o) const
     {
         return name == o.name && chain == o.chain && interval == o.interval &&
-               fields == o.fields && map == o.map;
+               fields == o.fields && map == o.map && size == o.size;
     }
     bool operator==(const Set& o) const { return same_definition(o) && elements == o.elements; }
 };

@@ -220,9 +220,156 @@ scenario() {
     fi
 }
 
+# set_handle NS SET: the handle nft gives the set (a new one when the set was recreated).
+set_handle() {
+    on "$1" nft -a list set ip ipchains "$2" | sed -n 's/.*set .* { # handle \([0-9]*\)$/\1/p'
+}
+
+# unsize_set NS: replaces input's run set by the same set without a size (the lookup rule
+# too, which the kernel would not let go of the set), as a version before sizes made it.
+unsize_set() {
+    local rule
+    rule=$(on "$1" nft -a list chain ip ipchains input |
+        sed -n 's/.*"ipchains-run:input-saddr-1" # handle \([0-9]*\)$/\1/p')
+    {
+        echo "delete rule ip ipchains input handle $rule"
+        echo "delete set ip ipchains input-saddr-1"
+        on "$1" nft list set ip ipchains input-saddr-1 | grep -Ev '^[[:space:]]*size [0-9]+$'
+        echo 'add rule ip ipchains input ip saddr @input-saddr-1 drop' \
+            'comment "ipchains-run:input-saddr-1"'
+    } >"$T/unsized.nft"
+    on "$1" nft -f "$T/unsized.nft" 2>&1 | show /dev/stdin
+    on "$1" nft list set ip ipchains input-saddr-1 | grep -Eq '^[[:space:]]*size ' &&
+        fail "unsize_set: the set still has a size"
+}
+
+# A run of hosts is a hash set with a size (docs/nftables-mapping.md "Rule runs"): 32 members
+# fit in 64; -A of a 33rd rebuilds the set with 128 and every member's counter; a 34th is one
+# more element of it; deleting back to 32 members rebuilds it with 64.
+sized() {
+    local host peer a h32 h33 h34
+    export IPCHAINS_DIVERT_BACKEND=nft
+    ns_new host hsz
+    ns_new peer psz
+    veth "$host" eth0 10.199.1.1 "$peer" eth0 10.199.1.2
+    ip -n "$host" route add 10.199.0.0/16 dev eth0
+    for a in 1 2 32 34; do ip -n "$peer" addr add "10.199.20.$a/32" dev eth0; done
+    {
+        echo ":input ACCEPT"
+        echo ":forward ACCEPT"
+        echo ":output ACCEPT"
+        for a in $(seq 32); do
+            echo "-A input -s 10.199.20.$a/255.255.255.255 -d 0.0.0.0/0.0.0.0 -j DENY"
+        done
+    } >"$T/sized"
+    run "$host" ipchains-restore <"$T/sized"
+    [ "$RC" -eq 0 ] || { fail "sized: ipchains-restore -> exit $RC"; show "$T/err"; }
+    pings "$peer" 10.199.20.1 1
+    pings "$peer" 10.199.20.2 2
+    pings "$peer" 10.199.20.32 3
+    sleep 0.2
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set32"
+    expect_grep "32 hosts: a set of size 64" '^[[:space:]]*size 64$' "$T/sized-set32"
+    on "$host" ipchains -L input -v -x -n >"$T/sized-L32"
+    h32=$(set_handle "$host" input-saddr-1)
+
+    ipc "$host" -A input -s 10.199.20.33 -j DENY
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set33"
+    h33=$(set_handle "$host" input-saddr-1)
+    expect_grep "33 hosts: the set is rebuilt with size 128" '^[[:space:]]*size 128$' \
+        "$T/sized-set33"
+    [ -n "$h32" ] && [ -n "$h33" ] && [ "$h32" != "$h33" ] &&
+        pass "the 33rd host recreated the set (handle $h32 -> $h33)" ||
+        fail "the 33rd host did not recreate the set (handle '$h32' -> '$h33')"
+    [ "$(grep -o 'comment "#[0-9]* ' "$T/sized-set33" | sort -u | wc -l)" -eq 33 ] &&
+        pass "the rebuilt set has all 33 members" ||
+        { fail "the rebuilt set lacks members"; show "$T/sized-set33"; }
+    expect_grep "the rebuilt set kept the 1st member's counter" \
+        '10\.199\.20\.1 counter packets 1 bytes 84 comment "#1 ' "$T/sized-set33"
+    expect_grep "the rebuilt set kept the 2nd member's counter" \
+        '10\.199\.20\.2 counter packets 2 bytes 168 comment "#2 ' "$T/sized-set33"
+    expect_grep "the rebuilt set kept the 32nd member's counter" \
+        '10\.199\.20\.32 counter packets 3 bytes 252 comment "#32 ' "$T/sized-set33"
+    on "$host" ipchains -L input -v -x -n | head -n -1 >"$T/sized-L33"
+    same_text "-L -v -x shows the 32 old rules as before the rebuild" "$T/sized-L32" \
+        "$T/sized-L33"
+
+    ipc "$host" -A input -s 10.199.20.34 -j DENY
+    pings "$peer" 10.199.20.34 2
+    pings "$peer" 10.199.20.32 1
+    sleep 0.2
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set34"
+    h34=$(set_handle "$host" input-saddr-1)
+    [ -n "$h34" ] && [ "$h33" = "$h34" ] && grep -Eq '^[[:space:]]*size 128$' "$T/sized-set34" &&
+        pass "the 34th host is one more element of the same set" ||
+        {
+            fail "the 34th host is no element of the same size-128 set ('$h33' -> '$h34')"
+            show "$T/sized-set34"
+        }
+    expect_grep "the 34th member counts its packets" \
+        '10\.199\.20\.34 counter packets 2 bytes 168 comment "#34 ' "$T/sized-set34"
+    expect_grep "the 32nd member counts on in the rebuilt set" \
+        '10\.199\.20\.32 counter packets 4 bytes 336 comment "#32 ' "$T/sized-set34"
+
+    ipc "$host" -D input 34
+    ipc "$host" -D input 33
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set32b"
+    expect_grep "back to 32 hosts: size 64 again" '^[[:space:]]*size 64$' "$T/sized-set32b"
+    expect_grep "the shrunk set kept the 32nd member's counter" \
+        '10\.199\.20\.32 counter packets 4 bytes 336 comment "#32 ' "$T/sized-set32b"
+    on "$host" ipchains-save >"$T/sized-save" 2>/dev/null
+    [ "$(grep -c '^-A input -s 10\.199\.20\.' "$T/sized-save")" -eq 32 ] &&
+        pass "ipchains-save lists the 32 hosts" || { fail "ipchains-save"; show "$T/sized-save"; }
+
+    # The same set without a size, as a version before sizes made it, is recreated with its
+    # size by the next command (counters kept): by the full commit of a -D, and by an -A whose
+    # fast path finds the kernel's set without the size it would have.
+    unsize_set "$host"
+    h32=$(set_handle "$host" input-saddr-1)
+    ipc "$host" -D input 32
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set31"
+    expect_grep "-D on a set without size gives it its size" '^[[:space:]]*size 64$' \
+        "$T/sized-set31"
+    [ "$(set_handle "$host" input-saddr-1)" != "$h32" ] &&
+        pass "-D recreated the set without size" || fail "-D left the set without size"
+    expect_grep "the recreated set kept the 2nd member's counter" \
+        '10\.199\.20\.2 counter packets 2 bytes 168 comment "#2 ' "$T/sized-set31"
+    unsize_set "$host"
+    h32=$(set_handle "$host" input-saddr-1)
+    ipc "$host" -A input -s 10.199.20.40 -j DENY
+    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set32c"
+    expect_grep "-A on a set without size gives it its size" '^[[:space:]]*size 64$' \
+        "$T/sized-set32c"
+    [ "$(set_handle "$host" input-saddr-1)" != "$h32" ] &&
+        pass "-A recreated the set without size" || fail "-A left the set without size"
+    expect_grep "the recreated set kept the 1st member's counter" \
+        '10\.199\.20\.1 counter packets 1 bytes 84 comment "#1 ' "$T/sized-set32c"
+    expect_grep "the appended host is the 32nd member" \
+        '10\.199\.20\.40 counter packets 0 bytes 0 comment "#32 ' "$T/sized-set32c"
+
+    # Ports and exact interface names are hash sets with a size too.
+    local p i
+    ipc "$host" -N ports
+    for p in 7101 7102 7103 7104; do ipc "$host" -A ports -p udp -d 0/0 "$p" -j DENY; done
+    for i in eth1 eth2 eth0 eth3; do ipc "$host" -A ports -i "$i" -p udp -d 0/0 7105 -j DENY; done
+    ipc "$host" -I input 1 -p udp -j ports
+    udp_from "$peer" 10.199.20.1 7103
+    udp_from "$peer" 10.199.20.1 7105
+    sleep 0.2
+    on "$host" nft list set ip ipchains ports-dport-1 >"$T/sized-ports"
+    on "$host" nft list set ip ipchains ports-iif-1 >"$T/sized-ifaces"
+    expect_grep "a set of ports has a size" '^[[:space:]]*size 64$' "$T/sized-ports"
+    expect_grep "a port member counts in the sized set" \
+        '7103 counter packets 1 bytes 34 comment "#3 ' "$T/sized-ports"
+    expect_grep "a set of interface names has a size" '^[[:space:]]*size 64$' "$T/sized-ifaces"
+    expect_grep "an interface member counts in the sized set" \
+        '"eth0" counter packets 1 bytes 34 comment "#3 ' "$T/sized-ifaces"
+}
+
 scenario nft "$T/nft"
 scenario legacy "$T/legacy"
 same_text "same listings, counters, -C answers and saves on both backends" "$T/legacy" "$T/nft"
+sized
 expect_grep "the members counted their packets" '^10 *1 *84 DENY .*10.199.2.5 ' "$T/legacy"
 expect_grep "the round trip kept the ruleset" 'round trip: same' "$T/nft"
 [ -n "${SHOW:-}" ] && cat "$T/nft"

@@ -4,6 +4,7 @@
 
 #include "compile/diff.h"
 #include "compile/runs.h"
+#include "compile/steps.h"
 #include "compile_fixtures.h"
 
 using namespace ipchains;
@@ -295,6 +296,91 @@ TEST(CompileRunsDiff, ANetworkMemberRecreatesAHostSet)
     EXPECT_EQ(d.recreate_sets, (std::vector<std::string>{"input-saddr-1"}));
     EXPECT_EQ(d.create_sets, (std::vector<std::string>{"input-saddr-1"}));
     EXPECT_EQ(d.flush, (std::vector<std::string>{"input"}));
+}
+
+TEST(CompileRuns, HashSetSizeIsTwiceTheCountRoundedUp)
+{
+    EXPECT_EQ(compile::run_set_size(0), 64u);
+    EXPECT_EQ(compile::run_set_size(4), 64u);
+    EXPECT_EQ(compile::run_set_size(32), 64u);
+    EXPECT_EQ(compile::run_set_size(33), 128u);
+    EXPECT_EQ(compile::run_set_size(64), 128u);
+    EXPECT_EQ(compile::run_set_size(65), 256u);
+    EXPECT_EQ(compile::run_set_size(10000), 32768u);
+    for (size_t n : {1u, 31u, 32u, 33u, 100u, 5000u, 70000u}) {
+        uint32_t size = compile::run_set_size(n);
+        EXPECT_GE(size, 2 * n) << n;
+        EXPECT_EQ(size & (size - 1), 0u) << n;  // a power of two
+        EXPECT_GE(compile::run_set_size(n + 1), size) << n;
+    }
+}
+
+TEST(CompileRuns, OnlyHashSetsHaveASize)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(40)) fx::append(rs, "input", r);
+    for (auto& r : hosts(4, 100)) {
+        r.dst = r.src;
+        r.dst_mask = r.src_mask;
+        r.src = r.src_mask = 0;
+        r.target = TargetKind::Accept;
+        fx::append(rs, "output", r);
+    }
+    fx::append(rs, "output", to(ip(10, 0, 0, 0), 8, TargetKind::Accept));
+    ir::Table t = with_runs(rs);
+    ASSERT_EQ(t.sets.size(), 2u);
+    EXPECT_FALSE(t.sets[0].interval);
+    EXPECT_EQ(t.sets[0].size, 128u);  // 40 hosts
+    EXPECT_TRUE(t.sets[1].interval);  // 10.0.0.0/8
+    EXPECT_EQ(t.sets[1].size, 0u);
+}
+
+TEST(CompileRunsDiff, OutgrowingHalfTheSizeRecreatesTheSetWithItsCounters)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(32)) fx::append(rs, "input", r);
+    rs.find("input")->rules[7].counters = {7, 700};
+    ir::Table before = with_runs(rs);
+    ASSERT_EQ(before.sets.size(), 1u);
+    EXPECT_EQ(before.sets[0].size, 64u);
+    fx::append(rs, "input", from(ip(192, 0, 2, 200)));
+    ir::Table after = with_runs(rs);
+    ASSERT_EQ(after.sets.size(), 1u);
+    EXPECT_EQ(after.sets[0].size, 128u);
+    compile::TableDiff d = compile::diff(before, after);
+    EXPECT_EQ(d.recreate_sets, (std::vector<std::string>{"input-saddr-1"}));
+    EXPECT_EQ(d.create_sets, (std::vector<std::string>{"input-saddr-1"}));
+    EXPECT_EQ(d.refill, (std::vector<std::string>{"input"}));
+    EXPECT_TRUE(d.add_elements.empty());  // the new set gets all 33 (commit_steps)
+    // Every member goes into the new set, with the counter its rule had.
+    std::vector<size_t> all(33);
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    bool added = false;
+    for (const auto& step : compile::commit_steps(&before, after))
+        if (const auto* a = std::get_if<compile::AddElements>(&step)) {
+            EXPECT_EQ(*a, (compile::AddElements{"input-saddr-1", all}));
+            added = true;
+        }
+    EXPECT_TRUE(added);
+    EXPECT_EQ(after.sets[0].elements[7].counter.packets, 7u);
+    EXPECT_EQ(after.sets[0].elements[7].counter.bytes, 700u);
+
+    // Back to 32 members: the smaller size again, one more rebuild.
+    d = compile::diff(after, before);
+    EXPECT_EQ(d.recreate_sets, (std::vector<std::string>{"input-saddr-1"}));
+}
+
+TEST(CompileRunsDiff, GrowingWithinTheSizeKeepsTheSet)
+{
+    model::Ruleset rs = fx::ruleset();
+    for (auto& r : hosts(33)) fx::append(rs, "input", r);
+    ir::Table before = with_runs(rs);
+    for (int i = 0; i < 31; ++i) fx::append(rs, "input", from(ip(192, 0, 2, 100 + i)));
+    compile::TableDiff d = compile::diff(before, with_runs(rs));  // 64 members: still 128
+    EXPECT_TRUE(d.recreate_sets.empty());
+    EXPECT_TRUE(d.refill.empty());
+    ASSERT_EQ(d.add_elements.size(), 1u);
+    EXPECT_EQ(d.add_elements[0].index.size(), 31u);
 }
 
 TEST(CompileRuns, MayJoinRun)

@@ -1,6 +1,6 @@
 // RunElements (backend/nft/serialize.h), no kernel: the element lists that make_set_elements
 // writes, framed as the kernel frames a GETSETELEM dump (the same attributes), read back for
-// the append fast path.
+// the append fast path; and make_set's size.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -171,6 +171,28 @@ TEST(RunElements, AMessageThatDoesNotParseIsLeftOutWhole)
     ASSERT_TRUE(r.keys_valid());
     EXPECT_EQ(r.members(), 2u);
     EXPECT_EQ(r.highest(), 2u);
+}
+
+// make_set: the size reaches the kernel's NFTA_SET_DESC only for a hash set.
+TEST(RunSet, AHashSetCarriesItsSizeAnIntervalSetNone)
+{
+    for (bool interval : {false, true}) {
+        ir::Set s = ports(interval);
+        s.size = compile::run_set_size(s, s.elements.size());
+        SetPtr set = make_set("ipchains", s);
+        std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+        nlmsghdr* nlh =
+            nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_NEWSET, NFPROTO_IPV4, 0, 1);
+        nftnl_set_nlmsg_build_payload(nlh, set.get());
+        SetPtr back(nftnl_set_alloc());
+        ASSERT_GE(nftnl_set_nlmsg_parse(nlh, back.get()), 0);
+        if (interval) {
+            EXPECT_FALSE(nftnl_set_is_set(back.get(), NFTNL_SET_DESC_SIZE));
+        } else {
+            ASSERT_TRUE(nftnl_set_is_set(back.get(), NFTNL_SET_DESC_SIZE));
+            EXPECT_EQ(nftnl_set_get_u32(back.get(), NFTNL_SET_DESC_SIZE), 64u);
+        }
+    }
 }
 
 }  // namespace

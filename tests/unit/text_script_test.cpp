@@ -464,7 +464,8 @@ TEST(TextRuns, ScriptPrintsTheSetAndItsLookup)
     model::Ruleset rs = hosts(4);
     rs.find("input")->rules[1].counters = {2, 168};
     std::string s = to_nft_script(with_runs(rs));
-    EXPECT_NE(s.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tcounter\n\t\telements = { "
+    EXPECT_NE(s.find("\tset input-saddr-1 {\n\t\ttype ipv4_addr\n\t\tsize 64\n\t\tcounter\n"
+                     "\t\telements = { "
                      "192.0.2.1 counter packets 0 bytes 0 comment \"#1 -A input -s "
                      "192.0.2.1/255.255.255.255 -d 0.0.0.0/0.0.0.0 -j DENY\",\n"
                      "\t\t\t192.0.2.2 counter packets 2 bytes 168 comment \"#2 -A input"),

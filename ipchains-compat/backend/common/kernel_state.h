@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct KernelState {
     std::vector<KernelRule> rules;
     std::vector<KernelCounter> counters;
     std::vector<std::string> sets;  // nft: rule runs' sets (compile/runs.h); legacy: none
+    std::map<std::string, uint32_t> set_sizes;  // nft: each set's size, 0 for none
 };
 
 }  // namespace ipchains::backend::common

@@ -349,7 +349,8 @@ Result<bool> probe_counter_reset(Netlink& nl, const std::string& table)
 }
 
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
-                                                uint8_t family)
+                                                uint8_t family,
+                                                std::map<std::string, uint32_t>* sizes)
 {
     RequestBuf buf;
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, family, NLM_F_DUMP, 0);
@@ -360,12 +361,39 @@ Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& 
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
         SetPtr s(nftnl_set_alloc());
         if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return MNL_CB_OK;
-        if (table == str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE)))
-            names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
+        if (table != str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE))) return MNL_CB_OK;
+        names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
+        // The kernel reports a size only when the set was given one.
+        if (sizes)
+            (*sizes)[names.back()] = nftnl_set_is_set(s.get(), NFTNL_SET_DESC_SIZE)
+                                         ? nftnl_set_get_u32(s.get(), NFTNL_SET_DESC_SIZE)
+                                         : 0;
         return MNL_CB_OK;
     });
     if (!r) return r.error();
     return names;
+}
+
+Result<uint32_t> get_set_size(Netlink& nl, const std::string& table, const std::string& set,
+                              uint8_t family)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSET, family, 0, 0);
+    SetPtr filter(nftnl_set_alloc());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_TABLE, table.c_str());
+    nftnl_set_set_str(filter.get(), NFTNL_SET_NAME, set.c_str());
+    nftnl_set_nlmsg_build_payload(nlh, filter.get());
+    uint32_t size = 0;
+    auto r = nl.query(nlh, [&](const nlmsghdr* m) {
+        SetPtr s(nftnl_set_alloc());
+        if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return -1;
+        // The kernel reports a size only when the set was given one.
+        if (nftnl_set_is_set(s.get(), NFTNL_SET_DESC_SIZE))
+            size = nftnl_set_get_u32(s.get(), NFTNL_SET_DESC_SIZE);
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return size;
 }
 
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,

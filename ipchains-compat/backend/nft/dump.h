@@ -7,6 +7,7 @@
 
 #include <linux/netfilter.h>
 #include <linux/netlink.h>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,9 +71,15 @@ bool reset_unsupported(const Error& e);
 // one without refuses the message type (reset_unsupported). Nothing is reset.
 Result<bool> probe_counter_reset(Netlink& nl, const std::string& table);
 
-// Names of the table's sets (rule runs, compile/runs.h).
+// Names of the table's sets (rule runs, compile/runs.h); with `sizes`, also the size each was
+// created with (NFTA_SET_DESC_SIZE), 0 when none.
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
-                                                uint8_t family = NFPROTO_IPV4);
+                                                uint8_t family = NFPROTO_IPV4,
+                                                std::map<std::string, uint32_t>* sizes = nullptr);
+
+// The size one of the table's sets was created with (NFTA_SET_DESC_SIZE), 0 when none.
+Result<uint32_t> get_set_size(Netlink& nl, const std::string& table, const std::string& set,
+                              uint8_t family = NFPROTO_IPV4);
 
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,
                                                 uint8_t family = NFPROTO_IPV4);

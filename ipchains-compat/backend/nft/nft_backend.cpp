@@ -297,10 +297,12 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         if (zero_counters && !reset) snap.generation.reset();
         snap.chains = std::move(k.chains);
         snap.sets = std::move(k.sets);
+        snap.set_sizes = std::move(k.set_sizes);
         snap.counters = counter_names(k);
         snap.table6_exists = k6.table_exists;
         snap.chains6 = std::move(k6.chains);
         snap.sets6 = std::move(k6.sets);
+        snap.set_sizes6 = std::move(k6.set_sizes);
         snap.counters6 = counter_names(k6);
         return snap;
     }
@@ -323,7 +325,7 @@ Result<void> NftBackend::read_state(KernelState& k, bool reset, uint8_t family)
     auto rules = dump_rules(**nl, cfg_.table, reset, family);
     if (!rules) return query_error(rules.error());
     k.rules = std::move(*rules);
-    auto sets = dump_set_names(**nl, cfg_.table, family);
+    auto sets = dump_set_names(**nl, cfg_.table, family, &k.set_sizes);
     if (!sets) return query_error(sets.error());
     k.sets = std::move(*sets);
     return {};
@@ -339,16 +341,17 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         bool exists;  // whether the snapshot found it
         const std::vector<KernelChain>& chains;
         const std::vector<std::string>& sets;
+        const std::map<std::string, uint32_t>& set_sizes;
         const std::vector<std::string>& counters;
         std::optional<ir::Table> before, after;
         std::vector<compile::Step> steps;  // before -> after, worked out once
         std::vector<std::string> refill;
     };
     TablePlan plans[] = {
-        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, before.counters,
-         {}, {}, {}, {}},
+        {NFPROTO_IPV4, true, before.table_exists, before.chains, before.sets, before.set_sizes,
+         before.counters, {}, {}, {}, {}},
         {NFPROTO_IPV6, model::has_ip6_rules(change.after), before.table6_exists, before.chains6,
-         before.sets6, before.counters6, {}, {}, {}, {}},
+         before.sets6, before.set_sizes6, before.counters6, {}, {}, {}, {}},
     };
     for (auto& p : plans) {
         compile::Options opt = table_options(cfg_.table, p.family);
@@ -361,7 +364,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
             auto b = compile::compile(before.ruleset, opt);
             if (!b) return b.error();
             p.before = std::move(*b);
-            reconcile_with_kernel(*p.before, p.chains, p.sets, p.counters);
+            reconcile_with_kernel(*p.before, p.chains, p.sets, p.set_sizes, p.counters);
         }
         if (p.after) p.steps = compile::commit_steps(p.before ? &*p.before : nullptr, *p.after);
     }
@@ -418,6 +421,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
 
 void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read,
                                        const std::vector<std::string>& sets,
+                                       const std::map<std::string, uint32_t>& set_sizes,
                                        const std::vector<std::string>& counters)
 {
     std::unordered_map<std::string, const KernelChain*> in_kernel_chains;
@@ -459,6 +463,11 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<Kern
     before.chains = std::move(kept);
     // Runs whose set the kernel lacks (a table from before rule runs) are rebuilt.
     forget_missing_sets(before, sets);
+    // A set whose size is not the one compiled (made by a version that gave none, or by
+    // another tool) is another definition: the diff recreates it with the compiled size, so
+    // that the kernel uses the fixed-size hash and takes as many members as the size says.
+    for (auto& s : before.sets)
+        if (auto it = set_sizes.find(s.name); it != set_sizes.end()) s.size = it->second;
     drop_unknown_sets(before, sets);
     // A counter object `before` does not compile to: a policy counter the table kept before
     // its policy became the hook chain's own (compile::Options::base_chain_policy), or one

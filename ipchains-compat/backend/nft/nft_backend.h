@@ -5,6 +5,7 @@
 // rule dump.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -67,6 +68,7 @@ private:
     // by the diff, a chain the kernel lacks is created; likewise sets and counter objects.
     static void reconcile_with_kernel(ir::Table& before, const std::vector<KernelChain>& read,
                                       const std::vector<std::string>& sets,
+                                      const std::map<std::string, uint32_t>& set_sizes,
                                       const std::vector<std::string>& counters);
     // Resets in place the rule counters of the ipchains chains `names` (all nft chains holding
     // them) in `t`, the compiled current ruleset; only where counter_reset() holds.

@@ -153,6 +153,14 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
     s.interval = m->interval();
     s.fields = last->fields;
     s.map = last->vmap;
+    // The set as the full commit would compile it with this member: its size must be the
+    // kernel's, or the kernel refuses the element beyond it (a hash set that outgrows its
+    // size is rebuilt bigger, compile::run_set_size). Read from the kernel, not inferred from
+    // the count: a set an older version or another tool created may have any size or none.
+    const uint32_t want = compile::run_set_size(s, m->members() + 1);
+    auto size = get_set_size(nl, table, set);
+    if (!size) return size.error();
+    if (*size != want) return false;
     element->comment = compile::run_member_comment(m->members() + 1, rule.comment);
     s.elements.push_back(std::move(*element));
     for (const auto& o : make_set_elements(table, s, {0}, ElementContent::Counts))

@@ -186,6 +186,9 @@ SetPtr make_set(const std::string& table, const ir::Set& is)
         nftnl_set_set_data(s.get(), NFTNL_SET_DESC_CONCAT, lengths, sizeof lengths);
     }
     nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, flags);
+    // A hash set's size makes the kernel pick its fixed-size hash, as for `nft -o`'s sets
+    // (docs/nftables-mapping.md "Rule runs"); interval sets and concatenations have none.
+    if (is.size) nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, is.size);
     if (is.fields.size() == 1 && is_name(is.fields[0])) {
         // nft reads keys as big-endian unless the set says otherwise; names are strings in
         // host order (nft's BYTEORDER_HOST_ENDIAN, 1), or `nft list` prints them mangled.

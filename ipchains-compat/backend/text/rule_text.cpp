@@ -285,7 +285,8 @@ std::string set_spec(const ir::Set& s, const std::string& sep)
     std::string type;
     for (auto f : s.fields) type += (type.empty() ? "" : " . ") + field_type_text(f);
     if (s.map) type += " : verdict";
-    return "type " + type + sep + (s.interval ? "flags interval" + sep : "") + "counter" + sep;
+    return "type " + type + sep + (s.interval ? "flags interval" + sep : "") +
+           (s.size ? "size " + std::to_string(s.size) + sep : "") + "counter" + sep;
 }
 
 std::string set_keyword(const ir::Set& s)
