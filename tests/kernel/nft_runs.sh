@@ -243,6 +243,22 @@ unsize_set() {
         fail "unsize_set: the set still has a size"
 }
 
+# recreated_with_size NS WHAT ARGS...: makes input's run set unsized (unsize_set), runs
+# `ipchains ARGS...`, and checks that the set was recreated with its size, 64; the set's
+# listing is then in $T/sized-now.
+recreated_with_size() {
+    local ns=$1 what=$2 old
+    shift 2
+    unsize_set "$ns"
+    old=$(set_handle "$ns" input-saddr-1)
+    ipc "$ns" "$@"
+    on "$ns" nft list set ip ipchains input-saddr-1 >"$T/sized-now"
+    expect_grep "$what on a set without size gives it its size" '^[[:space:]]*size 64$' \
+        "$T/sized-now"
+    [ "$(set_handle "$ns" input-saddr-1)" != "$old" ] &&
+        pass "$what recreated the set without size" || fail "$what left the set without size"
+}
+
 # A run of hosts is a hash set with a size (docs/nftables-mapping.md "Rule runs"): 32 members
 # fit in 64; -A of a 33rd rebuilds the set with 128 and every member's counter; a 34th is one
 # more element of it; deleting back to 32 members rebuilds it with 64.
@@ -324,28 +340,14 @@ sized() {
     # The same set without a size, as a version before sizes made it, is recreated with its
     # size by the next command (counters kept): by the full commit of a -D, and by an -A whose
     # fast path finds the kernel's set without the size it would have.
-    unsize_set "$host"
-    h32=$(set_handle "$host" input-saddr-1)
-    ipc "$host" -D input 32
-    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set31"
-    expect_grep "-D on a set without size gives it its size" '^[[:space:]]*size 64$' \
-        "$T/sized-set31"
-    [ "$(set_handle "$host" input-saddr-1)" != "$h32" ] &&
-        pass "-D recreated the set without size" || fail "-D left the set without size"
+    recreated_with_size "$host" "-D" -D input 32
     expect_grep "the recreated set kept the 2nd member's counter" \
-        '10\.199\.20\.2 counter packets 2 bytes 168 comment "#2 ' "$T/sized-set31"
-    unsize_set "$host"
-    h32=$(set_handle "$host" input-saddr-1)
-    ipc "$host" -A input -s 10.199.20.40 -j DENY
-    on "$host" nft list set ip ipchains input-saddr-1 >"$T/sized-set32c"
-    expect_grep "-A on a set without size gives it its size" '^[[:space:]]*size 64$' \
-        "$T/sized-set32c"
-    [ "$(set_handle "$host" input-saddr-1)" != "$h32" ] &&
-        pass "-A recreated the set without size" || fail "-A left the set without size"
+        '10\.199\.20\.2 counter packets 2 bytes 168 comment "#2 ' "$T/sized-now"
+    recreated_with_size "$host" "-A" -A input -s 10.199.20.40 -j DENY
     expect_grep "the recreated set kept the 1st member's counter" \
-        '10\.199\.20\.1 counter packets 1 bytes 84 comment "#1 ' "$T/sized-set32c"
+        '10\.199\.20\.1 counter packets 1 bytes 84 comment "#1 ' "$T/sized-now"
     expect_grep "the appended host is the 32nd member" \
-        '10\.199\.20\.40 counter packets 0 bytes 0 comment "#32 ' "$T/sized-set32c"
+        '10\.199\.20\.40 counter packets 0 bytes 0 comment "#32 ' "$T/sized-now"
 
     # Ports and exact interface names are hash sets with a size too.
     local p i
