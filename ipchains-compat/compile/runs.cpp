@@ -390,6 +390,16 @@ std::string run_set_name(const std::string& chain, const std::vector<ir::SetFiel
     return name + "-" + key + (vmap ? "-vmap-" : "-") + std::to_string(k);
 }
 
+bool run_numbers_complete(const std::vector<size_t>& numbers)
+{
+    std::vector<bool> seen(numbers.size() + 1, false);
+    for (size_t n : numbers) {
+        if (n == 0 || n > numbers.size() || seen[n]) return false;
+        seen[n] = true;
+    }
+    return true;
+}
+
 std::string run_member_comment(size_t k, const std::string& save_line)
 {
     return "#" + std::to_string(k) + " " + save_line;

@@ -90,6 +90,13 @@ uint32_t run_set_size(const ir::Set& s, size_t elements);
 std::string run_set_name(const std::string& chain, const std::vector<ir::SetField>& fields,
                          bool vmap, size_t k);
 
+// Whether the members' numbers (their "#<k>", in any order) are 1..count, each once: what
+// every commit writes. A set element dump continues where its previous message stopped by
+// counting elements, and the kernel resizes a hash set in the background without a new
+// generation, so a dump read across a resize can repeat some members and skip others while
+// the generation before and after it agree (docs/design.md "Rule runs").
+bool run_numbers_complete(const std::vector<size_t>& numbers);
+
 // "#<k> <save line>" and back; false when `comment` is not in that form.
 std::string run_member_comment(size_t k, const std::string& save_line);
 bool parse_run_member_comment(const std::string& comment, size_t& k, std::string& save_line);

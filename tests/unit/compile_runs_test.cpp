@@ -230,6 +230,18 @@ TEST(CompileRuns, MemberCommentsRoundTrip)
     EXPECT_FALSE(compile::parse_run_member_comment("#x -A", k, line));
 }
 
+// What a commit writes is 1..n in any order (the kernel lists a set in key order); a dump
+// that repeated one member and skipped another, or lost one, is not.
+TEST(CompileRuns, MemberNumbersMustBeOneToCountEachOnce)
+{
+    EXPECT_TRUE(compile::run_numbers_complete({}));
+    EXPECT_TRUE(compile::run_numbers_complete({3, 1, 2}));
+    EXPECT_FALSE(compile::run_numbers_complete({1, 2, 2, 4}));
+    EXPECT_FALSE(compile::run_numbers_complete({1, 2, 4}));
+    EXPECT_FALSE(compile::run_numbers_complete({0, 1, 2}));
+    EXPECT_FALSE(compile::run_numbers_complete({2, 2}));
+}
+
 TEST(CompileRunsDiff, OneMoreMemberIsOneElement)
 {
     model::Ruleset rs = fx::ruleset();

@@ -78,9 +78,9 @@ struct Member {
 // The members of a run: the set's elements as the ipchains rules they stand for, in run
 // order (the set itself keeps them in key order). With reset, each element's counter is read
 // and zeroed in one step (NFT_MSG_GETSETELEM_RESET).
-Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& table,
-                                            const std::string& set, const std::string& chain,
-                                            bool reset, uint8_t family)
+Result<std::vector<Member>> run_members_once(Netlink& nl, const std::string& table,
+                                             const std::string& set, const std::string& chain,
+                                             bool reset, uint8_t family)
 {
     RequestBuf buf;
     nlmsghdr* nlh = set_elements_request(buf, table, set, reset, family);
@@ -125,6 +125,33 @@ Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& tabl
     if (malformed)
         return Error::kernel(EINVAL, "table ip " + table + ": set " + set +
                                          " has an element without its ipchains rule");
+    return members;
+}
+
+bool numbered_in_full(const std::vector<Member>& members)
+{
+    std::vector<size_t> numbers;
+    numbers.reserve(members.size());
+    for (const auto& m : members) numbers.push_back(m.order);
+    return compile::run_numbers_complete(numbers);
+}
+
+Result<std::vector<KernelRule>> run_members(Netlink& nl, const std::string& table,
+                                            const std::string& set, const std::string& chain,
+                                            bool reset, uint8_t family)
+{
+    // A dump across a resize of the set's hash table repeats some members and skips others
+    // with no new generation and no NLM_F_DUMP_INTR (compile::run_numbers_complete): the
+    // model would get rules twice and lose others, and `before` would no longer be what the
+    // kernel holds. Such a dump is read again; numbers that stay wrong are the table's own
+    // (one this version did not write), kept as read. A resetting dump cannot be repeated.
+    constexpr int kAttempts = 5;
+    auto got = run_members_once(nl, table, set, chain, reset, family);
+    for (int attempt = 1; got && !reset && !numbered_in_full(*got) && attempt < kAttempts;
+         ++attempt)
+        got = run_members_once(nl, table, set, chain, reset, family);
+    if (!got) return got.error();
+    std::vector<Member>& members = *got;
     std::stable_sort(members.begin(), members.end(),
                      [](const Member& a, const Member& b) { return a.order < b.order; });
     std::vector<KernelRule> out;

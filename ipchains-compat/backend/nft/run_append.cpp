@@ -132,8 +132,10 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
 
     auto m = members(nl, table, set, last->fields);
     if (!m) return m.error();
-    // Numbers 1..count in the kernel: anything else is not a table this version wrote.
-    if (!m->keys_valid() || m->sample().empty() || m->highest() != m->members()) return false;
+    // Numbers 1..count, each once: anything else is not a table this version wrote, or a dump
+    // that saw the set's hash table resized (compile::run_numbers_complete); the full commit
+    // reads again.
+    if (!m->keys_valid() || m->sample().empty() || !m->numbers_complete()) return false;
     parse::ParseOptions popt;
     popt.restore_line = true;
     popt.resolve_names = false;

@@ -73,9 +73,11 @@ public:
     // A concatenation, or one field with end bounds.
     bool interval() const { return interval_; }
     size_t members() const { return members_; }
-    // The highest number of the members' "#<n> <save line>" comments (compile/runs.h), and
-    // the save line of the first member (in the kernel's order) that has such a comment.
-    size_t highest() const { return highest_; }
+    // Whether the members' "#<n> <save line>" comments (compile/runs.h) number them 1..count,
+    // each once (compile::run_numbers_complete): false for a table this version did not
+    // write, and for a dump that repeated or skipped members.
+    bool numbers_complete() const;
+    // The save line of the first member (in the kernel's order) that has such a comment.
     const std::string& sample() const { return sample_; }
     // Whether some member's key overlaps `key` (compile::keys_overlap).
     bool overlaps(const std::vector<ir::SetKey>& key) const;
@@ -93,7 +95,7 @@ private:
     bool keys_valid_ = true;
     bool interval_;
     size_t members_ = 0;
-    size_t highest_ = 0;
+    std::vector<size_t> numbers_;  // of the members with a "#<n>" comment
     std::string sample_;
 };
 

@@ -330,13 +330,19 @@ RunElements::RunElements(const std::vector<ir::SetField>& fields)
 {
 }
 
+bool RunElements::numbers_complete() const
+{
+    return numbers_.size() == members_ && compile::run_numbers_complete(numbers_);
+}
+
 void RunElements::add_message(const nlmsghdr* m)
 {
-    const size_t keys_before = keys_.size(), elements_before = elements_.size();
+    const size_t keys_before = keys_.size(), elements_before = elements_.size(),
+                 numbers_before = numbers_.size();
     const bool concat = fields_.size() > 1;
     // What this message adds, kept aside until it has parsed whole.
     bool interval = false, valid = true;
-    size_t members = 0, highest = 0;
+    size_t members = 0;
     std::string_view sample;
     auto element = [&](const nlattr* nest) {
         const char* key = nullptr;
@@ -377,7 +383,7 @@ void RunElements::add_message(const nlmsghdr* m)
         size_t n = 0;
         std::string_view line;
         if (!compile::parse_run_member_comment(comment, n, line)) return true;
-        highest = std::max(highest, n);
+        numbers_.push_back(n);
         if (sample.empty()) sample = line;
         return true;
     };
@@ -393,12 +399,12 @@ void RunElements::add_message(const nlmsghdr* m)
     if (!ok) {
         keys_.resize(keys_before);
         elements_.resize(elements_before);
+        numbers_.resize(numbers_before);
         return;
     }
     interval_ = interval_ || interval;
     keys_valid_ = keys_valid_ && valid;
     members_ += members;
-    highest_ = std::max(highest_, highest);
     if (sample_.empty()) sample_.assign(sample.data(), sample.size());
 }
 
