@@ -44,6 +44,16 @@ NftPresence probe_nft(const std::string& table_name)
 
 namespace {
 
+// Whether someone committed since generation `gen` was read. A dump that fails for an object
+// an earlier dump listed (ENOENT: a set recreated in between, as a run's set is when it
+// outgrows its size) read across that commit, and is retried like an interrupted dump
+// (NLM_F_DUMP_INTR, EINTR); without a commit the error is the table's own.
+bool moved_since(Netlink& nl, uint32_t gen)
+{
+    auto now = get_generation(nl);
+    return now && *now != gen;
+}
+
 // Netlink answers EPERM to every request without CAP_NET_ADMIN; 1.3.9's text for it.
 Error query_error(const Error& e)
 {
@@ -264,6 +274,8 @@ Result<Snapshot> NftBackend::read(bool zero_counters)
         KernelState k, k6;
         auto r = read_state(k, reset, NFPROTO_IPV4);
         if (r) r = read_state(k6, reset, NFPROTO_IPV6);
+        if (!r && r.error().code != EINTR && !reset && moved_since(**nl, *gen))
+            r = Error::kernel(EINTR, r.error().message);
         // EINTR: a dump saw the ruleset change under it (NLM_F_DUMP_INTR).
         if (!r && r.error().code == EINTR && !reset && attempt < kAttempts) continue;
         // Still interrupted on the last attempt: the kernel kept moving on, which callers
@@ -556,8 +568,8 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // one set element; anything else needs the full commit to decide (compile/runs.h).
     if (compiled.size() == 1 && compile::may_join_run(compiled[0])) {
         auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], batch);
-        if (!added && added.error().code == EINTR)  // a dump saw someone's commit: run again
-            return Error::kernel(ERESTART, added.error().message);
+        if (!added && (added.error().code == EINTR || moved_since(**nl, *gen)))
+            return Error::kernel(ERESTART, added.error().message);  // someone's commit: again
         if (!added) return query_error(added.error());
         if (!*added) return false;
         auto sent = send(batch);
