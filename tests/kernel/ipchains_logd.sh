@@ -89,15 +89,19 @@ check_fields() {
     fi
     pass "$desc: $line"
 }
+# next_matching DESC REGEX WHAT: reads the next line into the caller's `line`; it must match
+# REGEX (whose groups are then in BASH_REMATCH), else a failure naming WHAT.
+next_matching() {
+    next_line
+    [[ $line =~ $2 ]] && return 0
+    fail "$1: no $3 line (line $N_LINES: '$line')"
+    show "$T/logd.err"
+    return 1
+}
 expect_line() {
     local desc=$1 line
     shift
-    next_line
-    if ! [[ $line =~ $RE ]]; then
-        fail "$desc: no 2.2 line (line $N_LINES: '$line')"
-        show "$T/logd.err"
-        return 1
-    fi
+    next_matching "$desc" "$RE" 2.2 || return 1
     local -a f=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
         "${BASH_REMATCH[5]}" "${BASH_REMATCH[6]}" "${BASH_REMATCH[7]}" "${BASH_REMATCH[8]}"
         "${BASH_REMATCH[9]}" "${BASH_REMATCH[10]}" "${BASH_REMATCH[11]}" "${BASH_REMATCH[12]}"
@@ -154,12 +158,7 @@ RE6='^Packet log: ([^ ]+) ([^ ]+)( [0-9]+)? ([^ ]+) PROTO=([0-9]+) \[([0-9a-f:]+
 expect_line6() {
     local desc=$1 line
     shift
-    next_line
-    if ! [[ $line =~ $RE6 ]]; then
-        fail "$desc: no IPv6 line (line $N_LINES: '$line')"
-        show "$T/logd.err"
-        return 1
-    fi
+    next_matching "$desc" "$RE6" IPv6 || return 1
     local -a f=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
         "${BASH_REMATCH[5]}" "${BASH_REMATCH[6]}" "${BASH_REMATCH[7]}" "${BASH_REMATCH[8]}"
         "${BASH_REMATCH[9]}" "${BASH_REMATCH[10]}" "${BASH_REMATCH[11]}" "${BASH_REMATCH[12]}"
