@@ -375,6 +375,18 @@ Result<bool> probe_counter_reset(Netlink& nl, const std::string& table)
     return true;
 }
 
+namespace {
+
+// A set's size as the kernel reports it, which it does only when the set was given one: 0
+// then, as ir::Set::size has it for a set without.
+uint32_t reported_size(const nftnl_set* s)
+{
+    return nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE) ? nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE)
+                                                    : 0;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& table,
                                                 uint8_t family,
                                                 std::map<std::string, uint32_t>* sizes)
@@ -390,11 +402,7 @@ Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& 
         if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return MNL_CB_OK;
         if (table != str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_TABLE))) return MNL_CB_OK;
         names.push_back(str_or_empty(nftnl_set_get_str(s.get(), NFTNL_SET_NAME)));
-        // The kernel reports a size only when the set was given one.
-        if (sizes)
-            (*sizes)[names.back()] = nftnl_set_is_set(s.get(), NFTNL_SET_DESC_SIZE)
-                                         ? nftnl_set_get_u32(s.get(), NFTNL_SET_DESC_SIZE)
-                                         : 0;
+        if (sizes) (*sizes)[names.back()] = reported_size(s.get());
         return MNL_CB_OK;
     });
     if (!r) return r.error();
@@ -414,9 +422,7 @@ Result<uint32_t> get_set_size(Netlink& nl, const std::string& table, const std::
     auto r = nl.query(nlh, [&](const nlmsghdr* m) {
         SetPtr s(nftnl_set_alloc());
         if (nftnl_set_nlmsg_parse(m, s.get()) < 0) return -1;
-        // The kernel reports a size only when the set was given one.
-        if (nftnl_set_is_set(s.get(), NFTNL_SET_DESC_SIZE))
-            size = nftnl_set_get_u32(s.get(), NFTNL_SET_DESC_SIZE);
+        size = reported_size(s.get());
         return MNL_CB_OK;
     });
     if (!r) return r.error();
