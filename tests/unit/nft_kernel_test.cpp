@@ -14,9 +14,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/rule.h>
 
 #include "backend/execute.h"
 #include "backend/nft/batch.h"
@@ -24,8 +28,10 @@
 #include "backend/nft/commit_plan.h"
 #include "backend/nft/netlink.h"
 #include "backend/nft/nft_backend.h"
+#include "backend/nft/nftnl_ptr.h"
 #include "backend/nft/queue_probe.h"
 #include "backend/nft/transaction.h"
+#include "backend/nft/udata.h"
 #include "compile/compile.h"
 #include "compile_fixtures.h"
 #include "engine/engine.h"
@@ -520,6 +526,88 @@ TEST_F(NftKernel, FastAppendOfARunMemberLeavesTheSlowPathsState)
     a.replace(a.find("table ip fast"), 13, "table ip X");
     b.replace(b.find("table ip slow"), 13, "table ip X");
     EXPECT_EQ(a, b);
+}
+
+// The tally the append fast path left in the last rule of nft chain `chain` of `ip ipchains`.
+std::optional<RunTally> tally_of(const std::string& chain)
+{
+    auto nl = Netlink::open();
+    if (!nl) return std::nullopt;
+    RequestBuf buf;
+    nlmsghdr* nlh = rules_request(buf, "ipchains", chain, false, NFPROTO_IPV4);
+    std::optional<RunTally> tally;
+    auto r = (*nl)->query(nlh, [&](const nlmsghdr* m) {
+        RulePtr rule(nftnl_rule_alloc());
+        if (nftnl_rule_nlmsg_parse(m, rule.get()) < 0) return MNL_CB_OK;
+        tally.reset();
+        if (nftnl_rule_is_set(rule.get(), NFTNL_RULE_USERDATA)) {
+            uint32_t len = 0;
+            const void* ud = nftnl_rule_get_data(rule.get(), NFTNL_RULE_USERDATA, &len);
+            tally = run_tally_from_udata(ud, len);
+        }
+        return MNL_CB_OK;
+    });
+    if (!r) return std::nullopt;
+    return tally;
+}
+
+uint32_t generation_now()
+{
+    auto nl = Netlink::open();
+    if (!nl) return 0;
+    auto g = get_generation(**nl);
+    return g ? *g : 0;
+}
+
+// An append after an append reads the run from the tally the first one left, not from a dump
+// of every member; a commit in between (here one that drops a member and leaves the lookup rule
+// alone) makes the tally stale, and the next append reads the members again
+// (docs/design.md "The run's tally").
+TEST_F(NftKernel, FastAppendTrustsTheRunTallyOnlyInItsOwnGeneration)
+{
+    NftBackend be(table("ipchains"));
+    auto host = [](uint32_t last_byte) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = 0xC0000200u | last_byte;  // 192.0.2.x
+        r.src_mask = 0xFFFFFFFFu;
+        return r;
+    };
+    for (uint32_t i = 1; i <= 5; ++i) ASSERT_TRUE(slow(be, append("input", host(i))).ok());
+    EXPECT_FALSE(tally_of("input")) << "the full commit writes no tally";
+    for (uint32_t i = 6; i <= 7; ++i) {
+        auto done = be.append_fast("input", {host(i)});
+        ASSERT_TRUE(done.ok()) << done.error().message;
+        ASSERT_TRUE(*done);
+        auto t = tally_of("input");
+        ASSERT_TRUE(t);
+        EXPECT_EQ(t->generation, generation_now());
+        EXPECT_EQ(t->members, i);
+        EXPECT_EQ(t->sample.rfind("-A input -s 192.0.2." + std::to_string(i) + "/", 0), 0u)
+            << t->sample;
+    }
+    // A member that exists is found in the set, not in the tally: the full commit decides.
+    auto again = be.append_fast("input", {host(6)});
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_FALSE(*again);
+
+    ASSERT_TRUE(slow(be, delete_num("input", 1)).ok());
+    auto stale = tally_of("input");
+    ASSERT_TRUE(stale);
+    EXPECT_EQ(stale->members, 7u) << "the deletion left the lookup rule as it was";
+    EXPECT_NE(stale->generation, generation_now());
+    auto done = be.append_fast("input", {host(8)});
+    ASSERT_TRUE(done.ok()) << done.error().message;
+    ASSERT_TRUE(*done);
+    EXPECT_EQ(tally_of("input")->members, 7u);
+    EXPECT_NE(listing().find("192.0.2.8 counter packets 0 bytes 0 comment \"#7 -A input"),
+              std::string::npos)
+        << listing();
+    auto rs = read_rs(be);
+    ASSERT_TRUE(rs.ok()) << rs.error().message;
+    const auto* input = rs->find("input");
+    ASSERT_TRUE(input);
+    ASSERT_EQ(input->rules.size(), 7u);
+    for (uint32_t i = 0; i < 7; ++i) EXPECT_EQ(input->rules[i].src, 0xC0000200u | (i + 2));
 }
 
 // The same for runs over ports (an interval set), interfaces and source . port (a pipapo

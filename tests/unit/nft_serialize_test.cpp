@@ -7,6 +7,7 @@
 #include <libnftnl/rule.h>
 
 #include "backend/nft/serialize.h"
+#include "backend/nft/udata.h"
 
 namespace ipchains::backend::nft {
 namespace {
@@ -248,6 +249,28 @@ TEST(NftSerialize, MatchesBeforeStatementsAndCommentAsUserdata)
               "  [ counter pkts 0 bytes 0 ]\n"
               "  [ immediate reg 0 accept ]\n"
               "  userdata = { \\x00\\x18-A input -p 6 -j ACCEPT\\x00 }");
+}
+
+// A run's tally goes after the comment in the same userdata; each reader finds its own TLV.
+TEST(NftSerialize, RunTallyBesideTheComment)
+{
+    std::string ud = comment_udata(0, "ipchains-run:input-saddr-1") +
+                     run_tally_udata(RunTally{0x01020304, 7, "-A input -s 192.0.2.7 -j DENY"});
+    EXPECT_EQ(comment_from_udata(ud.data(), static_cast<uint32_t>(ud.size()), 0),
+              "ipchains-run:input-saddr-1");
+    auto t = run_tally_from_udata(ud.data(), static_cast<uint32_t>(ud.size()));
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->generation, 0x01020304u);
+    EXPECT_EQ(t->members, 7u);
+    EXPECT_EQ(t->sample, "-A input -s 192.0.2.7 -j DENY");
+    // Cut short, or without a tally: none.
+    EXPECT_FALSE(run_tally_from_udata(ud.data(), static_cast<uint32_t>(ud.size() - 1)));
+    std::string comment_only = comment_udata(0, "x");
+    EXPECT_FALSE(run_tally_from_udata(comment_only.data(),
+                                      static_cast<uint32_t>(comment_only.size())));
+    // A sample too long for one TLV: no tally rather than a cut one.
+    EXPECT_EQ(run_tally_udata(RunTally{1, 1, std::string(246, 'x')}), "");
+    EXPECT_EQ(run_tally_udata(RunTally{1, 1, std::string(245, 'x')}).size(), 255u);
 }
 
 }  // namespace

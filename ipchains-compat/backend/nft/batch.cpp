@@ -42,6 +42,7 @@ std::string describe(const Origin& o)
     case Action::FlushChain: what = "flushing chain"; break;
     case Action::DeleteChain: what = "deleting chain"; break;
     case Action::AddRule: what = "adding a rule to chain"; break;
+    case Action::ReplaceRule: what = "replacing a rule of chain"; break;
     case Action::AddSet: what = "creating set"; break;
     case Action::DeleteSet: what = "deleting set"; break;
     case Action::AddElements: what = "adding elements to set"; break;
@@ -152,6 +153,13 @@ void Batch::add_rule(const nftnl_rule* r, const std::string& chain)
 {
     nlmsghdr* nlh =
         header(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, Action::AddRule, chain);
+    nftnl_rule_nlmsg_build_payload(nlh, const_cast<nftnl_rule*>(r));
+    commit(nlh);
+}
+
+void Batch::replace_rule(const nftnl_rule* r, const std::string& chain)
+{
+    nlmsghdr* nlh = header(NFT_MSG_NEWRULE, NLM_F_REPLACE, Action::ReplaceRule, chain);
     nftnl_rule_nlmsg_build_payload(nlh, const_cast<nftnl_rule*>(r));
     commit(nlh);
 }

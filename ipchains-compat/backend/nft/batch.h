@@ -27,6 +27,7 @@ enum class Action : uint8_t {
     FlushChain,
     DeleteChain,
     AddRule,
+    ReplaceRule,
     DeleteTable,
     AddSet,
     DeleteSet,
@@ -70,6 +71,8 @@ public:
     void flush_chain(const nftnl_rule* r, const std::string& name);
     void delete_chain(const nftnl_chain* c, const std::string& name);
     void add_rule(const nftnl_rule* r, const std::string& chain);
+    // `r` carries the handle of the rule it takes the place of (NLM_F_REPLACE).
+    void replace_rule(const nftnl_rule* r, const std::string& chain);
     void add_set(const nftnl_set* s, const std::string& name);
     void delete_set(const nftnl_set* s, const std::string& name);
     // The elements attached to `s` (make_set_elements).

@@ -429,6 +429,17 @@ Result<uint32_t> get_set_size(Netlink& nl, const std::string& table, const std::
     return size;
 }
 
+Result<bool> has_element(Netlink& nl, const nftnl_set* element, uint8_t family)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.bytes, NFT_MSG_GETSETELEM, family, 0, 0);
+    nftnl_set_elems_nlmsg_build_payload(nlh, const_cast<nftnl_set*>(element));
+    auto r = nl.query(nlh, [](const nlmsghdr*) { return MNL_CB_OK; });
+    if (!r && r.error().code == ENOENT) return false;
+    if (!r) return r.error();
+    return true;
+}
+
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,
                                                 uint8_t family)
 {

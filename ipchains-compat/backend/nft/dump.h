@@ -16,6 +16,8 @@
 #include "backend/nft/netlink.h"
 #include "core/result.h"
 
+struct nftnl_set;
+
 namespace ipchains::backend::nft {
 
 // Userdata comments (NFTNL_UDATA_CHAIN_COMMENT, NFTNL_UDATA_RULE_COMMENT) become the comments.
@@ -80,6 +82,10 @@ Result<std::vector<std::string>> dump_set_names(Netlink& nl, const std::string& 
 // The size one of the table's sets was created with (NFTA_SET_DESC_SIZE), 0 when none.
 Result<uint32_t> get_set_size(Netlink& nl, const std::string& table, const std::string& set,
                               uint8_t family = NFPROTO_IPV4);
+
+// Whether the set that `element` names (make_set_elements, one element, KeysOnly) holds an
+// element of exactly that key: one NFT_MSG_GETSETELEM, not a dump.
+Result<bool> has_element(Netlink& nl, const nftnl_set* element, uint8_t family = NFPROTO_IPV4);
 
 Result<std::vector<KernelCounter>> dump_counters(Netlink& nl, const std::string& table,
                                                 uint8_t family = NFPROTO_IPV4);

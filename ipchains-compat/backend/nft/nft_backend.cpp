@@ -567,7 +567,8 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // A rule that may belong to a rule run: one more member of the run ending the chain is
     // one set element; anything else needs the full commit to decide (compile/runs.h).
     if (compiled.size() == 1 && compile::may_join_run(compiled[0])) {
-        auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], batch);
+        auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], *gen,
+                                   batch);
         if (!added && (added.error().code == EINTR || moved_since(**nl, *gen)))
             return Error::kernel(ERESTART, added.error().message);  // someone's commit: again
         if (!added) return query_error(added.error());

@@ -29,12 +29,15 @@ namespace ipchains::backend::nft {
 
 namespace {
 
-// The chain's last rule: its comment and, for a lookup, the key fields it loads.
+// The chain's last rule: its comment and, for a lookup, the key fields it loads; the rule
+// itself, as the kernel listed it, and the tally the fast path left in it.
 struct LastRule {
     std::string comment;
     bool lookup = false;
     bool vmap = false;  // the lookup gives the verdict: a verdict map
     std::vector<ir::SetField> fields;
+    RulePtr rule;
+    std::optional<RunTally> tally;
 };
 
 // The key field an expression loads, as serialize_match.cpp writes a run's lookup.
@@ -69,6 +72,7 @@ Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::str
             uint32_t len = 0;
             const void* ud = nftnl_rule_get_data(rule.get(), NFTNL_RULE_USERDATA, &len);
             l.comment = comment_from_udata(ud, len, NFTNL_UDATA_RULE_COMMENT);
+            l.tally = run_tally_from_udata(ud, len);
         }
         // The loads right before the lookup are its key, in order; any other expression
         // (a comparison of an earlier match) starts the list anew.
@@ -94,7 +98,8 @@ Result<LastRule> last_rule(Netlink& nl, const std::string& table, const std::str
                 return 0;
             },
             &walk);
-        last = l;
+        l.rule = std::move(rule);
+        last = std::move(l);
         return MNL_CB_OK;
     });
     if (!r) return r.error();
@@ -117,10 +122,66 @@ Result<RunElements> members(Netlink& nl, const std::string& table, const std::st
     return out;
 }
 
+// What the append needs to know of the run: its member count, one member's save line (they
+// differ only in the key), and whether its set holds ranges.
+struct RunView {
+    size_t members = 0;
+    std::string sample;
+    bool interval = false;
+    std::optional<RunElements> elements;  // when read from the kernel: for the overlap test
+};
+
+// The run as the tally in its lookup rule tells it, when no transaction has been committed
+// since the fast path wrote it (its generation is still the kernel's): then the set holds
+// exactly what it did, and the dump of every member is not needed.
+std::optional<RunView> view_from_tally(const LastRule& last, uint32_t generation)
+{
+    if (!last.tally || last.tally->generation != generation || last.tally->members == 0)
+        return std::nullopt;
+    RunView v;
+    v.members = last.tally->members;
+    v.sample = last.tally->sample;
+    return v;
+}
+
+Result<std::optional<RunView>> view_from_kernel(Netlink& nl, const std::string& table,
+                                                const std::string& set, const LastRule& last)
+{
+    auto m = members(nl, table, set, last.fields);
+    if (!m) return m.error();
+    // Numbers 1..count, each once: anything else is not a table this version wrote, or a dump
+    // that saw the set's hash table resized (compile::run_numbers_complete); the full commit
+    // reads again.
+    if (!m->keys_valid() || m->sample().empty() || !m->numbers_complete())
+        return std::optional<RunView>();
+    RunView v;
+    v.members = m->members();
+    v.sample = m->sample();
+    v.interval = m->interval();
+    v.elements = std::move(*m);
+    return std::optional<RunView>(std::move(v));
+}
+
+// Gives the lookup rule, as the kernel listed it, the tally of the run after this append in
+// its userdata: it then takes the place of the listed rule in the same transaction. False
+// when the tally does not fit (the rule keeps none and the next append reads the members).
+bool put_tally(LastRule& last, const RunTally& tally)
+{
+    std::string ud = comment_udata(NFTNL_UDATA_RULE_COMMENT, last.comment);
+    std::string t = run_tally_udata(tally);
+    // NFT_USERDATA_MAXLEN: the kernel refuses a longer rule userdata.
+    if (t.empty() || ud.size() + t.size() > 256) return false;
+    ud += t;
+    nftnl_rule_unset(last.rule.get(), NFTNL_RULE_POSITION);
+    nftnl_rule_set_data(last.rule.get(), NFTNL_RULE_USERDATA, ud.data(),
+                        static_cast<uint32_t>(ud.size()));
+    return true;
+}
+
 }  // namespace
 
 Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::string& chain,
-                           ir::Hook hook, const ir::Rule& rule, Batch& batch)
+                           ir::Hook hook, const ir::Rule& rule, uint32_t generation, Batch& batch)
 {
     auto last = last_rule(nl, table, chain);
     if (!last) return last.error();
@@ -130,43 +191,61 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
         return false;
     std::string set = last->comment.substr(prefix.size());
 
-    auto m = members(nl, table, set, last->fields);
-    if (!m) return m.error();
-    // Numbers 1..count, each once: anything else is not a table this version wrote, or a dump
-    // that saw the set's hash table resized (compile::run_numbers_complete); the full commit
-    // reads again.
-    if (!m->keys_valid() || m->sample().empty() || !m->numbers_complete()) return false;
+    std::optional<RunView> view = view_from_tally(*last, generation);
+    if (!view) {
+        auto read = view_from_kernel(nl, table, set, *last);
+        if (!read) return read.error();
+        if (!*read) return false;
+        view = std::move(*read);
+    }
     parse::ParseOptions popt;
     popt.restore_line = true;
     popt.resolve_names = false;
     popt.forward_warning = 0;
-    auto cmd = parse::parse_command(parse::split_words(m->sample()), popt);
+    auto cmd = parse::parse_command(parse::split_words(view->sample), popt);
     if (!cmd || cmd->rules.size() != 1) return false;
     ir::Rule member = compile::compile_rule(cmd->chain, cmd->rules[0], hook);
     auto element = compile::run_member(member, rule, last->fields, last->vmap);
     if (!element) return false;
     // A host set cannot take a range.
-    if (compile::needs_interval(last->fields, element->key) && !m->interval()) return false;
-    if (m->overlaps(element->key)) return false;
+    if (compile::needs_interval(last->fields, element->key) && !view->interval) return false;
 
     ir::Set s;
     s.name = set;
     s.chain = chain;
-    s.interval = m->interval();
+    s.interval = view->interval;
     s.fields = last->fields;
     s.map = last->vmap;
+    s.elements.push_back(*element);
+    if (view->elements) {
+        if (view->elements->overlaps(element->key)) return false;
+    } else {
+        // A tally is only written for a set of single values (below): there a key overlaps a
+        // member only by being one.
+        auto probe = make_set_elements(table, s, {0}, ElementContent::KeysOnly);
+        auto found = has_element(nl, probe.at(0).get());
+        if (!found) return found.error();
+        if (*found) return false;
+    }
     // The set as the full commit would compile it with this member: its size must be the
     // kernel's, or the kernel refuses the element beyond it (a hash set that outgrows its
     // size is rebuilt bigger, compile::run_set_size). Read from the kernel, not inferred from
     // the count: a set an older version or another tool created may have any size or none.
-    const uint32_t want = compile::run_set_size(s, m->members() + 1);
+    const size_t members = view->members + 1;
+    const uint32_t want = compile::run_set_size(s, members);
     auto size = get_set_size(nl, table, set);
     if (!size) return size.error();
     if (*size != want) return false;
-    element->comment = compile::run_member_comment(m->members() + 1, rule.comment);
-    s.elements.push_back(std::move(*element));
+    s.elements.back().comment = compile::run_member_comment(members, rule.comment);
     for (const auto& o : make_set_elements(table, s, {0}, ElementContent::Counts))
         batch.add_elements(o.get(), set);
+    // The batch runs only at `generation` (Batch's genid): when it commits, the kernel's
+    // generation becomes the next one, and the tally is true for exactly that generation.
+    if (!view->interval) {
+        const uint32_t next = generation + 1 == 0 ? 1 : generation + 1;  // the kernel skips 0
+        RunTally tally{next, static_cast<uint32_t>(members), rule.comment};
+        if (put_tally(*last, tally)) batch.replace_rule(last->rule.get(), chain);
+    }
     return true;
 }
 

@@ -18,7 +18,9 @@ namespace ipchains::backend::nft {
 // lookup rule and the set's elements. False, with nothing added, when the chain does not end
 // in a run this rule extends (another shape or verdict, a network or port range for a set of
 // single values, a key that overlaps a member): then the full commit decides.
+// `generation` is the one `batch` is bound to (Batch's genid): the run's tally is trusted
+// when it was written for it (docs/design.md "The run's tally").
 Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::string& chain,
-                           ir::Hook hook, const ir::Rule& rule, Batch& batch);
+                           ir::Hook hook, const ir::Rule& rule, uint32_t generation, Batch& batch);
 
 }  // namespace ipchains::backend::nft

@@ -16,12 +16,10 @@ std::string comment_udata(uint8_t type, const std::string& comment)
     return out;
 }
 
-std::string comment_from_udata(const void* data, uint32_t len, uint8_t type)
-{
-    return std::string(comment_view_from_udata(data, len, type));
-}
+namespace {
 
-std::string_view comment_view_from_udata(const void* data, uint32_t len, uint8_t type)
+// The value of the first TLV of `type` in a userdata blob.
+std::optional<std::string_view> tlv_value(const void* data, uint32_t len, uint8_t type)
 {
     const auto* p = static_cast<const uint8_t*>(data);
     const uint8_t* end = p + len;
@@ -29,13 +27,57 @@ std::string_view comment_view_from_udata(const void* data, uint32_t len, uint8_t
     while (end - p >= 2) {
         uint8_t t = p[0], l = p[1];
         if (end - p - 2 < l) break;
-        if (t == type && l > 0) {
-            const char* s = reinterpret_cast<const char*>(p + 2);
-            return std::string_view(s, strnlen(s, l));
-        }
+        if (t == type) return std::string_view(reinterpret_cast<const char*>(p + 2), l);
         p += 2 + l;
     }
-    return {};
+    return std::nullopt;
+}
+
+void put_u32(std::string& out, uint32_t v)
+{
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+uint32_t get_u32(std::string_view in)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<uint8_t>(in[i]);
+    return v;
+}
+
+}  // namespace
+
+std::string comment_from_udata(const void* data, uint32_t len, uint8_t type)
+{
+    return std::string(comment_view_from_udata(data, len, type));
+}
+
+std::string_view comment_view_from_udata(const void* data, uint32_t len, uint8_t type)
+{
+    auto v = tlv_value(data, len, type);
+    if (!v) return {};
+    return std::string_view(v->data(), strnlen(v->data(), v->size()));
+}
+
+std::string run_tally_udata(const RunTally& t)
+{
+    const size_t len = 8 + t.sample.size();
+    if (len > 253) return {};
+    std::string out;
+    out.reserve(len + 2);
+    out.push_back(static_cast<char>(kRunTallyUdataType));
+    out.push_back(static_cast<char>(len));
+    put_u32(out, t.generation);
+    put_u32(out, t.members);
+    out += t.sample;
+    return out;
+}
+
+std::optional<RunTally> run_tally_from_udata(const void* data, uint32_t len)
+{
+    auto v = tlv_value(data, len, kRunTallyUdataType);
+    if (!v || v->size() <= 8) return std::nullopt;
+    return RunTally{get_u32(*v), get_u32(v->substr(4)), std::string(v->substr(8))};
 }
 
 }  // namespace ipchains::backend::nft

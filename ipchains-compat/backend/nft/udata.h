@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,20 @@ std::string comment_udata(uint8_t type, const std::string& comment);
 std::string comment_from_udata(const void* data, uint32_t len, uint8_t type);
 // The same, viewing the blob's bytes: for readers of many elements that keep no copy.
 std::string_view comment_view_from_udata(const void* data, uint32_t len, uint8_t type);
+
+// What the append fast path last wrote about a run, kept in its lookup rule's userdata next
+// to the comment (docs/design.md "Rule runs", "The run's tally"): the run's member count and
+// one member's save line, true while the ruleset generation is still `generation`. The TLV
+// type is one nft and iptables-nft do not use; `nft list` passes over it.
+struct RunTally {
+    uint32_t generation = 0;
+    uint32_t members = 0;
+    std::string sample;
+};
+constexpr uint8_t kRunTallyUdataType = 0xc1;
+// The TLV, or "" when the sample does not fit one (253 bytes with the numbers).
+std::string run_tally_udata(const RunTally& t);
+// The tally TLV in a userdata blob, nullopt when there is none or it is malformed.
+std::optional<RunTally> run_tally_from_udata(const void* data, uint32_t len);
 
 }  // namespace ipchains::backend::nft
