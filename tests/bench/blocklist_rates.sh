@@ -20,6 +20,9 @@
 #   nft              nft -f, one rule per entry (with a counter, as the others keep) in a
 #                    forward base chain
 #   nft-o            the same file through nft's optimizer, nft -o -f
+#   nft-o3           the same rules in 2.2's three chains (base chains on prerouting, forward
+#                    and postrouting, each counting what reaches its policy), nft -o -f: nft's
+#                    optimizer held to the product's semantics
 #   nft-set          hosts only: one named set of the N hosts and one rule (hand-written)
 # plus "no table" (the baseline) and the product's fixed layout around an empty ruleset
 # (policies only, ACCEPT), on both backends.
@@ -36,13 +39,14 @@
 #
 # Usage: BUILD=<build dir> SRC=<src dir> tests/bench/blocklist_rates.sh [reps] [seconds]
 # Environment, for subsets: BLOCKLIST_TOOLS (default "ipchains ipchains-legacy iptables-legacy
-# nft nft-o nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"), BLOCKLIST_SIZES ("100 1000
+# nft nft-o nft-o3 nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"), BLOCKLIST_SIZES ("100 1000
 # 10000"), BLOCKLIST_MEM_REPS (3), BLOCKLIST_ADD_REPS (5; 0 skips), BLOCKLIST_LAYOUT_REPS
 # (10: extra sequences of the empty layouts, none between), BLOCKLIST_BASE_EVERY (1: a `none`
 # run before every configuration; K: before every K-th), BLOCKLIST_PROFILE (1; 0 skips the
 # kernel profile), BLOCKLIST_PROFILE_SECONDS (3), BLOCKLIST_NICE (-10), SIZE (64).
 # Targets (reported, never failed): the product >= 0.90x at N = 10,000 hosts and ahead of
-# iptables-legacy, nft and nft -o there; the fixed layout >= 0.97x.
+# iptables-legacy, nft and nft -o there; the fixed layout >= 0.97x. nft-o3 is reported beside
+# them: what nft -o costs with the three chains and policy counts that 2.2 semantics need.
 # Root; private namespaces only.
 set -eu
 BUILD=${BUILD:-$(pwd)}
@@ -51,7 +55,7 @@ IPCHAINS=${IPCHAINS:-$BUILD/ipchains}
 RESTORE=${IPCHAINS_RESTORE:-$BUILD/ipchains-restore}
 REPS=${1:-5}
 SECONDS_PER=${2:-1}
-TOOLS=${BLOCKLIST_TOOLS:-ipchains ipchains-legacy iptables-legacy nft nft-o nft-set}
+TOOLS=${BLOCKLIST_TOOLS:-ipchains ipchains-legacy iptables-legacy nft nft-o nft-o3 nft-set}
 SHAPES=${BLOCKLIST_SHAPES:-hosts mixed script}
 SIZES=${BLOCKLIST_SIZES:-100 1000 10000}
 MEM_REPS=${BLOCKLIST_MEM_REPS:-3}
@@ -133,7 +137,7 @@ EOF
             ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$RESTORE" <"$f" >/dev/null ;;
         iptables-legacy) ip netns exec "$ns" iptables-legacy-restore <"$f" ;;
         nft | nft-set) ip netns exec "$ns" nft -f "$f" ;;
-        nft-o) ip netns exec "$ns" nft -o -f "$f" >/dev/null 2>&1 ;;
+        nft-o | nft-o3) ip netns exec "$ns" nft -o -f "$f" >/dev/null 2>&1 ;;
     esac
 }
 
@@ -372,7 +376,7 @@ done
 r=${ratio_of["ipchains hosts $TARGET_N"]:-}
 if [ -n "$r" ]; then
     echo "ipchains, $TARGET_N hosts: ${r}x no table   target >= 0.90: $(verdict "$r" 0.90)"
-    for other in iptables-legacy nft nft-o; do
+    for other in iptables-legacy nft nft-o nft-o3; do
         o=${ratio_of["$other hosts $TARGET_N"]:-}
         [ -z "$o" ] || echo "ipchains ahead of $other at $TARGET_N hosts (${r}x against ${o}x): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a > b) ? "ok" : "MISSED" }')"
     done
@@ -385,7 +389,7 @@ if [ "$r" != - ]; then
     h=${over_of["hooks empty 0"]:--} e=${over_of["ipchains empty 0"]:--}
     [ "$h" = - ] || [ "$e" = - ] ||
         echo "fixed layout, policies only (ipchains): $e against $h for three empty base chains: the layout adds $(awk -v a="$e" -v b="$h" 'BEGIN { printf "%.1f", a - b }')"
-    for other in iptables-legacy nft nft-o nft-set; do
+    for other in iptables-legacy nft nft-o nft-o3 nft-set; do
         o=${over_of["$other hosts $TARGET_N"]:--}
         [ "$o" = - ] || echo "ipchains ahead of $other at $TARGET_N hosts ($r against $o): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a < b) ? "ok" : "MISSED" }')"
     done

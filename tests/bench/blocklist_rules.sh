@@ -90,6 +90,20 @@ bl_nft() {
                print "}" }'
 }
 
+# The same rules in 2.2's three chains, as the product lays them out (docs/design.md "Chain
+# layout"): base chains on prerouting, forward and postrouting, each ending in a counter of
+# what reaches its policy (2.2 counted every policy, `ipchains -L -v`). Through nft -o this is
+# nft's optimizer with the product's semantics: the like-for-like of the product's layout.
+bl_nft3() {
+    bl_nft | awk '
+        /^\tchain fw \{/ { fw = 1 }
+        fw && /^\t\}/ { print "\t\tcounter"; print; fw = 0
+            print "\tchain in3 {\n\t\ttype filter hook prerouting priority -150; policy accept;\n\t\tcounter\n\t}"
+            print "\tchain out3 {\n\t\ttype filter hook postrouting priority 0; policy accept;\n\t\tcounter\n\t}"
+            next }
+        { print }'
+}
+
 # hosts only: what an nft user writes for a blocklist by hand.
 bl_nft_set() {
     awk 'BEGIN { print "add table ip bench"; print "add set ip bench blocklist { type ipv4_addr; }"
@@ -105,6 +119,7 @@ ruleset() {
         ipchains | ipchains-legacy) bl_shape "$shape" "$n" | bl_ipchains ;;
         iptables-legacy) bl_shape "$shape" "$n" | bl_iptables ;;
         nft | nft-o) bl_shape "$shape" "$n" | bl_nft ;;
+        nft-o3) bl_shape "$shape" "$n" | bl_nft3 ;;
         nft-set) bl_shape "$shape" "$n" | bl_nft_set ;;
     esac
 }
