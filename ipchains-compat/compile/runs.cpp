@@ -299,7 +299,11 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 {
     auto runs = find_runs(chain.rules);
     if (runs.empty()) return;
+    // The rules outside runs and one lookup rule per run.
+    size_t merged = 0;
+    for (const auto& run : runs) merged += run.count;
     std::vector<ir::Rule> out;
+    out.reserve(chain.rules.size() - merged + runs.size());
     size_t next = 0;
     // Numbered per key: a run of another key inserted above leaves a set's name alone.
     std::map<std::pair<Fields, bool>, size_t> k;
@@ -310,6 +314,7 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
         set.chain = chain.name;
         set.fields = run.fields;
         set.map = run.vmap;
+        set.elements.reserve(run.count);
         ir::Rule lookup;
         for (size_t i = 0; i < run.count; ++i) {
             const ir::Rule& r = chain.rules[run.first + i];
