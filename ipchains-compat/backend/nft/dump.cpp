@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -177,7 +178,8 @@ Result<std::vector<KernelRule>> expand_runs(Netlink& nl, const std::string& tabl
         }
         auto members = run_members(nl, table, set, r.chain, reset, family);
         if (!members) return members.error();
-        for (auto& m : *members) out.push_back(std::move(m));
+        out.insert(out.end(), std::make_move_iterator(members->begin()),
+                   std::make_move_iterator(members->end()));
     }
     return out;
 }
