@@ -224,6 +224,20 @@ size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields
     return i - first;
 }
 
+// Whether a verdict map on `fields` from `first` can be longer than the set run of
+// `set_length` rules there. A map's member is a set's member with its verdict set apart, so
+// the map holds the same rules as the set run and goes on only where the set run stopped at a
+// rule that differs from them in its verdict alone.
+bool map_may_be_longer(const std::vector<ir::Rule>& rules, size_t first, size_t set_length,
+                       const Fields& fields)
+{
+    const size_t next = first + set_length;
+    if (set_length == 0 || next >= rules.size()) return false;
+    auto head = member(rules[first], fields, true);
+    auto after = member(rules[next], fields, true);
+    return head && after && after->shape == head->shape;
+}
+
 std::string field_name(ir::SetField f)
 {
     switch (f) {
@@ -255,14 +269,20 @@ const std::vector<std::vector<ir::SetField>>& run_keys()
 std::vector<Run> find_runs(const std::vector<ir::Rule>& rules)
 {
     std::vector<Run> runs;
+    const auto& keys = run_keys();
+    std::vector<size_t> set_length(keys.size());
     for (size_t i = 0; i < rules.size();) {
         Run best{i, 0, {}, false};
+        for (size_t k = 0; k < keys.size(); ++k) {
+            set_length[k] = run_length(rules, i, keys[k], false);
+            if (set_length[k] > best.count) best = Run{i, set_length[k], keys[k], false};
+        }
         // A verdict map only where it is longer: a set of one target reads more plainly.
-        for (bool vmap : {false, true})
-            for (const auto& fields : run_keys()) {
-                size_t n = run_length(rules, i, fields, vmap);
-                if (n > best.count) best = Run{i, n, fields, vmap};
-            }
+        for (size_t k = 0; k < keys.size(); ++k) {
+            if (!map_may_be_longer(rules, i, set_length[k], keys[k])) continue;
+            size_t n = run_length(rules, i, keys[k], true);
+            if (n > best.count) best = Run{i, n, keys[k], true};
+        }
         if (best.count >= kMinRunLength) {
             runs.push_back(best);
             i += best.count;
