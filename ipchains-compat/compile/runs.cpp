@@ -339,7 +339,8 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
         for (size_t i = 0; i < run.count; ++i) {
             const ir::Rule& r = chain.rules[run.first + i];
             auto m = member(r, run.fields, run.vmap);
-            ir::SetElement e{m->key, {}, run_member_comment(i + 1, r.comment), m->verdict};
+            ir::SetElement e{std::move(m->key), {}, run_member_comment(i + 1, r.comment),
+                             std::move(m->verdict)};
             for (const auto& s : r.statements)
                 if (const auto* c = std::get_if<ir::Counter>(&s)) e.counter = *c;
             set.interval = set.interval || needs_interval(run.fields, e.key);
