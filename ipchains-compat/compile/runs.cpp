@@ -337,12 +337,16 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
         set.elements.reserve(run.count);
         ir::Rule lookup;
         for (size_t i = 0; i < run.count; ++i) {
-            const ir::Rule& r = chain.rules[run.first + i];
+            ir::Rule& r = chain.rules[run.first + i];
             auto m = member(r, run.fields, run.vmap);
-            ir::SetElement e{std::move(m->key), {}, run_member_comment(i + 1, r.comment),
-                             std::move(m->verdict)};
+            ir::SetElement e{std::move(m->key), {}, {}, std::move(m->verdict)};
             for (const auto& s : r.statements)
                 if (const auto* c = std::get_if<ir::Counter>(&s)) e.counter = *c;
+            // The member rule ends here: its save line becomes the element's comment and the
+            // rest of it is freed at once, for the next elements to reuse (a big run is most
+            // of a chain, and a commit compiles two tables).
+            e.comment = run_member_comment(i + 1, std::move(r.comment));
+            r = ir::Rule{};
             set.interval = set.interval || needs_interval(run.fields, e.key);
             set.elements.push_back(std::move(e));
             if (i == 0) lookup = std::move(m->shape);
@@ -426,9 +430,11 @@ bool run_numbers_complete(const std::vector<size_t>& numbers)
     return true;
 }
 
-std::string run_member_comment(size_t k, const std::string& save_line)
+std::string run_member_comment(size_t k, std::string save_line)
 {
-    return "#" + std::to_string(k) + " " + save_line;
+    // A save line's block mostly has room for the few characters put before it.
+    save_line.insert(0, "#" + std::to_string(k) + " ");
+    return save_line;
 }
 
 bool parse_run_member_comment(std::string_view comment, size_t& k, std::string_view& save_line)
