@@ -234,8 +234,9 @@ bool map_may_be_longer(const std::vector<ir::Rule>& rules, size_t first, size_t 
     const size_t next = first + set_length;
     if (set_length == 0 || next >= rules.size()) return false;
     auto head = member(rules[first], fields, true);
+    if (!head) return false;
     auto after = member(rules[next], fields, true);
-    return head && after && after->shape == head->shape;
+    return after && after->shape == head->shape;
 }
 
 std::string field_name(ir::SetField f)
