@@ -121,6 +121,10 @@ std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, b
         segs[k].role = ir::ChainRole::Ipchains;
     }
     const auto& rules = inst.chain->rules;
+    // Each segment's carriers, and the `goto` to the next segment.
+    std::vector<size_t> sizes(inst.segments, 1);
+    for (size_t i = 0; i < rules.size(); ++i) ++sizes[inst.segment[i]];
+    for (int k = 0; k < inst.segments; ++k) segs[k].rules.reserve(sizes[k]);
     for (size_t i = 0; i < rules.size(); ++i) {
         detail::TargetContext ctx;
         if (inst.callee[i] >= 0) ctx.jump_to = plan.instances[inst.callee[i]].segment_name(0);

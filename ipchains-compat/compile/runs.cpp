@@ -224,6 +224,21 @@ size_t run_length(const std::vector<ir::Rule>& rules, size_t first, const Fields
     return i - first;
 }
 
+// Whether a verdict map on `fields` from `first` can be longer than the set run of
+// `set_length` rules there. A map's member is a set's member with its verdict set apart, so
+// the map holds the same rules as the set run and goes on only where the set run stopped at a
+// rule that differs from them in its verdict alone.
+bool map_may_be_longer(const std::vector<ir::Rule>& rules, size_t first, size_t set_length,
+                       const Fields& fields)
+{
+    const size_t next = first + set_length;
+    if (set_length == 0 || next >= rules.size()) return false;
+    auto head = member(rules[first], fields, true);
+    if (!head) return false;
+    auto after = member(rules[next], fields, true);
+    return after && after->shape == head->shape;
+}
+
 std::string field_name(ir::SetField f)
 {
     switch (f) {
@@ -255,14 +270,20 @@ const std::vector<std::vector<ir::SetField>>& run_keys()
 std::vector<Run> find_runs(const std::vector<ir::Rule>& rules)
 {
     std::vector<Run> runs;
+    const auto& keys = run_keys();
+    std::vector<size_t> set_length(keys.size());
     for (size_t i = 0; i < rules.size();) {
         Run best{i, 0, {}, false};
+        for (size_t k = 0; k < keys.size(); ++k) {
+            set_length[k] = run_length(rules, i, keys[k], false);
+            if (set_length[k] > best.count) best = Run{i, set_length[k], keys[k], false};
+        }
         // A verdict map only where it is longer: a set of one target reads more plainly.
-        for (bool vmap : {false, true})
-            for (const auto& fields : run_keys()) {
-                size_t n = run_length(rules, i, fields, vmap);
-                if (n > best.count) best = Run{i, n, fields, vmap};
-            }
+        for (size_t k = 0; k < keys.size(); ++k) {
+            if (!map_may_be_longer(rules, i, set_length[k], keys[k])) continue;
+            size_t n = run_length(rules, i, keys[k], true);
+            if (n > best.count) best = Run{i, n, keys[k], true};
+        }
         if (best.count >= kMinRunLength) {
             runs.push_back(best);
             i += best.count;
@@ -299,7 +320,11 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
 {
     auto runs = find_runs(chain.rules);
     if (runs.empty()) return;
+    // The rules outside runs and one lookup rule per run.
+    size_t merged = 0;
+    for (const auto& run : runs) merged += run.count;
     std::vector<ir::Rule> out;
+    out.reserve(chain.rules.size() - merged + runs.size());
     size_t next = 0;
     // Numbered per key: a run of another key inserted above leaves a set's name alone.
     std::map<std::pair<Fields, bool>, size_t> k;
@@ -310,13 +335,19 @@ void merge_runs(ir::Chain& chain, std::vector<ir::Set>& sets)
         set.chain = chain.name;
         set.fields = run.fields;
         set.map = run.vmap;
+        set.elements.reserve(run.count);
         ir::Rule lookup;
         for (size_t i = 0; i < run.count; ++i) {
-            const ir::Rule& r = chain.rules[run.first + i];
+            ir::Rule& r = chain.rules[run.first + i];
             auto m = member(r, run.fields, run.vmap);
-            ir::SetElement e{m->key, {}, run_member_comment(i + 1, r.comment), m->verdict};
+            ir::SetElement e{std::move(m->key), {}, {}, std::move(m->verdict)};
             for (const auto& s : r.statements)
                 if (const auto* c = std::get_if<ir::Counter>(&s)) e.counter = *c;
+            // The member rule ends here: its save line becomes the element's comment and the
+            // rest of it is freed at once, for the next elements to reuse (a big run is most
+            // of a chain, and a commit compiles two tables).
+            e.comment = run_member_comment(i + 1, std::move(r.comment));
+            r = ir::Rule{};
             set.interval = set.interval || needs_interval(run.fields, e.key);
             set.elements.push_back(std::move(e));
             if (i == 0) lookup = std::move(m->shape);
@@ -400,9 +431,11 @@ bool run_numbers_complete(const std::vector<size_t>& numbers)
     return true;
 }
 
-std::string run_member_comment(size_t k, const std::string& save_line)
+std::string run_member_comment(size_t k, std::string save_line)
 {
-    return "#" + std::to_string(k) + " " + save_line;
+    // A save line's block mostly has room for the few characters put before it.
+    save_line.insert(0, "#" + std::to_string(k) + " ");
+    return save_line;
 }
 
 bool parse_run_member_comment(std::string_view comment, size_t& k, std::string_view& save_line)

@@ -98,7 +98,7 @@ std::string run_set_name(const std::string& chain, const std::vector<ir::SetFiel
 bool run_numbers_complete(const std::vector<size_t>& numbers);
 
 // "#<k> <save line>" and back; false when `comment` is not in that form.
-std::string run_member_comment(size_t k, const std::string& save_line);
+std::string run_member_comment(size_t k, std::string save_line);
 bool parse_run_member_comment(const std::string& comment, size_t& k, std::string& save_line);
 // The same on a view (of a netlink message): `save_line` views into `comment`.
 bool parse_run_member_comment(std::string_view comment, size_t& k, std::string_view& save_line);

@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <optional>
+#include <utility>
 
 #include "model/icmp.h"
 #include "model/prefix6.h"
@@ -689,7 +690,9 @@ model::Command Parser::build()
                                        kCmdCheck);
     if (has_rules && shost_ && dhost_)
         c.rules = expand(fw_, saddrs_, daddrs_, options_ & kOptBidir);
-    return c;
+    // The parse ends here: the command is handed over, not copied (the reader parses every
+    // rule's save line, backend/common/read_model.cpp).
+    return std::move(c);
 }
 
 Result<model::Command> Parser::run()

@@ -4,22 +4,27 @@
 
 namespace ipchains::parse {
 
+namespace {
+
+bool is_space(char c)
+{
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+}  // namespace
+
 std::vector<std::string> split_words(const std::string& line)
 {
+    // Each word is made once from its span of the line: the reader parses every rule's save
+    // line back this way (backend/common/read_model.cpp).
     std::vector<std::string> words;
-    std::string cur;
-    bool in_word = false;
-    for (char c : line) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            if (in_word) words.push_back(cur);
-            cur.clear();
-            in_word = false;
-        } else {
-            cur += c;
-            in_word = true;
-        }
+    size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && is_space(line[i])) ++i;
+        const size_t start = i;
+        while (i < line.size() && !is_space(line[i])) ++i;
+        if (i > start) words.emplace_back(line, start, i - start);
     }
-    if (in_word) words.push_back(cur);
     return words;
 }
 

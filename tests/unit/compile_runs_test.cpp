@@ -677,6 +677,22 @@ TEST(CompileRuns, OneTargetStaysASetAndSideEffectsStayOutOfMaps)
     EXPECT_TRUE(runs_of(rules).empty());
 }
 
+TEST(CompileRuns, AVerdictMapOnlyWhereItOutrunsTheSetRun)
+{
+    // Another verdict after the set run: the map holds one member more.
+    auto rules = hosts(5);
+    rules.push_back(from(ip(192, 0, 2, 6), 32, TargetKind::Accept));
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 6, {F::SourceAddr}, true}}));
+    // Another verdict on a host already in the run: the map would stop there too.
+    rules.back() = from(ip(192, 0, 2, 3), 32, TargetKind::Accept);
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, {F::SourceAddr}, false}}));
+    // Another key after the set run, or nothing: no map can be longer.
+    rules.back() = to(ip(192, 0, 2, 9), 32, TargetKind::Accept);
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, {F::SourceAddr}, false}}));
+    rules.pop_back();
+    EXPECT_EQ(runs_of(rules), (std::vector<compile::Run>{{0, 5, {F::SourceAddr}, false}}));
+}
+
 TEST(CompileRunsDiff, AnotherVerdictInAMapReplacesOneElement)
 {
     model::Ruleset rs = fx::ruleset();

@@ -55,6 +55,12 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
             for (const KernelRule* kr : c->second) fn(*kr);
         }
     };
+    auto carrier_count = [&](const std::map<int, std::string>& segs) {
+        size_t n = 0;
+        for (const auto& [seg, nft_name] : segs)
+            if (auto c = carriers.find(nft_name); c != carriers.end()) n += c->second.size();
+        return n;
+    };
 
     std::vector<const ChainParts*> order;
     for (const auto& [name, p] : parts) order.push_back(&p);
@@ -78,6 +84,8 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
         chain.policy = p->first.policy;
         auto primary = p->segs.find(0);
         if (primary != p->segs.end()) {
+            // Each carrier holds the save line of one rule.
+            chain.rules.reserve(carrier_count(primary->second));
             Error failed;
             bool ok = true;
             for_each_carrier(primary->second, [&](const KernelRule& kr) {

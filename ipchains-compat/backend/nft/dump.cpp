@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -104,10 +106,15 @@ Result<std::vector<Member>> run_members_once(Netlink& nl, const std::string& tab
                 const void* ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
                 comment = comment_from_udata(ud, len, NFTNL_UDATA_SET_ELEM_COMMENT);
             }
-            if (!compile::parse_run_member_comment(comment, member.order, member.rule.comment)) {
+            std::string_view save_line;
+            if (!compile::parse_run_member_comment(std::string_view(comment), member.order,
+                                                   save_line)) {
                 malformed = true;
                 continue;
             }
+            // The save line is the comment's tail: "#<k> " is cut off in place, not copied.
+            comment.erase(0, comment.size() - save_line.size());
+            member.rule.comment = std::move(comment);
             nftnl_set_elem_expr_foreach(
                 e,
                 [](nftnl_expr* x, void* data) -> int {
@@ -177,7 +184,8 @@ Result<std::vector<KernelRule>> expand_runs(Netlink& nl, const std::string& tabl
         }
         auto members = run_members(nl, table, set, r.chain, reset, family);
         if (!members) return members.error();
-        for (auto& m : *members) out.push_back(std::move(m));
+        out.insert(out.end(), std::make_move_iterator(members->begin()),
+                   std::make_move_iterator(members->end()));
     }
     return out;
 }
