@@ -169,8 +169,8 @@ bool put_tally(LastRule& last, const RunTally& tally)
 {
     std::string ud = comment_udata(NFTNL_UDATA_RULE_COMMENT, last.comment);
     std::string t = run_tally_udata(tally);
-    // NFT_USERDATA_MAXLEN: the kernel refuses a longer rule userdata.
-    if (t.empty() || ud.size() + t.size() > 256) return false;
+    // The kernel refuses a longer rule userdata.
+    if (t.empty() || ud.size() + t.size() > NFT_USERDATA_MAXLEN) return false;
     ud += t;
     nftnl_rule_unset(last.rule.get(), NFTNL_RULE_POSITION);
     nftnl_rule_set_data(last.rule.get(), NFTNL_RULE_USERDATA, ud.data(),

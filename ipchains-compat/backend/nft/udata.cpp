@@ -1,5 +1,7 @@
 #include "backend/nft/udata.h"
 
+#include <arpa/inet.h>
+
 #include <cstring>
 
 namespace ipchains::backend::nft {
@@ -35,14 +37,15 @@ std::optional<std::string_view> tlv_value(const void* data, uint32_t len, uint8_
 
 void put_u32(std::string& out, uint32_t v)
 {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+    const uint32_t be = htonl(v);
+    out.append(reinterpret_cast<const char*>(&be), sizeof(be));
 }
 
 uint32_t get_u32(std::string_view in)
 {
-    uint32_t v = 0;
-    for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<uint8_t>(in[i]);
-    return v;
+    uint32_t be;
+    memcpy(&be, in.data(), sizeof(be));
+    return ntohl(be);
 }
 
 }  // namespace
