@@ -27,7 +27,8 @@ std::string chain_comment(const ChainTag& tag)
     return std::string(kPrefix) + std::to_string(tag.position) + ":" +
            std::to_string(tag.instance) + ":" + std::to_string(tag.segment) + ":" +
            detail::hook_short_name(tag.hook) + ":" +
-           (tag.policy ? model::policy_name(*tag.policy) : "-") + ":" + tag.name;
+           (tag.policy ? model::policy_name(*tag.policy) : tag.policy_in_base ? "*" : "-") +
+           ":" + tag.name;
 }
 
 std::optional<ChainTag> parse_chain_comment(const std::string& comment)
@@ -56,7 +57,9 @@ std::optional<ChainTag> parse_chain_comment(const std::string& comment)
         tag.hook = ir::Hook::Postrouting;
     else
         return std::nullopt;
-    if (f[4] != "-") {
+    if (f[4] == "*") {
+        tag.policy_in_base = true;
+    } else if (f[4] != "-") {
         tag.policy = model::policy_from_name(f[4]);
         if (!tag.policy) return std::nullopt;
     }

@@ -102,16 +102,22 @@ struct ChainTag {
     int instance = 0;                   // 0 = primary instance `<name>`, n = `<name>@<n>`
     int segment = 0;                    // 0 = `<inst>`, k = `<inst>~<k>`
     ir::Hook hook = ir::Hook::Prerouting;  // Prerouting (input side), Forward or Postrouting
-    std::optional<model::Policy> policy;   // built-in chains only
+    // Built-in chains only: the policy, or none with policy_in_base when a base chain's own
+    // policy (accept or drop) holds it, so that -P changes it there in place and the comment
+    // of every segment stays as it is (the kernel cannot change a chain's comment).
+    std::optional<model::Policy> policy;
+    bool policy_in_base = false;
     int position = 0;                   // index of the chain in Ruleset::chains (user order)
+    bool builtin() const { return policy.has_value() || policy_in_base; }
     bool operator==(const ChainTag& o) const
     {
         return name == o.name && instance == o.instance && segment == o.segment &&
-               hook == o.hook && policy == o.policy && position == o.position;
+               hook == o.hook && policy == o.policy && policy_in_base == o.policy_in_base &&
+               position == o.position;
     }
 };
-// "ipchains:<position>:<instance>:<segment>:<in|fwd|out>:<POLICY|->:<name>"; the name comes
-// last so that it may contain ':'.
+// "ipchains:<position>:<instance>:<segment>:<in|fwd|out>:<POLICY|*|->:<name>" ("*": in the
+// base chain, "-": a user chain); the name comes last so that it may contain ':'.
 std::string chain_comment(const ChainTag& tag);
 // nullopt for layout chains (their comments start "ipchains-layout:") and anything else.
 std::optional<ChainTag> parse_chain_comment(const std::string& comment);

@@ -103,13 +103,18 @@ TableDiff diff(const ir::Table& before, const ir::Table& after)
         if (it == new_chains.end()) {
             d.remove.push_back(c.name);
             gone.insert(c.name);
-        } else if (!(c.base == it->second->base) || c.comment != it->second->comment) {
+            continue;
+        }
+        const ir::Chain& n = *it->second;
+        const bool repolicy = c.base && n.base && c.base->same_but_policy(*n.base) &&
+                              c.base->drop != n.base->drop;
+        if ((!(c.base == n.base) && !repolicy) || c.comment != n.comment) {
             d.recreate.push_back(c.name);
             gone.insert(c.name);
-        } else if (!(c.rules == it->second->rules)) {
-            if (!is_prefix(c.rules, it->second->rules))
-                refill.insert(c.name);
+            continue;
         }
+        if (repolicy) d.repolicy.push_back(c.name);
+        if (!(c.rules == n.rules) && !is_prefix(c.rules, n.rules)) refill.insert(c.name);
     }
     // The kernel refuses to delete a set a rule still looks up: those rules go first.
     std::set<std::string> gone_sets = diff_sets(before, after, d);

@@ -21,6 +21,7 @@ struct TableDiff {
     std::vector<std::string> add;       // only in `after`
     std::vector<std::string> remove;    // only in `before`
     std::vector<std::string> recreate;  // in both, but base (hook/priority/type) or comment differ
+    std::vector<std::string> repolicy;  // base chains in both, only their own policy differs
     std::vector<std::string> refill;    // in both, rules differ, or they jump to a chain that is
                                         // removed or recreated (the jump must go first)
     std::vector<Append> append;         // in both, `before` rules are a strict prefix of `after`
@@ -44,7 +45,8 @@ struct TableDiff {
 
     bool empty() const
     {
-        return add.empty() && remove.empty() && recreate.empty() && refill.empty() &&
+        return add.empty() && remove.empty() && recreate.empty() && repolicy.empty() &&
+               refill.empty() &&
                append.empty() && add_counters.empty() && remove_counters.empty() &&
                add_sets.empty() && remove_sets.empty() && recreate_sets.empty() &&
                remove_elements.empty() && add_elements.empty();

@@ -105,7 +105,9 @@ ir::Chain policy_chain(const model::Chain& builtin)
     return c;
 }
 
-std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, bool passthrough)
+// `policy_in_base`: the built-in chain's policy is a base chain's own (policy_in_hook_chain).
+std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, bool passthrough,
+                                       bool policy_in_base)
 {
     std::vector<ir::Chain> segs(inst.segments);
     for (int k = 0; k < inst.segments; ++k) {
@@ -114,7 +116,10 @@ std::vector<ir::Chain> instance_chains(const Plan& plan, const Instance& inst, b
         tag.instance = inst.index;
         tag.segment = k;
         tag.hook = inst.hook;
-        tag.policy = inst.chain->policy;
+        if (policy_in_base)
+            tag.policy_in_base = true;
+        else
+            tag.policy = inst.chain->policy;
         tag.position = inst.position;
         segs[k].name = inst.segment_name(k);
         segs[k].comment = chain_comment(tag);
@@ -265,19 +270,22 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     }
     // A policy chain only for the continuations that end in it (a DIVERT/TEE site reached
     // from that built-in chain); otherwise the hook chain holds the policy rule itself.
-    std::set<std::string> continued;
+    std::set<std::string> continued, policy_in_base;
     for (const auto& s : plan->sites)
         if (detail::site_reached(*plan, s)) continued.insert(plan->instances[s.instance].root);
     for (const auto& c : rs.chains) {
         if (!c.builtin()) continue;
-        if (!policy_in_hook_chain(c, continued.count(c.name) > 0, opt))
+        if (policy_in_hook_chain(c, continued.count(c.name) > 0, opt))
+            policy_in_base.insert(c.name);
+        else
             t.counters.push_back(ir::CounterObject{policy_counter_name(c.name),
                                                    c.policy_counters.packets,
                                                    c.policy_counters.bytes});
         if (continued.count(c.name)) chains.push_back(policy_chain(c));
     }
     for (const auto& inst : plan->instances) {
-        for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough)) {
+        const bool in_base = policy_in_base.count(inst.chain->name) > 0;
+        for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough, in_base)) {
             if (opt.rule_runs) merge_runs(c, t.sets);
             chains.push_back(std::move(c));
         }
@@ -293,7 +301,7 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         ir::Chain c;
         c.name = hook_chain_name(h.builtin);
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};
-        const bool own_policy = policy_in_hook_chain(*builtin, continued.count(h.builtin) > 0, opt);
+        const bool own_policy = policy_in_base.count(h.builtin) > 0;
         // ":policy": the policy rule may be inline, where an older version always jumped to
         // the policy chain; ":base-policy": the chain's own policy and counters hold it. A
         // new comment has a chain of another form recreated, not patched, and the policy's

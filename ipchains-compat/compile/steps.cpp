@@ -49,6 +49,7 @@ std::vector<Step> commit_steps(const ir::Table* before, const ir::Table& after)
     for (const auto& name : d.remove_counters) steps.push_back(DeleteCounter{name});
     for (const auto& name : d.add_counters) steps.push_back(AddCounter{name});
     for (const auto& name : d.create) steps.push_back(AddChain{name});
+    for (const auto& name : d.repolicy) steps.push_back(SetPolicy{name});
     for (const auto& name : d.fill) add_rules(steps, *chains.at(name), 0);
     for (const auto& a : d.append) add_rules(steps, *chains.at(a.chain), a.first);
     return steps;

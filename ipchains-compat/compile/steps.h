@@ -17,7 +17,9 @@
 //                       with all its members
 //    7. AddElements     members new to a kept set
 //    8. DeleteCounter, then AddCounter
-//    9. AddChain        new and recreated chains (`after` order)
+//    9. AddChain        new and recreated chains (`after` order), then SetPolicy for the
+//                       kept base chains whose own policy changes (in place: the chain keeps
+//                       its rules and its policy counters go on counting)
 //   10. AddRule         all rules of every new, recreated or refilled chain (`after` order),
 //                       then the new tail of every chain whose old rules are a prefix
 #pragma once
@@ -71,6 +73,10 @@ struct AddChain {  // the header (hook, priority, type, comment); rules follow a
     std::string chain;
     bool operator==(const AddChain& o) const { return chain == o.chain; }
 };
+struct SetPolicy {  // `after`'s policy for a base chain that stays
+    std::string chain;
+    bool operator==(const SetPolicy& o) const { return chain == o.chain; }
+};
 struct AddRule {  // rule `index` of `after`'s chain, appended at the chain's end
     std::string chain;
     size_t index;
@@ -78,7 +84,8 @@ struct AddRule {  // rule `index` of `after`'s chain, appended at the chain's en
 };
 
 using Step = std::variant<AddTable, FlushChain, DeleteChain, DeleteSet, DeleteElements, AddSet,
-                          AddElements, DeleteCounter, AddCounter, AddChain, AddRule>;
+                          AddElements, DeleteCounter, AddCounter, AddChain, SetPolicy,
+                          AddRule>;
 
 // `before` is nullptr when the kernel has no table yet: then the table is created first.
 std::vector<Step> commit_steps(const ir::Table* before, const ir::Table& after);

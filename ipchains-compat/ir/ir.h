@@ -31,9 +31,11 @@ struct BaseChain {
     std::optional<ChainCounters> counters = std::nullopt;
     // Whether the chain counts is layout; what it has counted is state, so the values are
     // left out, as for rule counters.
-    bool operator==(const BaseChain& o) const
+    bool operator==(const BaseChain& o) const { return same_but_policy(o) && drop == o.drop; }
+    // The kernel changes a base chain's policy in place, and nothing else of its definition.
+    bool same_but_policy(const BaseChain& o) const
     {
-        return hook == o.hook && priority == o.priority && type == o.type && drop == o.drop &&
+        return hook == o.hook && priority == o.priority && type == o.type &&
                counters.has_value() == o.counters.has_value();
     }
 };

@@ -1,6 +1,9 @@
 // compile::diff: what a backend must change to go from one table to the next.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
+#include "compile/compile.h"
 #include "compile/diff.h"
 #include "compile_fixtures.h"
 
@@ -67,6 +70,33 @@ TEST(CompileDiff, FirstRuleOfABuiltinChainBringsTheJump)
     EXPECT_TRUE(d.add.empty() && d.remove.empty() && d.recreate.empty());
     compile::TableDiff back = compile::diff(b, a);
     EXPECT_EQ(back.refill, (Names{"forward", "~fwd-hook"}));
+}
+
+// docs/design.md "Chain layout": between ACCEPT and DENY only the base chain's own policy
+// changes, in place; REJECT is a rule, so the policy changes form and the chain is recreated.
+TEST(CompileDiff, PolicyBetweenAcceptAndDenyChangesInPlace)
+{
+    compile::Options opt;
+    opt.base_chain_policy = true;
+    auto with_policy = [&](model::Policy p) {
+        model::Ruleset rs = fx::ruleset();
+        fx::append(rs, "forward", fx::rule(TargetKind::Accept));
+        rs.find("forward")->policy = p;
+        auto t = compile::compile(rs, opt);
+        if (!t) throw std::runtime_error(t.error().message);
+        return *t;
+    };
+    const ir::Table accept = with_policy(model::Policy::Accept);
+    const ir::Table deny = with_policy(model::Policy::Deny);
+    for (const auto& [from, to] : {std::pair{&accept, &deny}, std::pair{&deny, &accept}}) {
+        compile::TableDiff d = compile::diff(*from, *to);
+        EXPECT_EQ(d.repolicy, (Names{"forward"}));
+        EXPECT_TRUE(d.recreate.empty() && d.refill.empty() && d.append.empty());
+        EXPECT_TRUE(d.flush.empty() && d.create.empty() && d.fill.empty());
+    }
+    compile::TableDiff reject = compile::diff(accept, with_policy(model::Policy::Reject));
+    EXPECT_TRUE(reject.repolicy.empty());
+    EXPECT_EQ(reject.recreate, (Names{"forward"}));
 }
 
 TEST(CompileDiff, DeleteIsARefill)

@@ -77,7 +77,7 @@ TEST(CompileLayout, PolicyInTheHookChainItself)
     ASSERT_TRUE(in.base.has_value());
     EXPECT_EQ(in.base->hook, ir::Hook::Prerouting);
     EXPECT_EQ(in.base->priority, -150);
-    EXPECT_EQ(in.comment, "ipchains:0:0:0:in:ACCEPT:input");
+    EXPECT_EQ(in.comment, "ipchains:0:0:0:in:*:input");
     EXPECT_FALSE(in.base->drop);
     ASSERT_TRUE(in.base->counters.has_value());
     EXPECT_EQ(in.base->counters->packets, 7u);
@@ -88,6 +88,7 @@ TEST(CompileLayout, PolicyInTheHookChainItself)
     ASSERT_TRUE(fwd.base.has_value());
     EXPECT_EQ(fwd.base->hook, ir::Hook::Forward);
     EXPECT_TRUE(fwd.base->drop);
+    EXPECT_EQ(fwd.comment, "ipchains:1:0:0:fwd:*:forward") << "DENY is the chain's own";
     EXPECT_TRUE(fwd.rules.empty());
     // A REJECT policy is a rule: the hook chain stays, and `output` is a plain chain.
     const ir::Chain& out = chain(t, "~out-hook");
@@ -96,6 +97,7 @@ TEST(CompileLayout, PolicyInTheHookChainItself)
     EXPECT_FALSE(out.base->counters.has_value());
     EXPECT_EQ(out.rules.back().statements.front(), (ir::Statement{ir::NamedCounter{"output-policy"}}));
     EXPECT_FALSE(chain(t, "output").base.has_value());
+    EXPECT_EQ(chain(t, "output").comment, "ipchains:2:0:0:out:REJECT:output");
     ASSERT_EQ(t.counters.size(), 1u);
     EXPECT_EQ(t.counters[0].name, "output-policy");
 

@@ -308,7 +308,7 @@ TEST(CompileRule, FastPathEqualsSlowPath)
                                 n += v->chain == last->name;
                 return n;
             };
-            if (last_tag.policy && last_tag.segment == 0 && references(before) == 0) {
+            if (last_tag.builtin() && last_tag.segment == 0 && references(before) == 0) {
                 EXPECT_EQ(references(slow), 1) << chain;
                 ++full_commits;
                 continue;

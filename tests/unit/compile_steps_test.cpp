@@ -29,6 +29,7 @@ TEST(CompileSteps, EveryKindOfChangeInTransactionOrder)
                   "add counter new-c",
                   "add chain moved",
                   "add chain fresh",
+                  "set policy base",
                   // Filled chains in `after` order, then the appended tails.
                   "add rule base 0",
                   "add rule moved 0",

@@ -392,6 +392,38 @@ TEST_F(NftKernel, EveryIncrementalCommitMatchesAFreshBuild)
     }
 }
 
+// docs/design.md "Chain layout": an ACCEPT or DENY policy held by a base chain changes in
+// place. The chain keeps its handle, its rules and their counts, and its policy count; only
+// the policy line of the listing changes.
+TEST_F(NftKernel, PolicyChangesInPlace)
+{
+    NftBackend be(table("ipchains"));
+    model::Ruleset rs = model::Ruleset::initial();
+    fx::append(rs, "forward", fx::rule(model::TargetKind::Accept));
+    rs.find("forward")->rules[0].counters = {5, 500};
+    rs.find("forward")->policy_counters = {7, 700};
+    ASSERT_TRUE(be.commit(unread(model::Ruleset::initial()), change_to(rs)).ok());
+    const std::string with_handles = "nft -a list table ip ipchains";
+    std::string want = run(with_handles);
+    const std::string accept = "hook forward priority filter; policy accept;";
+    ASSERT_NE(want.find(accept), std::string::npos) << want;
+    want.replace(want.find(accept), accept.size(), "hook forward priority filter; policy drop;");
+
+    model::Command deny;
+    deny.op = model::Op::SetPolicy;
+    deny.chain = "forward";
+    deny.policy = model::Policy::Deny;
+    ASSERT_TRUE(slow(be, deny).ok());
+    EXPECT_EQ(run(with_handles), want);
+    auto now = read_rs(be);
+    ASSERT_TRUE(now.ok()) << now.error().message;
+    const model::Chain& fwd = *now->find("forward");
+    EXPECT_EQ(fwd.policy, model::Policy::Deny);
+    EXPECT_EQ(fwd.policy_counters, (model::Counters{7, 700}));
+    ASSERT_EQ(fwd.rules.size(), 1u);
+    EXPECT_EQ(fwd.rules[0].counters, (model::Counters{5, 500}));
+}
+
 // The fast path validates like the slow one: a bad rule fails with the engine's error and the
 // kernel keeps what it had.
 TEST_F(NftKernel, FastAppendRefusesWhatTheEngineRefuses)
@@ -711,7 +743,7 @@ TEST_F(NftKernel, FastPathLeavesWhatItCannotDoToTheSlowPath)
     done = be.append_fast("forward", {accept});
     ASSERT_TRUE(done.ok());
     EXPECT_TRUE(*done) << "forward is its own base chain";
-    EXPECT_NE(listing().find("chain forward {\n\t\tcomment \"ipchains:1:0:0:fwd:ACCEPT:forward\"\n"
+    EXPECT_NE(listing().find("chain forward {\n\t\tcomment \"ipchains:1:0:0:fwd:*:forward\"\n"
                              "\t\ttype filter hook forward"),
               std::string::npos)
         << listing();

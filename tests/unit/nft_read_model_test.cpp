@@ -115,6 +115,32 @@ TEST(NftReadModel, UserChainsKeepTheirCreationOrder)
     EXPECT_EQ(*back, rs);
 }
 
+// A tag that says "*" leaves the policy to the base chain that holds it: the built-in chain
+// itself (input, forward), or its hook chain when something of the layout comes first (the
+// masqueraded-replies rule that MASQ brings to forward).
+TEST(NftReadModel, PolicyHeldByABaseChainComesFromIt)
+{
+    compile::Options opt;
+    opt.base_chain_policy = true;
+    for (bool masq : {false, true}) {
+        model::Ruleset rs = model::Ruleset::initial();
+        rs.find("input")->policy = model::Policy::Deny;
+        rs.find("forward")->policy = model::Policy::Deny;
+        fx::append(rs, "forward", fx::rule(masq ? model::TargetKind::Masq
+                                                : model::TargetKind::Accept));
+        auto t = compile::compile(rs, opt);
+        ASSERT_TRUE(t.ok()) << t.error().message;
+        ASSERT_EQ(fx::find(*t, "~fwd-hook") != nullptr, masq);
+        for (const char* builtin : {"input", "forward", "output"})
+            EXPECT_TRUE(compile::parse_chain_comment(fx::find(*t, builtin)->comment)
+                            ->policy_in_base)
+                << builtin;
+        auto back = rebuild_model(as_kernel(*t), "ipchains");
+        ASSERT_TRUE(back.ok()) << back.error().message;
+        EXPECT_EQ(*back, rs) << (masq ? "behind the hook chain" : "the chain's own");
+    }
+}
+
 TEST(NftReadModel, CountersComeBack)
 {
     model::Ruleset rs = fx::rich_ruleset();

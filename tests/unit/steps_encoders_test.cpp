@@ -46,6 +46,7 @@ TEST(StepEncoders, BothFollowTheStepList)
                                    "creating counter `new-c'",
                                    "creating chain `moved'",
                                    "creating chain `fresh'",
+                                   "setting the policy of chain `base'",
                                    "adding a rule to chain `base'",
                                    "adding a rule to chain `moved'",
                                    "adding a rule to chain `fresh'",
@@ -69,6 +70,7 @@ TEST(StepEncoders, BothFollowTheStepList)
               "nft 'add counter ip t new-c { packets 3 bytes 4 ; }'\n"
               "nft 'add chain ip t moved { comment \"comment y\" ; }'\n"
               "nft 'add chain ip t fresh { comment \"test:fresh\" ; }'\n"
+              "nft 'add chain ip t base { policy drop ; }'\n"
               "nft 'add rule ip t base counter packets 0 bytes 0 accept'\n"
               "nft 'add rule ip t moved counter packets 0 bytes 0 drop'\n"
               "nft 'add rule ip t fresh ip saddr @new-set counter packets 0 bytes 0 accept "

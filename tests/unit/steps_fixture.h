@@ -68,6 +68,7 @@ inline StepTables step_tables()
     base.base = ir::BaseChain{ir::Hook::Input, 0};
     ir::Chain base_after = chain("base", {verdict(V::Accept)});
     base_after.base = base.base;
+    base_after.base->drop = true;  // -P: the policy changes in place
     t.before.chains = {base, chain("old", {lookup("gone-set", V::Accept)}),
                        chain("kept", {lookup("kept-set", V::Drop)}),
                        chain("moved", {verdict(V::Drop)}, "comment x")};
@@ -100,6 +101,7 @@ inline std::string describe(const compile::Step& step)
         }
         std::string operator()(const compile::AddCounter& s) { return "add counter " + s.counter; }
         std::string operator()(const compile::AddChain& s) { return "add chain " + s.chain; }
+        std::string operator()(const compile::SetPolicy& s) { return "set policy " + s.chain; }
         std::string operator()(const compile::AddRule& s)
         {
             return "add rule " + s.chain + " " + std::to_string(s.index);

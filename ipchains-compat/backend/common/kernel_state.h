@@ -15,6 +15,8 @@ struct KernelChain {
     std::string name;
     std::string comment;  // the chain's comment (compile::chain_comment or a layout role)
     bool base = false;
+    // nft: a base chain's own policy is drop (else accept).
+    bool drop = false;
     // nft: how many rules jump or go to it (NFTA_CHAIN_USE); the legacy reader leaves 0.
     uint32_t references = 0;
     // nft: a base chain's own policy counters, when it has them (NFTA_CHAIN_COUNTERS).

@@ -70,9 +70,19 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
 
     std::unordered_map<std::string, const KernelCounter*> counters;
     for (const auto& c : k.counters) counters[c.name] = &c;
-    std::unordered_map<std::string, const KernelChain*> hook_chains;
-    for (const auto& c : k.chains)
+    std::unordered_map<std::string, const KernelChain*> hook_chains, base_chains;
+    for (const auto& c : k.chains) {
         if (c.counts) hook_chains[c.name] = &c;
+        if (c.base) base_chains[c.name] = &c;
+    }
+    // A policy the tag leaves to the base chain: that of the built-in chain itself when it is
+    // its hook's base chain, else that of its hook chain (docs/design.md "Chain layout").
+    auto policy_of_base = [&](const std::string& builtin) {
+        for (const std::string& base : {builtin, compile::hook_chain_name(builtin)})
+            if (auto b = base_chains.find(base); b != base_chains.end())
+                return b->second->drop ? model::Policy::Deny : model::Policy::Accept;
+        return model::Policy::Accept;
+    };
 
     parse::ParseOptions popt;
     popt.restore_line = true;
@@ -81,7 +91,7 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
     for (const ChainParts* p : order) {
         model::Chain chain;
         chain.name = p->first.name;
-        chain.policy = p->first.policy;
+        chain.policy = p->first.policy_in_base ? policy_of_base(chain.name) : p->first.policy;
         auto primary = p->segs.find(0);
         if (primary != p->segs.end()) {
             // Each carrier holds the save line of one rule.

@@ -1,7 +1,8 @@
 // Kernel objects of our table (kernel_state.h) -> model::Ruleset, for every backend. Pure: the
 // unit tests feed it dumps by hand.
 //   chains:   from the ChainTag comments (instance 0, segments in order, user order by
-//             ChainTag::position, policy from the tag);
+//             ChainTag::position, policy from the tag or, when the tag says "*", from
+//             the base chain that holds it);
 //   rules:    from the carrier rules' comments (save syntax), parsed back;
 //   counters: rule counters summed over every instance of the same (chain, rule index);
 //             policy counters from the counter objects "<chain>-policy";

@@ -39,6 +39,7 @@ std::string describe(const Origin& o)
     case Action::DeleteCounter: what = "deleting counter"; break;
     case Action::AddChain: what = "creating chain"; break;
     case Action::CountChain: what = "setting the policy counters of chain"; break;
+    case Action::SetChainPolicy: what = "setting the policy of chain"; break;
     case Action::FlushChain: what = "flushing chain"; break;
     case Action::DeleteChain: what = "deleting chain"; break;
     case Action::AddRule: what = "adding a rule to chain"; break;
@@ -126,11 +127,22 @@ void Batch::add_chain(const nftnl_chain* c, const std::string& name)
     commit(nlh);
 }
 
-void Batch::count_chain(const nftnl_chain* c, const std::string& name)
+// NEWCHAIN for a chain that exists, without NLM_F_EXCL, is an update of what it carries.
+void Batch::update_chain(const nftnl_chain* c, Action action, const std::string& name)
 {
-    nlmsghdr* nlh = header(NFT_MSG_NEWCHAIN, 0, Action::CountChain, name);
+    nlmsghdr* nlh = header(NFT_MSG_NEWCHAIN, 0, action, name);
     nftnl_chain_nlmsg_build_payload(nlh, c);
     commit(nlh);
+}
+
+void Batch::count_chain(const nftnl_chain* c, const std::string& name)
+{
+    update_chain(c, Action::CountChain, name);
+}
+
+void Batch::set_chain_policy(const nftnl_chain* c, const std::string& name)
+{
+    update_chain(c, Action::SetChainPolicy, name);
 }
 
 void Batch::flush_chain(const nftnl_rule* r, const std::string& name)

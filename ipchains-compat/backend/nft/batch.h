@@ -24,6 +24,7 @@ enum class Action : uint8_t {
     DeleteCounter,
     AddChain,
     CountChain,
+    SetChainPolicy,
     FlushChain,
     DeleteChain,
     AddRule,
@@ -67,6 +68,9 @@ public:
     // while counters given to the creation would count from the message on, when the new
     // chain is already hooked with its rules not yet active and every packet falls off it.
     void count_chain(const nftnl_chain* c, const std::string& name);
+    // Gives base chain `c` (which exists) the policy `c` carries; its rules, comment and
+    // policy counters stay as they are.
+    void set_chain_policy(const nftnl_chain* c, const std::string& name);
     // `r` names only table and chain (make_flush_rule).
     void flush_chain(const nftnl_rule* r, const std::string& name);
     void delete_chain(const nftnl_chain* c, const std::string& name);
@@ -96,6 +100,7 @@ private:
     char* reserve();
     nlmsghdr* header(uint16_t type, uint16_t flags, Action a, const std::string& object);
     void commit(nlmsghdr* nlh);
+    void update_chain(const nftnl_chain* c, Action action, const std::string& name);
 
     char* buf_ = nullptr;
     size_t len_ = 0, cap_ = 0;

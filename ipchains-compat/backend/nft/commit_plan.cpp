@@ -126,6 +126,11 @@ public:
             batch_.count_chain(counted.get(), s.chain);
         }
     }
+    void operator()(const compile::SetPolicy& s)
+    {
+        ChainPtr c = make_chain_policy(table_, *ia_.chains.at(s.chain));
+        batch_.set_chain_policy(c.get(), s.chain);
+    }
     void operator()(const compile::AddRule& s)
     {
         const ir::Chain& c = *ia_.chains.at(s.chain);

@@ -225,6 +225,8 @@ bool chain_from_msg(const nlmsghdr* m, const std::string& table, KernelChain& k)
     if (table != str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE))) return false;
     k.name = str_or_empty(nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME));
     k.base = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_HOOKNUM);
+    k.drop = k.base && nftnl_chain_is_set(c.get(), NFTNL_CHAIN_POLICY) &&
+             nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_POLICY) == NF_DROP;
     k.counts = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_PACKETS);
     if (k.counts) {
         k.packets = nftnl_chain_get_u64(c.get(), NFTNL_CHAIN_PACKETS);

@@ -541,7 +541,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     if (!last) return false;
     // A built-in chain that is not a base chain and that nothing jumps to is empty: its hook
     // chain skips it, and its first rule brings the jump (compile/layout.cpp).
-    if (last->policy && last->segment == 0 && !last_hooked) return false;
+    if (last->builtin() && last->segment == 0 && !last_hooked) return false;
     // The first REJECT of a hook brings its post chain (compile/continuation.cpp), and a table
     // an older version wrote is converted by the full commit, which removes its extra post
     // chains.

@@ -20,6 +20,11 @@ uint32_t hooknum(ir::Hook h)
     }
     return NF_INET_PRE_ROUTING;
 }
+
+uint32_t policy_verdict(const ir::BaseChain& b)
+{
+    return b.drop ? NF_DROP : NF_ACCEPT;
+}
 }  // namespace
 
 TablePtr make_table(const std::string& table, const std::string& comment)
@@ -52,7 +57,7 @@ ChainPtr make_chain(const std::string& table, const ir::Chain& ic)
         nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, ic.base->priority);
         nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE,
                             ic.base->type == ir::ChainType::Nat ? "nat" : "filter");
-        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, ic.base->drop ? NF_DROP : NF_ACCEPT);
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, policy_verdict(*ic.base));
     }
     if (!ic.comment.empty()) {
         std::string ud = comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ic.comment);
@@ -67,6 +72,13 @@ ChainPtr make_chain_counters(const std::string& table, const ir::Chain& ic)
     ChainPtr c = make_chain_ref(table, ic.name);
     nftnl_chain_set_u64(c.get(), NFTNL_CHAIN_PACKETS, ic.base->counters->packets);
     nftnl_chain_set_u64(c.get(), NFTNL_CHAIN_BYTES, ic.base->counters->bytes);
+    return c;
+}
+
+ChainPtr make_chain_policy(const std::string& table, const ir::Chain& ic)
+{
+    ChainPtr c = make_chain_ref(table, ic.name);
+    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, policy_verdict(*ic.base));
     return c;
 }
 

@@ -130,6 +130,12 @@ public:
         if (c->comment.size() > kMaxComment) p_.note("# " + c->comment);
         p_.command("add chain " + p_.chain(s.chain) + chain_body(*c));
     }
+    // `add` of a chain that exists changes what it names and leaves the rest as it is.
+    void operator()(const compile::SetPolicy& s)
+    {
+        p_.command("add chain " + p_.chain(s.chain) + " { " +
+                   chain_policy_spec(*chains_.at(s.chain)->base, " ;") + " }");
+    }
     void operator()(const compile::AddRule& s)
     {
         add_rule(p_, s.chain, chains_.at(s.chain)->rules.at(s.index));

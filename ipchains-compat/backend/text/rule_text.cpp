@@ -276,8 +276,13 @@ std::string quoted(const std::string& s)
 std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep)
 {
     return std::string("type ") + (b.type == ir::ChainType::Nat ? "nat" : "filter") + " hook " +
-           hook_name(b.hook) + " priority " + std::to_string(b.priority) + sep +
-           (b.drop ? " policy drop" : " policy accept") + sep;
+           hook_name(b.hook) + " priority " + std::to_string(b.priority) + sep + " " +
+           chain_policy_spec(b, sep);
+}
+
+std::string chain_policy_spec(const ir::BaseChain& b, const std::string& sep)
+{
+    return std::string(b.drop ? "policy drop" : "policy accept") + sep;
 }
 
 std::string set_spec(const ir::Set& s, const std::string& sep)

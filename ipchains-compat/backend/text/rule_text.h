@@ -20,6 +20,8 @@ std::string quoted(const std::string& s);
 
 // "type filter hook prerouting priority -150; policy accept;" (separator `sep` after each part)
 std::string base_chain_spec(const ir::BaseChain& b, const std::string& sep);
+// "policy drop;": the part of it that changes in place.
+std::string chain_policy_spec(const ir::BaseChain& b, const std::string& sep);
 
 // nft caps comments at 128 bytes; longer ones are printed as notes instead.
 constexpr size_t kMaxComment = 128;
