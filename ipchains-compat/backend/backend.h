@@ -67,6 +67,10 @@ public:
     virtual Result<bool> append_fast(const std::string& chain,
                                      const std::vector<model::Rule>& rules) = 0;
 
+    // -P fast path, likewise: true when the policy was set (or already was `policy`) without
+    // reading the ruleset, false when the caller must take the slow path.
+    virtual Result<bool> policy_fast(const std::string& chain, model::Policy policy) = 0;
+
     // One line for --version / --status, e.g.
     // "nftables (DIVERT via xt NFQUEUE: kernel has no nft_queue)".
     virtual std::string describe() = 0;

@@ -409,11 +409,7 @@ TEST_F(NftKernel, PolicyChangesInPlace)
     ASSERT_NE(want.find(accept), std::string::npos) << want;
     want.replace(want.find(accept), accept.size(), "hook forward priority filter; policy drop;");
 
-    model::Command deny;
-    deny.op = model::Op::SetPolicy;
-    deny.chain = "forward";
-    deny.policy = model::Policy::Deny;
-    ASSERT_TRUE(slow(be, deny).ok());
+    ASSERT_TRUE(slow(be, set_policy("forward", model::Policy::Deny)).ok());
     EXPECT_EQ(run(with_handles), want);
     auto now = read_rs(be);
     ASSERT_TRUE(now.ok()) << now.error().message;
@@ -422,6 +418,57 @@ TEST_F(NftKernel, PolicyChangesInPlace)
     EXPECT_EQ(fwd.policy_counters, (model::Counters{7, 700}));
     ASSERT_EQ(fwd.rules.size(), 1u);
     EXPECT_EQ(fwd.rules[0].counters, (model::Counters{5, 500}));
+}
+
+// The -P fast path (NftBackend::policy_fast) sets an ACCEPT or DENY policy that a base chain
+// holds, the built-in chain's own or its hook chain's, and leaves the kernel as the slow path
+// does; everything else it leaves to the slow path without touching the kernel.
+TEST_F(NftKernel, FastPolicyLeavesWhatTheSlowPathLeaves)
+{
+    NftBackend fast(table("fast"));
+    NftBackend slow_be(table("slow"));
+    std::vector<model::Command> setup = {new_chain("ppp"),
+                                         append("forward", fx::rule(model::TargetKind::Accept)),
+                                         append("input", fx::jump("ppp"))};
+    std::vector<model::Command> policies = {set_policy("forward", model::Policy::Deny),
+                                            set_policy("input", model::Policy::Deny),
+                                            set_policy("input", model::Policy::Deny),
+                                            set_policy("forward", model::Policy::Accept)};
+    for (const auto& c : setup) {
+        ASSERT_TRUE(slow(fast, c).ok());
+        ASSERT_TRUE(slow(slow_be, c).ok());
+    }
+    for (size_t i = 0; i < policies.size(); ++i) {
+        auto done = fast.policy_fast(policies[i].chain, policies[i].policy);
+        ASSERT_TRUE(done.ok()) << done.error().message;
+        EXPECT_TRUE(*done) << "step " << i + 1;
+        ASSERT_TRUE(slow(slow_be, policies[i]).ok());
+        EXPECT_EQ(normalized("fast"), normalized("slow")) << "after step " << i + 1;
+    }
+    auto rs = read_rs(fast);
+    ASSERT_TRUE(rs.ok()) << rs.error().message;
+    EXPECT_EQ(rs->find("input")->policy, model::Policy::Deny);
+    EXPECT_EQ(rs->find("forward")->policy, model::Policy::Accept);
+
+    // Behind a hook chain (MASQ brings the masqueraded-replies rule), the hook chain's policy.
+    for (NftBackend* be : {&fast, &slow_be})
+        ASSERT_TRUE(slow(*be, append("forward", fx::rule(model::TargetKind::Masq))).ok());
+    auto done = fast.policy_fast("forward", model::Policy::Deny);
+    ASSERT_TRUE(done.ok() && *done);
+    ASSERT_TRUE(slow(slow_be, set_policy("forward", model::Policy::Deny)).ok());
+    EXPECT_NE(listing("fast").find("chain ~fwd-hook {"), std::string::npos);
+    EXPECT_EQ(normalized("fast"), normalized("slow"));
+
+    // A policy that is a rule, a user chain, a chain that does not exist: the slow path's.
+    const std::string before = listing("fast");
+    for (const auto& c : {set_policy("output", model::Policy::Reject),
+                          set_policy("ppp", model::Policy::Deny),
+                          set_policy("nosuch", model::Policy::Deny)}) {
+        auto left = fast.policy_fast(c.chain, c.policy);
+        ASSERT_TRUE(left.ok());
+        EXPECT_FALSE(*left) << c.chain;
+    }
+    EXPECT_EQ(listing("fast"), before);
 }
 
 // The fast path validates like the slow one: a bad rule fails with the engine's error and the

@@ -110,6 +110,10 @@ public:
     {
         return inner_->append_fast(c, r);
     }
+    Result<bool> policy_fast(const std::string& c, model::Policy p) override
+    {
+        return inner_->policy_fast(c, p);
+    }
     std::string describe() override { return inner_->describe() + "; chosen by " + reason_; }
 
 private:

@@ -119,6 +119,7 @@ public:
     {
         return false;
     }
+    Result<bool> policy_fast(const std::string&, model::Policy) override { return false; }
 
     std::string describe() override
     {

@@ -498,16 +498,11 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<Kern
     before.counters = std::move(kept_counters);
 }
 
-Result<bool> NftBackend::append_fast(const std::string& chain,
-                                     const std::vector<model::Rule>& rules)
+Result<NftBackend::ChainsRead> NftBackend::read_chains()
 {
-    // A -l rule's NFLOG prefix holds its number in the chain, which this path (it never reads
-    // the rules) does not know.
-    for (const auto& r : rules)
-        if ((r.flags & model::kFlagLog) || r.ip6) return false;  // ip6: another table
     auto nl = netlink();
     if (!nl) return nl.error();
-    // The batch is only valid for the chains this dump saw (another process could remove the
+    // A batch is only valid for the chains this dump saw (another process could remove a
     // chain or cut a segment meanwhile): it carries the generation from before the dump.
     auto gen = get_generation(**nl);
     if (!gen) return query_error(gen.error());
@@ -515,12 +510,62 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // A dump interrupted by someone's commit: the command runs again (backend::execute).
     if (!chains && chains.error().code == EINTR) return Error::kernel(ERESTART, chains.error().message);
     if (!chains) return query_error(chains.error());
-    if (chains->empty()) return false;  // no table (or an empty one): the slow path builds it
+    return ChainsRead{*nl, *gen, std::move(*chains)};
+}
+
+Result<bool> NftBackend::policy_fast(const std::string& chain, model::Policy policy)
+{
+    // Other policies are rules, and a change to or from them a change of form (docs/design.md
+    // "Chain layout").
+    if (policy != model::Policy::Accept && policy != model::Policy::Deny) return false;
+    auto read = read_chains();
+    if (!read) return read.error();
+    const std::vector<KernelChain>& chains = read->chains;
+    auto find = [&](const std::string& name) -> const KernelChain* {
+        for (const auto& kc : chains)
+            if (kc.name == name) return &kc;
+        return nullptr;
+    };
+    // The tag says "*" only while a base chain holds the policy: the built-in chain itself or
+    // its hook chain. A table another version wrote has no such tag; the full commit converts
+    // it.
+    const KernelChain* own = find(chain);
+    auto tag = own ? compile::parse_chain_comment(own->comment) : std::nullopt;
+    if (!tag || tag->name != chain || !tag->policy_in_base) return false;
+    const KernelChain* holder = own->base ? own : find(compile::hook_chain_name(chain));
+    if (holder == nullptr || !holder->base) return false;
+    const bool drop = policy == model::Policy::Deny;
+    if (holder->drop == drop) return true;  // as the slow path: nothing to change
+
+    ir::Chain update;
+    update.name = holder->name;
+    update.base = ir::BaseChain{ir::Hook::Prerouting, 0, ir::ChainType::Filter, drop};
+    Batch batch(read->nl->next_seq(), read->generation);
+    ChainPtr c = make_chain_policy(cfg_.table, update);
+    batch.set_chain_policy(c.get(), update.name);
+    auto sent = send(batch);
+    if (!sent) return sent.error();
+    return true;
+}
+
+Result<bool> NftBackend::append_fast(const std::string& chain,
+                                     const std::vector<model::Rule>& rules)
+{
+    // A -l rule's NFLOG prefix holds its number in the chain, which this path (it never reads
+    // the rules) does not know.
+    for (const auto& r : rules)
+        if ((r.flags & model::kFlagLog) || r.ip6) return false;  // ip6: another table
+    auto read = read_chains();
+    if (!read) return read.error();
+    Netlink& nl = *read->nl;
+    const uint32_t gen = read->generation;
+    const std::vector<KernelChain>& chains = read->chains;
+    if (chains.empty()) return false;  // no table (or an empty one): the slow path builds it
 
     std::optional<compile::ChainTag> last;
     std::string last_name;
     bool last_hooked = false;
-    for (const auto& kc : *chains) {
+    for (const auto& kc : chains) {
         auto tag = compile::parse_chain_comment(kc.comment);
         if (!tag || tag->name != chain) continue;
         if (tag->instance != 0) return false;  // several copies: the layout must be recomputed
@@ -534,7 +579,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // uses_masq): only the slow path builds them.
     bool masq = false;
     for (const auto& r : rules) masq = masq || r.target == model::TargetKind::Masq;
-    if (masq && std::none_of(chains->begin(), chains->end(),
+    if (masq && std::none_of(chains.begin(), chains.end(),
                              [](const auto& kc) { return kc.name == "~nat-out"; }))
         return false;
     // No such chain: the slow path fails with the engine's words for it.
@@ -546,7 +591,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // an older version wrote is converted by the full commit, which removes its extra post
     // chains.
     auto has = [&](const std::string& name) {
-        return std::any_of(chains->begin(), chains->end(),
+        return std::any_of(chains.begin(), chains.end(),
                            [&](const auto& kc) { return kc.name == name; });
     };
     bool reject = false;
@@ -556,7 +601,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
         if (has(compile::post_chain_name(h, 2)) && !has(compile::post_chain_name(h, 3)))
             return false;
 
-    Batch batch((*nl)->next_seq(), *gen);
+    Batch batch(nl.next_seq(), gen);
     bool queue = false;
     std::vector<ir::Rule> compiled;
     compiled.reserve(rules.size());
@@ -567,9 +612,9 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     // A rule that may belong to a rule run: one more member of the run ending the chain is
     // one set element; anything else needs the full commit to decide (compile/runs.h).
     if (compiled.size() == 1 && compile::may_join_run(compiled[0])) {
-        auto added = append_to_run(**nl, cfg_.table, last_name, last->hook, compiled[0], *gen,
+        auto added = append_to_run(nl, cfg_.table, last_name, last->hook, compiled[0], gen,
                                    batch);
-        if (!added && (added.error().code == EINTR || moved_since(**nl, *gen)))
+        if (!added && (added.error().code == EINTR || moved_since(nl, gen)))
             return Error::kernel(ERESTART, added.error().message);  // someone's commit: again
         if (!added) return query_error(added.error());
         if (!*added) return false;

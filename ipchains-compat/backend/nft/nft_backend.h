@@ -44,6 +44,7 @@ public:
     Result<void> commit(const Snapshot& before, const model::Change& change) override;
     Result<bool> append_fast(const std::string& chain,
                              const std::vector<model::Rule>& rules) override;
+    Result<bool> policy_fast(const std::string& chain, model::Policy policy) override;
     std::string describe() override;
 
     // The queue encoding, probing the kernel on first use (once per process).
@@ -54,6 +55,14 @@ public:
 
 private:
     Result<Netlink*> netlink();
+    // Our table's chains as one dump saw them, and the generation from before the dump, to
+    // which a fast path binds its batch.
+    struct ChainsRead {
+        Netlink* nl;
+        uint32_t generation;
+        std::vector<KernelChain> chains;
+    };
+    Result<ChainsRead> read_chains();
     // Whether the kernel resets rule and set element counters in place (probe_counter_reset,
     // once per backend). Without, -Z rebuilds the zeroed chains in a transaction that carries
     // the generation of the read it zeroes (docs/design.md "Zeroing counters").

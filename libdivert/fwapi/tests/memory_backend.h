@@ -49,6 +49,10 @@ public:
     {
         return false;
     }
+    ipchains::Result<bool> policy_fast(const std::string&, ipchains::model::Policy) override
+    {
+        return false;
+    }
 
     std::string describe() override { return "memory"; }
 };
