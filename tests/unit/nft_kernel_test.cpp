@@ -607,7 +607,7 @@ TEST_F(NftKernel, FastAppendOfARunMemberLeavesTheSlowPathsState)
     EXPECT_EQ(a, b);
 }
 
-// The tally the append fast path left in the last rule of nft chain `chain` of `ip ipchains`.
+// The tally in the last rule of nft chain `chain` of `ip ipchains`, none when it has none.
 std::optional<RunTally> tally_of(const std::string& chain)
 {
     auto nl = Netlink::open();
@@ -652,7 +652,11 @@ TEST_F(NftKernel, FastAppendTrustsTheRunTallyOnlyInItsOwnGeneration)
         return r;
     };
     for (uint32_t i = 1; i <= 5; ++i) ASSERT_TRUE(slow(be, append("input", host(i))).ok());
-    EXPECT_FALSE(tally_of("input")) << "the full commit writes no tally";
+    // The fourth commit added the lookup rule with its tally; the fifth added an element only.
+    auto before_fifth = tally_of("input");
+    ASSERT_TRUE(before_fifth);
+    EXPECT_EQ(before_fifth->members, 4u);
+    EXPECT_NE(before_fifth->generation, generation_now());
     for (uint32_t i = 6; i <= 7; ++i) {
         auto done = be.append_fast("input", {host(i)});
         ASSERT_TRUE(done.ok()) << done.error().message;
@@ -1042,6 +1046,104 @@ TEST_P(NftKernelZero, ListAndZeroZeroesTheIp6Table)
     EXPECT_EQ(*after, *listed);
     for (const auto& r : after->find("input")->rules)
         EXPECT_EQ(r.counters, (model::Counters{0, 0})) << (r.ip6 ? "ip6" : "ip");
+}
+
+// The full commit leaves the tally in every run lookup rule it adds, as the append fast path
+// does: after a restore (one transaction, which creates the table), an insert that splits the
+// run, -Z and -L -Z (in place or by rebuild), the tally is the kernel's generation's, and the
+// next append numbers its member from it (docs/design.md "The run's tally").
+TEST_P(NftKernelZero, FullCommitLeavesTheRunTallyInTheLookupRulesItAdds)
+{
+    NftBackend be(table("ipchains"));
+    if (GetParam()) be.assume_no_rule_reset();
+    auto host = [](uint32_t last_byte) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = 0xC0000200u | last_byte;  // 192.0.2.x
+        r.src_mask = 0xFFFFFFFFu;
+        return r;
+    };
+    auto expect_trusted_tally = [](const std::string& after, uint32_t members, uint32_t last) {
+        SCOPED_TRACE(after);
+        auto t = tally_of("input");
+        ASSERT_TRUE(t) << listing();
+        EXPECT_EQ(t->generation, generation_now());
+        EXPECT_EQ(t->members, members);
+        EXPECT_EQ(t->sample.rfind("-A input -s 192.0.2." + std::to_string(last) + "/", 0), 0u)
+            << t->sample;
+    };
+    auto append_member = [&](uint32_t last_byte, uint32_t number) {
+        auto done = be.append_fast("input", {host(last_byte)});
+        ASSERT_TRUE(done.ok()) << done.error().message;
+        ASSERT_TRUE(*done);
+        std::string element = "192.0.2." + std::to_string(last_byte) +
+                              " counter packets 0 bytes 0 comment \"#" + std::to_string(number) +
+                              " -A input -s 192.0.2." + std::to_string(last_byte) + "/";
+        EXPECT_NE(listing().find(element), std::string::npos) << listing();
+    };
+
+    std::vector<model::Command> restore;
+    for (uint32_t i = 1; i <= 5; ++i) restore.push_back(append("input", host(i)));
+    ASSERT_TRUE(execute_all(be, restore).ok());
+    expect_trusted_tally("restore", 5, 5);
+    append_member(6, 6);
+
+    // A rule of another shape (-p 6) before member 3: hosts 1 and 2 stay rules of their own,
+    // 3 to 6 are the run, and its lookup rule is added again after them.
+    model::Command ins;
+    ins.op = model::Op::Insert;
+    ins.chain = "input";
+    ins.rulenum = 3;
+    ins.rules = {fx::with_proto(host(100), 6)};
+    ASSERT_TRUE(slow(be, ins).ok());
+    expect_trusted_tally("-I", 4, 6);
+    append_member(7, 5);
+
+    // A packet from member 3 gives -Z something to zero. In place -Z sends no transaction;
+    // the rebuild sends the lookup rule again in one bound to the generation it read.
+    ASSERT_EQ(system("ip link set lo up && ip addr add 192.0.2.3/32 dev lo"), 0);
+    auto send_from_member_3 = [&]() {
+        ASSERT_EQ(system("bash -c 'echo x >/dev/udp/192.0.2.3/9'"), 0);
+        auto counted = read_rs(be);
+        ASSERT_TRUE(counted.ok()) << counted.error().message;
+        EXPECT_EQ(counted->find("input")->rules.at(3).counters.packets, 1u);
+    };
+    send_from_member_3();
+    model::Command zero;
+    zero.op = model::Op::Zero;
+    ASSERT_TRUE(slow(be, zero).ok());
+    expect_trusted_tally("-Z", 5, 7);
+    append_member(8, 6);
+    send_from_member_3();
+    auto listed = read_rs(be, true);
+    ASSERT_TRUE(listed.ok()) << listed.error().message;
+    EXPECT_EQ(listed->find("input")->rules.at(3).counters.packets, 1u);
+    expect_trusted_tally("-L -Z", 6, 8);
+    append_member(9, 7);
+
+    auto rs = read_rs(be);
+    ASSERT_TRUE(rs.ok()) << rs.error().message;
+    const auto* input = rs->find("input");
+    ASSERT_TRUE(input);
+    std::vector<uint32_t> hosts;
+    for (const auto& r : input->rules) hosts.push_back(r.src & 0xFFu);
+    EXPECT_EQ(hosts, (std::vector<uint32_t>{1, 2, 100, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+// A commit whose batch is bound to no generation (a snapshot that has none) cannot know the
+// generation it creates: it leaves no tally.
+TEST_F(NftKernel, CommitWithoutAGenerationLeavesNoTally)
+{
+    model::Ruleset rs = model::Ruleset::initial();
+    for (uint32_t i = 1; i <= 5; ++i) {
+        model::Rule r = fx::rule(model::TargetKind::Deny);
+        r.src = 0xC0000200u | i;
+        r.src_mask = 0xFFFFFFFFu;
+        fx::append(rs, "input", r);
+    }
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(be.commit(unread(model::Ruleset::initial()), change_to(rs)).ok());
+    ASSERT_NE(listing().find("ip saddr @input-saddr-1"), std::string::npos) << listing();
+    EXPECT_FALSE(tally_of("input"));
 }
 
 INSTANTIATE_TEST_SUITE_P(RuleReset, NftKernelZero, ::testing::Values(false, true),

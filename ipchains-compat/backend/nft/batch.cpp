@@ -52,7 +52,8 @@ std::string describe(const Origin& o)
     return std::string(what) + " `" + o.object + "'";
 }
 
-Batch::Batch(uint32_t first_seq, uint32_t genid) : first_seq_(first_seq), family_(NFPROTO_IPV4)
+Batch::Batch(uint32_t first_seq, uint32_t genid)
+    : first_seq_(first_seq), genid_(genid), family_(NFPROTO_IPV4)
 {
     origins_.reserve(64);
     nlmsghdr* begin = nftnl_batch_begin(reserve(), first_seq_);

@@ -90,6 +90,8 @@ public:
     const void* data() const { return buf_; }
     size_t size() const { return len_; }
     uint32_t first_seq() const { return first_seq_; }
+    // The generation the batch is bound to, 0 for none.
+    uint32_t genid() const { return genid_; }
     uint32_t seq_count() const { return static_cast<uint32_t>(origins_.size()); }
     // The seq the kernel acks when the whole transaction succeeded (valid after close()).
     uint32_t ack_seq() const { return ack_seq_; }
@@ -106,6 +108,7 @@ private:
     size_t len_ = 0, cap_ = 0;
     size_t last_msg_ = 0;
     uint32_t first_seq_;
+    uint32_t genid_;
     uint32_t ack_seq_ = 0;
     std::vector<Origin> origins_;  // index = seq - first_seq
     bool closed_ = false;

@@ -5,7 +5,9 @@
 #include <unordered_map>
 #include <variant>
 
+#include "backend/nft/udata.h"
 #include "compile/compile.h"
+#include "compile/runs.h"
 
 namespace ipchains::backend::nft {
 
@@ -138,10 +140,40 @@ public:
         RulePtr r = secondary_instance(c) && has_counts(rule)
                         ? make_rule(table_, c.name, without_counts(rule), queue_)
                         : make_rule(table_, c.name, rule, queue_);
+        if (auto tally = run_tally(rule)) put_run_tally(r.get(), rule.comment, *tally);
         batch_.add_rule(r.get(), c.name);
     }
 
 private:
+    // The tally of the run `rule` looks up, as this batch leaves it (docs/design.md "The run's
+    // tally"), so that the first append after a full commit need not read the members back.
+    // Only in a batch bound to a generation: one that is not may commit after someone else's,
+    // and the generation it creates is unknown. Only for a set of single values, where the
+    // append fast path trusts a tally: there one key probe stands in for the overlap test
+    // against every member (a concatenation is no such set, there or in compile::needs_interval).
+    // Any member stands for the run; the last is the one the fast path would have named.
+    std::optional<RunTally> run_tally(const ir::Rule& rule) const
+    {
+        if (batch_.genid() == 0) return std::nullopt;
+        for (const auto& m : rule.matches) {
+            const auto* lookup = std::get_if<ir::SetLookup>(&m);
+            if (!lookup) continue;
+            auto it = ia_.sets.find(lookup->set);
+            if (it == ia_.sets.end()) return std::nullopt;
+            const ir::Set& set = *it->second;
+            if (set.interval || set.fields.size() > 1 || set.elements.empty())
+                return std::nullopt;
+            size_t number = 0;
+            std::string save_line;
+            if (!compile::parse_run_member_comment(set.elements.back().comment, number,
+                                                   save_line))
+                return std::nullopt;
+            return RunTally{generation_after_commit(batch_.genid()),
+                            static_cast<uint32_t>(set.elements.size()), std::move(save_line)};
+        }
+        return std::nullopt;
+    }
+
     Batch& batch_;
     const std::string& table_;
     const ir::Table& after_;

@@ -167,14 +167,8 @@ Result<std::optional<RunView>> view_from_kernel(Netlink& nl, const std::string& 
 // when the tally does not fit (the rule keeps none and the next append reads the members).
 bool put_tally(LastRule& last, const RunTally& tally)
 {
-    std::string ud = comment_udata(NFTNL_UDATA_RULE_COMMENT, last.comment);
-    std::string t = run_tally_udata(tally);
-    // The kernel refuses a longer rule userdata.
-    if (t.empty() || ud.size() + t.size() > NFT_USERDATA_MAXLEN) return false;
-    ud += t;
+    if (!put_run_tally(last.rule.get(), last.comment, tally)) return false;
     nftnl_rule_unset(last.rule.get(), NFTNL_RULE_POSITION);
-    nftnl_rule_set_data(last.rule.get(), NFTNL_RULE_USERDATA, ud.data(),
-                        static_cast<uint32_t>(ud.size()));
     return true;
 }
 
@@ -242,8 +236,8 @@ Result<bool> append_to_run(Netlink& nl, const std::string& table, const std::str
     // The batch runs only at `generation` (Batch's genid): when it commits, the kernel's
     // generation becomes the next one, and the tally is true for exactly that generation.
     if (!view->interval) {
-        const uint32_t next = generation + 1 == 0 ? 1 : generation + 1;  // the kernel skips 0
-        RunTally tally{next, static_cast<uint32_t>(members), rule.comment};
+        RunTally tally{generation_after_commit(generation), static_cast<uint32_t>(members),
+                       rule.comment};
         if (put_tally(*last, tally)) batch.replace_rule(last->rule.get(), chain);
     }
     return true;

@@ -10,6 +10,7 @@
 struct nlmsghdr;
 
 #include "backend/nft/nftnl_ptr.h"
+#include "backend/nft/udata.h"
 #include "ir/ir.h"
 
 namespace ipchains::backend::nft {
@@ -103,6 +104,10 @@ private:
 
 RulePtr make_rule(const std::string& table, const std::string& chain, const ir::Rule& r,
                   QueueImpl queue);
+// Gives a run's lookup rule the userdata `comment` followed by `tally` (lookup_rule_udata):
+// the one writer of the tally, for the append fast path and the full commit alike. False,
+// with `r` left as it was, when the two do not fit.
+bool put_run_tally(nftnl_rule* r, const std::string& comment, const RunTally& tally);
 
 // The building blocks of make_rule, exposed for the unit tests.
 void add_match(nftnl_rule* r, const ir::Match& m);

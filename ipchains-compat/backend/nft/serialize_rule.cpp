@@ -31,4 +31,12 @@ RulePtr make_rule(const std::string& table, const std::string& chain, const ir::
     return r;
 }
 
+bool put_run_tally(nftnl_rule* r, const std::string& comment, const RunTally& tally)
+{
+    std::string ud = lookup_rule_udata(comment, tally);
+    if (ud.empty()) return false;
+    nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud.data(), static_cast<uint32_t>(ud.size()));
+    return true;
+}
+
 }  // namespace ipchains::backend::nft

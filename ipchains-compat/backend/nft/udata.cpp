@@ -4,6 +4,9 @@
 
 #include <cstring>
 
+#include <libnftnl/udata.h>
+#include <linux/netfilter/nf_tables.h>
+
 namespace ipchains::backend::nft {
 
 std::string comment_udata(uint8_t type, const std::string& comment)
@@ -81,6 +84,20 @@ std::optional<RunTally> run_tally_from_udata(const void* data, uint32_t len)
     auto v = tlv_value(data, len, kRunTallyUdataType);
     if (!v || v->size() <= 8) return std::nullopt;
     return RunTally{get_u32(*v), get_u32(v->substr(4)), std::string(v->substr(8))};
+}
+
+std::string lookup_rule_udata(const std::string& comment, const RunTally& tally)
+{
+    std::string t = run_tally_udata(tally);
+    if (t.empty()) return {};
+    std::string ud = comment_udata(NFTNL_UDATA_RULE_COMMENT, comment);
+    if (ud.size() + t.size() > NFT_USERDATA_MAXLEN) return {};
+    return ud + t;
+}
+
+uint32_t generation_after_commit(uint32_t generation)
+{
+    return generation + 1 == 0 ? 1 : generation + 1;
 }
 
 }  // namespace ipchains::backend::nft

@@ -32,5 +32,15 @@ constexpr uint8_t kRunTallyUdataType = 0xc1;
 std::string run_tally_udata(const RunTally& t);
 // The tally TLV in a userdata blob, nullopt when there is none or it is malformed.
 std::optional<RunTally> run_tally_from_udata(const void* data, uint32_t len);
+// The userdata of a run's lookup rule that carries `tally`: the comment TLV, then the tally's.
+// "" when they do not fit together: the kernel refuses rule userdata beyond
+// NFT_USERDATA_MAXLEN, and a rule without a tally only costs the next append a read of the
+// members.
+std::string lookup_rule_udata(const std::string& comment, const RunTally& tally);
+
+// The ruleset generation a transaction bound to `generation` (NFNL_BATCH_GENID) leaves when it
+// commits: the kernel steps it by one and skips 0. What a tally written in that transaction
+// must say to be trusted.
+uint32_t generation_after_commit(uint32_t generation);
 
 }  // namespace ipchains::backend::nft
