@@ -74,6 +74,21 @@ std::string segment_chain_name(const std::string& name, int instance, int segmen
     return n;
 }
 
+std::string format_chain_name(int format)
+{
+    return "~format-" + std::to_string(format);
+}
+
+std::optional<int> format_of_chain(const std::string& name)
+{
+    const std::string prefix = "~format-";
+    int format = 0;
+    if (name.compare(0, prefix.size(), prefix) != 0 ||
+        !parse_int(name.substr(prefix.size()), &format))
+        return std::nullopt;
+    return format;
+}
+
 std::string policy_counter_name(const std::string& builtin)
 {
     return builtin + "-policy";

@@ -130,6 +130,15 @@ std::string segment_chain_name(const std::string& name, int instance, int segmen
 // layout"); exactly two is a table an older version wrote.
 std::string post_chain_name(ir::Hook hook, int i);
 
+// The format of a table whose built-in chains may say "*" (ChainTag::policy_in_base): such a
+// table holds the chain `~format-<n>`, tagged as a user chain, whose one rule is no save line,
+// so that a version that cannot read the format fails on it (exit 3) instead of reading the
+// built-in chains as nothing (docs/design.md "Table format").
+constexpr int kTableFormat = 2;
+std::string format_chain_name(int format);
+// The format `~format-<n>` stands for; nullopt for any other name.
+std::optional<int> format_of_chain(const std::string& name);
+
 // Presence of this (empty, unreferenced) chain means divert pass-through is on.
 constexpr const char* kPassthroughChain = "~passthrough";
 // Table counter object holding a built-in chain's policy counters: "<chain>-policy".

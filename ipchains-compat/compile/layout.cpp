@@ -208,6 +208,26 @@ std::vector<ir::Chain> nat_chains(const Plan& plan, bool with_masq)
     return chains;
 }
 
+// Tagged as a user chain, which every version reads, with a rule whose comment is no save
+// line: a version older than the format stops there ("cannot read rule", exit 3) rather than
+// take built-in chains whose tags say "*" for layout and rebuild them empty. Nothing jumps to
+// it, so no packet ever meets it.
+ir::Chain format_chain()
+{
+    ir::Chain c;
+    c.name = format_chain_name(kTableFormat);
+    ChainTag tag;
+    tag.name = c.name;
+    c.comment = chain_comment(tag);
+    c.role = ir::ChainRole::Format;
+    ir::Rule r;
+    r.statements.push_back(ir::Verdict{ir::Verdict::Return, ""});
+    r.comment = "table format " + std::to_string(kTableFormat) +
+                ": written by a newer ipchains-divert, whose ipchains-save can save it";
+    c.rules.push_back(std::move(r));
+    return c;
+}
+
 ir::Chain* find_chain(std::vector<ir::Chain>& chains, const std::string& name)
 {
     for (auto& c : chains)
@@ -261,6 +281,7 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     t.ip6 = opt.ip6;
     t.comment = "ipchains-divert";
     std::vector<ir::Chain> chains;
+    if (opt.base_chain_policy) chains.push_back(format_chain());
     if (rs.divert_passthrough) {
         ir::Chain p;
         p.name = kPassthroughChain;

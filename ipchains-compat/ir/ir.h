@@ -229,6 +229,7 @@ enum class ChainRole {
     Post,          // ~<hook>-post-<i>: deferred REJECT and resume dispatch, after the hook chain
     Nat,           // ~nat-in, ~nat-out: the REDIRECT and MASQ executors
     Passthrough,   // ~passthrough: empty, its presence is the setting
+    Format,        // ~format-<n>: the table's format, which older readers refuse
 };
 
 struct Chain {

@@ -15,6 +15,7 @@
 #include "backend/nft/dump.h"
 #include "compile/compile.h"
 #include "compile_fixtures.h"
+#include "parse/parser.h"
 
 namespace ipchains::backend::nft {
 namespace {
@@ -222,6 +223,41 @@ TEST(NftReadModel, UnreadableRuleCommentFailsLikeABadProcFormat)
     EXPECT_EQ(back.error().code, EINVAL);
     EXPECT_NE(back.error().message.find("table ip ipchains: cannot read rule"),
               std::string::npos);
+}
+
+// docs/design.md "Table format": a table whose built-in chains may say "*" holds `~format-2`.
+// An older reader takes its tag for a user chain's and fails on its rule, which is no save
+// line; this reader skips it, and refuses a table of a later format.
+TEST(NftReadModel, TableFormatChainStopsReadersOfAnotherFormat)
+{
+    compile::Options opt;
+    opt.base_chain_policy = true;
+    auto t = compile::compile(model::Ruleset::initial(), opt);
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    const ir::Chain* format = fx::find(*t, "~format-2");
+    ASSERT_NE(format, nullptr);
+    auto tag = compile::parse_chain_comment(format->comment);
+    ASSERT_TRUE(tag.has_value());
+    EXPECT_FALSE(tag->builtin()) << "every version reads a user chain's tag";
+    ASSERT_EQ(format->rules.size(), 1u);
+    parse::ParseOptions popt;
+    popt.restore_line = true;
+    EXPECT_FALSE(parse::parse_command(parse::split_words(format->rules[0].comment), popt).ok());
+    EXPECT_EQ(fx::find(*compile::compile(model::Ruleset::initial()), "~format-2"), nullptr)
+        << "no format chain where no tag says \"*\"";
+
+    KernelState k = as_kernel(*t);
+    auto back = rebuild_model(k, "ipchains");
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, model::Ruleset::initial());
+    for (auto& c : k.chains)
+        if (c.name == "~format-2") c.comment = "ipchains:0:0:0:in:-:~format-3";
+    back = rebuild_model(k, "ipchains");
+    ASSERT_FALSE(back.ok());
+    EXPECT_EQ(back.error().exit_status, 3);
+    EXPECT_EQ(back.error().message,
+              "table ip ipchains: written by a newer ipchains-divert (table format 3, this "
+              "version reads 2)");
 }
 
 }  // namespace

@@ -39,6 +39,13 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
         }
         auto tag = compile::parse_chain_comment(kc.comment);
         if (!tag) continue;  // layout chain
+        if (auto format = compile::format_of_chain(tag->name)) {
+            if (*format > compile::kTableFormat)
+                return bad_table(table, "written by a newer ipchains-divert (table format " +
+                                            std::to_string(*format) + ", this version reads " +
+                                            std::to_string(compile::kTableFormat) + ")");
+            continue;
+        }
         auto [it, fresh] = parts.try_emplace(tag->name);
         if (fresh) it->second.first = *tag;
         it->second.segs[tag->instance][tag->segment] = kc.name;
