@@ -31,7 +31,8 @@
 # flood through each configuration (udp_path.sh path_profile), a steadier figure than rates
 # here, and that share over none's.
 # Also: the time of one more blocklist host at N = 10,000 (ipchains -A against iptables-legacy
-# -A, nft add rule and nft add element), and the kernel memory of each ruleset: the growth of
+# -A, nft add rule and nft add element), the time of -P forward DENY and back there (against
+# iptables-legacy -P and nft's chain policy update), and the kernel memory of each ruleset: the growth of
 # SUnreclaim + VmallocUsed + Percpu in /proc/meminfo across the load into a namespace without
 # a ruleset (0.2 s after it returns), median of BLOCKLIST_MEM_REPS loads, the first into the
 # router itself. These are system-wide figures, so other work on the machine is noise; the
@@ -300,6 +301,27 @@ for ((r = 0; r < ADD_REPS; r++)); do
     done
 done
 
+# -P at N = 10,000: forward's policy to DENY and back, alternating between the same tools.
+declare -A policy_runs
+for ((r = 0; r < ADD_REPS; r++)); do
+    for target in DENY ACCEPT; do
+        verdict=accept
+        [ "$target" = DENY ] && verdict=drop
+        for ti in "${add_tools[@]}"; do
+            tool=${ti%%:*} ns=$P-${ti#*:}-rtr
+            t0=$(now_ns)
+            case $tool in
+                ipchains | ipchains-legacy)
+                    ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$IPCHAINS" -P forward "$target" ;;
+                iptables-legacy) ip netns exec "$ns" iptables-legacy -P FORWARD "${verdict^^}" ;;
+                nft | nft-set) ip netns exec "$ns" nft add chain ip bench fw "{ policy $verdict ; }" ;;
+            esac
+            t1=$(now_ns)
+            policy_runs[$tool]+=" $(((t1 - t0) / 1000))"
+        done
+    done
+done
+
 # Memory, further repeats: each ruleset again into a fresh namespace of its own (the first
 # was the router's load above). They stay until the end: namespaces are freed asynchronously,
 # and that must not happen inside another configuration's window.
@@ -341,21 +363,35 @@ for ((i = 1; i < ${#configs[@]}; i++)); do echo "  ${configs[$i]}: $(column_of "
 echo "kernel memory runs, KiB:"
 for i in "${!configs[@]}"; do echo "  ${configs[$i]}:${mem_kb[$i]}"; done
 
+# One line per tool of the command timed into `runs` (add or policy): what ran, the median.
+report_times() {
+    local kind=$1 what
+    local -n runs=$2
+    for ti in "${add_tools[@]}"; do
+        tool=${ti%%:*}
+        case $kind:$tool in
+            add:ipchains) what="ipchains -A forward -s H -j DENY" ;;
+            add:ipchains-legacy) what="ipchains -A ... (legacy backend)" ;;
+            add:iptables-legacy) what="iptables-legacy -A FORWARD -s H -j DROP" ;;
+            add:nft) what="nft add rule (linear table)" ;;
+            add:nft-set) what="nft add element (set of $TARGET_N)" ;;
+            policy:ipchains) what="ipchains -P forward DENY|ACCEPT" ;;
+            policy:ipchains-legacy) what="ipchains -P ... (legacy backend)" ;;
+            policy:iptables-legacy) what="iptables-legacy -P FORWARD DROP|ACCEPT" ;;
+            policy:nft) what="nft add chain ... { policy ... } (linear)" ;;
+            policy:nft-set) what="nft add chain ... { policy ... } (set)" ;;
+        esac
+        printf '%-42s %8.1f ms   (runs, us:%s)\n' "$what" \
+            "$(awk -v us="$(median ${runs[$tool]})" 'BEGIN { print us / 1000 }')" "${runs[$tool]}"
+    done
+}
 if [ "${#add_tools[@]}" -gt 0 ] && [ "$ADD_REPS" -gt 0 ]; then
     echo
     echo "-- one more blocklist host at N = $TARGET_N (median of $ADD_REPS, one process each)"
-    for ti in "${add_tools[@]}"; do
-        tool=${ti%%:*}
-        case $tool in
-            ipchains) what="ipchains -A forward -s H -j DENY" ;;
-            ipchains-legacy) what="ipchains -A ... (legacy backend)" ;;
-            iptables-legacy) what="iptables-legacy -A FORWARD -s H -j DROP" ;;
-            nft) what="nft add rule (linear table)" ;;
-            nft-set) what="nft add element (set of $TARGET_N)" ;;
-        esac
-        printf '%-42s %8.1f ms   (runs, us:%s)\n' "$what" \
-            "$(awk -v us="$(median ${add_runs[$tool]})" 'BEGIN { print us / 1000 }')" "${add_runs[$tool]}"
-    done
+    report_times add add_runs
+    echo
+    echo "-- forward's policy to DENY and back at N = $TARGET_N (median of $((2 * ADD_REPS)), one process each)"
+    report_times policy policy_runs
 fi
 
 echo
