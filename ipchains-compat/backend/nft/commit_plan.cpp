@@ -130,7 +130,7 @@ public:
     }
     void operator()(const compile::SetPolicy& s)
     {
-        ChainPtr c = make_chain_policy(table_, *ia_.chains.at(s.chain));
+        ChainPtr c = make_chain_policy(table_, s.chain, ia_.chains.at(s.chain)->base->drop);
         batch_.set_chain_policy(c.get(), s.chain);
     }
     void operator()(const compile::AddRule& s)

@@ -537,12 +537,9 @@ Result<bool> NftBackend::policy_fast(const std::string& chain, model::Policy pol
     const bool drop = policy == model::Policy::Deny;
     if (holder->drop == drop) return true;  // as the slow path: nothing to change
 
-    ir::Chain update;
-    update.name = holder->name;
-    update.base = ir::BaseChain{ir::Hook::Prerouting, 0, ir::ChainType::Filter, drop};
     Batch batch(read->nl->next_seq(), read->generation);
-    ChainPtr c = make_chain_policy(cfg_.table, update);
-    batch.set_chain_policy(c.get(), update.name);
+    ChainPtr c = make_chain_policy(cfg_.table, holder->name, drop);
+    batch.set_chain_policy(c.get(), holder->name);
     auto sent = send(batch);
     if (!sent) return sent.error();
     return true;

@@ -25,8 +25,9 @@ ChainPtr make_chain(const std::string& table, const ir::Chain& c);
 // The update that gives base chain `c` its policy counters (NFTA_CHAIN_COUNTERS), from the
 // values in `c.base->counters`: Batch::count_chain.
 ChainPtr make_chain_counters(const std::string& table, const ir::Chain& c);
-// The update that gives base chain `c` the policy in `c.base->drop`: Batch::set_chain_policy.
-ChainPtr make_chain_policy(const std::string& table, const ir::Chain& c);
+// The update that gives base chain `chain` the policy drop (else accept):
+// Batch::set_chain_policy.
+ChainPtr make_chain_policy(const std::string& table, const std::string& chain, bool drop);
 // A chain named for flush/delete messages.
 ChainPtr make_chain_ref(const std::string& table, const std::string& chain);
 // A rule naming only table and chain: the payload of a flush.

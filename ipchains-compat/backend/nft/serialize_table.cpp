@@ -21,9 +21,9 @@ uint32_t hooknum(ir::Hook h)
     return NF_INET_PRE_ROUTING;
 }
 
-uint32_t policy_verdict(const ir::BaseChain& b)
+uint32_t policy_verdict(bool drop)
 {
-    return b.drop ? NF_DROP : NF_ACCEPT;
+    return drop ? NF_DROP : NF_ACCEPT;
 }
 }  // namespace
 
@@ -57,7 +57,7 @@ ChainPtr make_chain(const std::string& table, const ir::Chain& ic)
         nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, ic.base->priority);
         nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE,
                             ic.base->type == ir::ChainType::Nat ? "nat" : "filter");
-        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, policy_verdict(*ic.base));
+        nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, policy_verdict(ic.base->drop));
     }
     if (!ic.comment.empty()) {
         std::string ud = comment_udata(NFTNL_UDATA_CHAIN_COMMENT, ic.comment);
@@ -75,10 +75,10 @@ ChainPtr make_chain_counters(const std::string& table, const ir::Chain& ic)
     return c;
 }
 
-ChainPtr make_chain_policy(const std::string& table, const ir::Chain& ic)
+ChainPtr make_chain_policy(const std::string& table, const std::string& chain, bool drop)
 {
-    ChainPtr c = make_chain_ref(table, ic.name);
-    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, policy_verdict(*ic.base));
+    ChainPtr c = make_chain_ref(table, chain);
+    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, policy_verdict(drop));
     return c;
 }
 
