@@ -4,7 +4,9 @@
 # generation of its read, the kernel refuses it when someone committed in between, and the
 # command runs again on a fresh read. Here two loops of 200 commands (appends on the fast
 # path, inserts and deletions on the slow one) run in parallel on one chain and must end with
-# exactly the expected rules, in the expected order, in a table equal to a fresh build.
+# exactly the expected rules, in the expected order, in a table equal to a fresh build. A third
+# loop sets forward's policy back and forth meanwhile (-P, on its own fast path on nft) and must
+# leave the last one it set.
 # IPCHAINS_DIVERT_BACKEND=legacy runs the same loops on the legacy backend, where the xtables lock
 # and a check of our chains against the read stand in for the generation (docs/backends.md).
 . "$(dirname "$0")/lib.sh"
@@ -40,15 +42,28 @@ writer_b() {
     done 2>>"$T/b.err"
 }
 
+# N policies, DENY last.
+writer_c() {
+    local i policy
+    for i in $(seq 1 "$N"); do
+        policy=ACCEPT
+        [ $((i % 2)) -eq $((N % 2)) ] && policy=DENY
+        ip netns exec "$HOST" ipchains -P forward "$policy" || echo "C: -P $i failed" >>"$T/c.err"
+    done 2>>"$T/c.err"
+}
+
 : >"$T/a.err"
 : >"$T/b.err"
+: >"$T/c.err"
 writer_a &
 A=$!
 writer_b &
 B=$!
-wait "$A" "$B"
+writer_c &
+C=$!
+wait "$A" "$B" "$C"
 
-for w in a b; do
+for w in a b c; do
     if [ -s "$T/$w.err" ]; then
         fail "writer $w: some commands failed"
         show "$T/$w.err"
@@ -69,7 +84,10 @@ done
         echo "-A input -s 10.1.$((i / 250)).$((i % 250 + 1))/255.255.255.255 -d 0.0.0.0/0.0.0.0 -j ACCEPT"
     done
 } >"$T/want"
-on "$HOST" ipchains-save 2>/dev/null | grep '^-A input' >"$T/got"
+on "$HOST" ipchains-save 2>/dev/null >"$T/saved"
+grep '^-A input' "$T/saved" >"$T/got"
+grep -qx ':forward DENY' "$T/saved" && pass "forward keeps the last policy set, DENY" ||
+    fail "forward's policy: $(grep '^:forward' "$T/saved")"
 want_n=$(wc -l <"$T/want")
 got_n=$(wc -l <"$T/got")
 [ "$got_n" -eq "$want_n" ] && pass "input holds $want_n rules" ||
