@@ -104,9 +104,14 @@ int apply_rules(model::Ruleset& rs, const model::Command& cmd)
             if (i == rules.size()) return EINVAL;
             doomed[i] = true;
         }
+        // No rule is moved onto itself: a self-move empties its strings (the jump target,
+        // the interface) in libstdc++.
         size_t kept = 0;
-        for (size_t i = 0; i < rules.size(); ++i)
-            if (!doomed[i]) rules[kept++] = std::move(rules[i]);
+        for (size_t i = 0; i < rules.size(); ++i) {
+            if (doomed[i]) continue;
+            if (kept != i) rules[kept] = std::move(rules[i]);
+            ++kept;
+        }
         rules.resize(kept);
         return 0;
     }

@@ -278,6 +278,28 @@ TEST(EngineDelete, BySpecOnePerRuleAndAllOrNothing)
     EXPECT_EQ(rs.find("input")->rules[0].dport.lo, 2);
 }
 
+// The rules before the deleted one keep everything, strings included (a jump's chain name
+// and an interface were once emptied by moving each kept rule onto itself).
+TEST(EngineDelete, BySpecKeepsTheRulesBeforeItWhole)
+{
+    auto rs = with_user({"blk"});
+    model::Rule jump = rule(TargetKind::Chain);
+    jump.target_chain = "blk";
+    jump.proto = 17;
+    model::Rule iface = tcp(1);
+    iface.iface = "eth0";
+    expect_ok(rs, cmd(Op::Append, "input", {jump, iface, tcp(2), tcp(3)}));
+    const std::vector<model::Rule> before = rs.find("input")->rules;
+    expect_ok(rs, cmd(Op::DeleteSpec, "input", {tcp(2)}));
+    const auto& rules = rs.find("input")->rules;
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[0], before[0]);
+    EXPECT_EQ(rules[0].target_chain, "blk");
+    EXPECT_EQ(rules[1], before[1]);
+    EXPECT_EQ(rules[1].iface, "eth0");
+    EXPECT_EQ(rules[2], before[3]);
+}
+
 TEST(EngineDelete, BySpecUnknownTargetOrChain)
 {
     auto rs = model::Ruleset::initial();
