@@ -11,3 +11,7 @@ set_tests_properties(kernel-nft-traffic PROPERTIES
 add_test(kernel-nft-runs bash "${SRC}/tests/kernel/nft_runs.sh")
 set_tests_properties(kernel-nft-runs PROPERTIES
   ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS "kernel")
+# The same under seeded random edits (-A/-I/-D/-R/-C/-Z/-P/-F) with packets between them.
+add_test(kernel-nft-runs-random bash "${SRC}/tests/kernel/nft_runs_random.sh")
+set_tests_properties(kernel-nft-runs-random PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "kernel")
