@@ -14,4 +14,4 @@ set_tests_properties(kernel-nft-runs PROPERTIES
 # The same under seeded random edits (-A/-I/-D/-R/-C/-Z/-P/-F) with packets between them.
 add_test(kernel-nft-runs-random bash "${SRC}/tests/kernel/nft_runs_random.sh")
 set_tests_properties(kernel-nft-runs-random PROPERTIES
-  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "kernel")
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS "kernel")

@@ -1,13 +1,14 @@
 #!/bin/bash
 # Rule runs under random edits (docs/nftables-mapping.md "Rule runs"). For each seed, one
 # script of about a hundred steps is drawn once: -A, -I, -D (by number and by rule), -R, -C,
-# -Z, -L -Z, -P and -F over hosts, networks, udp ports, host . port pairs, interfaces,
-# inversions, marks, -l, REJECT and RETURN, in `input` and in a user chain `blk` that input
-# jumps to, with known datagrams from members between the edits. The nft backend compiles
-# the runs to set lookups and verdict maps and takes its fast paths (an -A onto a run is one
-# element, -P a chain update); the legacy backend has one kernel rule per ipchains rule. The
-# script is replayed on both: every command's exit status, stdout and stderr, and
-# `ipchains -L -v -x -n --line-numbers` of both chains at each checkpoint must be identical.
+# -Z, -L -Z, -P (ACCEPT, DENY, REJECT), -F and a save/restore round trip, over hosts,
+# networks, udp ports, host . port pairs, interfaces, inversions, marks, -l, REJECT and
+# RETURN, in `input` and in a user chain `blk` that input jumps to, with known datagrams from
+# members between the edits. The nft backend compiles the runs to set lookups and verdict
+# maps and takes its fast paths (an -A onto a run is one element, -P a chain update); the
+# legacy backend has one kernel rule per ipchains rule. The script is replayed on both: every
+# command's exit status, stdout and stderr, and `ipchains -L -v -x -n --line-numbers` of both
+# chains at each checkpoint must be identical.
 #
 # RUNS_SEEDS="a b ..." replays other seeds (the failure names the seed); SHOW=1 prints the
 # transcripts.
@@ -58,7 +59,8 @@ chain_delete() {
     c=("${c[@]:0:$2}" "${c[@]:$(($2 + 1))}")
 }
 
-# script SEED: the steps, one per line: `ipchains ARGS`, `send SOURCE PORT` or `check`.
+# script SEED: the steps, one per line: `ipchains ARGS`, `restore`, `send SOURCE PORT` or
+# `check`.
 script() {
     RANDOM=$1
     CHAIN_input=()
@@ -106,10 +108,14 @@ script() {
         elif [ "$n" -lt 90 ]; then echo "ipchains -Z $chain"
         elif [ "$n" -lt 91 ]; then echo "ipchains -L -Z -v -x -n"
         elif [ "$n" -lt 95 ]; then
-            case $(pick 2) in 0) echo "ipchains -P input DENY" ;; *) echo "ipchains -P input ACCEPT" ;; esac
+            # ACCEPT and DENY: the base chain's own policy; REJECT: a policy rule (another form).
+            local policies=(ACCEPT DENY ACCEPT DENY REJECT)
+            echo "ipchains -P input ${policies[$(pick 5)]}"
         elif [ "$n" -lt 96 ] && [ "$chain" = blk ]; then
             echo "ipchains -F blk"
             CHAIN_blk=()
+        elif [ "$n" -lt 97 ]; then
+            echo "restore"  # ipchains-save | ipchains-restore: the same rules, counters zeroed
         fi
         for k in $(seq "$(pick 4)"); do
             case $(pick 4) in
@@ -147,6 +153,11 @@ replay() {
             echo "\$ $line"
             # shellcheck disable=SC2086
             on "$host" $line 2>&1
+            echo "-> $?"
+            ;;
+        restore)
+            echo "\$ ipchains-save | ipchains-restore"
+            on "$host" ipchains-save 2>/dev/null | on "$host" ipchains-restore 2>&1
             echo "-> $?"
             ;;
         send\ *)
