@@ -112,6 +112,10 @@ ns_new() {
     # Many REJECTs to one peer in a row: without this the kernel's per-peer ICMP rate limit
     # (burst of 6, then 1/s) would turn "refused" into "timeout".
     ip netns exec "$name" sysctl -qw net.ipv4.icmp_ratelimit=0
+    # No ICMP type rate-limited at all: the machine-wide limit (icmp_msgs_per_sec) is one
+    # budget shared by every namespace, so suites running in parallel would take each other's
+    # ICMP errors away.
+    ip netns exec "$name" sysctl -qw net.ipv4.icmp_ratemask=0
     printf -v "$1" '%s' "$name"
 }
 
