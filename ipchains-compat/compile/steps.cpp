@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "compile/compile.h"
 #include "compile/diff.h"
 
 namespace ipchains::compile {
@@ -85,6 +86,31 @@ std::vector<Step> refill_steps(const ir::Table& table, const std::vector<std::st
     for (const auto& c : table.chains) by_name[c.name] = &c;
     for (const auto& name : refilled) add_rules(steps, *by_name.at(name), 0);
     return steps;
+}
+
+std::set<std::string> reshaped_chains(const ir::Table* before, const ir::Table& after,
+                                      const std::vector<Step>& steps)
+{
+    auto owner_in = [](const ir::Table* t, const std::string& chain, std::set<std::string>& out) {
+        if (t == nullptr) return;
+        for (const auto& c : t->chains)
+            if (c.name == chain) {
+                if (auto tag = parse_chain_comment(c.comment)) out.insert(tag->name);
+                return;
+            }
+    };
+    std::set<std::string> owners;
+    for (const auto& step : steps) {
+        if (const auto* f = std::get_if<FlushChain>(&step)) {
+            owner_in(before, f->chain, owners);
+            owner_in(&after, f->chain, owners);
+        } else if (const auto* d = std::get_if<DeleteChain>(&step)) {
+            owner_in(before, d->chain, owners);
+        } else if (const auto* a = std::get_if<AddChain>(&step)) {
+            owner_in(&after, a->chain, owners);
+        }
+    }
+    return owners;
 }
 
 }  // namespace ipchains::compile

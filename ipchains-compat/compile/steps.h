@@ -24,6 +24,7 @@
 //                       then the new tail of every chain whose old rules are a prefix
 #pragma once
 
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -98,5 +99,14 @@ std::vector<Step> commit_steps(const ir::Table* before, const ir::Table& after);
 // `table`'s counts, and are left alone.
 std::vector<Step> refill_steps(const ir::Table& table, const std::vector<std::string>& chains,
                                const std::vector<Step>& done = {});
+
+// The ipchains chains of which `steps` (from `before` to `after`) add, remove or rebuild a
+// chain: a copy for another hook comes or goes, or one is flushed or recreated. Each copy
+// counts its own share of a rule's packets and the model holds the totals, which only the
+// primary copy is given (docs/design.md "Counters of a chain with copies"): so all chains of
+// these ipchains chains must be rebuilt with `after`'s counts, or a kept copy would lose a
+// removed copy's share, or count its own again beside the totals.
+std::set<std::string> reshaped_chains(const ir::Table* before, const ir::Table& after,
+                                      const std::vector<Step>& steps);
 
 }  // namespace ipchains::compile

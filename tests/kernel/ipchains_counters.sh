@@ -86,4 +86,30 @@ Chain acct (1 references):
        2        168 -          icmp ------ 0xFF 0x00  *                              0.0.0.0/0            0.0.0.0/0             8 ->   *
 EOF
 
+# A user chain reached from input and from output counts both directions; its counts stay
+# when a jump to it goes or comes back (each hook runs a copy of the chain of its own).
+ipc "$HOST" -F
+ipc "$HOST" -X
+ipc "$HOST" -N both
+ipc "$HOST" -A both -p icmp
+ipc "$HOST" -A input -p icmp -j both
+ipc "$HOST" -A output -p icmp -j both
+both_counts() {
+    local want=$1 desc=$2 got
+    got=$(on "$HOST" ipchains -L both -v -x -n | awk 'NR == 3 { print $1, $2 }')
+    [ "$got" = "$want" ] && pass "$desc" || fail "$desc: chain both counts '$got', want '$want'"
+}
+on "$PEER" ping -n -q -c2 -i0.2 -W2 "$HOST_IP" >/dev/null
+both_counts "4 336" "2 echo requests in and 2 replies out, counted in one rule"
+ipc "$HOST" -F input
+both_counts "4 336" "-F input: the requests counted through input stay"
+ipc "$HOST" -A input -p icmp -j both
+on "$PEER" ping -n -q -c1 -W2 "$HOST_IP" >/dev/null
+both_counts "6 504" "the jump from input back, one more ping"
+ipc "$HOST" -D output 1
+both_counts "6 504" "-D of output's jump: the replies counted through output stay"
+ipc "$HOST" -I output 1 -p icmp -j both
+ipc "$HOST" -D input 1
+both_counts "6 504" "output's jump back, input's gone: still every count"
+
 finish

@@ -105,3 +105,32 @@ TEST(CompileSteps, RefillAfterACommitSkipsWhatTheCommitRebuilt)
                   "add rule kept 1",
               }));
 }
+
+// A user chain reached from input and output has a copy per hook; the copies' shares of the
+// counts only add up again if every copy is rebuilt when one comes or goes.
+TEST(CompileSteps, ReshapedChainsAreThoseWhoseCopiesComeGoOrAreRebuilt)
+{
+    using fx::append;
+    model::Ruleset both = fx::ruleset({"acct"});
+    append(both, "acct", fx::rule());
+    append(both, "input", fx::jump("acct"));
+    append(both, "output", fx::jump("acct"));
+    model::Ruleset in_only = fx::ruleset({"acct"});
+    append(in_only, "acct", fx::rule());
+    append(in_only, "input", fx::jump("acct"));
+    const ir::Table a = fx::compiled(both), b = fx::compiled(in_only);
+
+    auto reshaped = [](const ir::Table& from, const ir::Table& to) {
+        return compile::reshaped_chains(&from, to, compile::commit_steps(&from, to));
+    };
+    // output's copy of acct goes (and output loses its jump: it is flushed) ...
+    EXPECT_EQ(reshaped(a, b), (std::set<std::string>{"acct", "output"}));
+    // ... and comes back (output only gains the jump at its end).
+    EXPECT_EQ(reshaped(b, a), (std::set<std::string>{"acct"}));
+
+    // One more rule at the end of every copy: nothing is rebuilt, the counts keep running.
+    model::Ruleset grown = both;
+    append(grown, "acct", fx::rule(model::TargetKind::Accept));
+    EXPECT_TRUE(reshaped(a, fx::compiled(grown)).empty());
+    EXPECT_TRUE(compile::reshaped_chains(&a, a, {}).empty());
+}

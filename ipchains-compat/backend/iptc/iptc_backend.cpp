@@ -10,6 +10,7 @@
 #include "backend/common/read_model.h"
 #include "backend/iptc/kernel.h"
 #include "backend/iptc/layout.h"
+#include "compile/steps.h"
 #include "backend/iptc/read_state.h"
 #include "backend/iptc/xtables_lock.h"
 #include "compile/compile.h"
@@ -66,6 +67,14 @@ public:
         if (!t) return t.error();
         auto layout = iptc::make_layout(*t, prefix_);
         if (!layout) return layout.error();
+        // Chains whose copies come, go or are rebuilt have all their counters written from the
+        // model (compile::reshaped_chains).
+        std::set<std::string> reshaped;
+        if (before.generation) {
+            auto was = compile::compile(before.ruleset, opt);
+            if (!was) return was.error();
+            reshaped = compile::reshaped_chains(&*was, *t, compile::commit_steps(&*was, *t));
+        }
         // The model came from our mangle chains: if they are no longer what the read saw,
         // another program committed in between and `after` would undo its change. (libiptc
         // itself only notices a changed entry count between its own snapshot and commit.)
@@ -103,7 +112,8 @@ public:
             // Unchanged kernel chains keep their own counters unless -Z reset them.
             std::set<std::string> recount;
             for (const auto& [legacy, owner] : ts.owner)
-                if (change.zeroed.count(owner) || change.recounted.count(owner))
+                if (change.zeroed.count(owner) || change.recounted.count(owner) ||
+                    reshaped.count(owner))
                     recount.insert(legacy);
             auto changed = (*h)->apply(ts, prefix_, recount);
             if (!changed) return changed.error();

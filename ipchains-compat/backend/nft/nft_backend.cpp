@@ -392,8 +392,13 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
         reset_in_place = *can;
         if (!reset_in_place) refilled.insert(change.zeroed.begin(), change.zeroed.end());
     }
-    for (auto& p : plans)
-        if (p.after) p.refill = nft_chains_of(*p.after, refilled);
+    for (auto& p : plans) {
+        if (!p.after) continue;
+        std::set<std::string> names = refilled;
+        auto reshaped = compile::reshaped_chains(p.before ? &*p.before : nullptr, *p.after, p.steps);
+        names.insert(reshaped.begin(), reshaped.end());
+        p.refill = nft_chains_of(*p.after, names);
+    }
 
     QueueImpl queue = QueueImpl::Compat;
     bool sends_queue = false;
