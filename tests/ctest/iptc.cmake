@@ -20,3 +20,11 @@ foreach(t coexist_legacy coexist_nft differential_backends)
     TIMEOUT 180
     LABELS "kernel;legacy")
 endforeach()
+# Seeded random edits of chains (jumps, -N/-X/-F, policies) with packets both ways: the same
+# transcript on both backends.
+add_test(kernel-differential_chains bash "${SRC}/tests/kernel/differential_chains.sh")
+set_tests_properties(kernel-differential_chains PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"
+  SKIP_RETURN_CODE 77
+  TIMEOUT 600
+  LABELS "kernel;legacy")
