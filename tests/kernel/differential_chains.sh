@@ -55,12 +55,23 @@ some_chain() {
     esac
 }
 
+# datagram: one datagram line (random_lib.sh), into the host or out of it.
+datagram() {
+    host
+    port
+    pick 2
+    case $R in
+    0) echo "send $H $P" ;;
+    *) echo "reply $H $P" ;;
+    esac
+}
+
 # script SEED: the steps (random_lib.sh). Rule numbers are drawn up to a guess of the
 # chain's length: one past the end or a missing chain gives the same error on both backends.
 script() {
     RANDOM=$1
     declare -A len=([input]=0 [output]=0 [u1]=0 [u2]=0 [u3]=0)
-    local step chain n i k sends policies=(ACCEPT DENY ACCEPT DENY REJECT)
+    local step chain n i k policies=(ACCEPT DENY ACCEPT DENY REJECT)
     echo "ipchains -N u1"
     echo "ipchains -N u2"
     echo "ipchains -A input -p udp -j u1"
@@ -125,18 +136,7 @@ script() {
         elif [ "$n" -lt 97 ]; then
             echo "restore"
         fi
-        pick 4
-        sends=$R
-        for ((k = 0; k < sends; k++)); do
-            host
-            port
-            pick 2
-            case $R in
-            0) echo "send $H $P" ;;
-            *) echo "reply $H $P" ;;
-            esac
-        done
-        [ $((step % 10)) -eq 0 ] && echo check
+        after_step "$step"
     done
     echo check
 }

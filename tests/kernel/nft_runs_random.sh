@@ -54,6 +54,16 @@ chain_delete() {
     c=("${c[@]:0:$2}" "${c[@]:$(($2 + 1))}")
 }
 
+# datagram: one datagram line (random_lib.sh) into the host, a quarter of them from the
+# senders of the host . port rules.
+datagram() {
+    host
+    port
+    pick 4
+    [ "$R" -eq 0 ] && { pick "$RANDOM_PAIRS"; H=10.199.3.$((1 + R)); }
+    echo "send $H $P"
+}
+
 # script SEED: the steps, one per line: `ipchains ARGS`, `restore`, `send SOURCE PORT` or
 # `check`.
 script() {
@@ -63,7 +73,7 @@ script() {
     echo "ipchains -N blk"
     echo "ipchains -A input -p udp -j blk"
     chain_insert input 0 "-p udp -j blk"
-    local step chain len n spec i k sends policies=(ACCEPT DENY ACCEPT DENY REJECT)
+    local step chain len n spec i k policies=(ACCEPT DENY ACCEPT DENY REJECT)
     for step in $(seq 100); do
         pick 2
         case $R in 0) chain=blk ;; *) chain=input ;; esac
@@ -120,16 +130,7 @@ script() {
         elif [ "$n" -lt 97 ]; then
             echo "restore"  # ipchains-save | ipchains-restore: the same rules, counters zeroed
         fi
-        pick 4
-        sends=$R
-        for ((k = 0; k < sends; k++)); do
-            host
-            port
-            pick 4
-            [ "$R" -eq 0 ] && { pick "$RANDOM_PAIRS"; H=10.199.3.$((1 + R)); }
-            echo "send $H $P"
-        done
-        [ $((step % 10)) -eq 0 ] && echo check
+        after_step "$step"
     done
     echo check
 }

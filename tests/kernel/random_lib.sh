@@ -32,6 +32,17 @@ pick() { R=$((RANDOM % $1)); }
 host() { pick "$RANDOM_HOSTS"; H=10.199.2.$((1 + R)); }
 port() { pick 4; P=$((7001 + R)); }
 
+# after_step STEP: 0 to 3 datagrams, each the line of the suite's own `datagram`, then a check
+# every tenth step.
+after_step() {
+    local k sends
+    pick 4
+    sends=$R
+    for ((k = 0; k < sends; k++)); do datagram; done
+    [ $(($1 % 10)) -eq 0 ] && echo check
+    return 0
+}
+
 # replay BACKEND SEED: the transcript of $T/script.SEED goes to $T/BACKEND.SEED, the final
 # ipchains-save to $T/BACKEND.SEED.save.
 replay() {
