@@ -106,6 +106,9 @@ both_counts "4 336" "-F input: the requests counted through input stay"
 ipc "$HOST" -A input -p icmp -j both
 on "$PEER" ping -n -q -c1 -W2 "$HOST_IP" >/dev/null
 both_counts "6 504" "the jump from input back, one more ping"
+# The first REJECT changes how the legacy backend writes the output copy's other rules.
+ipc "$HOST" -A both -p icmp -d 10.199.1.99 -j REJECT
+both_counts "6 504" "a first REJECT appended: both copies' counts stay"
 ipc "$HOST" -D output 1
 both_counts "6 504" "-D of output's jump: the replies counted through output stay"
 ipc "$HOST" -I output 1 -p icmp -j both

@@ -4,13 +4,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 
 #include "backend/common/read_model.h"
 #include "backend/iptc/kernel.h"
 #include "backend/iptc/layout.h"
-#include "compile/steps.h"
 #include "backend/iptc/read_state.h"
 #include "backend/iptc/xtables_lock.h"
 #include "compile/compile.h"
@@ -67,13 +67,18 @@ public:
         if (!t) return t.error();
         auto layout = iptc::make_layout(*t, prefix_);
         if (!layout) return layout.error();
-        // Chains whose copies come, go or are rebuilt have all their counters written from the
-        // model (compile::reshaped_chains).
-        std::set<std::string> reshaped;
+        // Which ipchains chain each of our legacy chains carries now, per table: the ruleset
+        // read, laid out the same way. TableHandle::apply recounts every chain of an ipchains
+        // chain one of whose legacy chains comes, goes or is rebuilt (docs/design.md
+        // "Counters of a chain with copies"); here that also happens when the IR only grows,
+        // as when a first REJECT turns a copy's ACCEPT into a goto.
+        std::map<std::string, std::map<std::string, std::string>> owner_now;
         if (before.generation) {
             auto was = compile::compile(before.ruleset, opt);
             if (!was) return was.error();
-            reshaped = compile::reshaped_chains(&*was, *t, compile::commit_steps(&*was, *t));
+            auto was_layout = iptc::make_layout(*was, prefix_);
+            if (!was_layout) return was_layout.error();
+            for (auto& ts : was_layout->tables) owner_now[ts.table] = std::move(ts.owner);
         }
         // The model came from our mangle chains: if they are no longer what the read saw,
         // another program committed in between and `after` would undo its change. (libiptc
@@ -112,10 +117,9 @@ public:
             // Unchanged kernel chains keep their own counters unless -Z reset them.
             std::set<std::string> recount;
             for (const auto& [legacy, owner] : ts.owner)
-                if (change.zeroed.count(owner) || change.recounted.count(owner) ||
-                    reshaped.count(owner))
+                if (change.zeroed.count(owner) || change.recounted.count(owner))
                     recount.insert(legacy);
-            auto changed = (*h)->apply(ts, prefix_, recount);
+            auto changed = (*h)->apply(ts, prefix_, recount, owner_now[ts.table]);
             if (!changed) return changed.error();
             if (!*changed) continue;
             if (auto c = (*h)->commit(); !c) return c.error();

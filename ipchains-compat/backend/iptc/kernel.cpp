@@ -88,11 +88,33 @@ size_t TableHandle::foreign_rules(const std::string& prefix)
 }
 
 Result<bool> TableHandle::apply(const TableState& want, const std::string& prefix,
-                                const std::set<std::string>& recount)
+                                const std::set<std::string>& recount_in,
+                                const std::map<std::string, std::string>& owner_now)
 {
     bool changed = false;
     std::map<std::string, std::vector<LegacyRule>> have;
     for (auto& c : chains(prefix)) have[c.name] = std::move(c.rules);
+
+    // 0. `want` gives a rule's totals to its primary copy only (layout.cpp), while a chain that
+    //    stays or only grows keeps its own share: so when any legacy chain of an ipchains
+    //    chain is created, refilled or removed, all of them are recounted (docs/design.md
+    //    "Counters of a chain with copies").
+    std::set<std::string> wanted_names, reshaped;
+    for (const auto& c : want.chains) wanted_names.insert(c.name);
+    for (const auto& [name, rules] : have) {
+        auto owner = owner_now.find(name);
+        if (!wanted_names.count(name) && owner != owner_now.end()) reshaped.insert(owner->second);
+    }
+    for (const auto& c : want.chains) {
+        auto old = have.find(c.name);
+        const bool grows = old != have.end() && old->second.size() <= c.rules.size() &&
+                           same_rules(old->second, c.rules, old->second.size());
+        auto owner = want.owner.find(c.name);
+        if (!grows && owner != want.owner.end()) reshaped.insert(owner->second);
+    }
+    std::set<std::string> recount = recount_in;
+    for (const auto& [legacy, owner] : want.owner)
+        if (reshaped.count(owner)) recount.insert(legacy);
 
     // 1. Every wanted chain exists before any rule jumps to it.
     for (const auto& c : want.chains) {
@@ -166,8 +188,6 @@ Result<bool> TableHandle::apply(const TableState& want, const std::string& prefi
     }
 
     // 4. Chains we no longer need: emptied first, since they may jump to one another.
-    std::set<std::string> wanted_names;
-    for (const auto& c : want.chains) wanted_names.insert(c.name);
     std::vector<std::string> gone;
     for (const auto& [name, rules] : have)
         if (!wanted_names.count(name)) gone.push_back(name);
