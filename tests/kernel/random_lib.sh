@@ -93,7 +93,6 @@ replay() {
             ;;
         check)
             echo "== check"
-            for a in "$host" "$peer"; do on "$a" nstat -asz 2>/dev/null | grep -E "^(UdpInDatagrams|UdpNoPorts|IcmpOutMsgs|IcmpInMsgs|IpInReceives|IpOutRequests|UdpInErrors|UdpRcvbufErrors) " | awk '{print $1, $2}' | tr '\n' ' '; echo; done
             if [ -z "$RANDOM_CHECK_CHAINS" ]; then
                 on "$host" ipchains -L -v -x -n --line-numbers 2>&1
             else
