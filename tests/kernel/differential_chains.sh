@@ -66,12 +66,16 @@ datagram() {
     esac
 }
 
+# rule_number CHAIN: a number from 1 to one past the guessed end of CHAIN into I (script's
+# `len`).
+rule_number() { pick $((len[$1] + 1)); I=$((1 + R)); }
+
 # script SEED: the steps (random_lib.sh). Rule numbers are drawn up to a guess of the
 # chain's length: one past the end or a missing chain gives the same error on both backends.
 script() {
     RANDOM=$1
     declare -A len=([input]=0 [output]=0 [u1]=0 [u2]=0 [u3]=0)
-    local step chain n i k policies=(ACCEPT DENY ACCEPT DENY REJECT)
+    local step chain n k policies=(ACCEPT DENY ACCEPT DENY REJECT)
     echo "ipchains -N u1"
     echo "ipchains -N u2"
     echo "ipchains -A input -p udp -j u1"
@@ -88,24 +92,21 @@ script() {
             echo "ipchains -A $chain $SPEC"
             len[$chain]=$((len[$chain] + 1))
         elif [ "$n" -lt 52 ]; then
-            pick $((len[$chain] + 1))
-            i=$((1 + R))
+            rule_number "$chain"
             rule_spec "$chain"
-            echo "ipchains -I $chain $i $SPEC"
+            echo "ipchains -I $chain $I $SPEC"
             len[$chain]=$((len[$chain] + 1))
         elif [ "$n" -lt 60 ]; then
-            pick $((len[$chain] + 1))
-            i=$((1 + R))
-            echo "ipchains -D $chain $i"
-            [ "$i" -le "${len[$chain]}" ] && len[$chain]=$((len[$chain] - 1))
+            rule_number "$chain"
+            echo "ipchains -D $chain $I"
+            [ "$I" -le "${len[$chain]}" ] && len[$chain]=$((len[$chain] - 1))
         elif [ "$n" -lt 64 ]; then
             rule_spec "$chain"
             echo "ipchains -D $chain $SPEC"
         elif [ "$n" -lt 70 ]; then
-            pick $((len[$chain] + 1))
-            i=$((1 + R))
+            rule_number "$chain"
             rule_spec "$chain"
-            echo "ipchains -R $chain $i $SPEC"
+            echo "ipchains -R $chain $I $SPEC"
         elif [ "$n" -lt 74 ]; then
             pick 3
             echo "ipchains -N ${USER_CHAINS[$R]}"
