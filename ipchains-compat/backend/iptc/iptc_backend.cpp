@@ -67,19 +67,13 @@ public:
         if (!t) return t.error();
         auto layout = iptc::make_layout(*t, prefix_);
         if (!layout) return layout.error();
-        // Which ipchains chain each of our legacy chains carries now, per table: the ruleset
-        // read, laid out the same way. TableHandle::apply recounts every chain of an ipchains
-        // chain one of whose legacy chains comes, goes or is rebuilt (docs/design.md
-        // "Counters of a chain with copies"); here that also happens when the IR only grows,
-        // as when a first REJECT turns a copy's ACCEPT into a goto.
-        std::map<std::string, std::map<std::string, std::string>> owner_now;
-        if (before.generation) {
-            auto was = compile::compile(before.ruleset, opt);
-            if (!was) return was.error();
-            auto was_layout = iptc::make_layout(*was, prefix_);
-            if (!was_layout) return was_layout.error();
-            for (auto& ts : was_layout->tables) owner_now[ts.table] = std::move(ts.owner);
-        }
+        // Which ipchains chain each of our legacy chains carries now. TableHandle::apply
+        // recounts every chain of an ipchains chain one of whose legacy chains comes, goes or is
+        // rebuilt (docs/design.md "Counters of a chain with copies"); here that also happens
+        // when the IR only grows, as when a first REJECT turns a copy's ACCEPT into a goto.
+        // Tagged chains are all in mangle, and the staleness check below holds it as read.
+        const auto owner_now = iptc::chain_owners(before.chains, prefix_);
+        const std::map<std::string, std::string> no_owners;
         // The model came from our mangle chains: if they are no longer what the read saw,
         // another program committed in between and `after` would undo its change. (libiptc
         // itself only notices a changed entry count between its own snapshot and commit.)
@@ -119,7 +113,8 @@ public:
             for (const auto& [legacy, owner] : ts.owner)
                 if (change.zeroed.count(owner) || change.recounted.count(owner))
                     recount.insert(legacy);
-            auto changed = (*h)->apply(ts, prefix_, recount, owner_now[ts.table]);
+            auto changed =
+                (*h)->apply(ts, prefix_, recount, ts.table == "mangle" ? owner_now : no_owners);
             if (!changed) return changed.error();
             if (!*changed) continue;
             if (auto c = (*h)->commit(); !c) return c.error();

@@ -96,6 +96,19 @@ common::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std
     return k;
 }
 
+std::map<std::string, std::string> chain_owners(const std::vector<common::KernelChain>& chains,
+                                                const std::string& prefix)
+{
+    std::map<std::string, std::string> owner;
+    for (const auto& c : chains) {
+        auto tag = compile::parse_chain_comment(c.comment);
+        if (!tag) continue;
+        for (const char* copy : {"", kCopyForward, kCopyPostrouting})
+            owner[prefix + c.name + copy] = tag->name;
+    }
+    return owner;
+}
+
 std::vector<std::string> zeroable(const std::vector<LegacyChain>& ours, const std::string& prefix)
 {
     std::vector<std::string> out;

@@ -6,6 +6,7 @@
 //   policy counters are the counters of the rules marked kCounterComment.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@ common::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std
 
 // The save line a carrier holds, or "" for layout rules.
 std::string carrier_comment(const LegacyRule& r);
+
+// Which ipchains chain each of our legacy chains carries, from the chain tags a read found in
+// `~meta` (Snapshot::chains): a tagged IR chain and its ^F/^P copies all belong to the tag's
+// chain. Layout chains (dispatch, executors, nat) belong to none.
+std::map<std::string, std::string> chain_owners(const std::vector<common::KernelChain>& chains,
+                                                const std::string& prefix);
 
 // Chains whose counters -Z resets: all of ours but the policy chains (never reset) and meta.
 std::vector<std::string> zeroable(const std::vector<LegacyChain>& ours, const std::string& prefix);
