@@ -28,3 +28,11 @@ set_tests_properties(kernel-differential_chains PROPERTIES
   SKIP_RETURN_CODE 77
   TIMEOUT 600
   LABELS "kernel;legacy")
+# The same on a router: input, forward and output with MASQ and REDIRECT, datagrams through
+# it both ways, to it and from it, and what arrived at each end.
+add_test(kernel-differential_forward bash "${SRC}/tests/kernel/differential_forward.sh")
+set_tests_properties(kernel-differential_forward PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}"
+  SKIP_RETURN_CODE 77
+  TIMEOUT 600
+  LABELS "kernel;legacy")

@@ -1,19 +1,21 @@
-# Shared by the randomized differential suites (nft_runs_random.sh, differential_chains.sh),
-# sourced after lib.sh. A suite draws one script per seed (its own `script SEED`), and this
-# replays it on the nft and on the legacy backend, each in a fresh host and peer, and compares
-# the transcripts byte for byte.
+# Shared by the randomized differential suites (nft_runs_random.sh, differential_chains.sh,
+# differential_forward.sh), sourced after lib.sh. A suite draws one script per seed (its own
+# `script SEED`), and this replays it on the nft and on the legacy backend, each in fresh
+# namespaces, and compares the transcripts byte for byte.
 #
-# Topology: HOST eth0 10.199.1.1 <-> PEER eth0 10.199.1.2, the peer also holding
+# Default topology: HOST eth0 10.199.1.1 <-> PEER eth0 10.199.1.2, the peer also holding
 # 10.199.2.1-$RANDOM_HOSTS and 10.199.3.1-$RANDOM_PAIRS; both run UDP sinks on 7001-7004
 # (no answers and no port unreachables: their timing differs from run to run).
 #
 # Script steps, one per line:
-#   ipchains ARGS        on the host; its stdout, stderr and exit status go to the transcript
-#   restore              ipchains-save | ipchains-restore on the host
+#   ipchains ARGS        in IPC_NS (the host); its stdout, stderr and exit status go to
+#                        the transcript
+#   restore              ipchains-save | ipchains-restore in IPC_NS
+#   check                `ipchains -L -v -x -n --line-numbers` for each chain of
+#                        RANDOM_CHECK_CHAINS (empty: all chains at once), then `extra_check`
+# and the traffic lines of the topology, by default:
 #   send SOURCE PORT     one datagram from the peer's SOURCE to the host (crosses input)
 #   reply DEST PORT      one datagram from the host to the peer's DEST (crosses output)
-#   check                `ipchains -L $RANDOM_LISTING -v -x -n --line-numbers` for each chain
-#                        of RANDOM_CHECK_CHAINS (empty: all chains at once)
 #
 # RUNS_SEEDS="a b ..." replays other seeds (a failure names its seed); SHOW=1 prints the
 # scripts and the nft transcripts.
@@ -43,13 +45,17 @@ after_step() {
     return 0
 }
 
-# replay BACKEND SEED: the transcript of $T/script.SEED goes to $T/BACKEND.SEED, the final
-# ipchains-save to $T/BACKEND.SEED.save.
-replay() {
-    local be=$1 seed=$2 host peer a line chain
-    export IPCHAINS_DIVERT_BACKEND=$be
-    ns_new host "h$be$seed"
-    ns_new peer "p$be$seed"
+# A suite's topology, replaceable by defining these after sourcing this file:
+#   random_up BACKEND SEED  creates the namespaces, starts the sinks, sets IPC_NS (where
+#                           ipchains runs) and RANDOM_NS (what random_down removes)
+#   traffic WORD ARGS...    carries out one traffic line, and adds to RECEIVED the datagrams
+#                           IPC_NS receives of it
+#   extra_check             anything a check prints after the listing (default: nothing)
+# The defaults are the host/peer pair above, with the `send` and `reply` lines.
+random_up() {
+    local a host peer
+    ns_new host "h$1$2"
+    ns_new peer "p$1$2"
     veth "$host" eth0 10.199.1.1 "$peer" eth0 10.199.1.2
     ip -n "$host" route add 10.199.0.0/16 dev eth0
     for a in $(seq "$RANDOM_HOSTS"); do ip -n "$peer" addr add "10.199.2.$a/32" dev eth0; done
@@ -58,54 +64,77 @@ replay() {
         udp_server "$host" $a "cat >/dev/null"
         udp_server "$peer" $a "cat >/dev/null"
     done
-    # The host handles a datagram from the peer in a softirq that a busy machine can put off
-    # past socat's return, and so past the next command, which may change the rules that
-    # count it: before each command, wait until the host has received all of them (its input
-    # chain runs in the same softirq, right after).
-    local received
-    received=$(in_receives "$host")
+    IPC_NS=$host
+    PEER_NS=$peer
+    RANDOM_NS=("$host" "$peer")
+}
+
+traffic() {
+    case $1 in
+    send)
+        on "$PEER_NS" socat -u - "UDP4-SENDTO:10.199.1.1:$3,bind=$2" <<<"probe"
+        RECEIVED=$((RECEIVED + 1))
+        ;;
+    reply)
+        # A denied datagram fails in sendto (EPERM): that is in the counters, not here.
+        on "$IPC_NS" socat -u - "UDP4-SENDTO:$2:$3,bind=10.199.1.1" <<<"probe" 2>/dev/null
+        ;;
+    esac
+}
+
+extra_check() { :; }
+
+random_down() {
+    local ns
+    for ns in "${RANDOM_NS[@]}"; do ns_drop "$ns"; done
+}
+
+# replay BACKEND SEED: the transcript of $T/script.SEED goes to $T/BACKEND.SEED, the final
+# ipchains-save to $T/BACKEND.SEED.save.
+replay() {
+    local be=$1 seed=$2 line chain
+    export IPCHAINS_DIVERT_BACKEND=$be
+    random_up "$be" "$seed"
+    # IPC_NS handles a datagram in a softirq that a busy machine can put off past socat's
+    # return, and so past the next command, which may change the rules that count it: before
+    # each command and check, wait until IPC_NS has received all of them (its input chain
+    # runs in the same softirq, right after).
+    RECEIVED=$(in_receives "$IPC_NS")
     while read -r line; do
         case $line in
-        send\ *) ;;
-        *) settle "$host" "$received" ;;
+        ipchains\ * | restore | check) settle "$IPC_NS" "$RECEIVED" ;;
         esac
         case $line in
         ipchains\ *)
             echo "\$ $line"
             # shellcheck disable=SC2086
-            on "$host" $line 2>&1
+            on "$IPC_NS" $line 2>&1
             echo "-> $?"
             ;;
         restore)
             echo "\$ ipchains-save | ipchains-restore"
-            on "$host" ipchains-save 2>/dev/null | on "$host" ipchains-restore 2>&1
+            on "$IPC_NS" ipchains-save 2>/dev/null | on "$IPC_NS" ipchains-restore 2>&1
             echo "-> $?"
-            ;;
-        send\ *)
-            set -- $line
-            on "$peer" socat -u - "UDP4-SENDTO:10.199.1.1:$3,bind=$2" <<<"probe"
-            received=$((received + 1))
-            ;;
-        reply\ *)
-            # A denied datagram fails in sendto (EPERM): that is in the counters, not here.
-            set -- $line
-            on "$host" socat -u - "UDP4-SENDTO:$2:$3,bind=10.199.1.1" <<<"probe" 2>/dev/null
             ;;
         check)
             echo "== check"
             if [ -z "$RANDOM_CHECK_CHAINS" ]; then
-                on "$host" ipchains -L -v -x -n --line-numbers 2>&1
+                on "$IPC_NS" ipchains -L -v -x -n --line-numbers 2>&1
             else
                 for chain in $RANDOM_CHECK_CHAINS; do
-                    on "$host" ipchains -L "$chain" -v -x -n --line-numbers 2>&1
+                    on "$IPC_NS" ipchains -L "$chain" -v -x -n --line-numbers 2>&1
                 done
             fi
+            extra_check
+            ;;
+        *)
+            # shellcheck disable=SC2086
+            traffic $line
             ;;
         esac
     done <"$T/script.$seed" >"$T/$be.$seed"
-    on "$host" ipchains-save >"$T/$be.$seed.save" 2>&1
-    ns_drop "$host"
-    ns_drop "$peer"
+    on "$IPC_NS" ipchains-save >"$T/$be.$seed.save" 2>&1
+    random_down
 }
 
 # in_receives NS: the IP datagrams NS has received so far (Ip InReceives, /proc/net/snmp).
@@ -121,7 +150,7 @@ settle() {
         [ "$(in_receives "$1")" -ge "$2" ] && return 0
         sleep 0.05
     done
-    echo "(the host received $(in_receives "$1") datagrams, $2 were sent)"
+    echo "($1 received $(in_receives "$1") datagrams, $2 were sent)"
 }
 
 # ns_drop NS: removes one namespace (and its servers) before the next replay.
