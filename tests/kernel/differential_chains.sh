@@ -66,80 +66,28 @@ datagram() {
     esac
 }
 
-# rule_number CHAIN: a number from 1 to one past the guessed end of CHAIN into I (script's
-# `len`).
-rule_number() { pick $((len[$1] + 1)); I=$((1 + R)); }
+BUILTIN_CHAINS=(input output)
+POLICIES=(ACCEPT DENY ACCEPT DENY REJECT)
+EDITS=(40 append 52 insert 60 delete 64 delete-spec 70 replace 74 new-chain 77 remove-chain
+    78 remove-all 81 flush 84 zero 85 zero-list 91 policy 95 check-rule 97 restore)
 
-# script SEED: the steps (random_lib.sh). Rule numbers are drawn up to a guess of the
-# chain's length: one past the end or a missing chain gives the same error on both backends.
+check_rule() {
+    host
+    port
+    echo "ipchains -C input -p udp -s $H 1024 -d 10.199.1.1 $P -i eth0"
+}
+
+# script SEED: the steps (random_lib.sh).
 script() {
     RANDOM=$1
     declare -A len=([input]=0 [output]=0 [u1]=0 [u2]=0 [u3]=0)
-    local step chain n k policies=(ACCEPT DENY ACCEPT DENY REJECT)
     echo "ipchains -N u1"
     echo "ipchains -N u2"
     echo "ipchains -A input -p udp -j u1"
     echo "ipchains -A output -p udp -j u1"
     len[input]=1
     len[output]=1
-    for step in $(seq 100); do
-        some_chain
-        chain=$C
-        pick 100
-        n=$R
-        if [ "$n" -lt 40 ]; then
-            rule_spec "$chain"
-            echo "ipchains -A $chain $SPEC"
-            len[$chain]=$((len[$chain] + 1))
-        elif [ "$n" -lt 52 ]; then
-            rule_number "$chain"
-            rule_spec "$chain"
-            echo "ipchains -I $chain $I $SPEC"
-            len[$chain]=$((len[$chain] + 1))
-        elif [ "$n" -lt 60 ]; then
-            rule_number "$chain"
-            echo "ipchains -D $chain $I"
-            [ "$I" -le "${len[$chain]}" ] && len[$chain]=$((len[$chain] - 1))
-        elif [ "$n" -lt 64 ]; then
-            rule_spec "$chain"
-            echo "ipchains -D $chain $SPEC"
-        elif [ "$n" -lt 70 ]; then
-            rule_number "$chain"
-            rule_spec "$chain"
-            echo "ipchains -R $chain $I $SPEC"
-        elif [ "$n" -lt 74 ]; then
-            pick 3
-            echo "ipchains -N ${USER_CHAINS[$R]}"
-        elif [ "$n" -lt 77 ]; then
-            pick 3
-            k=${USER_CHAINS[$R]}
-            echo "ipchains -F $k"
-            echo "ipchains -X $k"
-            len[$k]=0
-        elif [ "$n" -lt 78 ]; then
-            echo "ipchains -X"
-        elif [ "$n" -lt 81 ]; then
-            echo "ipchains -F $chain"
-            len[$chain]=0
-        elif [ "$n" -lt 84 ]; then
-            echo "ipchains -Z $chain"
-        elif [ "$n" -lt 85 ]; then
-            echo "ipchains -L -Z -v -x -n"
-        elif [ "$n" -lt 91 ]; then
-            pick 2
-            case $R in 0) k=input ;; *) k=output ;; esac
-            pick 5
-            echo "ipchains -P $k ${policies[$R]}"
-        elif [ "$n" -lt 95 ]; then
-            host
-            port
-            echo "ipchains -C input -p udp -s $H 1024 -d 10.199.1.1 $P -i eth0"
-        elif [ "$n" -lt 97 ]; then
-            echo "restore"
-        fi
-        after_step "$step"
-    done
-    echo check
+    edits 100
 }
 
 differential ${RUNS_SEEDS:-1999 2207 4711 31337}

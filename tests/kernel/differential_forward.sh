@@ -2,9 +2,9 @@
 # The forward path under random edits: seeded scripts of about a hundred steps on a router
 # between a client and a server, over `input`, `forward`, `output` and up to three user chains
 # reached from any of them. Rules match client and server addresses, networks, ports and
-# interfaces (lan0, wan0; in forward and output `-i` names the outgoing one), with `!`
-# inversions; targets ACCEPT, DENY, REJECT, RETURN, MASQ, REDIRECT and the user chains;
-# policies of all three built-in chains (MASQ for forward); -Z, -L -Z, -C and a save/restore
+# interfaces (lan0, wan0, lan+; in forward and output `-i` names the outgoing one), `-b`,
+# fragments (`-f`, `! -f`), TOS rewrites, with `!` inversions; targets ACCEPT, DENY, REJECT,
+# RETURN, MASQ, REDIRECT and the user chains; policies of all three built-in chains (MASQ for forward); -Z, -L -Z, -C and a save/restore
 # round trip. Datagrams cross the router both ways, reach it, and leave it between the edits.
 # Every command's exit status and messages, `ipchains -L -v -x -n --line-numbers` and what
 # arrived where (client, server, the router's own sinks, by source: masqueraded or not) at each
@@ -17,6 +17,8 @@
 # UDP sinks on 7001-7004 in all three (no answers, no port unreachables).
 # Traffic lines:
 #   fwd SOURCE DEST PORT    client SOURCE -> server DEST (crosses input, forward, output)
+#   big SOURCE DEST PORT    the same with 3,000 bytes: three fragments (defragmented by the
+#                           router only when its ruleset makes the kernel track connections)
 #   back SOURCE DEST PORT   server SOURCE -> client DEST (the same, the other way)
 #   local SOURCE PORT       client SOURCE -> the router's lan0 address (input)
 #   out DEST PORT           the router -> server DEST (output)
@@ -44,24 +46,8 @@ random_up() {
         for a in $SINKS; do udp_server "$ns" "$a" "cat >/dev/null"; done
     done
     # What arrives at the ends, by source: a masqueraded datagram comes from the router.
-    on "$srv" nft -f - <<'EOF'
-table ip arrivals {
-    chain in {
-        type filter hook input priority 0;
-        ip saddr 10.199.1.0/24 udp dport 7001-7004 counter comment "server-from-client"
-        ip saddr 10.199.2.1 udp dport 7001-7004 counter comment "server-from-router"
-    }
-}
-EOF
-    on "$cli" nft -f - <<'EOF'
-table ip arrivals {
-    chain in {
-        type filter hook input priority 0;
-        ip saddr 10.199.2.0/24 udp dport 7001-7004 counter comment "client-from-server"
-        ip saddr 10.199.1.1 udp dport 7001-7004 counter comment "client-from-router"
-    }
-}
-EOF
+    count_arrivals "$srv" server 10.199.1.0/24 client 10.199.2.1 router
+    count_arrivals "$cli" client 10.199.2.0/24 server 10.199.1.1 router
     # Neighbours known before the first datagram, so none waits for ARP past a check.
     for a in 2 10 11 12 13; do
         on "$rtr" ping -c1 -W1 "10.199.1.$a" >/dev/null
@@ -73,24 +59,31 @@ EOF
     RANDOM_NS=("$cli" "$rtr" "$srv")
 }
 
+# count_arrivals NS NAME SOURCE1 FROM1 SOURCE2 FROM2: counters of the datagrams NS receives
+# from each source, named NAME-from-FROM.
+count_arrivals() {
+    on "$1" nft -f - <<EOF
+table ip arrivals {
+    chain in {
+        type filter hook input priority 0;
+        ip saddr $3 udp dport 7001-7004 counter comment "$2-from-$4"
+        ip saddr $5 udp dport 7001-7004 counter comment "$2-from-$6"
+    }
+}
+EOF
+}
+
 traffic() {
     case $1 in
-    fwd)
-        on "$CLI_NS" socat -u - "UDP4-SENDTO:$3:$4,bind=$2" <<<"probe"
-        RECEIVED=$((RECEIVED + 1))
+    fwd) send_datagram "$CLI_NS" "$2" "$3" "$4"; RECEIVED=$((RECEIVED + 1)) ;;
+    big)
+        head -c 3000 /dev/zero | on "$CLI_NS" socat -u - "UDP4-SENDTO:$3:$4,bind=$2"
+        RECEIVED=$((RECEIVED + 3))
         ;;
-    back)
-        on "$SRV_NS" socat -u - "UDP4-SENDTO:$3:$4,bind=$2" <<<"probe"
-        RECEIVED=$((RECEIVED + 1))
-        ;;
-    local)
-        on "$CLI_NS" socat -u - "UDP4-SENDTO:10.199.1.1:$3,bind=$2" <<<"probe"
-        RECEIVED=$((RECEIVED + 1))
-        ;;
-    out)
-        # A denied datagram fails in sendto (EPERM): that is in the counters, not here.
-        on "$IPC_NS" socat -u - "UDP4-SENDTO:$2:$3" <<<"probe" 2>/dev/null
-        ;;
+    back) send_datagram "$SRV_NS" "$2" "$3" "$4"; RECEIVED=$((RECEIVED + 1)) ;;
+    local) send_datagram "$CLI_NS" "$2" 10.199.1.1 "$3"; RECEIVED=$((RECEIVED + 1)) ;;
+    # A denied datagram fails in sendto (EPERM): that is in the counters, not here.
+    out) send_datagram "$IPC_NS" "" "$2" "$3" 2>/dev/null ;;
     esac
 }
 
@@ -149,7 +142,7 @@ rule_spec() {
     fi
     port
     target "$chain"
-    pick 12
+    pick 17
     n=$R
     if [ "$n" -lt 3 ]; then SPEC="-s $a -j $T_"
     elif [ "$n" -lt 5 ]; then SPEC="-d $b -j $T_"
@@ -160,7 +153,12 @@ rule_spec() {
         pick 2
         if [ "$R" = 0 ]; then SPEC="-i lan0 -s $a -j $T_"; else SPEC="-i wan0 -s $a -j $T_"; fi
     elif [ "$n" -lt 11 ]; then SPEC="-s $a -l -j $T_"
-    else SPEC="-p udp -j $T_"
+    elif [ "$n" -lt 12 ]; then SPEC="-p udp -j $T_"
+    elif [ "$n" -lt 13 ]; then SPEC="-b -s $a -d $b -j $T_"
+    elif [ "$n" -lt 14 ]; then SPEC="-i lan+ -d $b -j $T_"
+    elif [ "$n" -lt 15 ]; then SPEC="-f -s $a -j $T_"
+    elif [ "$n" -lt 16 ]; then SPEC="! -f -p udp -d $b -j $T_"
+    else SPEC="-s $a -t 0x01 0x10 -j $T_"
     fi
     # REDIRECT needs a protocol with ports.
     case $T_:$SPEC in REDIRECT*:-p\ udp*) ;; REDIRECT*) SPEC="-p udp $SPEC" ;; esac
@@ -182,80 +180,37 @@ datagram() {
     client
     server
     port
-    pick 8
+    pick 9
     case $R in
     0 | 1 | 2) echo "fwd $CH $SH $P" ;;
     3 | 4) echo "back $SH $CH $P" ;;
     5 | 6) echo "local $CH $P" ;;
+    7) echo "big $CH $SH $P" ;;
     *) echo "out $SH $P" ;;
     esac
 }
 
-rule_number() { pick $((len[$1] + 1)); I=$((1 + R)); }
+BUILTIN_CHAINS=(input forward output)
+POLICIES=(ACCEPT DENY ACCEPT DENY REJECT MASQ)
+EDITS=(40 append 52 insert 60 delete 66 replace 70 new-chain 72 remove-chain 75 flush 78 zero
+    79 zero-list 88 policy 93 check-rule 95 restore)
+
+check_rule() {
+    client
+    server
+    port
+    echo "ipchains -C forward -p udp -s $CH 1024 -d $SH $P -i wan0"
+}
 
 # script SEED: the steps (random_lib.sh).
 script() {
     RANDOM=$1
     declare -A len=([input]=0 [forward]=0 [output]=0 [u1]=0 [u2]=0 [u3]=0)
-    local step chain n k policies=(ACCEPT DENY ACCEPT DENY REJECT MASQ)
     echo "ipchains -N u1"
     echo "ipchains -N u2"
     echo "ipchains -A forward -p udp -j u1"
     len[forward]=1
-    for step in $(seq 100); do
-        some_chain
-        chain=$C
-        pick 100
-        n=$R
-        if [ "$n" -lt 40 ]; then
-            rule_spec "$chain"
-            echo "ipchains -A $chain $SPEC"
-            len[$chain]=$((len[$chain] + 1))
-        elif [ "$n" -lt 52 ]; then
-            rule_number "$chain"
-            rule_spec "$chain"
-            echo "ipchains -I $chain $I $SPEC"
-            len[$chain]=$((len[$chain] + 1))
-        elif [ "$n" -lt 60 ]; then
-            rule_number "$chain"
-            echo "ipchains -D $chain $I"
-            [ "$I" -le "${len[$chain]}" ] && len[$chain]=$((len[$chain] - 1))
-        elif [ "$n" -lt 66 ]; then
-            rule_number "$chain"
-            rule_spec "$chain"
-            echo "ipchains -R $chain $I $SPEC"
-        elif [ "$n" -lt 70 ]; then
-            pick 3
-            echo "ipchains -N ${USER_CHAINS[$R]}"
-        elif [ "$n" -lt 72 ]; then
-            pick 3
-            k=${USER_CHAINS[$R]}
-            echo "ipchains -F $k"
-            echo "ipchains -X $k"
-            len[$k]=0
-        elif [ "$n" -lt 75 ]; then
-            echo "ipchains -F $chain"
-            len[$chain]=0
-        elif [ "$n" -lt 78 ]; then
-            echo "ipchains -Z $chain"
-        elif [ "$n" -lt 79 ]; then
-            echo "ipchains -L -Z -v -x -n"
-        elif [ "$n" -lt 88 ]; then
-            pick 3
-            case $R in 0) k=input ;; 1) k=forward ;; *) k=output ;; esac
-            pick 6
-            echo "ipchains -P $k ${policies[$R]}"
-        elif [ "$n" -lt 93 ]; then
-            client
-            server
-            port
-            echo "ipchains -C forward -p udp -s $CH 1024 -d $SH $P -i wan0"
-        elif [ "$n" -lt 95 ]; then
-            echo "restore"
-        fi
-        after_step "$step"
-    done
-    echo check
+    edits 100
 }
 
 differential ${RUNS_SEEDS:-1999 2207 4711 31337}

@@ -45,6 +45,99 @@ after_step() {
     return 0
 }
 
+# Edits of chains, as differential_chains.sh and differential_forward.sh draw them. The suite
+# defines USER_CHAINS, BUILTIN_CHAINS, POLICIES, `rule_spec CHAIN` (a rule spec into SPEC),
+# `check_rule` (one `-C` line) and EDITS: pairs of a cumulative weight out of 100 and an edit
+# kind of `edit` below (past the last weight: no edit). Rule numbers are drawn up to a guess of
+# the chain's length, the caller's `len` (one past the end, or a missing chain, gives the same
+# error on both backends).
+
+# edit_kind: one kind drawn from EDITS into KIND ("" for none).
+edit_kind() {
+    local i
+    pick 100
+    KIND=
+    for ((i = 0; i < ${#EDITS[@]}; i += 2)); do
+        [ "$R" -lt "${EDITS[i]}" ] && { KIND=${EDITS[i + 1]}; return 0; }
+    done
+    return 0
+}
+
+# edits STEPS: STEPS edits of a chain the suite's `some_chain` draws (into C), each followed
+# by its datagrams, then a last check.
+edits() {
+    local step
+    for step in $(seq "$1"); do
+        some_chain
+        edit_kind
+        edit "$KIND" "$C"
+        after_step "$step"
+    done
+    echo check
+}
+
+# rule_number CHAIN: a number from 1 to one past the guessed end of CHAIN into I.
+rule_number() { pick $((len[$1] + 1)); I=$((1 + R)); }
+
+# edit KIND CHAIN: the script lines of one edit of CHAIN (or of the chains, for -N, -X, -P).
+edit() {
+    local kind=$1 chain=$2 k
+    case $kind in
+    append)
+        rule_spec "$chain"
+        echo "ipchains -A $chain $SPEC"
+        len[$chain]=$((len[$chain] + 1))
+        ;;
+    insert)
+        rule_number "$chain"
+        rule_spec "$chain"
+        echo "ipchains -I $chain $I $SPEC"
+        len[$chain]=$((len[$chain] + 1))
+        ;;
+    delete)
+        rule_number "$chain"
+        echo "ipchains -D $chain $I"
+        [ "$I" -le "${len[$chain]}" ] && len[$chain]=$((len[$chain] - 1))
+        ;;
+    delete-spec)
+        rule_spec "$chain"
+        echo "ipchains -D $chain $SPEC"
+        ;;
+    replace)
+        rule_number "$chain"
+        rule_spec "$chain"
+        echo "ipchains -R $chain $I $SPEC"
+        ;;
+    new-chain)
+        pick ${#USER_CHAINS[@]}
+        echo "ipchains -N ${USER_CHAINS[$R]}"
+        ;;
+    remove-chain)
+        pick ${#USER_CHAINS[@]}
+        k=${USER_CHAINS[$R]}
+        echo "ipchains -F $k"
+        echo "ipchains -X $k"
+        len[$k]=0
+        ;;
+    remove-all) echo "ipchains -X" ;;
+    flush)
+        echo "ipchains -F $chain"
+        len[$chain]=0
+        ;;
+    zero) echo "ipchains -Z $chain" ;;
+    zero-list) echo "ipchains -L -Z -v -x -n" ;;
+    policy)
+        pick ${#BUILTIN_CHAINS[@]}
+        k=${BUILTIN_CHAINS[$R]}
+        pick ${#POLICIES[@]}
+        echo "ipchains -P $k ${POLICIES[$R]}"
+        ;;
+    check-rule) check_rule ;;
+    restore) echo restore ;;
+    esac
+    return 0
+}
+
 # A suite's topology, replaceable by defining these after sourcing this file:
 #   random_up BACKEND SEED  creates the namespaces, starts the sinks, sets IPC_NS (where
 #                           ipchains runs) and RANDOM_NS (what random_down removes)
@@ -71,16 +164,15 @@ random_up() {
 
 traffic() {
     case $1 in
-    send)
-        on "$PEER_NS" socat -u - "UDP4-SENDTO:10.199.1.1:$3,bind=$2" <<<"probe"
-        RECEIVED=$((RECEIVED + 1))
-        ;;
-    reply)
-        # A denied datagram fails in sendto (EPERM): that is in the counters, not here.
-        on "$IPC_NS" socat -u - "UDP4-SENDTO:$2:$3,bind=10.199.1.1" <<<"probe" 2>/dev/null
-        ;;
+    send) send_datagram "$PEER_NS" "$2" 10.199.1.1 "$3"; RECEIVED=$((RECEIVED + 1)) ;;
+    # A denied datagram fails in sendto (EPERM): that is in the counters, not here.
+    reply) send_datagram "$IPC_NS" 10.199.1.1 "$2" "$3" 2>/dev/null ;;
     esac
 }
+
+# send_datagram NS SOURCE DEST PORT: one small UDP datagram from NS, from its address SOURCE
+# ("": the one its route gives).
+send_datagram() { on "$1" socat -u - "UDP4-SENDTO:$3:$4${2:+,bind=$2}" <<<"probe"; }
 
 extra_check() { :; }
 
