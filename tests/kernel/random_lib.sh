@@ -237,9 +237,11 @@ in_receives() {
 # settle NS COUNT: until NS has received COUNT datagrams (at most 10 s; a datagram lost on
 # the way then shows up as a difference in the counters).
 settle() {
-    local i
+    local i n
     for i in $(seq 200); do
-        [ "$(in_receives "$1")" -ge "$2" ] && return 0
+        # Empty when `ip netns exec` failed (seen once, under load): the next try reads it.
+        n=$(in_receives "$1")
+        [ "${n:-0}" -ge "$2" ] && return 0
         sleep 0.05
     done
     echo "($1 received $(in_receives "$1") datagrams, $2 were sent)"
