@@ -48,7 +48,8 @@ after_step() {
 # Edits of chains, as differential_chains.sh and differential_forward.sh draw them. The suite
 # defines USER_CHAINS, BUILTIN_CHAINS, POLICIES, `rule_spec CHAIN` (a rule spec into SPEC),
 # `check_rule` (one `-C` line) and EDITS: pairs of a cumulative weight out of 100 and an edit
-# kind of `edit` below (past the last weight: no edit). Rule numbers are drawn up to a guess of
+# kind of `edit` below, or a kind K of its own that its function `K_edit CHAIN` writes (past
+# the last weight: no edit). Rule numbers are drawn up to a guess of
 # the chain's length, the caller's `len` (one past the end, or a missing chain, gives the same
 # error on both backends).
 
@@ -134,6 +135,8 @@ edit() {
         ;;
     check-rule) check_rule ;;
     restore) echo restore ;;
+    "") ;;
+    *) "${kind}_edit" "$chain" ;;  # a kind of the suite's own
     esac
     return 0
 }
@@ -144,8 +147,12 @@ edit() {
 #   traffic WORD ARGS...    carries out one traffic line, and adds to RECEIVED the datagrams
 #                           IPC_NS receives of it
 #   extra_check             anything a check prints after the listing (default: nothing)
+#   extra_settle            waits, after `settle`, for what else must be done before a
+#                           command (default: nothing)
 # The defaults are the host/peer pair above, with the `send` and `reply` lines.
-random_up() {
+random_up() { pair_up "$@"; }
+
+pair_up() {
     local a host peer
     ns_new host "h$1$2"
     ns_new peer "p$1$2"
@@ -175,6 +182,7 @@ traffic() {
 send_datagram() { on "$1" socat -u - "UDP4-SENDTO:$3:$4${2:+,bind=$2}" <<<"probe"; }
 
 extra_check() { :; }
+extra_settle() { :; }
 
 random_down() {
     local ns
@@ -194,7 +202,10 @@ replay() {
     RECEIVED=$(in_receives "$IPC_NS")
     while read -r line; do
         case $line in
-        ipchains\ * | restore | check) settle "$IPC_NS" "$RECEIVED" ;;
+        ipchains\ * | restore | check)
+            settle "$IPC_NS" "$RECEIVED"
+            extra_settle
+            ;;
         esac
         case $line in
         ipchains\ *)
