@@ -187,6 +187,26 @@ TEST(IptcLayout, ReadBackGivesTheRuleset)
     EXPECT_EQ(back.chains[0].policy_counters, (model::Counters{11, 1100}));
 }
 
+// A commit learns which ipchains chain each legacy chain carries from the tags the read found
+// (iptc_backend.cpp): they must name the owners the layout gave, copies included.
+TEST(IptcLayout, ChainOwnersFromTheTagsAreTheLayoutsOwners)
+{
+    Layout l = layout_of(fx::rich_ruleset());
+    const auto& m = table(l, "mangle");
+    const auto owners = chain_owners(kernel_state(m.chains, P).chains, P);
+    ASSERT_FALSE(m.owner.empty());
+    bool copy_seen = false;
+    for (const auto& [legacy, owner] : m.owner) {
+        auto it = owners.find(legacy);
+        ASSERT_NE(it, owners.end()) << legacy;
+        EXPECT_EQ(it->second, owner) << legacy;
+        copy_seen |= legacy.find(kCopyForward) != std::string::npos;
+    }
+    EXPECT_TRUE(copy_seen);
+    EXPECT_EQ(owners.count(P + "~fwd-gate"), 0u);
+    EXPECT_EQ(owners.count(P + "~meta"), 0u);
+}
+
 TEST(IptcLayout, CopiesAddTheirCountersOnRead)
 {
     model::Ruleset rs = fx::rich_ruleset();
