@@ -28,13 +28,6 @@ set_tests_properties(kernel-differential_chains PROPERTIES
   SKIP_RETURN_CODE 77
   TIMEOUT 600
   LABELS "kernel;legacy")
-# The same with DIVERT rules and a divert program that writes every packet back.
-add_test(kernel-differential_chains_divert bash "${SRC}/tests/kernel/differential_chains.sh")
-set_tests_properties(kernel-differential_chains_divert PROPERTIES
-  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC};RANDOM_DIVERT=1"
-  SKIP_RETURN_CODE 77
-  TIMEOUT 900
-  LABELS "kernel;legacy")
 # The same on a router: input, forward and output with MASQ and REDIRECT, datagrams through
 # it both ways, to it and from it, and what arrived at each end.
 add_test(kernel-differential_forward bash "${SRC}/tests/kernel/differential_forward.sh")
