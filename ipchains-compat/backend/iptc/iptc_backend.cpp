@@ -73,7 +73,9 @@ public:
         // when the IR only grows, as when a first REJECT turns a copy's ACCEPT into a goto.
         // Tagged chains are all in mangle, and the staleness check below holds it as read.
         const auto owner_now = iptc::chain_owners(before.chains, prefix_);
-        const std::map<std::string, std::string> no_owners;
+        // Unchanged kernel chains keep their own counters unless -Z reset them.
+        std::set<std::string> recount = change.zeroed;
+        recount.insert(change.recounted.begin(), change.recounted.end());
         // The model came from our mangle chains: if they are no longer what the read saw,
         // another program committed in between and `after` would undo its change. (libiptc
         // itself only notices a changed entry count between its own snapshot and commit.)
@@ -108,13 +110,7 @@ public:
                 opened = std::move(*o);
             }
             auto* h = &opened;
-            // Unchanged kernel chains keep their own counters unless -Z reset them.
-            std::set<std::string> recount;
-            for (const auto& [legacy, owner] : ts.owner)
-                if (change.zeroed.count(owner) || change.recounted.count(owner))
-                    recount.insert(legacy);
-            auto changed =
-                (*h)->apply(ts, prefix_, recount, ts.table == "mangle" ? owner_now : no_owners);
+            auto changed = (*h)->apply(ts, prefix_, recount, owner_now);
             if (!changed) return changed.error();
             if (!*changed) continue;
             if (auto c = (*h)->commit(); !c) return c.error();

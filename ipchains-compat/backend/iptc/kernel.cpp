@@ -88,7 +88,7 @@ size_t TableHandle::foreign_rules(const std::string& prefix)
 }
 
 Result<bool> TableHandle::apply(const TableState& want, const std::string& prefix,
-                                const std::set<std::string>& recount_in,
+                                const std::set<std::string>& recount_owners,
                                 const std::map<std::string, std::string>& owner_now)
 {
     bool changed = false;
@@ -99,22 +99,23 @@ Result<bool> TableHandle::apply(const TableState& want, const std::string& prefi
     //    stays or only grows keeps its own share: so when any legacy chain of an ipchains
     //    chain is created, refilled or removed, all of them are recounted (docs/design.md
     //    "Counters of a chain with copies").
-    std::set<std::string> wanted_names, reshaped;
+    std::set<std::string> wanted_names, owners_to_recount = recount_owners;
     for (const auto& c : want.chains) wanted_names.insert(c.name);
     for (const auto& [name, rules] : have) {
         auto owner = owner_now.find(name);
-        if (!wanted_names.count(name) && owner != owner_now.end()) reshaped.insert(owner->second);
+        if (!wanted_names.count(name) && owner != owner_now.end())
+            owners_to_recount.insert(owner->second);
     }
     for (const auto& c : want.chains) {
         auto old = have.find(c.name);
         const bool grows = old != have.end() && old->second.size() <= c.rules.size() &&
                            same_rules(old->second, c.rules, old->second.size());
         auto owner = want.owner.find(c.name);
-        if (!grows && owner != want.owner.end()) reshaped.insert(owner->second);
+        if (!grows && owner != want.owner.end()) owners_to_recount.insert(owner->second);
     }
-    std::set<std::string> recount = recount_in;
+    std::set<std::string> recount;
     for (const auto& [legacy, owner] : want.owner)
-        if (reshaped.count(owner)) recount.insert(legacy);
+        if (owners_to_recount.count(owner)) recount.insert(legacy);
 
     // 1. Every wanted chain exists before any rule jumps to it.
     for (const auto& c : want.chains) {

@@ -38,12 +38,13 @@ public:
     // Makes our part of the table equal `want`; returns whether anything changed. Unchanged
     // chains are not touched (their counters keep running); a chain that only gained rules at
     // its end gets only those appended.
-    // Chains in `recount` get the counters `want` gives their rules even when unchanged
-    // (-Z through the engine, restored counters). So do all chains of an ipchains chain one
-    // of whose legacy chains is created, refilled or removed; `owner_now` names the ipchains
-    // chain of each of our legacy chains as the table is now.
+    // The legacy chains of the ipchains chains in `recount_owners` get the counters `want`
+    // gives their rules even when unchanged (-Z through the engine, restored counters). So do
+    // all chains of an ipchains chain one of whose legacy chains is created, refilled or
+    // removed; `owner_now` names the ipchains chain of each of our legacy chains as the table
+    // is now.
     Result<bool> apply(const TableState& want, const std::string& prefix,
-                       const std::set<std::string>& recount = {},
+                       const std::set<std::string>& recount_owners = {},
                        const std::map<std::string, std::string>& owner_now = {});
     // Zeroes every rule counter of these chains (-Z); the commit keeps what was counted since
     // the snapshot.
