@@ -1,6 +1,9 @@
 /* Legacy-style interceptor: divert socket on <port>, read <count> packets, print one line per
  * packet ("<n> <in|out> <ifaddr> <len> <proto>") and write each back unchanged (reinjection).
- * Exit 0 after <count> packets. Written like the HOWTO example, 1999 idioms included. */
+ * Exit 0 after <count> packets. Written like the HOWTO example, 1999 idioms included.
+ * A failed write ends the program, unless the third argument is "keep": then it prints
+ * "sendto: <error>" and goes on, as the HOWTO example does (a packet written back after its
+ * lifetime is injected, and fails with EPERM when a later rule denies it: divert(7)). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +19,18 @@
 
 int main(int argc, char **argv)
 {
-	int fd, n, i, count;
+	int fd, n, i, count, keep;
 	struct sockaddr_in bindPort, sin;
 	socklen_t sinlen;
 	unsigned char packet[BUFSIZE];
 	struct iphdr *hdr = (struct iphdr *)packet;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s <port> <count>\n", argv[0]);
+	if (argc != 3 && !(argc == 4 && strcmp(argv[3], "keep") == 0)) {
+		fprintf(stderr, "usage: %s <port> <count> [keep]\n", argv[0]);
 		return 2;
 	}
 	count = atoi(argv[2]);
+	keep = argc == 4;
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT);
 	if (fd == -1) {
 		fprintf(stderr, "socket: %s\n", strerror(errno));
@@ -53,7 +57,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		if (sendto(fd, packet, n, 0, (struct sockaddr *)&sin, sinlen) != n) {
 			fprintf(stderr, "sendto: %s\n", strerror(errno));
-			return 1;
+			if (!keep)
+				return 1;
 		}
 	}
 	return 0;
