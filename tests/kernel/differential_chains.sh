@@ -9,12 +9,8 @@
 # all chains at each checkpoint and the final save must be identical on the nft and on the
 # legacy backend (random_lib.sh).
 #
-# RANDOM_DIVERT=1 (by hand, not in ctest; below) adds DIVERT: a divert program
-# (tests/kernel/divert/echo) bound to port 7100 writes every packet back, and an edit inserts
-# `-p udp -j DIVERT 7100` into input or output, at most once per chain and script, so no packet
-# meets two DIVERT rules on one hook (docs/backends.md "Where legacy differs from nft": the
-# legacy backend resumes a packet once per hook). Before each command the queue must be empty
-# as well, so every diverted packet has been written back and counted on.
+# RANDOM_DIVERT=1 (by hand, not in ctest; below) adds DIVERT (random_lib.sh "DIVERT mode") to
+# input and output.
 # Not in ctest yet: in 1 of 20 seeds, run beside a full build, the input policy of one backend
 # counted one 62-byte packet that no `-p udp` rule matched more than the other (seed 11). Its
 # reruns pass, one with that packet counted on both backends, one with it on neither: a timing
@@ -87,36 +83,11 @@ POLICIES=(ACCEPT DENY ACCEPT DENY REJECT)
 EDITS=(40 append 52 insert 60 delete 64 delete-spec 70 replace 74 new-chain 77 remove-chain
     78 remove-all 81 flush 84 zero 85 zero-list 91 policy 95 check-rule 97 restore)
 [ -n "${RANDOM_DIVERT:-}" ] && EDITS+=(100 divert)
-DIVERT_PORT=7100
+DIVERT_CHAINS=(input output)
 
 random_up() {
     pair_up "$@"
-    [ -z "${RANDOM_DIVERT:-}" ] || dv_start "$IPC_NS" "divert$1$2" echo "$DIVERT_PORT" 1000000000
-}
-
-# extra_settle: the divert queue empty in two reads 50 ms apart (at most 10 s).
-extra_settle() {
-    local i
-    [ -n "${RANDOM_DIVERT:-}" ] || return 0
-    for i in $(seq 200); do
-        [ "$(queued "$IPC_NS" "$DIVERT_PORT")" = 0 ] && sleep 0.05 &&
-            [ "$(queued "$IPC_NS" "$DIVERT_PORT")" = 0 ] && return 0
-        sleep 0.05
-    done
-    echo "(queue $DIVERT_PORT still holds $(queued "$IPC_NS" "$DIVERT_PORT") packets)"
-}
-
-# divert_edit: the one DIVERT rule of input or output, at a random place, unless that chain
-# has had one in this script (script's `diverted`).
-divert_edit() {
-    local k
-    pick 2
-    case $R in 0) k=input ;; *) k=output ;; esac
-    [ -n "${diverted[$k]:-}" ] && return 0
-    diverted[$k]=1
-    rule_number "$k"
-    echo "ipchains -I $k $I -p udp -j DIVERT $DIVERT_PORT"
-    len[$k]=$((len[$k] + 1))
+    divert_up "$@"
 }
 
 check_rule() {

@@ -148,7 +148,7 @@ edit() {
 #                           IPC_NS receives of it
 #   extra_check             anything a check prints after the listing (default: nothing)
 #   extra_settle            waits, after `settle`, for what else must be done before a
-#                           command (default: nothing)
+#                           command (default: `divert_settle`, below)
 # The defaults are the host/peer pair above, with the `send` and `reply` lines.
 random_up() { pair_up "$@"; }
 
@@ -182,11 +182,54 @@ traffic() {
 send_datagram() { on "$1" socat -u - "UDP4-SENDTO:$3:$4${2:+,bind=$2}" <<<"probe"; }
 
 extra_check() { :; }
-extra_settle() { :; }
+extra_settle() { divert_settle; }
 
 random_down() {
     local ns
     for ns in "${RANDOM_NS[@]}"; do ns_drop "$ns"; done
+}
+
+# DIVERT mode (RANDOM_DIVERT=1, a suite that sourced divert_lib.sh instead of lib.sh): a
+# divert program (tests/kernel/divert/echo) in IPC_NS, bound to DIVERT_PORT, writes every
+# packet back, and the edit kind `divert` inserts `-p udp -j DIVERT $DIVERT_PORT` at a random
+# place of one of the suite's DIVERT_CHAINS, at most once per chain and script (the script's
+# `diverted`), so no packet meets two DIVERT rules on one hook (docs/backends.md "Where legacy
+# differs from nft": the legacy backend resumes a packet once per hook). The program goes on
+# after a failed write, as the HOWTO example does: on a busy machine it can write a packet back
+# after the packet's lifetime, and that write, an injection, fails with EPERM when a rule after
+# the DIVERT rule denies the packet (divert(7)); the counters are the same either way.
+DIVERT_PORT=7100
+
+# divert_up BACKEND SEED: the divert program, in DIVERT mode (random_up calls it).
+divert_up() {
+    [ -n "${RANDOM_DIVERT:-}" ] || return 0
+    dv_start "$IPC_NS" "divert$1$2" echo "$DIVERT_PORT" 1000000000 keep
+}
+
+# divert_settle: in DIVERT mode, until the divert queue is empty in two reads 50 ms apart (at
+# most 10 s), so every diverted packet has been written back and counted on.
+divert_settle() {
+    local i
+    [ -n "${RANDOM_DIVERT:-}" ] || return 0
+    for i in $(seq 200); do
+        [ "$(queued "$IPC_NS" "$DIVERT_PORT")" = 0 ] && sleep 0.05 &&
+            [ "$(queued "$IPC_NS" "$DIVERT_PORT")" = 0 ] && return 0
+        sleep 0.05
+    done
+    echo "(queue $DIVERT_PORT still holds $(queued "$IPC_NS" "$DIVERT_PORT") packets)"
+}
+
+# divert_edit: the one DIVERT rule of a chain of DIVERT_CHAINS, unless that chain has had one
+# in this script.
+divert_edit() {
+    local k
+    pick ${#DIVERT_CHAINS[@]}
+    k=${DIVERT_CHAINS[$R]}
+    [ -n "${diverted[$k]:-}" ] && return 0
+    diverted[$k]=1
+    rule_number "$k"
+    echo "ipchains -I $k $I -p udp -j DIVERT $DIVERT_PORT"
+    len[$k]=$((len[$k] + 1))
 }
 
 # replay BACKEND SEED: the transcript of $T/script.SEED goes to $T/BACKEND.SEED, the final
