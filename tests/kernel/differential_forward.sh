@@ -4,12 +4,12 @@
 # reached from any of them. Rules match client and server addresses, networks, ports and
 # interfaces (lan0, wan0, lan+; in forward and output `-i` names the outgoing one), `-b`,
 # fragments (`-f`, `! -f`), TOS rewrites, with `!` inversions; targets ACCEPT, DENY, REJECT,
-# RETURN, MASQ, REDIRECT and the user chains; policies of all three built-in chains (MASQ for forward); -Z, -L -Z, -C and a save/restore
-# round trip. Datagrams cross the router both ways, reach it, and leave it between the edits.
-# Every command's exit status and messages, `ipchains -L -v -x -n --line-numbers` and what
-# arrived where (client, server, the router's own sinks, by source: masqueraded or not) at each
-# checkpoint, and the final save must be identical on the nft and on the legacy backend
-# (random_lib.sh).
+# RETURN, MASQ, REDIRECT and the user chains; policies of all three built-in chains (MASQ for
+# forward); -Z, -L -Z, -C and a save/restore round trip. Datagrams cross the router both ways,
+# reach it, and leave it between the edits. Every command's exit status and messages,
+# `ipchains -L -v -x -n --line-numbers` and what arrived where (client, server, the router's
+# own sinks, by source: masqueraded or not) at each checkpoint, and the final save must be
+# identical on the nft and on the legacy backend (random_lib.sh).
 #
 # Topology (per replay):
 #   CLIENT eth0 10.199.1.2, 10.199.1.10-13 <-> lan0 10.199.1.1 ROUTER wan0 10.199.2.1
@@ -22,7 +22,19 @@
 #   back SOURCE DEST PORT   server SOURCE -> client DEST (the same, the other way)
 #   local SOURCE PORT       client SOURCE -> the router's lan0 address (input)
 #   out DEST PORT           the router -> server DEST (output)
-. "$(dirname "$0")/lib.sh"
+#
+# RANDOM_DIVERT=1 (by hand, not in ctest) adds DIVERT (random_lib.sh "DIVERT mode") to the
+# router's input chain, the one place where the legacy backend resumes every packet the way
+# the nft backend does: its forward-side sites turn a REJECT after DIVERT into a DROP, and it
+# does not resume forwarded packets diverted by output (docs/backends.md "Where legacy differs
+# from nft"). For the same reason this mode draws no REDIRECT, which the legacy backend does
+# not carry out when the input chain decides it after a DIVERT rule.
+if [ -n "${RANDOM_DIVERT:-}" ]; then
+    . "$(dirname "$0")/divert_lib.sh"
+    require_queue
+else
+    . "$(dirname "$0")/lib.sh"
+fi
 . "$(dirname "$0")/random_lib.sh"
 
 USER_CHAINS=(u1 u2 u3)
@@ -57,6 +69,7 @@ random_up() {
     CLI_NS=$cli
     SRV_NS=$srv
     RANDOM_NS=("$cli" "$rtr" "$srv")
+    divert_up "$@"
 }
 
 # count_arrivals NS NAME SOURCE1 FROM1 SOURCE2 FROM2: counters of the datagrams NS receives
@@ -126,7 +139,8 @@ target() {
     elif [ "$R" -lt 11 ]; then T_=REJECT
     elif [ "$R" -lt 12 ]; then T_=RETURN
     elif [ "$R" -lt 14 ] && [ "$chain" != input ] && [ "$chain" != output ]; then T_=MASQ
-    elif [ "$R" -lt 15 ] && [ "$chain" != forward ] && [ "$chain" != output ]; then
+    elif [ "$R" -lt 15 ] && [ "$chain" != forward ] && [ "$chain" != output ] &&
+        [ -z "${RANDOM_DIVERT:-}" ]; then
         port
         T_="REDIRECT $P"
     else pick 3; T_=${USER_CHAINS[$R]}
@@ -194,6 +208,8 @@ BUILTIN_CHAINS=(input forward output)
 POLICIES=(ACCEPT DENY ACCEPT DENY REJECT MASQ)
 EDITS=(40 append 52 insert 60 delete 66 replace 70 new-chain 72 remove-chain 75 flush 78 zero
     79 zero-list 88 policy 93 check-rule 95 restore)
+[ -n "${RANDOM_DIVERT:-}" ] && EDITS+=(100 divert)
+DIVERT_CHAINS=(input)
 
 check_rule() {
     client
@@ -205,7 +221,7 @@ check_rule() {
 # script SEED: the steps (random_lib.sh).
 script() {
     RANDOM=$1
-    declare -A len=([input]=0 [forward]=0 [output]=0 [u1]=0 [u2]=0 [u3]=0)
+    declare -A len=([input]=0 [forward]=0 [output]=0 [u1]=0 [u2]=0 [u3]=0) diverted=()
     echo "ipchains -N u1"
     echo "ipchains -N u2"
     echo "ipchains -A forward -p udp -j u1"
