@@ -280,7 +280,19 @@ replay() {
         esac
     done <"$T/script.$seed" >"$T/$be.$seed"
     on "$IPC_NS" ipchains-save >"$T/$be.$seed.save" 2>&1
+    icmp_counts "$IPC_NS" >"$T/$be.$seed.icmp"
     random_down
+}
+
+# icmp_counts NS: the nonzero ICMP counters of NS (/proc/net/snmp), NAME=VALUE on one line,
+# printed when the replays differ: an ICMP message that only one replay sent or received is a
+# packet outside the script's traffic, which the transcripts alone do not show.
+icmp_counts() {
+    on "$1" awk '$1 == "Icmp:" {
+                     if (!h) { split($0, name); h = 1; next }
+                     for (i = 2; i <= NF; i++) if ($i != 0) printf "%s=%s ", name[i], $i
+                 }
+                 END { print "" }' /proc/net/snmp
 }
 
 # in_receives NS: the IP datagrams NS has received so far (Ip InReceives, /proc/net/snmp).
@@ -317,7 +329,9 @@ differential() {
         replay nft "$seed"
         replay legacy "$seed"
         same_text "seed $seed: same exit codes, messages, listings and counters on both backends" \
-            "$T/legacy.$seed" "$T/nft.$seed"
+            "$T/legacy.$seed" "$T/nft.$seed" ||
+            echo "    ICMP counters where ipchains ran: legacy $(cat "$T/legacy.$seed.icmp")," \
+                "nft $(cat "$T/nft.$seed.icmp")"
         same_text "seed $seed: same ipchains-save on both backends" \
             "$T/legacy.$seed.save" "$T/nft.$seed.save"
         grep -Eq '^ *[0-9]+ +[1-9][0-9]* +[0-9]+ [A-Za-z]' "$T/nft.$seed" &&
@@ -325,6 +339,8 @@ differential() {
             fail "seed $seed: no rule ever counted a packet"
         [ -n "${SHOW:-}" ] && cat "$T/script.$seed" "$T/nft.$seed"
         [ -n "${RANDOM_KEEP:-}" ] && mkdir -p "$RANDOM_KEEP" &&
-            cp "$T/script.$seed" "$T/nft.$seed" "$T/legacy.$seed" "$RANDOM_KEEP/"
+            cp "$T/script.$seed" "$T/nft.$seed" "$T/legacy.$seed" "$T"/*."$seed".icmp \
+                "$RANDOM_KEEP/" &&
+            cp "$T/divertnft$seed.out" "$T/divertlegacy$seed.out" "$RANDOM_KEEP/" 2>/dev/null
     done
 }
