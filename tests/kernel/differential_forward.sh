@@ -24,11 +24,11 @@
 #   out DEST PORT           the router -> server DEST (output)
 #
 # RANDOM_DIVERT=1 (by hand, not in ctest) adds DIVERT (random_lib.sh "DIVERT mode") to the
-# router's input chain, the one place where the legacy backend resumes every packet the way
-# the nft backend does: its forward-side sites turn a REJECT after DIVERT into a DROP, and it
-# does not resume forwarded packets diverted by output (docs/backends.md "Where legacy differs
-# from nft"). For the same reason this mode draws no REDIRECT, which the legacy backend does
-# not carry out when the input chain decides it after a DIVERT rule.
+# router's input chain only, and draws no REDIRECT: there the legacy backend resumes diverted
+# packets as the nft backend does. Elsewhere it differs by design (docs/backends.md "Where
+# legacy differs from nft"): it turns a REJECT after a DIVERT rule in forward into a DROP, does
+# not resume forwarded packets diverted by output, and does not carry out a REDIRECT that the
+# input chain decides after a DIVERT rule.
 if [ -n "${RANDOM_DIVERT:-}" ]; then
     . "$(dirname "$0")/divert_lib.sh"
     require_queue
