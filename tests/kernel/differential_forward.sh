@@ -23,18 +23,12 @@
 #   local SOURCE PORT       client SOURCE -> the router's lan0 address (input)
 #   out DEST PORT           the router -> server DEST (output)
 #
-# RANDOM_DIVERT=1 (by hand, not in ctest) adds DIVERT (random_lib.sh "DIVERT mode") to the
-# router's input chain only, and draws no REDIRECT: there the legacy backend resumes diverted
-# packets as the nft backend does. Elsewhere it differs by design (docs/backends.md "Where
-# legacy differs from nft"): it turns a REJECT after a DIVERT rule in forward into a DROP, does
-# not resume forwarded packets diverted by output, and does not carry out a REDIRECT that the
-# input chain decides after a DIVERT rule.
-if [ -n "${RANDOM_DIVERT:-}" ]; then
-    . "$(dirname "$0")/divert_lib.sh"
-    require_queue
-else
-    . "$(dirname "$0")/lib.sh"
-fi
+# RANDOM_DIVERT=1 (by hand, not in ctest: random_lib.sh "DIVERT mode" says why) adds DIVERT
+# to the router's input chain only, and draws no REDIRECT: there the legacy backend resumes
+# diverted packets as the nft backend does. Elsewhere it differs by design (docs/backends.md
+# "Where legacy differs from nft"): it turns a REJECT after a DIVERT rule in forward into a
+# DROP, does not resume forwarded packets diverted by output, and does not carry out a REDIRECT
+# that the input chain decides after a DIVERT rule.
 . "$(dirname "$0")/random_lib.sh"
 
 USER_CHAINS=(u1 u2 u3)

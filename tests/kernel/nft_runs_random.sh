@@ -9,7 +9,6 @@
 # legacy backend has one kernel rule per ipchains rule. The script is replayed on both: every
 # command's exit status, stdout and stderr, and `ipchains -L -v -x -n --line-numbers` of both
 # chains at each checkpoint must be identical (random_lib.sh).
-. "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/random_lib.sh"
 
 RANDOM_CHECK_CHAINS="input blk"

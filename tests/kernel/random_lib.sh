@@ -1,5 +1,6 @@
 # Shared by the randomized differential suites (nft_runs_random.sh, differential_chains.sh,
-# differential_forward.sh), sourced after lib.sh. A suite draws one script per seed (its own
+# differential_forward.sh), which source it alone: it brings lib.sh, or in DIVERT mode (below)
+# divert_lib.sh, which includes it. A suite draws one script per seed (its own
 # `script SEED`), and this replays it on the nft and on the legacy backend, each in fresh
 # namespaces, and compares the transcripts byte for byte.
 #
@@ -19,6 +20,13 @@
 #
 # RUNS_SEEDS="a b ..." replays other seeds (a failure names its seed); SHOW=1 prints the
 # scripts and the nft transcripts.
+
+if [ -n "${RANDOM_DIVERT:-}" ]; then
+    . "$(dirname "${BASH_SOURCE[0]}")/divert_lib.sh"
+    require_queue
+else
+    . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fi
 
 command -v iptables-legacy >/dev/null || skip "iptables-legacy (the tool; legacy x_tables)"
 
@@ -189,7 +197,7 @@ random_down() {
     for ns in "${RANDOM_NS[@]}"; do ns_drop "$ns"; done
 }
 
-# DIVERT mode (RANDOM_DIVERT=1, a suite that sourced divert_lib.sh instead of lib.sh): a
+# DIVERT mode (RANDOM_DIVERT=1, with divert_lib.sh sourced at the top of this file): a
 # divert program (tests/kernel/divert/echo) in IPC_NS, bound to DIVERT_PORT, writes every
 # packet back, and the edit kind `divert` inserts `-p udp -j DIVERT $DIVERT_PORT` at a random
 # place of one of the suite's DIVERT_CHAINS, at most once per chain and script (the script's
@@ -198,6 +206,11 @@ random_down() {
 # after a failed write, as the HOWTO example does: on a busy machine it can write a packet back
 # after the packet's lifetime, and that write, an injection, fails with EPERM when a rule after
 # the DIVERT rule denies the packet (divert(7)); the counters are the same either way.
+# By hand only, not in ctest: of about 135 replay pairs so far one differed, seed 11 of
+# differential_chains.sh run beside a full build, where the legacy replay's input policy
+# counted one 62-byte packet more that no `-p udp` rule had matched. It has not come back in
+# any rerun of that seed, and its cause is not known; if a replay differs, the ICMP counters
+# printed with the difference (icmp_counts) show whether such a packet was an ICMP message.
 DIVERT_PORT=7100
 
 # divert_up BACKEND SEED: the divert program, in DIVERT mode (random_up calls it).
