@@ -297,15 +297,16 @@ replay() {
     random_down
 }
 
-# icmp_counts NS: the nonzero ICMP counters of NS (/proc/net/snmp), NAME=VALUE on one line,
-# printed when the replays differ: an ICMP message that only one replay sent or received is a
+# icmp_counts NS: the nonzero ICMP counters of NS (/proc/net/snmp), NAME=VALUE on one line
+# ("none" without any), printed when the replays differ: an ICMP message that only one replay sent or received is a
 # packet outside the script's traffic, which the transcripts alone do not show.
 icmp_counts() {
     on "$1" awk '$1 == "Icmp:" {
                      if (!h) { split($0, name); h = 1; next }
-                     for (i = 2; i <= NF; i++) if ($i != 0) printf "%s=%s ", name[i], $i
+                     for (i = 2; i <= NF; i++)
+                         if ($i != 0) { out = out sep name[i] "=" $i; sep = " " }
                  }
-                 END { print "" }' /proc/net/snmp
+                 END { print (out == "" ? "none" : out) }' /proc/net/snmp
 }
 
 # in_receives NS: the IP datagrams NS has received so far (Ip InReceives, /proc/net/snmp).
@@ -343,7 +344,7 @@ differential() {
         replay legacy "$seed"
         same_text "seed $seed: same exit codes, messages, listings and counters on both backends" \
             "$T/legacy.$seed" "$T/nft.$seed" ||
-            echo "    ICMP counters where ipchains ran: legacy $(cat "$T/legacy.$seed.icmp")," \
+            echo "    ICMP counters where ipchains ran: legacy $(cat "$T/legacy.$seed.icmp");" \
                 "nft $(cat "$T/nft.$seed.icmp")"
         same_text "seed $seed: same ipchains-save on both backends" \
             "$T/legacy.$seed.save" "$T/nft.$seed.save"
