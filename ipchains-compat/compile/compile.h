@@ -51,6 +51,11 @@ struct Options {
     // "Chain layout"). The nft backend does for `ip`; the legacy backend maps the policy rule
     // onto its own chains, and nft's language (ipchains-translate) has no base chain counters.
     bool base_chain_policy = false;
+    // A built-in chain with no rules and an ACCEPT policy gets no chain at all, so no hook:
+    // its packets pass at no cost, and its policy counters stay at zero while it stays so. The
+    // `empty-chains = unhooked` setting (docs/backends.md "Empty chains"); exact 2.2 counts
+    // (the default) need all three hooks.
+    bool unhook_empty_accept = false;
 };
 
 // IPv6 resume sites are numbered after this, so that one mark id names one site whatever the
@@ -141,6 +146,10 @@ std::optional<int> format_of_chain(const std::string& name);
 
 // Presence of this (empty, unreferenced) chain means divert pass-through is on.
 constexpr const char* kPassthroughChain = "~passthrough";
+// Presence of this (empty, unreferenced) chain means the table was compiled with
+// Options::unhook_empty_accept: the nft fast paths, which never read the rules, take a table
+// of the other form to the full commit, which converts it.
+constexpr const char* kUnhookedChain = "~unhooked";
 // Table counter object holding a built-in chain's policy counters: "<chain>-policy".
 std::string policy_counter_name(const std::string& builtin);
 // The base chain that walks built-in chain `builtin` on its hook, when the built-in chain is

@@ -282,6 +282,13 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     t.comment = "ipchains-divert";
     std::vector<ir::Chain> chains;
     if (opt.base_chain_policy) chains.push_back(format_chain());
+    if (opt.unhook_empty_accept) {
+        ir::Chain form;
+        form.name = kUnhookedChain;
+        form.comment = "ipchains-layout:form";
+        form.role = ir::ChainRole::Form;
+        chains.push_back(form);
+    }
     if (rs.divert_passthrough) {
         ir::Chain p;
         p.name = kPassthroughChain;
@@ -291,11 +298,18 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     }
     // A policy chain only for the continuations that end in it (a DIVERT/TEE site reached
     // from that built-in chain); otherwise the hook chain holds the policy rule itself.
-    std::set<std::string> continued, policy_in_base;
+    std::set<std::string> continued, policy_in_base, unhooked;
     for (const auto& s : plan->sites)
         if (detail::site_reached(*plan, s)) continued.insert(plan->instances[s.instance].root);
     for (const auto& c : rs.chains) {
         if (!c.builtin()) continue;
+        // Passing such a chain is accepting: whatever a hook chain would do before it (the
+        // masqueraded replies, a late write-back) accepts too.
+        if (opt.unhook_empty_accept && c.rules.empty() &&
+            c.policy.value_or(model::Policy::Accept) == model::Policy::Accept) {
+            unhooked.insert(c.name);
+            continue;
+        }
         if (policy_in_hook_chain(c, continued.count(c.name) > 0, opt))
             policy_in_base.insert(c.name);
         else
@@ -305,6 +319,7 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
         if (continued.count(c.name)) chains.push_back(policy_chain(c));
     }
     for (const auto& inst : plan->instances) {
+        if (unhooked.count(inst.chain->name)) continue;
         const bool in_base = policy_in_base.count(inst.chain->name) > 0;
         for (auto& c : instance_chains(*plan, inst, rs.divert_passthrough, in_base)) {
             if (opt.rule_runs) merge_runs(c, t.sets);
@@ -318,7 +333,7 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     for (const auto& s : plan->sites) any_site = any_site || detail::site_reached(*plan, s);
     for (const auto& h : kHooks) {
         const model::Chain* builtin = rs.find(h.builtin);
-        if (builtin == nullptr) continue;
+        if (builtin == nullptr || unhooked.count(h.builtin)) continue;
         ir::Chain c;
         c.name = hook_chain_name(h.builtin);
         c.base = ir::BaseChain{h.hook, h.priority, ir::ChainType::Filter};

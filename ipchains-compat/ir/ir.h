@@ -230,6 +230,7 @@ enum class ChainRole {
     Nat,           // ~nat-in, ~nat-out: the REDIRECT and MASQ executors
     Passthrough,   // ~passthrough: empty, its presence is the setting
     Format,        // ~format-<n>: the table's format, which older readers refuse
+    Form,          // ~unhooked: empty, its presence says empty ACCEPT chains have no hook
 };
 
 struct Chain {

@@ -128,6 +128,47 @@ TEST(CompileLayout, PolicyInTheHookChainItself)
     EXPECT_EQ(compiled->counters.size(), 2u);
 }
 
+// compile::Options::unhook_empty_accept (`empty-chains = unhooked`): a built-in chain with no
+// rules and an ACCEPT policy leaves no trace in the table, neither chain nor hook nor counter;
+// one with a rule or another policy is laid out as without the option.
+TEST(CompileLayout, EmptyAcceptChainsUnhooked)
+{
+    model::Ruleset rs = model::Ruleset::initial();
+    rs.find("input")->policy_counters = {7, 700};
+    rs.find("forward")->policy = model::Policy::Deny;
+    fx::append(rs, "output", fx::rule(TargetKind::Deny));
+    compile::Options opt;
+    opt.base_chain_policy = true;
+    opt.unhook_empty_accept = true;
+    auto compiled = compile::compile(rs, opt);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    const ir::Table& t = *compiled;
+    for (const char* gone : {"input", "~in-hook", "~input-policy"})
+        EXPECT_EQ(fx::find(t, gone), nullptr) << gone;
+    EXPECT_TRUE(t.counters.empty());
+    // The form, for the fast paths, which read no rules (compile::kUnhookedChain).
+    EXPECT_EQ(chain(t, compile::kUnhookedChain).role, ir::ChainRole::Form);
+    EXPECT_TRUE(chain(t, compile::kUnhookedChain).rules.empty());
+    ASSERT_TRUE(chain(t, "forward").base.has_value());
+    EXPECT_TRUE(chain(t, "forward").base->drop);
+    ASSERT_TRUE(chain(t, "output").base.has_value());
+    EXPECT_EQ(chain(t, "output").rules.size(), 1u);
+    int base_chains = 0;
+    for (const auto& c : t.chains) base_chains += c.base.has_value();
+    EXPECT_EQ(base_chains, 2);
+
+    // MASQ (the masqueraded-replies rule) and DIVERT (the late write-back check) leave an empty
+    // ACCEPT chain unhooked too: passing it accepts as they would.
+    fx::append(rs, "output", fx::divert(1234));
+    rs.find("forward")->policy = model::Policy::Accept;
+    fx::append(rs, "output", fx::rule(TargetKind::Masq));
+    compiled = compile::compile(rs, opt);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    for (const char* gone : {"input", "~in-hook", "forward", "~fwd-hook"})
+        EXPECT_EQ(fx::find(*compiled, gone), nullptr) << gone;
+    EXPECT_EQ(chain(*compiled, "~out-hook").comment, "ipchains-layout:hook:policy:resume");
+}
+
 TEST(CompileLayout, FreshBoot)
 {
     ir::Table t = fx::compiled(model::Ruleset::initial());
