@@ -15,3 +15,7 @@ set_tests_properties(kernel-nft-runs PROPERTIES
 add_test(kernel-nft-runs-random bash "${SRC}/tests/kernel/nft_runs_random.sh")
 set_tests_properties(kernel-nft-runs-random PROPERTIES
   ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS "kernel")
+# `empty-chains = unhooked`: only the built-in chains that filter are hooked, with traffic.
+add_test(kernel-nft-empty-chains bash "${SRC}/tests/kernel/nft_empty_chains.sh")
+set_tests_properties(kernel-nft-empty-chains PROPERTIES
+  ENVIRONMENT "BUILD=${BUILD};SRC=${SRC}" SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS "kernel")

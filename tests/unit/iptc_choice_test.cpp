@@ -63,10 +63,28 @@ TEST(IptcChoice, AutoLegacyWhenHostIsLegacyWithRulesOrNoNftables)
 
 TEST(IptcChoice, ConfigFile)
 {
-    EXPECT_EQ(*config_setting("# comment\n\nbackend = legacy  # why\n", "/c"), "legacy");
-    EXPECT_EQ(*config_setting("", "/c"), "");
-    auto bad = config_setting("backend legacy\n", "/etc/ipchains-divert.conf");
+    auto read = config_settings("# comment\n\nbackend = legacy  # why\n", "/c");
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->backend, "legacy");
+    EXPECT_EQ(read->empty_chains, "");
+    EXPECT_EQ(config_settings("", "/c")->backend, "");
+    EXPECT_EQ(config_settings("empty-chains=unhooked\n", "/c")->empty_chains, "unhooked");
+    for (const char* text : {"backend legacy\n", "empty_chains = unhooked\n"}) {
+        auto bad = config_settings(text, "/etc/ipchains-divert.conf");
+        ASSERT_FALSE(bad) << text;
+        EXPECT_EQ(bad.error().message,
+                  "/etc/ipchains-divert.conf:1: expected `backend = auto|nft|legacy' or "
+                  "`empty-chains = hooked|unhooked'");
+    }
+}
+
+TEST(IptcChoice, EmptyChainsSetting)
+{
+    EXPECT_FALSE(*empty_chains_unhooked("", "IPCHAINS_DIVERT_EMPTY_CHAINS"));
+    EXPECT_FALSE(*empty_chains_unhooked("hooked", "IPCHAINS_DIVERT_EMPTY_CHAINS"));
+    EXPECT_TRUE(*empty_chains_unhooked("unhooked", "IPCHAINS_DIVERT_EMPTY_CHAINS"));
+    auto bad = empty_chains_unhooked("Unhooked", "/c: empty-chains");
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().message,
-              "/etc/ipchains-divert.conf:1: expected `backend = auto|nft|legacy'");
+              "/c: empty-chains=Unhooked: unknown value for empty chains (hooked or unhooked)");
 }

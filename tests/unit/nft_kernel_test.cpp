@@ -471,6 +471,55 @@ TEST_F(NftKernel, FastPolicyLeavesWhatTheSlowPathLeaves)
     EXPECT_EQ(listing("fast"), before);
 }
 
+// `empty-chains = unhooked` (Config::unhook_empty_chains): the fast paths leave the kernel as
+// the slow path does, and leave a table of the other form (compile::kUnhookedChain) to the
+// full commit, which converts it; an ACCEPT policy always takes the full commit.
+TEST_F(NftKernel, FastPathsKeepTheTablesEmptyChainsForm)
+{
+    Config unhooked_cfg = table("fast");
+    unhooked_cfg.unhook_empty_chains = true;
+    NftBackend fast(unhooked_cfg);
+    unhooked_cfg.table = "slow";
+    NftBackend slow_be(unhooked_cfg);
+    for (NftBackend* be : {&fast, &slow_be})
+        ASSERT_TRUE(slow(*be, append("forward", fx::rule(model::TargetKind::Deny))).ok());
+    EXPECT_EQ(listing("fast").find("chain input {"), std::string::npos);
+    const model::Command more = append("forward", fx::rule(model::TargetKind::Accept));
+    auto done = fast.append_fast("forward", more.rules);
+    ASSERT_TRUE(done.ok() && *done);
+    ASSERT_TRUE(slow(slow_be, more).ok());
+    auto deny = fast.policy_fast("forward", model::Policy::Deny);
+    ASSERT_TRUE(deny.ok() && *deny);
+    ASSERT_TRUE(slow(slow_be, set_policy("forward", model::Policy::Deny)).ok());
+    EXPECT_EQ(normalized("fast"), normalized("slow"));
+    auto accept = fast.policy_fast("forward", model::Policy::Accept);
+    ASSERT_TRUE(accept.ok());
+    EXPECT_FALSE(*accept) << "an ACCEPT may unhook the chain: the full commit decides";
+
+    // The same table under the default setting: its fast paths leave the unhooked form alone,
+    // and its full commit hooks input and output again.
+    NftBackend hooked(table("fast"));
+    const std::string before = listing("fast");
+    auto left = hooked.append_fast("forward", more.rules);
+    ASSERT_TRUE(left.ok());
+    EXPECT_FALSE(*left);
+    left = hooked.policy_fast("forward", model::Policy::Accept);
+    ASSERT_TRUE(left.ok());
+    EXPECT_FALSE(*left);
+    EXPECT_EQ(listing("fast"), before);
+    ASSERT_TRUE(slow(hooked, more).ok());
+    EXPECT_NE(listing("fast").find("chain input {"), std::string::npos);
+    EXPECT_EQ(listing("fast").find("~unhooked"), std::string::npos);
+    // And back: the unhooked backend's fast path leaves the hooked form to the full commit.
+    left = fast.append_fast("forward", more.rules);
+    ASSERT_TRUE(left.ok());
+    EXPECT_FALSE(*left);
+    ASSERT_TRUE(slow(fast, more).ok());
+    ASSERT_TRUE(slow(slow_be, more).ok());
+    ASSERT_TRUE(slow(slow_be, more).ok());
+    EXPECT_EQ(normalized("fast"), normalized("slow"));
+}
+
 // The fast path validates like the slow one: a bad rule fails with the engine's error and the
 // kernel keeps what it had.
 TEST_F(NftKernel, FastAppendRefusesWhatTheEngineRefuses)

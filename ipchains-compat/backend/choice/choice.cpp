@@ -73,24 +73,35 @@ Result<Choice> decide(const std::string& setting, const std::string& origin,
     return nft("nftables is available");
 }
 
-Result<std::string> config_setting(const std::string& text, const std::string& path)
+Result<ConfigSettings> config_settings(const std::string& text, const std::string& path)
 {
     std::istringstream in(text);
-    std::string value;
+    ConfigSettings settings;
     int n = 0;
     for (std::string line; std::getline(in, line);) {
         ++n;
         line = trim(line.substr(0, line.find('#')));
         if (line.empty()) continue;
         size_t eq = line.find('=');
-        if (eq == std::string::npos || trim(line.substr(0, eq)) != "backend") {
-            Error e = Error::kernel(EINVAL, path + ":" + std::to_string(n) +
-                                                ": expected `backend = auto|nft|legacy'");
-            return e;
-        }
-        value = trim(line.substr(eq + 1));
+        const std::string key = eq == std::string::npos ? "" : trim(line.substr(0, eq));
+        std::string* value = key == "backend"        ? &settings.backend
+                             : key == "empty-chains" ? &settings.empty_chains
+                                                     : nullptr;
+        if (value == nullptr)
+            return Error::kernel(EINVAL, path + ":" + std::to_string(n) +
+                                             ": expected `backend = auto|nft|legacy' or "
+                                             "`empty-chains = hooked|unhooked'");
+        *value = trim(line.substr(eq + 1));
     }
-    return value;
+    return settings;
+}
+
+Result<bool> empty_chains_unhooked(const std::string& setting, const std::string& origin)
+{
+    if (setting.empty() || setting == "hooked") return false;
+    if (setting == "unhooked") return true;
+    return Error::kernel(EINVAL, origin + "=" + setting +
+                                     ": unknown value for empty chains (hooked or unhooked)");
 }
 
 namespace {
@@ -130,20 +141,34 @@ std::unique_ptr<Backend> with_reason(std::unique_ptr<Backend> inner, std::string
 
 Result<Choice> choose_backend(const std::string& table_name)
 {
-    auto facts = [&] { return probe_host(table_name); };
-    if (const char* env = getenv("IPCHAINS_DIVERT_BACKEND"); env && *env)
-        return decide(env, "IPCHAINS_DIVERT_BACKEND", facts);
+    ConfigSettings file;
     const char* cfg = getenv("IPCHAINS_DIVERT_CONF");
     const std::string path = cfg && *cfg ? cfg : kDefaultConfig;
     std::ifstream f(path);
     if (f.good()) {
         std::stringstream text;
         text << f.rdbuf();
-        auto setting = config_setting(text.str(), path);
-        if (!setting) return setting.error();
-        if (!setting->empty()) return decide(*setting, path + ": backend", facts);
+        auto read = config_settings(text.str(), path);
+        if (!read) return read.error();
+        file = *read;
     }
-    return decide("auto", "auto", facts);
+    // Each setting from the environment when set there, else from the file.
+    auto pick = [&](const char* env, const std::string& in_file, const char* key) {
+        if (const char* e = getenv(env); e && *e)
+            return std::make_pair(std::string(e), std::string(env));
+        return std::make_pair(in_file, path + ": " + key);
+    };
+    auto [empty_chains, empty_origin] = pick("IPCHAINS_DIVERT_EMPTY_CHAINS", file.empty_chains,
+                                             "empty-chains");
+    auto unhook = empty_chains_unhooked(empty_chains, empty_origin);
+    if (!unhook) return unhook.error();
+    auto [backend, backend_origin] = pick("IPCHAINS_DIVERT_BACKEND", file.backend, "backend");
+    auto facts = [&] { return probe_host(table_name); };
+    auto choice = backend.empty() ? decide("auto", "auto", facts)
+                                  : decide(backend, backend_origin, facts);
+    if (!choice) return choice.error();
+    choice->unhook_empty_chains = *unhook;
+    return choice;
 }
 
 }  // namespace ipchains::backend::choice

@@ -3,7 +3,9 @@
 //   /etc/ipchains-divert.conf           `backend = auto|nft|legacy` (IPCHAINS_DIVERT_CONF moves it),
 //   auto (the default): where our rules already are; else legacy when the kernel has no
 //   nf_tables, or when the host's iptables is the legacy one and holds rules; else nft.
-// The reason ends up in describe(), so `ipchains --status` shows it.
+// The reason ends up in describe(), so `ipchains --status` shows it. The same two places say
+// whether the nft backend hooks empty ACCEPT chains (docs/backends.md "Empty chains"):
+//   IPCHAINS_DIVERT_EMPTY_CHAINS=hooked|unhooked, `empty-chains = hooked|unhooked`.
 #pragma once
 
 #include <functional>
@@ -22,6 +24,7 @@ enum class BackendKind { Nft, Legacy };
 struct Choice {
     BackendKind kind = BackendKind::Nft;
     std::string reason;   // "IPCHAINS_DIVERT_BACKEND=legacy", "auto: ...", ...
+    bool unhook_empty_chains = false;  // `empty-chains = unhooked` (nft only)
 };
 
 // What auto looks at; probe_host() fills it from the running system, tests by hand.
@@ -40,8 +43,16 @@ HostFacts probe_host(const std::string& table_name);
 Result<Choice> decide(const std::string& setting, const std::string& origin,
                       const std::function<HostFacts()>& facts);
 
-// The `backend = ...` value of a config file's text, "" when absent.
-Result<std::string> config_setting(const std::string& text, const std::string& path);
+// The values of a config file's text, each "" when absent.
+struct ConfigSettings {
+    std::string backend;       // `backend = ...`
+    std::string empty_chains;  // `empty-chains = ...`
+};
+Result<ConfigSettings> config_settings(const std::string& text, const std::string& path);
+
+// `setting` is "hooked" (or "", the default) or "unhooked"; anything else fails, EINVAL,
+// naming `origin`.
+Result<bool> empty_chains_unhooked(const std::string& setting, const std::string& origin);
 
 // The whole policy: environment, then the config file, then auto.
 Result<Choice> choose_backend(const std::string& table_name);

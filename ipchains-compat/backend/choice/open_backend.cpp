@@ -20,8 +20,9 @@ Result<std::unique_ptr<Backend>> open_backend()
         if (!iptc_usable(&why)) return Error::kernel(ENOSYS, why);
         return make_iptc_backend(picked->reason);
     }
-    return choice::with_reason(
-        std::unique_ptr<Backend>(new nft::NftBackend(nft::config_from_env())), picked->reason);
+    nft::Config cfg = nft::config_from_env();
+    cfg.unhook_empty_chains = picked->unhook_empty_chains;
+    return choice::with_reason(std::unique_ptr<Backend>(new nft::NftBackend(cfg)), picked->reason);
 }
 
 }  // namespace ipchains::backend

@@ -89,13 +89,14 @@ std::vector<std::string> counter_names(const KernelState& k)
 
 // How the table of `family` is compiled: `ip` with rule runs, `ip6` (ipfw's ip6 rules)
 // without (docs/ipfw.md "IPv6").
-compile::Options table_options(const std::string& table, uint8_t family)
+compile::Options table_options(const Config& cfg, uint8_t family)
 {
     compile::Options opt;
-    opt.table_name = table;
+    opt.table_name = cfg.table;
     opt.ip6 = family == NFPROTO_IPV6;
     opt.rule_runs = family == NFPROTO_IPV4;
     opt.base_chain_policy = family == NFPROTO_IPV4;
+    opt.unhook_empty_accept = family == NFPROTO_IPV4 && cfg.unhook_empty_chains;
     return opt;
 }
 
@@ -231,7 +232,7 @@ Result<void> NftBackend::refill_zeroed(const model::Ruleset& rs, bool table6_exi
     std::vector<Refill> refills;
     for (uint8_t family : {uint8_t{NFPROTO_IPV4}, uint8_t{NFPROTO_IPV6}}) {
         if (family == NFPROTO_IPV6 && !(table6_exists && model::has_ip6_rules(zeroed))) continue;
-        auto t = compile::compile(zeroed, table_options(cfg_.table, family));
+        auto t = compile::compile(zeroed, table_options(cfg_, family));
         if (!t) return t.error();
         auto chains = nft_chains_of(*t, names);
         refills.push_back({family, std::move(*t), std::move(chains)});
@@ -366,7 +367,7 @@ Result<void> NftBackend::commit(const Snapshot& before, const model::Change& cha
          before.sets6, before.set_sizes6, before.counters6, {}, {}, {}, {}},
     };
     for (auto& p : plans) {
-        compile::Options opt = table_options(cfg_.table, p.family);
+        compile::Options opt = table_options(cfg_, p.family);
         if (p.wanted) {
             auto a = compile::compile(change.after, opt);
             if (!a) return a.error();
@@ -462,15 +463,20 @@ void NftBackend::reconcile_with_kernel(ir::Table& before, const std::vector<Kern
     // kept ~nat-in and ~nat-out, post chains on every hook, the policy chains in every table
     // and a hook chain for every built-in chain; now they exist only with REDIRECT or MASQ,
     // DIVERT/TEE or REJECT, a continuation, and something of the layout's own before the
-    // built-in chain (compile/layout.cpp). Known to the diff (no base, no rules), it is
-    // removed, or recreated when `after` has it.
+    // built-in chain (compile/layout.cpp). So are `~unhooked` and an empty ACCEPT built-in
+    // chain that a command run with the other `empty-chains` setting left (compile::Options::
+    // unhook_empty_accept). Known to the diff (no base, no rules), it is removed, or recreated
+    // when `after` has it.
     std::unordered_map<std::string, bool> known;
     for (const auto& c : kept) known[c.name] = true;
     for (const auto& kc : read) {
         bool layout = false;
         for (const char* role : {"ipchains-layout:nat", "ipchains-layout:post",
-                                 "ipchains-layout:policy", "ipchains-layout:hook"})
+                                 "ipchains-layout:policy", "ipchains-layout:hook",
+                                 "ipchains-layout:form"})
             layout = layout || kc.comment.rfind(role, 0) == 0;
+        auto tag = compile::parse_chain_comment(kc.comment);
+        layout = layout || (tag && tag->builtin());
         if (known.count(kc.name) || !layout) continue;
         ir::Chain stale;
         stale.name = kc.name;
@@ -518,11 +524,21 @@ Result<NftBackend::ChainsRead> NftBackend::read_chains()
     return ChainsRead{*nl, *gen, std::move(*chains)};
 }
 
+bool NftBackend::in_configured_form(const std::vector<KernelChain>& chains) const
+{
+    const bool unhooked = std::any_of(chains.begin(), chains.end(), [](const KernelChain& kc) {
+        return kc.name == compile::kUnhookedChain;
+    });
+    return unhooked == cfg_.unhook_empty_chains;
+}
+
 Result<bool> NftBackend::policy_fast(const std::string& chain, model::Policy policy)
 {
     // Other policies are rules, and a change to or from them a change of form (docs/design.md
     // "Chain layout").
     if (policy != model::Policy::Accept && policy != model::Policy::Deny) return false;
+    // An ACCEPT may leave an empty chain unhooked, which only the full commit knows.
+    if (policy == model::Policy::Accept && cfg_.unhook_empty_chains) return false;
     auto read = read_chains();
     if (!read) return read.error();
     const std::vector<KernelChain>& chains = read->chains;
@@ -531,6 +547,7 @@ Result<bool> NftBackend::policy_fast(const std::string& chain, model::Policy pol
             if (kc.name == name) return &kc;
         return nullptr;
     };
+    if (!in_configured_form(chains)) return false;
     // The tag says "*" only while a base chain holds the policy: the built-in chain itself or
     // its hook chain. A table another version wrote has no such tag; the full commit converts
     // it.
@@ -563,6 +580,7 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
     const uint32_t gen = read->generation;
     const std::vector<KernelChain>& chains = read->chains;
     if (chains.empty()) return false;  // no table (or an empty one): the slow path builds it
+    if (!in_configured_form(chains)) return false;
 
     std::optional<compile::ChainTag> last;
     std::string last_name;
@@ -643,7 +661,8 @@ Result<bool> NftBackend::append_fast(const std::string& chain,
 
 std::string NftBackend::describe()
 {
-    std::string s = "nftables (table ip " + cfg_.table + "); ";
+    std::string s = "nftables (table ip " + cfg_.table +
+                    (cfg_.unhook_empty_chains ? ", empty ACCEPT chains unhooked" : "") + "); ";
     auto q = queue_choice();
     if (!q) return s + "DIVERT: queue support unknown (" + q.error().message + ")";
     if (q->impl == QueueImpl::Native) {

@@ -23,6 +23,8 @@ namespace ipchains::backend::nft {
 
 struct Config {
     std::string table = "ipchains";
+    // compile::Options::unhook_empty_accept, from `empty-chains` (backend/choice/choice.h).
+    bool unhook_empty_chains = false;
 };
 
 // IPCHAINS_DIVERT_TABLE, when set and not empty, names the table.
@@ -63,6 +65,10 @@ private:
         std::vector<KernelChain> chains;
     };
     Result<ChainsRead> read_chains();
+    // Whether the table is in the form this command's `empty-chains` setting compiles to
+    // (compile::kUnhookedChain); a fast path leaves a table of the other form to the full
+    // commit, which converts it.
+    bool in_configured_form(const std::vector<KernelChain>& chains) const;
     // Whether the kernel resets rule and set element counters in place (probe_counter_reset,
     // once per backend). Without, -Z rebuilds the zeroed chains in a transaction that carries
     // the generation of the read it zeroes (docs/design.md "Zeroing counters").
