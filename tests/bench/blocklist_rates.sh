@@ -16,6 +16,9 @@
 # loaded by
 #   ipchains         ipchains-restore, nft backend (the product)
 #   ipchains-legacy  ipchains-restore, legacy backend
+#   ipchains-unhooked  ipchains-restore, nft backend, `empty-chains = unhooked`
+#                    (docs/backends.md "Empty chains"): only forward, the chain with rules,
+#                    is hooked; input's and output's policies count nothing
 #   iptables-legacy  iptables-legacy-restore, one rule per entry in filter FORWARD
 #   nft              nft -f, one rule per entry (with a counter, as the others keep) in a
 #                    forward base chain
@@ -25,7 +28,8 @@
 #                    optimizer held to the product's semantics
 #   nft-set          hosts only: one named set of the N hosts and one rule (hand-written)
 # plus "no table" (the baseline) and the product's fixed layout around an empty ruleset
-# (policies only, ACCEPT), on both backends.
+# (policies only, ACCEPT), on both backends. (ipchains-unhooked has no fixed layout to measure:
+# with policies only it leaves nothing in the kernel, like `none`.)
 #
 # Also, with perf: the share of the machine's CPU samples spent evaluating rules during a
 # flood through each configuration (udp_path.sh path_profile), a steadier figure than rates
@@ -39,12 +43,13 @@
 # "none" row, which loads nothing, shows how much.
 #
 # Usage: BUILD=<build dir> SRC=<src dir> tests/bench/blocklist_rates.sh [reps] [seconds]
-# Environment, for subsets: BLOCKLIST_TOOLS (default "ipchains ipchains-legacy iptables-legacy
-# nft nft-o nft-o3 nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"), BLOCKLIST_SIZES ("100 1000
-# 10000"), BLOCKLIST_MEM_REPS (3), BLOCKLIST_ADD_REPS (5; 0 skips), BLOCKLIST_LAYOUT_REPS
-# (10: extra sequences of the empty layouts, none between), BLOCKLIST_BASE_EVERY (1: a `none`
-# run before every configuration; K: before every K-th), BLOCKLIST_PROFILE (1; 0 skips the
-# kernel profile), BLOCKLIST_PROFILE_SECONDS (3), BLOCKLIST_NICE (-10), SIZE (64).
+# Environment, for subsets: BLOCKLIST_TOOLS (default "ipchains ipchains-legacy ipchains-unhooked
+# iptables-legacy nft nft-o nft-o3 nft-set"), BLOCKLIST_SHAPES ("hosts mixed script"),
+# BLOCKLIST_SIZES ("100 1000 10000"), BLOCKLIST_MEM_REPS (3), BLOCKLIST_ADD_REPS (5; 0 skips),
+# BLOCKLIST_LAYOUT_REPS (10: extra sequences of the empty layouts, none between),
+# BLOCKLIST_BASE_EVERY (1: a `none` run before every configuration; K: before every K-th),
+# BLOCKLIST_PROFILE (1; 0 skips the kernel profile), BLOCKLIST_PROFILE_SECONDS (3),
+# BLOCKLIST_NICE (-10), SIZE (64).
 # Targets (reported, never failed): the product >= 0.90x at N = 10,000 hosts and ahead of
 # iptables-legacy, nft and nft -o there; the fixed layout >= 0.97x. nft-o3 is reported beside
 # them: what nft -o costs with the three chains and policy counts that 2.2 semantics need.
@@ -56,7 +61,7 @@ IPCHAINS=${IPCHAINS:-$BUILD/ipchains}
 RESTORE=${IPCHAINS_RESTORE:-$BUILD/ipchains-restore}
 REPS=${1:-5}
 SECONDS_PER=${2:-1}
-TOOLS=${BLOCKLIST_TOOLS:-ipchains ipchains-legacy iptables-legacy nft nft-o nft-o3 nft-set}
+TOOLS=${BLOCKLIST_TOOLS:-ipchains ipchains-legacy ipchains-unhooked iptables-legacy nft nft-o nft-o3 nft-set}
 SHAPES=${BLOCKLIST_SHAPES:-hosts mixed script}
 SIZES=${BLOCKLIST_SIZES:-100 1000 10000}
 MEM_REPS=${BLOCKLIST_MEM_REPS:-3}
@@ -105,8 +110,15 @@ for shape in $SHAPES; do
     done
 done
 
-# The product's backend for TOOL (ipchains or ipchains-legacy).
-backend_of() { if [ "$1" = ipchains-legacy ]; then echo legacy; else echo nft; fi; }
+# The product's settings for TOOL (ipchains, ipchains-legacy or ipchains-unhooked), as env
+# arguments.
+settings_of() {
+    case $1 in
+        ipchains-legacy) echo IPCHAINS_DIVERT_BACKEND=legacy ;;
+        ipchains-unhooked) echo IPCHAINS_DIVERT_BACKEND=nft IPCHAINS_DIVERT_EMPTY_CHAINS=unhooked ;;
+        *) echo IPCHAINS_DIVERT_BACKEND=nft ;;
+    esac
+}
 
 # load TOOL SHAPE N NETNS: loads the ruleset into NETNS (nothing for "none").
 load() {
@@ -115,7 +127,7 @@ load() {
     # A policy equal to the default creates nothing; the fixed layout needs the table, so the
     # empty ruleset first sets one policy to DENY (the file then sets it back to ACCEPT).
     if [ "$shape" = empty ] && [ "$tool" != hooks ]; then
-        ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$IPCHAINS" -P forward DENY
+        ip netns exec "$ns" env $(settings_of "$tool") "$IPCHAINS" -P forward DENY
     fi
     case $tool in
         none) ;;
@@ -134,8 +146,8 @@ table ip hooks {
 }
 EOF
             ;;
-        ipchains | ipchains-legacy)
-            ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$RESTORE" <"$f" >/dev/null ;;
+        ipchains | ipchains-legacy | ipchains-unhooked)
+            ip netns exec "$ns" env $(settings_of "$tool") "$RESTORE" <"$f" >/dev/null ;;
         iptables-legacy) ip netns exec "$ns" iptables-legacy-restore <"$f" ;;
         nft | nft-set) ip netns exec "$ns" nft -f "$f" ;;
         nft-o | nft-o3) ip netns exec "$ns" nft -o -f "$f" >/dev/null 2>&1 ;;
@@ -279,7 +291,7 @@ fi
 # One more host at N = 10,000, alternating between the tools, each into its own namespace.
 declare -A add_runs
 add_tools=()
-for tool in ipchains ipchains-legacy iptables-legacy nft nft-set; do
+for tool in ipchains ipchains-legacy ipchains-unhooked iptables-legacy nft nft-set; do
     for i in "${!configs[@]}"; do
         [ "${configs[$i]}" = "$tool hosts $TARGET_N" ] && add_tools+=("$tool:$i")
     done
@@ -290,8 +302,8 @@ for ((r = 0; r < ADD_REPS; r++)); do
         tool=${ti%%:*} ns=$P-${ti#*:}-rtr
         t0=$(now_ns)
         case $tool in
-            ipchains | ipchains-legacy)
-                ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$IPCHAINS" -A forward -s "$h" -j DENY ;;
+            ipchains | ipchains-legacy | ipchains-unhooked)
+                ip netns exec "$ns" env $(settings_of "$tool") "$IPCHAINS" -A forward -s "$h" -j DENY ;;
             iptables-legacy) ip netns exec "$ns" iptables-legacy -A FORWARD -s "$h" -j DROP ;;
             nft) ip netns exec "$ns" nft add rule ip bench fw ip saddr "$h" counter drop ;;
             nft-set) ip netns exec "$ns" nft add element ip bench blocklist "{ $h }" ;;
@@ -311,8 +323,8 @@ for ((r = 0; r < ADD_REPS; r++)); do
             tool=${ti%%:*} ns=$P-${ti#*:}-rtr
             t0=$(now_ns)
             case $tool in
-                ipchains | ipchains-legacy)
-                    ip netns exec "$ns" env IPCHAINS_DIVERT_BACKEND="$(backend_of "$tool")" "$IPCHAINS" -P forward "$target" ;;
+                ipchains | ipchains-legacy | ipchains-unhooked)
+                    ip netns exec "$ns" env $(settings_of "$tool") "$IPCHAINS" -P forward "$target" ;;
                 iptables-legacy) ip netns exec "$ns" iptables-legacy -P FORWARD "${verdict^^}" ;;
                 nft | nft-set) ip netns exec "$ns" nft add chain ip bench fw "{ policy $verdict ; }" ;;
             esac
@@ -372,11 +384,13 @@ report_times() {
         case $kind:$tool in
             add:ipchains) what="ipchains -A forward -s H -j DENY" ;;
             add:ipchains-legacy) what="ipchains -A ... (legacy backend)" ;;
+            add:ipchains-unhooked) what="ipchains -A ... (empty chains unhooked)" ;;
             add:iptables-legacy) what="iptables-legacy -A FORWARD -s H -j DROP" ;;
             add:nft) what="nft add rule (linear table)" ;;
             add:nft-set) what="nft add element (set of $TARGET_N)" ;;
             policy:ipchains) what="ipchains -P forward DENY|ACCEPT" ;;
             policy:ipchains-legacy) what="ipchains -P ... (legacy backend)" ;;
+            policy:ipchains-unhooked) what="ipchains -P ... (empty chains unhooked)" ;;
             policy:iptables-legacy) what="iptables-legacy -P FORWARD DROP|ACCEPT" ;;
             policy:nft) what="nft add chain ... { policy ... } (linear)" ;;
             policy:nft-set) what="nft add chain ... { policy ... } (set)" ;;
@@ -409,24 +423,28 @@ for i in "${layout[@]}"; do
     echo "fixed layout, policies only ($tool): ${r}x no table   target >= 0.97: $(verdict "$r" 0.97)" \
         "  (median of $pairs paired ratios; CPU per packet ${c}x)"
 done
-r=${ratio_of["ipchains hosts $TARGET_N"]:-}
-if [ -n "$r" ]; then
-    echo "ipchains, $TARGET_N hosts: ${r}x no table   target >= 0.90: $(verdict "$r" 0.90)"
+for mine in ipchains ipchains-unhooked; do
+    r=${ratio_of["$mine hosts $TARGET_N"]:-}
+    [ -n "$r" ] || continue
+    echo "$mine, $TARGET_N hosts: ${r}x no table   target >= 0.90: $(verdict "$r" 0.90)"
     for other in iptables-legacy nft nft-o nft-o3; do
         o=${ratio_of["$other hosts $TARGET_N"]:-}
-        [ -z "$o" ] || echo "ipchains ahead of $other at $TARGET_N hosts (${r}x against ${o}x): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a > b) ? "ok" : "MISSED" }')"
+        [ -z "$o" ] || echo "$mine ahead of $other at $TARGET_N hosts (${r}x against ${o}x): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a > b) ? "ok" : "MISSED" }')"
     done
-fi
+done
 # The same comparisons by the profile, which the host's load moves far less than the rates:
 # points of all CPU samples spent in rule evaluation beyond no table (lower is better).
-r=${over_of["ipchains hosts $TARGET_N"]:--}
-if [ "$r" != - ]; then
+if [ "${over_of["ipchains hosts $TARGET_N"]:--}${over_of["ipchains-unhooked hosts $TARGET_N"]:--}" != -- ]; then
     echo "-- the same by filter CPU over none (points of all CPU samples; lower is better)"
     h=${over_of["hooks empty 0"]:--} e=${over_of["ipchains empty 0"]:--}
     [ "$h" = - ] || [ "$e" = - ] ||
         echo "fixed layout, policies only (ipchains): $e against $h for three empty base chains: the layout adds $(awk -v a="$e" -v b="$h" 'BEGIN { printf "%.1f", a - b }')"
-    for other in iptables-legacy nft nft-o nft-o3 nft-set; do
-        o=${over_of["$other hosts $TARGET_N"]:--}
-        [ "$o" = - ] || echo "ipchains ahead of $other at $TARGET_N hosts ($r against $o): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a < b) ? "ok" : "MISSED" }')"
+    for mine in ipchains ipchains-unhooked; do
+        r=${over_of["$mine hosts $TARGET_N"]:--}
+        [ "$r" != - ] || continue
+        for other in iptables-legacy nft nft-o nft-o3 nft-set; do
+            o=${over_of["$other hosts $TARGET_N"]:--}
+            [ "$o" = - ] || echo "$mine ahead of $other at $TARGET_N hosts ($r against $o): $(awk -v a="$r" -v b="$o" 'BEGIN { print (a < b) ? "ok" : "MISSED" }')"
+        done
     done
 fi

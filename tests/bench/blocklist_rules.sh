@@ -116,7 +116,7 @@ ruleset() {
     local tool=$1 shape=$2 n=$3
     case $tool in
         none) ;;
-        ipchains | ipchains-legacy) bl_shape "$shape" "$n" | bl_ipchains ;;
+        ipchains | ipchains-legacy | ipchains-unhooked) bl_shape "$shape" "$n" | bl_ipchains ;;
         iptables-legacy) bl_shape "$shape" "$n" | bl_iptables ;;
         nft | nft-o) bl_shape "$shape" "$n" | bl_nft ;;
         nft-o3) bl_shape "$shape" "$n" | bl_nft3 ;;
