@@ -228,6 +228,16 @@ ir::Chain format_chain()
     return c;
 }
 
+// An empty chain that nothing jumps to: its presence in the kernel records a setting.
+ir::Chain setting_chain(const char* name, const char* comment, ir::ChainRole role)
+{
+    ir::Chain c;
+    c.name = name;
+    c.comment = comment;
+    c.role = role;
+    return c;
+}
+
 ir::Chain* find_chain(std::vector<ir::Chain>& chains, const std::string& name)
 {
     for (auto& c : chains)
@@ -282,20 +292,11 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     t.comment = "ipchains-divert";
     std::vector<ir::Chain> chains;
     if (opt.base_chain_policy) chains.push_back(format_chain());
-    if (opt.unhook_empty_accept) {
-        ir::Chain form;
-        form.name = kUnhookedChain;
-        form.comment = "ipchains-layout:form";
-        form.role = ir::ChainRole::Form;
-        chains.push_back(form);
-    }
-    if (rs.divert_passthrough) {
-        ir::Chain p;
-        p.name = kPassthroughChain;
-        p.comment = "ipchains-layout:passthrough";
-        p.role = ir::ChainRole::Passthrough;
-        chains.push_back(p);
-    }
+    if (opt.unhook_empty_accept)
+        chains.push_back(setting_chain(kUnhookedChain, "ipchains-layout:form", ir::ChainRole::Form));
+    if (rs.divert_passthrough)
+        chains.push_back(setting_chain(kPassthroughChain, "ipchains-layout:passthrough",
+                                       ir::ChainRole::Passthrough));
     // A policy chain only for the continuations that end in it (a DIVERT/TEE site reached
     // from that built-in chain); otherwise the hook chain holds the policy rule itself.
     std::set<std::string> continued, policy_in_base, unhooked;
