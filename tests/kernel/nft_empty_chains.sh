@@ -91,6 +91,20 @@ expect_stdout "the ruleset is unchanged" "$ROUTER" ipchains-save <<EOF
 -A forward -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 -p 6 -j DENY
 EOF
 
+# ACCEPT for a chain with rules keeps it hooked (its rules still filter).
+ping_expect "forward DENY: the routed ping is dropped" "$CLIENT" "$SERVER_IP" timeout
+expect_rc "unhooked: -P forward ACCEPT (it has rules)" 0 "$ROUTER" "${unhooked[@]}" \
+    ipchains -P forward ACCEPT
+expect_hooked "a chain with rules stays hooked" "$ROUTER" "forward"
+ping_expect "forward ACCEPT: the routed ping passes" "$CLIENT" "$SERVER_IP" ok
+expect_stdout "-L shows the new policy" "$ROUTER" ipchains -L forward -n <<EOF
+Chain forward (policy ACCEPT):
+target     prot opt     source                destination           ports
+ACCEPT     udp  ------  0.0.0.0/0            $SERVER_IP            * ->   *
+ACCEPT     udp  ------  $SERVER_IP           0.0.0.0/0             * ->   *
+DENY       tcp  ------  0.0.0.0/0            0.0.0.0/0             * ->   *
+EOF
+
 # --- the setting is named where it is set --------------------------------------------------
 printf '# ours\nempty-chains = unhooked\n' >"$T/unhooked.conf"
 expect_rc "empty-chains = unhooked in the config file" 0 "$ROUTER" \

@@ -473,7 +473,7 @@ TEST_F(NftKernel, FastPolicyLeavesWhatTheSlowPathLeaves)
 
 // `empty-chains = unhooked` (Config::unhook_empty_chains): the fast paths leave the kernel as
 // the slow path does, and leave a table of the other form (compile::kUnhookedChain) to the
-// full commit, which converts it; an ACCEPT policy always takes the full commit.
+// full commit, which converts it, as they leave it an ACCEPT that empties a chain's hook.
 TEST_F(NftKernel, FastPathsKeepTheTablesEmptyChainsForm)
 {
     Config unhooked_cfg = table("fast");
@@ -492,9 +492,22 @@ TEST_F(NftKernel, FastPathsKeepTheTablesEmptyChainsForm)
     ASSERT_TRUE(deny.ok() && *deny);
     ASSERT_TRUE(slow(slow_be, set_policy("forward", model::Policy::Deny)).ok());
     EXPECT_EQ(normalized("fast"), normalized("slow"));
+    // ACCEPT for a chain with rules stays fast; for an empty one it unhooks the chain, which
+    // only the full commit does.
     auto accept = fast.policy_fast("forward", model::Policy::Accept);
+    ASSERT_TRUE(accept.ok() && *accept);
+    ASSERT_TRUE(slow(slow_be, set_policy("forward", model::Policy::Accept)).ok());
+    EXPECT_EQ(normalized("fast"), normalized("slow"));
+    for (NftBackend* be : {&fast, &slow_be})
+        ASSERT_TRUE(slow(*be, set_policy("output", model::Policy::Deny)).ok());
+    EXPECT_NE(listing("fast").find("chain output {"), std::string::npos);
+    accept = fast.policy_fast("output", model::Policy::Accept);
     ASSERT_TRUE(accept.ok());
-    EXPECT_FALSE(*accept) << "an ACCEPT may unhook the chain: the full commit decides";
+    EXPECT_FALSE(*accept) << "an empty chain: the full commit unhooks it";
+    for (NftBackend* be : {&fast, &slow_be})
+        ASSERT_TRUE(slow(*be, set_policy("output", model::Policy::Accept)).ok());
+    EXPECT_EQ(listing("fast").find("chain output {"), std::string::npos);
+    EXPECT_EQ(normalized("fast"), normalized("slow"));
 
     // The same table under the default setting: its fast paths leave the unhooked form alone,
     // and its full commit hooks input and output again.

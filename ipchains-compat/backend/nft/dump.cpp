@@ -350,6 +350,19 @@ Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table
     return expand_runs(nl, table, std::move(*rules), reset, family);
 }
 
+Result<bool> chain_has_rules(Netlink& nl, const std::string& table, const std::string& chain)
+{
+    RequestBuf buf;
+    nlmsghdr* nlh = rules_request(buf, table, chain, false, NFPROTO_IPV4);
+    bool any = false;
+    auto r = nl.query(nlh, [&](const nlmsghdr*) {
+        any = true;
+        return MNL_CB_OK;
+    });
+    if (!r) return r.error();
+    return any;
+}
+
 Result<void> reset_rule_counters(Netlink& nl, const std::string& table, const std::string& chain,
                                  uint8_t family)
 {

@@ -61,6 +61,8 @@ Result<std::vector<KernelChain>> dump_chains(Netlink& nl, const std::string& tab
 // in run order, so readers see the table as if it were linear (compile/runs.h).
 Result<std::vector<KernelRule>> dump_rules(Netlink& nl, const std::string& table, bool reset,
                                           uint8_t family = NFPROTO_IPV4);
+// Whether one nft chain of the `ip` table holds a rule (a dump of that chain's rules only).
+Result<bool> chain_has_rules(Netlink& nl, const std::string& table, const std::string& chain);
 // Zeroes the counters of every rule in one nft chain (NFT_MSG_GETRULE_RESET restricted to the
 // chain), and those of its runs' elements (NFT_MSG_GETSETELEM_RESET). Kernels before 6.2
 // (6.5 for elements) lack the message and answer EINVAL or EOPNOTSUPP.

@@ -537,8 +537,6 @@ Result<bool> NftBackend::policy_fast(const std::string& chain, model::Policy pol
     // Other policies are rules, and a change to or from them a change of form (docs/design.md
     // "Chain layout").
     if (policy != model::Policy::Accept && policy != model::Policy::Deny) return false;
-    // An ACCEPT may leave an empty chain unhooked, which only the full commit knows.
-    if (policy == model::Policy::Accept && cfg_.unhook_empty_chains) return false;
     auto read = read_chains();
     if (!read) return read.error();
     const std::vector<KernelChain>& chains = read->chains;
@@ -556,6 +554,16 @@ Result<bool> NftBackend::policy_fast(const std::string& chain, model::Policy pol
     if (!tag || tag->name != chain || !tag->policy_in_base) return false;
     const KernelChain* holder = own->base ? own : find(compile::hook_chain_name(chain));
     if (holder == nullptr || !holder->base) return false;
+    // Under `empty-chains = unhooked` an ACCEPT takes an empty chain out of the kernel: the
+    // full commit's work. A chain its hook chain jumps to has rules; the built-in chain that is
+    // its own base chain is asked (one chain's rules, a run's lookup counting once).
+    if (policy == model::Policy::Accept && cfg_.unhook_empty_chains && own->references == 0) {
+        auto has_rules = chain_has_rules(*read->nl, cfg_.table, chain);
+        if (!has_rules && has_rules.error().code == EINTR)  // someone's commit: again
+            return Error::kernel(ERESTART, has_rules.error().message);
+        if (!has_rules) return query_error(has_rules.error());
+        if (!*has_rules) return false;
+    }
     const bool drop = policy == model::Policy::Deny;
     if (holder->drop == drop) return true;  // as the slow path: nothing to change
 
