@@ -147,8 +147,8 @@ std::optional<int> format_of_chain(const std::string& name);
 // Presence of this (empty, unreferenced) chain means divert pass-through is on.
 constexpr const char* kPassthroughChain = "~passthrough";
 // Presence of this (empty, unreferenced) chain means the table was compiled with
-// Options::unhook_empty_accept: the nft fast paths, which never read the rules, take a table
-// of the other form to the full commit, which converts it.
+// Options::unhook_empty_accept: the nft fast paths, which read the chain list and not the
+// rules, take a table of the other form to the full commit, which converts it.
 constexpr const char* kUnhookedChain = "~unhooked";
 // Table counter object holding a built-in chain's policy counters: "<chain>-policy".
 std::string policy_counter_name(const std::string& builtin);

@@ -293,7 +293,8 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     std::vector<ir::Chain> chains;
     if (opt.base_chain_policy) chains.push_back(format_chain());
     if (opt.unhook_empty_accept)
-        chains.push_back(setting_chain(kUnhookedChain, "ipchains-layout:form", ir::ChainRole::Form));
+        chains.push_back(
+            setting_chain(kUnhookedChain, "ipchains-layout:form", ir::ChainRole::Form));
     if (rs.divert_passthrough)
         chains.push_back(setting_chain(kPassthroughChain, "ipchains-layout:passthrough",
                                        ir::ChainRole::Passthrough));
