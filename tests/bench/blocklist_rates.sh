@@ -29,7 +29,7 @@
 #   nft-set          hosts only: one named set of the N hosts and one rule (hand-written)
 # plus "no table" (the baseline) and the product's fixed layout around an empty ruleset
 # (policies only, ACCEPT), on both backends. (ipchains-unhooked has no fixed layout to measure:
-# with policies only it leaves nothing in the kernel, like `none`.)
+# with policies only it leaves no base chain, so no packet meets its table, as with `none`.)
 #
 # Also, with perf: the share of the machine's CPU samples spent evaluating rules during a
 # flood through each configuration (udp_path.sh path_profile), a steadier figure than rates
