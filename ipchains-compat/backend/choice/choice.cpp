@@ -164,8 +164,7 @@ Result<Choice> choose_backend(const std::string& table_name)
     if (!unhook) return unhook.error();
     auto [backend, backend_origin] = pick("IPCHAINS_DIVERT_BACKEND", file.backend, "backend");
     auto facts = [&] { return probe_host(table_name); };
-    auto choice = backend.empty() ? decide("auto", "auto", facts)
-                                  : decide(backend, backend_origin, facts);
+    auto choice = decide(backend, backend_origin, facts);  // "" (set nowhere) is auto
     if (!choice) return choice.error();
     choice->unhook_empty_chains = *unhook;
     return choice;
