@@ -206,7 +206,7 @@ random_down() {
 # after a failed write, as the HOWTO example does: on a busy machine it can write a packet back
 # after the packet's lifetime, and that write, an injection, fails with EPERM when a rule after
 # the DIVERT rule denies the packet (divert(7)); the counters are the same either way.
-# By hand only, not in ctest: of about 135 replay pairs so far one differed, seed 11 of
+# By hand only, not in ctest: of about 155 replay pairs so far one differed, seed 11 of
 # differential_chains.sh run beside a full build, where the legacy replay's input policy
 # counted one 62-byte packet more that no `-p udp` rule had matched. It has not come back in
 # any rerun of that seed, and its cause is not known; if a replay differs, the ICMP counters
@@ -298,8 +298,9 @@ replay() {
 }
 
 # icmp_counts NS: the nonzero ICMP counters of NS (/proc/net/snmp), NAME=VALUE on one line
-# ("none" without any), printed when the replays differ: an ICMP message that only one replay sent or received is a
-# packet outside the script's traffic, which the transcripts alone do not show.
+# ("none" without any), printed when the replays differ: an ICMP message that only one replay
+# sent or received is a packet outside the script's traffic, which the transcripts alone do
+# not show.
 icmp_counts() {
     on "$1" awk '$1 == "Icmp:" {
                      if (!h) { split($0, name); h = 1; next }
