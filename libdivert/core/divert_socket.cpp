@@ -43,6 +43,13 @@ struct RxBuffer {
     alignas(8) char data[kRxBufferSize];
 };
 
+// The bytes of a forgotten packet, copied out of the socket's copies under its lock and
+// injected after it. Per thread, allocated on a thread's first recovery (thread_buffer.h).
+struct RecoveryBuffer {
+    uint8_t data[65536];
+};
+RecoveryBuffer* recovery_buffer() { return thread_buffer<RecoveryBuffer>(); }
+
 // Per thread, allocated on a thread's first receive (thread_buffer.h): two threads may read
 // one socket at once, and a 72 KiB stack array would be unkind to small thread stacks. Null
 // when memory ran out.
@@ -276,6 +283,7 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         binding_ = true;
         pending_.reset(kWindow);
         copies_.reset(std::move(copy_buf), kCopyBytes);
+        written_back_.reset(kWriteBackLog);
     }
     const uint16_t wanted = ntohs(sin.sin_port);
     int err;
@@ -473,14 +481,19 @@ bool DivertSocket::unchanged(const PendingEntry& e, const uint8_t* buf, size_t l
 }
 
 // One message as read from the queue: true for a packet to hand out (its partial L4 checksum
-// finished); acks, late errors of verdicts and a packet queued before the copy mode was set
-// (sent through the hook again) are not.
+// finished); acks, errors of verdicts (a forgotten packet is recovered here) and a packet
+// queued before the copy mode was set (sent through the hook again) are not.
 bool DivertSocket::take(int fd, char* msg, size_t len, nfq::Packet& p)
 {
     auto* nlh = reinterpret_cast<nlmsghdr*>(msg);
-    const bool ok = mnl_nlmsg_ok(nlh, static_cast<int>(len)) && nfq::parse_packet(nlh, p) == 0;
-    if (!ok || !p.has_payload) {
-        if (ok) verdict(fd, p.id, NF_REPEAT);
+    if (!mnl_nlmsg_ok(nlh, static_cast<int>(len))) return false;
+    if (nfq::parse_packet(nlh, p) != 0) {
+        nfq::VerdictError ve;
+        if (nfq::parse_verdict_error(nlh, len, ve) == 0) recover_forgotten(ve);
+        return false;
+    }
+    if (!p.has_payload) {
+        verdict(fd, p.id, NF_REPEAT);
         return false;
     }
     if (p.skb_info & NFQA_SKB_CSUMNOTREADY) {
@@ -498,6 +511,44 @@ void DivertSocket::release_tee_original(int fd, const nfq::Packet& p)
     char buf[nfq::kMaxHeader];
     iovec iov{buf, nfq::build_verdict_mark(buf, port_, p.id, NF_REPEAT, tee::resume_mark(p.mark))};
     send_to_kernel(fd, &iov, 1);
+}
+
+void DivertSocket::recover_forgotten(const nfq::VerdictError& ve)
+{
+    // Only a refused accept loses a packet the program meant to send on; a refused drop (the
+    // reaper's, after a flush) has nothing left to do.
+    if (ve.error != ENOENT || ve.verdict != NF_ACCEPT) return;
+    RecoveryBuffer* copy = recovery_buffer();
+    // A single verdict: its one packet. A batch: each packet it carried, oldest first.
+    for (;;) {
+        const uint8_t* bytes = nullptr;
+        uint32_t len = 0, ifindex = 0, mark = 0;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            WrittenBack* w = ve.batch ? written_back_.next_of_batch(ve.id)
+                                      : written_back_.single(ve.id);
+            if (w == nullptr) return;
+            w->used = true;
+            ++stats_.forgotten;
+            if (!ve.batch && ve.payload != nullptr) {  // changed: the echo holds what was sent
+                bytes = ve.payload;
+                len = ve.len;
+            } else if (w->has_copy && copies_.holds(w->copy) && copy != nullptr) {
+                std::memcpy(copy->data, copies_.at(w->copy), w->len);
+                bytes = copy->data;
+                len = w->len;
+            } else {
+                ++stats_.lost;
+            }
+            ifindex = w->ifindex;
+            mark = w->site != 0 ? compile::mark_stamp(compile::MarkKind::Resume, w->site)
+                                : compile::mark_stamp(compile::MarkKind::Injected,
+                                                      port_.load() & kSiteMask);
+        }
+        // Its send errors have no caller to go to: the write it stands for returned long ago.
+        if (bytes != nullptr) inject_on(bytes, len, ifindex, mark);
+        if (!ve.batch) return;
+    }
 }
 
 sockaddr_in DivertSocket::address_of(const nfq::Packet& p, uint16_t rule) const
@@ -668,6 +719,7 @@ int DivertSocket::flush(int fd)
         max_id = batch_max_;
         batch_n_ = 0;
         batch_held_.store(false, std::memory_order_relaxed);
+        written_back_.seal_batch(max_id);
     }
     char buf[nfq::kMaxHeader];
     iovec iov{buf, nfq::build_batch_verdict(buf, port_, max_id, NF_ACCEPT)};
@@ -701,6 +753,13 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
         const bool same = unchanged(*e, buf, len);
         const bool in_order =
             e == pending_.front() && rx_inflight_.load() == 0 && drops_outstanding_ == 0;
+        WrittenBack w;
+        w.id = id;
+        w.len = static_cast<uint32_t>(len);
+        w.has_copy = same && !e->hashed;
+        w.copy = e->copy;
+        w.ifindex = e->incoming ? e->ifindex : 0;
+        w.site = e->site;
         pending_.resolve(e);
         ++stats_.reinjected;
         if (same && in_order) {
@@ -712,6 +771,8 @@ ssize_t DivertSocket::reinject(int fd, uint32_t id, const uint8_t* buf, size_t l
         } else {
             mode = same ? Single : Modified;
         }
+        w.batched = mode == Batched;
+        written_back_.add(w);
     }
     if (mode == Batched) {
         // Held back only while more packets wait to be read: the program may block right
@@ -1013,6 +1074,7 @@ void DivertSocket::release(int fd)
         pending_.for_each([&](const PendingEntry& e) { ids.push_back(e.id); });
         pending_.clear();
         copies_.clear();
+        written_back_.clear();
     }
     for (uint32_t id : ids) verdict(fd, id, NF_DROP);
     // Our dup keeps the kernel socket (and the queue binding) alive: it goes with the
@@ -1041,6 +1103,7 @@ void DivertSocket::unlock_after_fork(bool child)
     if (child) {
         pending_.clear();
         copies_.clear();
+        written_back_.clear();
         batch_n_ = 0;
         batch_held_.store(false, std::memory_order_relaxed);
         drops_outstanding_ = 0;  // the parent sends them

@@ -25,6 +25,7 @@
 #include "core/nfqueue.h"
 #include "core/packet_copies.h"
 #include "core/pending.h"
+#include "core/write_back_log.h"
 #include "divert.h"
 
 namespace divert {
@@ -44,6 +45,9 @@ public:
     // Copies of the packets handed out (packet_copies.h): a batch of 64 MTU-sized packets
     // and more; a program that holds packets longer pays a hash per packet instead.
     static constexpr size_t kCopyBytes = 256 * 1024;
+    // Write-backs remembered in case the kernel forgot their packet (write_back_log.h): a few
+    // batches' worth, as the kernel's refusal comes back on the next receive.
+    static constexpr size_t kWriteBackLog = 4 * kBatchMax;
 
     // domain: what socket() was called with (AF_INET or PF_DIVERT, for SO_DOMAIN);
     // semantics: DIVERT_SEMANTICS_LINUX22 or DIVERT_SEMANTICS_FREEBSD (docs/divert.7).
@@ -91,6 +95,9 @@ private:
     struct Cookie;
     int bind_queue(int fd, uint16_t port);
     bool take(int fd, char* msg, size_t len, nfq::Packet& p);
+    // The kernel refused an accept verdict because it no longer held the packet(s): each one
+    // the log still has the bytes of is injected anew, as a late write-back would be.
+    void recover_forgotten(const nfq::VerdictError& ve);
     void release_tee_original(int fd, const nfq::Packet& p);
     // addrs[i]: what recvfrom reports for ps[i] (address_of).
     void register_packets(int fd, const nfq::Packet* ps, const sockaddr_in* addrs, size_t n);
@@ -142,6 +149,7 @@ private:
     // would accept them, so reinjections take the single-verdict path until they are out.
     unsigned drops_outstanding_ = 0;
     PacketCopies copies_;
+    WriteBackLog written_back_;
     uint32_t batch_max_ = 0;
     unsigned batch_n_ = 0;
     uint16_t next_ip_id_;

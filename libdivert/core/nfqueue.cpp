@@ -33,6 +33,38 @@ int error_of(const nlmsghdr* nlh)
     return e->error < 0 ? -e->error : e->error;
 }
 
+int parse_verdict_error(const nlmsghdr* nlh, size_t len, VerdictError& out)
+{
+    if (nlh->nlmsg_type != NLMSG_ERROR) return ENOMSG;
+    if (nlh->nlmsg_len > len || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr)))
+        return EBADMSG;
+    const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+    const nlmsghdr* req = &e->msg;
+    const uint16_t single = (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT;
+    const uint16_t batch = (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_VERDICT_BATCH;
+    if (e->error == 0 || (req->nlmsg_type != single && req->nlmsg_type != batch)) return ENOMSG;
+    // The echo must be whole: the error header, then the request as long as it says it is.
+    const size_t room = nlh->nlmsg_len - mnl_nlmsg_size(sizeof(int));
+    if (req->nlmsg_len > room || req->nlmsg_len < mnl_nlmsg_size(sizeof(nfgenmsg)))
+        return EBADMSG;
+    nlattr* tb[NFQA_MAX + 1] = {};
+    if (nfq_nlmsg_parse(req, tb) < 0) return EBADMSG;
+    const nlattr* hdr = tb[NFQA_VERDICT_HDR];
+    if (hdr == nullptr || mnl_attr_get_payload_len(hdr) < sizeof(nfqnl_msg_verdict_hdr))
+        return EBADMSG;
+    const auto* vh = static_cast<const nfqnl_msg_verdict_hdr*>(mnl_attr_get_payload(hdr));
+    out = VerdictError{};
+    out.error = -e->error;
+    out.batch = req->nlmsg_type == batch;
+    out.id = ntohl(vh->id);
+    out.verdict = ntohl(vh->verdict);
+    if (const nlattr* p = tb[NFQA_PAYLOAD]) {
+        out.payload = static_cast<const uint8_t*>(mnl_attr_get_payload(p));
+        out.len = mnl_attr_get_payload_len(p);
+    }
+    return 0;
+}
+
 int parse_packet(nlmsghdr* nlh, Packet& out)
 {
     if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET)) return ENOMSG;

@@ -35,6 +35,21 @@ int parse_packet(nlmsghdr* nlh, Packet& out);
 // If nlh is an NLMSG_ERROR, its errno (0 for an ack); -1 otherwise.
 int error_of(const nlmsghdr* nlh);
 
+// The kernel's refusal of one of our verdict messages, as it echoes it back: nfnetlink reports
+// an error even without NLM_F_ACK, and without NETLINK_CAP_ACK the echo holds the whole request.
+struct VerdictError {
+    int error = 0;             // errno (ENOENT: the kernel no longer holds the packet)
+    bool batch = false;        // NFQNL_MSG_VERDICT_BATCH: every id <= id
+    uint32_t id = 0;
+    uint32_t verdict = 0;      // NF_ACCEPT, NF_DROP, ...
+    const uint8_t* payload = nullptr;  // the changed packet it carried, inside nlh
+    uint32_t len = 0;
+};
+
+// 0 when nlh (len bytes received) is an NLMSG_ERROR echoing a verdict or batch verdict;
+// ENOMSG for any other message; EBADMSG when the echo is cut short.
+int parse_verdict_error(const nlmsghdr* nlh, size_t len, VerdictError& out);
+
 // One NFQNL_MSG_CONFIG message: bind `queue` to this socket in copy-packet mode (whole packet,
 // no GSO so the kernel segments and completes checksums, the local socket's uid/gid attached
 // when the kernel knows them), with the given kernel queue length.

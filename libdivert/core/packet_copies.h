@@ -37,6 +37,8 @@ public:
 
     // The bytes stored at pos, valid until a later store() evicts them.
     const uint8_t* at(uint64_t pos) const { return ring_.get() + pos % cap_ + sizeof(Record); }
+    // A position store() returned, not evicted since.
+    bool holds(uint64_t pos) const { return cap_ != 0 && pos >= tail_ && pos < head_; }
 
 private:
     struct Record {

@@ -57,6 +57,9 @@ struct divert_stats {
 	uint64_t window_drops;    /* pending packets dropped because the window was full */
 	uint64_t enobufs;         /* receive-buffer overruns reported by the kernel */
 	uint64_t expired;         /* packets dropped because their lifetime ended unwritten */
+	uint64_t forgotten;       /* reinjections the kernel no longer held (divert(7) "Packet
+	                             lifetime"): injected anew, also counted in injected */
+	uint64_t lost;            /* ... of which the library had no copy left to inject */
 };
 
 /* Socket option, level IPPROTO_DIVERT, value an int: milliseconds a packet read from the

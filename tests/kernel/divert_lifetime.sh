@@ -269,4 +269,74 @@ expect_queued "f: the kernel holds none of them" "$HOST" 7807 0
 pkill -f "never_write 7807" 2>/dev/null
 ipc "$HOST" -F output
 
+# --- g. the kernel forgot a held packet: while the program held it (lifetime 0), another
+# program's base chain came and went, as in a firewall reload, and the kernel forgot every
+# packet queued in the namespace. The write-back still goes out, injected anew after the
+# DIVERT rule as a late write-back is; the library learns of it on the program's next read
+# (late_write's linger), from the kernel's refusal of the verdict.
+udp_sink "$PEER" "$PEER_IP" 5010 g5010
+udp_sink "$PEER" "$PEER_IP" 5011 g5011
+udp_sink "$HOST" "$HOST_IP" 5012 g5012
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5010:5011 -j DIVERT 7808
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5011 -j DENY
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5010
+ipc "$HOST" -A input -p UDP -d "$HOST_IP" 5012 -j DIVERT 7808
+ipc "$HOST" -A input -p UDP -d "$HOST_IP" 5012
+counter_add "$PEER" tos16 prerouting 0 udp dport 5010 ip dscp 4
+
+# other_base_chain: another program's base chain comes and goes.
+other_base_chain() {
+    on "$HOST" nft add table ip other &&
+        on "$HOST" nft add chain ip other c '{ type filter hook input priority 0; }' &&
+        on "$HOST" nft delete table ip other
+}
+# forgot_case NAME FROM TO PORT TEXT [CHANGE [TOS]]: TEXT from FROM to TO:PORT, held 600 ms,
+# with another program's base chain coming and going after 200 ms when CHANGE is "reload";
+# with TOS, written back with that TOS byte.
+forgot_case() {
+    LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" "$1" late_write 7808 600 1000 ${7:-}
+    udp_send "$2" "$3" "$4" "$5"
+    sleep 0.2
+    [ "${6:-}" != reload ] || other_base_chain || fail "g: $1: the other program's chain"
+    dv_exit "g: $1: late_write read and wrote back" "$1" 0 5
+}
+
+counts_snap "$HOST" output
+forgot_case out "$HOST" "$PEER_IP" 5010 $'forgot-out\n' reload
+dv_line "g: out: the write-back succeeded" out '^sendto 39$'
+dv_line "g: out: the kernel had forgotten it, and the library injected it" out '^forgotten 1 lost 0$'
+arrived_once "g: out: it arrived" g5010 forgot-out
+expect_counts_delta "g: out: the DIVERT rule saw it once, the rule after it counted it" \
+    "$HOST" output 1 0 1
+
+counts_snap "$HOST" output
+forgot_case deny "$HOST" "$PEER_IP" 5011 $'forgot-deny\n' reload
+dv_line "g: deny: the kernel had forgotten it" deny '^forgotten 1 lost 0$'
+sleep "$NEG_WAIT"
+if [ -s "$T/g5011.sink" ]; then
+    fail "g: deny: a forgotten packet passed the DENY after its DIVERT rule"
+    show "$T/g5011.sink"
+else
+    pass "g: deny: the DENY after the DIVERT rule denied the forgotten packet"
+fi
+expect_counts_delta "g: deny: the DIVERT rule saw it once, the DENY once" "$HOST" output 1 1 0
+
+counts_snap "$HOST" input
+forgot_case in "$PEER" "$HOST_IP" 5012 $'forgot-in\n' reload
+dv_line "g: in: the kernel had forgotten it, and the library injected it" in '^forgotten 1 lost 0$'
+arrived_once "g: in: it arrived" g5012 forgot-in
+expect_counts_delta "g: in: the DIVERT rule saw it once, the rule after it counted it" \
+    "$HOST" input 1 1
+
+forgot_case changed "$HOST" "$PEER_IP" 5010 $'forgot-changed\n' reload 0x10
+dv_line "g: changed: the kernel had forgotten it" changed '^forgotten 1 lost 0$'
+arrived_once "g: changed: it arrived" g5010 forgot-changed
+expect_counter "g: changed: as the program changed it (TOS 0x10)" "$PEER" tos16 1
+
+forgot_case kept "$HOST" "$PEER_IP" 5010 $'kept\n'
+dv_line "g: kept: without a reload nothing was forgotten" kept '^forgotten 0 lost 0$'
+arrived_once "g: kept: it arrived" g5010 kept
+ipc "$HOST" -F output
+ipc "$HOST" -F input
+
 finish

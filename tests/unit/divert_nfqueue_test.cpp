@@ -172,3 +172,74 @@ TEST(DivertNfqueue, OtherMessagesAreNotPackets)
     nlh->nlmsg_type = NLMSG_DONE;
     EXPECT_EQ(nfq::error_of(nlh), -1);
 }
+
+namespace {
+
+// What the kernel sends back when it refuses `request`: NLMSG_ERROR, the errno, and (no
+// NETLINK_CAP_ACK) the whole request.
+std::vector<uint8_t> refusal(const void* request, int error)
+{
+    const auto* req = static_cast<const nlmsghdr*>(request);
+    std::vector<uint8_t> out(MNL_ALIGN(sizeof(nlmsghdr) + sizeof(int) + req->nlmsg_len), 0);
+    auto* nlh = reinterpret_cast<nlmsghdr*>(out.data());
+    nlh->nlmsg_len = static_cast<uint32_t>(out.size());
+    nlh->nlmsg_type = NLMSG_ERROR;
+    auto* e = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+    e->error = -error;
+    std::memcpy(&e->msg, req, req->nlmsg_len);
+    return out;
+}
+
+}  // namespace
+
+TEST(DivertNfqueue, ARefusedVerdictNamesItsPacket)
+{
+    alignas(8) char buf[nfq::kMaxHeader];
+    nfq::build_verdict(buf, 7, 42, NF_ACCEPT, 0);
+    auto msg = refusal(buf, ENOENT);
+    nfq::VerdictError ve;
+    ASSERT_EQ(nfq::parse_verdict_error(reinterpret_cast<nlmsghdr*>(msg.data()), msg.size(), ve), 0);
+    EXPECT_EQ(ve.error, ENOENT);
+    EXPECT_FALSE(ve.batch);
+    EXPECT_EQ(ve.id, 42u);
+    EXPECT_EQ(ve.verdict, static_cast<uint32_t>(NF_ACCEPT));
+    EXPECT_EQ(ve.payload, nullptr);
+}
+
+TEST(DivertNfqueue, ARefusedBatchAndARefusedChangedPacket)
+{
+    alignas(8) char buf[nfq::kMaxHeader + 64];
+    nfq::build_batch_verdict(buf, 7, 99, NF_ACCEPT);
+    auto msg = refusal(buf, ENOENT);
+    nfq::VerdictError ve;
+    ASSERT_EQ(nfq::parse_verdict_error(reinterpret_cast<nlmsghdr*>(msg.data()), msg.size(), ve), 0);
+    EXPECT_TRUE(ve.batch);
+    EXPECT_EQ(ve.id, 99u);
+
+    // A changed packet: the header, then the bytes the caller sends right after it.
+    const uint8_t packet[6] = {0x45, 0x10, 0, 20, 1, 2};
+    const size_t head = nfq::build_verdict(buf, 7, 43, NF_ACCEPT, sizeof packet);
+    std::memcpy(buf + head, packet, sizeof packet);
+    msg = refusal(buf, ENOENT);
+    ASSERT_EQ(nfq::parse_verdict_error(reinterpret_cast<nlmsghdr*>(msg.data()), msg.size(), ve), 0);
+    EXPECT_EQ(ve.id, 43u);
+    ASSERT_EQ(ve.len, sizeof packet);
+    EXPECT_EQ(std::memcmp(ve.payload, packet, sizeof packet), 0);
+}
+
+TEST(DivertNfqueue, OnlyWholeRefusalsOfVerdictsCount)
+{
+    alignas(8) char buf[256];
+    nfq::build_bind(buf, 7, 1, 4096);  // a refused bind is not a verdict
+    auto msg = refusal(buf, EBUSY);
+    nfq::VerdictError ve;
+    EXPECT_EQ(nfq::parse_verdict_error(reinterpret_cast<nlmsghdr*>(msg.data()), msg.size(), ve),
+              ENOMSG);
+    nfq::build_verdict(buf, 7, 42, NF_ACCEPT, 0);
+    msg = refusal(buf, 0);  // an ack
+    EXPECT_EQ(nfq::parse_verdict_error(reinterpret_cast<nlmsghdr*>(msg.data()), msg.size(), ve),
+              ENOMSG);
+    msg = refusal(buf, ENOENT);
+    EXPECT_EQ(nfq::parse_verdict_error(reinterpret_cast<nlmsghdr*>(msg.data()), msg.size() - 8, ve),
+              EBADMSG);  // cut short
+}
