@@ -4,7 +4,8 @@
 # library on its own, as 2.2 forgot a packet once read. So a program that never writes back
 # (the HOWTO interceptor without REINJECT) or drops on purpose (a shaper) stalls nobody: a local
 # sender keeps its socket buffer, TCP retransmits. Writing back an expired packet injects it
-# anew, resuming after the DIVERT rule that diverted it.
+# anew, resuming after the DIVERT rule that diverted it, and so does writing back a packet the
+# kernel forgot when another program's base chain went away (g).
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue
