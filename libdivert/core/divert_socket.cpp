@@ -527,7 +527,15 @@ void DivertSocket::recover_forgotten(const nfq::VerdictError& ve)
             std::lock_guard<std::mutex> lk(mu_);
             WrittenBack* w = ve.batch ? written_back_.next_of_batch(ve.id)
                                       : written_back_.single(ve.id);
-            if (w == nullptr) return;
+            if (w == nullptr) {
+                // A single write-back older than the log is known to be gone; a batch's
+                // records are found until none is left, and any the log lost go uncounted.
+                if (!ve.batch) {
+                    ++stats_.forgotten;
+                    ++stats_.lost;
+                }
+                return;
+            }
             w->used = true;
             ++stats_.forgotten;
             if (!ve.batch && ve.payload != nullptr) {  // changed: the echo holds what was sent
