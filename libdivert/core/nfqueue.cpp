@@ -23,6 +23,17 @@ nlmsghdr* put_header(void* buf, uint16_t type, uint16_t queue, uint32_t seq, uin
     return nlh;
 }
 
+// Parses nlh's attributes into tb (validated, on the caller's stack: no allocation) and
+// returns its fixed-size attribute `type`, or nullptr when the message is malformed or lacks it.
+template <typename T>
+const T* parse_with_header(const nlmsghdr* nlh, nlattr** tb, int type)
+{
+    if (nfq_nlmsg_parse(nlh, tb) < 0) return nullptr;
+    const nlattr* a = tb[type];
+    if (a == nullptr || mnl_attr_get_payload_len(a) < sizeof(T)) return nullptr;
+    return static_cast<const T*>(mnl_attr_get_payload(a));
+}
+
 }  // namespace
 
 int error_of(const nlmsghdr* nlh)
@@ -48,11 +59,8 @@ int parse_verdict_error(const nlmsghdr* nlh, size_t len, VerdictError& out)
     if (req->nlmsg_len > room || req->nlmsg_len < mnl_nlmsg_size(sizeof(nfgenmsg)))
         return EBADMSG;
     nlattr* tb[NFQA_MAX + 1] = {};
-    if (nfq_nlmsg_parse(req, tb) < 0) return EBADMSG;
-    const nlattr* hdr = tb[NFQA_VERDICT_HDR];
-    if (hdr == nullptr || mnl_attr_get_payload_len(hdr) < sizeof(nfqnl_msg_verdict_hdr))
-        return EBADMSG;
-    const auto* vh = static_cast<const nfqnl_msg_verdict_hdr*>(mnl_attr_get_payload(hdr));
+    const auto* vh = parse_with_header<nfqnl_msg_verdict_hdr>(req, tb, NFQA_VERDICT_HDR);
+    if (vh == nullptr) return EBADMSG;
     out = VerdictError{};
     out.error = -e->error;
     out.batch = req->nlmsg_type == batch;
@@ -68,13 +76,9 @@ int parse_verdict_error(const nlmsghdr* nlh, size_t len, VerdictError& out)
 int parse_packet(nlmsghdr* nlh, Packet& out)
 {
     if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET)) return ENOMSG;
-    // Validated attribute table, on the stack: no allocation per packet.
     nlattr* tb[NFQA_MAX + 1] = {};
-    if (nfq_nlmsg_parse(nlh, tb) < 0) return EBADMSG;
-    const nlattr* hdr = tb[NFQA_PACKET_HDR];
-    if (hdr == nullptr || mnl_attr_get_payload_len(hdr) < sizeof(nfqnl_msg_packet_hdr))
-        return EBADMSG;
-    const auto* ph = static_cast<const nfqnl_msg_packet_hdr*>(mnl_attr_get_payload(hdr));
+    const auto* ph = parse_with_header<nfqnl_msg_packet_hdr>(nlh, tb, NFQA_PACKET_HDR);
+    if (ph == nullptr) return EBADMSG;
     out = Packet{};
     out.id = ntohl(ph->packet_id);
     out.hook = ph->hook;
