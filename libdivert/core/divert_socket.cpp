@@ -267,12 +267,17 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
         errno = EAFNOSUPPORT;
         return -1;
     }
-    // Allocated here, not under the lock; its pages are only touched by packets.
+    // Allocated here, not under the lock (its pages are only touched by packets), and before
+    // binding_ is set: running out of memory (bad_alloc, ENOMEM at the C entry) leaves the
+    // socket as it was.
     std::unique_ptr<uint8_t[]> copy_buf(new (std::nothrow) uint8_t[kCopyBytes]);
     if (!copy_buf) {
         errno = ENOMEM;
         return -1;
     }
+    PendingWindow window(kWindow);
+    WriteBackLog log;
+    log.reset(kWriteBackLog);
     {
         std::lock_guard<std::mutex> lk(mu_);
         // [DECISION] docs/reference/divert-semantics.md 3: rebinding a bound socket.
@@ -281,9 +286,9 @@ int DivertSocket::bind(int fd, const sockaddr* addr, socklen_t len)
             return -1;
         }
         binding_ = true;
-        pending_.reset(kWindow);
+        pending_ = std::move(window);
         copies_.reset(std::move(copy_buf), kCopyBytes);
-        written_back_.reset(kWriteBackLog);
+        written_back_ = std::move(log);
     }
     const uint16_t wanted = ntohs(sin.sin_port);
     int err;
