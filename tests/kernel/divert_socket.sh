@@ -42,15 +42,18 @@ run "$HOST" "$DIVERT_BIN/echo" 7702 1
 expect_grep "a port bound by another process: EADDRINUSE" '^bind: Address already in use$' "$T/err"
 
 # Out of memory inside the library: -1/ENOMEM, never a C++ exception in a C program, no
-# descriptor leaked, and everything works again once memory is back (libdivert(3) ERRORS).
+# descriptor leaked, and everything works again once memory is back (libdivert(3) ERRORS):
+# also a bind that failed leaves the socket free to bind.
 FAILMALLOC="$BUILD/tests/kernel/divert/.libs/failmalloc.so"
 cat >"$T/want" <<'EOT'
 socket ENOMEM
 divert_open ENOMEM
+bind ENOMEM
 first-recv-in-thread ENOMEM
 descriptors-leaked 0
 socket-after OK
 divert_open-after OK
+bind-after OK
 recv-after EAGAIN
 EOT
 run "$HOST" env LD_PRELOAD="$FAILMALLOC" "$DIVERT_BIN/nomem" 7703

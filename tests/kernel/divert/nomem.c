@@ -50,7 +50,9 @@ static void *receiver(void *arg)
 
 int main(int argc, char **argv)
 {
-	int fd, fd2, fd3, fds_before, fds_after, rc_socket, err_socket, rc_open, err_open;
+	int fd, fd2, fd3, fd4, fds_before, fds_after, rc_socket, err_socket, rc_open, err_open;
+	int rc_bind, err_bind;
+	struct sockaddr_in sin;
 	int port = atoi(argv[1]);
 	pthread_t t;
 
@@ -62,6 +64,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fd = divert_open_port(port);
+	fd4 = socket(AF_INET, SOCK_RAW, IPPROTO_DIVERT);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port + 2);
 	pthread_barrier_init(&go, NULL, 2);
 	pthread_barrier_init(&done, NULL, 2);
 	pthread_create(&t, NULL, receiver, &fd);
@@ -72,6 +78,8 @@ int main(int argc, char **argv)
 	err_socket = errno;
 	rc_open = divert_open(port + 1, 0);
 	err_open = errno;
+	rc_bind = bind(fd4, (struct sockaddr *)&sin, sizeof sin);
+	err_bind = errno;
 	pthread_barrier_wait(&go);
 	pthread_barrier_wait(&done);
 	set_failing(0);
@@ -79,6 +87,7 @@ int main(int argc, char **argv)
 
 	printf("socket %s\n", result(rc_socket, err_socket));
 	printf("divert_open %s\n", result(rc_open, err_open));
+	printf("bind %s\n", result(rc_bind, err_bind));
 	printf("first-recv-in-thread %s\n", result(thread_rc, thread_errno));
 	printf("descriptors-leaked %d\n", fds_after - fds_before);
 	pthread_join(t, NULL);
@@ -88,6 +97,7 @@ int main(int argc, char **argv)
 	printf("socket-after %s\n", result(fd2, errno));
 	fd3 = divert_open(port + 1, 0);
 	printf("divert_open-after %s\n", result(fd3, errno));
+	printf("bind-after %s\n", result(bind(fd4, (struct sockaddr *)&sin, sizeof sin), errno));
 	pthread_create(&t, NULL, receiver, &fd);
 	pthread_barrier_wait(&go);
 	pthread_barrier_wait(&done);
