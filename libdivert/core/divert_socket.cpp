@@ -564,6 +564,27 @@ void DivertSocket::recover_forgotten(const nfq::VerdictError& ve)
     }
 }
 
+void DivertSocket::take_refusals(int fd)
+{
+    RxBuffer* rx = rx_buffer();
+    if (rx == nullptr) return;
+    const auto* head = reinterpret_cast<const nlmsghdr*>(rx->data);
+    for (;;) {
+        // Only refusals at the head of the queue: packets stay for whoever else holds it.
+        ssize_t n = DIVERT_REAL(recv, fd, rx->data, sizeof rx->data, MSG_PEEK | MSG_DONTWAIT);
+        if (n < static_cast<ssize_t>(sizeof(nlmsghdr)) || head->nlmsg_type != NLMSG_ERROR) return;
+        n = DIVERT_REAL(recv, fd, rx->data, sizeof rx->data, MSG_DONTWAIT);
+        if (n <= 0) return;
+        nfq::Packet p;
+        // Another process sharing the queue took the refusal first: the packet read instead
+        // goes on as a read that never happened would.
+        if (take(fd, rx->data, static_cast<size_t>(n), p)) {
+            if (p.tee_copy) release_tee_original(fd, p);
+            else verdict(fd, p.id, NF_REPEAT);
+        }
+    }
+}
+
 sockaddr_in DivertSocket::address_of(const nfq::Packet& p, uint16_t rule) const
 {
     sockaddr_in sin{};
@@ -1077,6 +1098,7 @@ ssize_t DivertSocket::send_freebsd(int fd, const uint8_t* buf, size_t len, const
 void DivertSocket::release(int fd)
 {
     flush(fd);
+    take_refusals(fd);
     // Packets this process read and never wrote back are dropped now, not when the last process
     // holding the descriptor goes away (docs/divert.7 "Packet lifetime";
     // docs/reference/divert-semantics.md 6.1).

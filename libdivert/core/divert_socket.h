@@ -98,6 +98,9 @@ private:
     // The kernel refused an accept verdict because it no longer held the packet(s): each one
     // the log still has the bytes of is injected anew, as a late write-back would be.
     void recover_forgotten(const nfq::VerdictError& ve);
+    // At close: the refusals already queued for this process's write-backs, so a program that
+    // writes its last packets back and closes still gets them out.
+    void take_refusals(int fd);
     void release_tee_original(int fd, const nfq::Packet& p);
     // addrs[i]: what recvfrom reports for ps[i] (address_of).
     void register_packets(int fd, const nfq::Packet* ps, const sockaddr_in* addrs, size_t n);

@@ -349,6 +349,19 @@ arrived_once "g: own: -D of the last MASQ rule meanwhile, it arrived" g5010 forg
 expect_counts_delta "g: own: the DIVERT rule saw it once, the rule after it counted it ($(
     grep '^forgotten' "$T/own.out"))" "$HOST" output 1 0 1
 
+# A program that writes its last packet back and closes the socket: the refusal is taken at
+# close.
+counts_snap "$HOST" output
+LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" closing late_write 7808 600 close
+udp_send "$HOST" "$PEER_IP" 5010 $'forgot-closing\n'
+sleep 0.2
+other_base_chain || fail "g: closing: the other program's chain"
+dv_exit "g: closing: late_write wrote back and closed" closing 0 5
+dv_line "g: closing: it closed" closing '^closed$'
+arrived_once "g: closing: it arrived" g5010 forgot-closing
+expect_counts_delta "g: closing: the DIVERT rule saw it once, the rule after it counted it" \
+    "$HOST" output 1 0 1
+
 forgot_case kept "$HOST" "$PEER_IP" 5010 $'kept\n'
 dv_line "g: kept: without a reload nothing was forgotten" kept '^forgotten 0 lost 0$'
 arrived_once "g: kept: it arrived" g5010 kept
