@@ -23,7 +23,7 @@ void WriteBackLog::add(const WrittenBack& w)
 
 void WriteBackLog::seal_batch(uint32_t max_id)
 {
-    // The held batch is the newest run of batched records without a max id.
+    // The held batch is the newest run of batched records not sealed yet.
     for (size_t k = 1; k <= ring_.size(); ++k) {
         WrittenBack& w = ring_[(next_ + ring_.size() - k) % ring_.size()];
         if (!w.batched) continue;  // a single verdict sent meanwhile, or an empty slot
