@@ -305,7 +305,8 @@ forgot_case() {
 counts_snap "$HOST" output
 forgot_case out "$HOST" "$PEER_IP" 5010 $'forgot-out\n' reload
 dv_line "g: out: the write-back succeeded" out '^sendto 39$'
-dv_line "g: out: the kernel had forgotten it, and the library injected it" out '^forgotten 1 lost 0$'
+dv_line "g: out: the kernel had forgotten it, and the library injected it" out \
+    '^forgotten 1 lost 0$'
 arrived_once "g: out: it arrived" g5010 forgot-out
 expect_counts_delta "g: out: the DIVERT rule saw it once, the rule after it counted it" \
     "$HOST" output 1 0 1
