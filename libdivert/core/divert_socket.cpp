@@ -119,6 +119,15 @@ uint32_t resume_site(uint32_t mark)
     return (mark & compile::kIdMask) >> compile::kIdShift;
 }
 
+// The mark of a packet the library injects: RESUME|site goes on after the DIVERT rule of that
+// site, as a late write-back does; without a site, INJECTED|port skips the DIVERT rules of
+// that port on this pass (docs/divert.7 "Loops"; docs/design.md "Mark bits").
+uint32_t injection_mark(uint32_t site, uint16_t skip_port)
+{
+    return site != 0 ? compile::mark_stamp(compile::MarkKind::Resume, site)
+                     : compile::mark_stamp(compile::MarkKind::Injected, skip_port & kSiteMask);
+}
+
 // The number recvfrom reports in sin_port for p: its DIVERT rule's (rule_position.h). May read
 // the ruleset, so called with no lock held.
 uint16_t rule_of(const nfq::Packet& p)
@@ -554,9 +563,7 @@ void DivertSocket::recover_forgotten(const nfq::VerdictError& ve)
                 ++stats_.lost;
             }
             ifindex = w->ifindex;
-            mark = w->site != 0 ? compile::mark_stamp(compile::MarkKind::Resume, w->site)
-                                : compile::mark_stamp(compile::MarkKind::Injected,
-                                                      port_.load() & kSiteMask);
+            mark = injection_mark(w->site, port_.load());
         }
         // Its send errors have no caller to go to: the write it stands for returned long ago.
         if (bytes != nullptr) inject_on(bytes, len, ifindex, mark);
@@ -1023,7 +1030,7 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
     // sin_port holds; an unbound writer names the port in sin_port, as bind() would take it
     // (docs/divert.7 "Loops").
     const uint16_t skip_port = bound_ ? port_.load() : ntohs(sin.sin_port);
-    uint32_t mark = compile::mark_stamp(compile::MarkKind::Injected, skip_port & kSiteMask);
+    uint32_t site = 0;
     if (to != nullptr) {
         Cookie c;
         std::memcpy(&c, sin.sin_zero, sizeof c);
@@ -1033,11 +1040,11 @@ ssize_t DivertSocket::send_packet(int fd, const void* data, size_t len, const so
             if (!not_pending) return n;
             // Written back after its lifetime ended (or after the socket forgot it): a new
             // packet that resumes after the DIVERT rule that diverted it.
-            if (const uint32_t site = c.tag & kSiteMask)
-                mark = compile::mark_stamp(compile::MarkKind::Resume, site);
+            site = c.tag & kSiteMask;
         }
     }
-    return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY, mark);
+    return inject(buf, len, to != nullptr ? sin.sin_addr.s_addr : INADDR_ANY,
+                  injection_mark(site, skip_port));
 }
 
 // FreeBSD's divert(4) forgot the packet when it was read: every write is a packet of its own.
@@ -1087,10 +1094,7 @@ ssize_t DivertSocket::send_freebsd(int fd, const uint8_t* buf, size_t len, const
     }
     // Resumes after the rule the program named; a number no packet came with skips this
     // socket's DIVERT rules instead (docs/divert.7 "Loops").
-    const uint32_t mark = site != 0 ? compile::mark_stamp(compile::MarkKind::Resume, site)
-                                    : compile::mark_stamp(compile::MarkKind::Injected,
-                                                          port_.load() & kSiteMask);
-    return inject_on(buf, len, ifindex, mark);
+    return inject_on(buf, len, ifindex, injection_mark(site, port_.load()));
 }
 
 // --------------------------------------------------------------------------- lifecycle --
