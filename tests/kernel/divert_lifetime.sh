@@ -291,19 +291,22 @@ other_base_chain() {
         on "$HOST" nft add chain ip other c '{ type filter hook input priority 0; }' &&
         on "$HOST" nft delete table ip other
 }
-# forgot_case NAME FROM TO PORT TEXT [CHANGE [TOS]]: TEXT from FROM to TO:PORT, held 600 ms,
-# with another program's base chain coming and going after 200 ms when CHANGE is "reload";
-# with TOS, written back with that TOS byte.
+# drop_last_masq: our own command takes the last MASQ rule away.
+drop_last_masq() { ipc "$HOST" -D forward 1; }
+# forgot_case NAME FROM TO PORT TEXT MEANWHILE [AFTER [TOS]]: TEXT from FROM to TO:PORT, held
+# 600 ms by late_write, which runs the command MEANWHILE after 200 ms (other_base_chain,
+# drop_last_masq or true), then lingers 1 s or, with AFTER "close", closes the socket; with TOS
+# it writes the packet back with that TOS byte.
 forgot_case() {
-    LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" "$1" late_write 7808 600 1000 ${7:-}
+    LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" "$1" late_write 7808 600 "${7:-1000}" ${8:-}
     udp_send "$2" "$3" "$4" "$5"
     sleep 0.2
-    [ "${6:-}" != reload ] || other_base_chain || fail "g: $1: the other program's chain"
+    "$6" || fail "g: $1: $6 failed"
     dv_exit "g: $1: late_write read and wrote back" "$1" 0 5
 }
 
 counts_snap "$HOST" output
-forgot_case out "$HOST" "$PEER_IP" 5010 $'forgot-out\n' reload
+forgot_case out "$HOST" "$PEER_IP" 5010 $'forgot-out\n' other_base_chain
 dv_line "g: out: the write-back succeeded" out '^sendto 39$'
 dv_line "g: out: the kernel had forgotten it, and the library injected it" out \
     '^forgotten 1 lost 0$'
@@ -312,7 +315,7 @@ expect_counts_delta "g: out: the DIVERT rule saw it once, the rule after it coun
     "$HOST" output 1 0 1
 
 counts_snap "$HOST" output
-forgot_case deny "$HOST" "$PEER_IP" 5011 $'forgot-deny\n' reload
+forgot_case deny "$HOST" "$PEER_IP" 5011 $'forgot-deny\n' other_base_chain
 dv_line "g: deny: the kernel had forgotten it" deny '^forgotten 1 lost 0$'
 sleep "$NEG_WAIT"
 if [ -s "$T/g5011.sink" ]; then
@@ -324,13 +327,13 @@ fi
 expect_counts_delta "g: deny: the DIVERT rule saw it once, the DENY once" "$HOST" output 1 1 0
 
 counts_snap "$HOST" input
-forgot_case in "$PEER" "$HOST_IP" 5012 $'forgot-in\n' reload
+forgot_case in "$PEER" "$HOST_IP" 5012 $'forgot-in\n' other_base_chain
 dv_line "g: in: the kernel had forgotten it, and the library injected it" in '^forgotten 1 lost 0$'
 arrived_once "g: in: it arrived" g5012 forgot-in
 expect_counts_delta "g: in: the DIVERT rule saw it once, the rule after it counted it" \
     "$HOST" input 1 1
 
-forgot_case changed "$HOST" "$PEER_IP" 5010 $'forgot-changed\n' reload 0x10
+forgot_case changed "$HOST" "$PEER_IP" 5010 $'forgot-changed\n' other_base_chain 1000 0x10
 dv_line "g: changed: the kernel had forgotten it" changed '^forgotten 1 lost 0$'
 arrived_once "g: changed: it arrived" g5010 forgot-changed
 expect_counter "g: changed: as the program changed it (TOS 0x10)" "$PEER" tos16 1
@@ -341,11 +344,7 @@ expect_counter "g: changed: as the program changed it (TOS 0x10)" "$PEER" tos16 
 # packet goes on as if nothing had happened.
 ipc "$HOST" -A forward -s 10.199.99.0/24 -j MASQ
 counts_snap "$HOST" output
-LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" own late_write 7808 600 1000
-udp_send "$HOST" "$PEER_IP" 5010 $'forgot-own\n'
-sleep 0.2
-ipc "$HOST" -D forward 1
-dv_exit "g: own: late_write read and wrote back" own 0 5
+forgot_case own "$HOST" "$PEER_IP" 5010 $'forgot-own\n' drop_last_masq
 arrived_once "g: own: -D of the last MASQ rule meanwhile, it arrived" g5010 forgot-own
 expect_counts_delta "g: own: the DIVERT rule saw it once, the rule after it counted it ($(
     grep '^forgotten' "$T/own.out"))" "$HOST" output 1 0 1
@@ -353,17 +352,13 @@ expect_counts_delta "g: own: the DIVERT rule saw it once, the rule after it coun
 # A program that writes its last packet back and closes the socket: the refusal is taken at
 # close.
 counts_snap "$HOST" output
-LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" closing late_write 7808 600 close
-udp_send "$HOST" "$PEER_IP" 5010 $'forgot-closing\n'
-sleep 0.2
-other_base_chain || fail "g: closing: the other program's chain"
-dv_exit "g: closing: late_write wrote back and closed" closing 0 5
+forgot_case closing "$HOST" "$PEER_IP" 5010 $'forgot-closing\n' other_base_chain close
 dv_line "g: closing: it closed" closing '^closed$'
 arrived_once "g: closing: it arrived" g5010 forgot-closing
 expect_counts_delta "g: closing: the DIVERT rule saw it once, the rule after it counted it" \
     "$HOST" output 1 0 1
 
-forgot_case kept "$HOST" "$PEER_IP" 5010 $'kept\n'
+forgot_case kept "$HOST" "$PEER_IP" 5010 $'kept\n' true
 dv_line "g: kept: without a reload nothing was forgotten" kept '^forgotten 0 lost 0$'
 arrived_once "g: kept: it arrived" g5010 kept
 ipc "$HOST" -F output
