@@ -1,4 +1,5 @@
-// Chain comments: how the nft reader tells an ipchains chain segment from a layout chain.
+// Chain comments: how the nft reader tells an ipchains chain segment from a layout chain, and
+// which resume site a continuation chain stands for.
 #include <cstdlib>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace ipchains::compile {
 namespace {
 
 constexpr const char kPrefix[] = "ipchains:";
+constexpr const char kContinuationPrefix[] = "ipchains-layout:cont:";
 
 bool parse_int(const std::string& s, int* out)
 {
@@ -64,6 +66,27 @@ std::optional<ChainTag> parse_chain_comment(const std::string& comment)
         if (!tag.policy) return std::nullopt;
     }
     return tag;
+}
+
+std::string continuation_name(uint32_t id)
+{
+    return "~cont-" + std::to_string(id);
+}
+
+std::string continuation_comment(const KeptSite& site)
+{
+    return std::string(kContinuationPrefix) + std::to_string(site.id) + ":" + site.key;
+}
+
+std::optional<KeptSite> parse_continuation_comment(const std::string& comment)
+{
+    const size_t plen = sizeof(kContinuationPrefix) - 1;
+    if (comment.compare(0, plen, kContinuationPrefix) != 0) return std::nullopt;
+    size_t colon = comment.find(':', plen);
+    if (colon == std::string::npos || colon + 1 == comment.size()) return std::nullopt;
+    int id = 0;
+    if (!parse_int(comment.substr(plen, colon - plen), &id) || id == 0) return std::nullopt;
+    return KeptSite{static_cast<uint32_t>(id), comment.substr(colon + 1)};
 }
 
 std::string segment_chain_name(const std::string& name, int instance, int segment)

@@ -127,6 +127,18 @@ std::string chain_comment(const ChainTag& tag);
 // nullopt for layout chains (their comments start "ipchains-layout:") and anything else.
 std::optional<ChainTag> parse_chain_comment(const std::string& comment);
 
+// The comment of continuation chain `~cont-<id>`: "ipchains-layout:cont:<id>:<key>", the
+// site's id and key, which the reader gathers into Ruleset::resume_sites so that the next
+// command keeps the id (docs/design.md "Resume site ids"). The legacy backend keeps it in its
+// meta chain. nullopt for any other comment, and for one without a key (an older version's).
+struct KeptSite {
+    uint32_t id = 0;
+    std::string key;
+};
+std::string continuation_name(uint32_t id);  // "~cont-<id>"
+std::string continuation_comment(const KeptSite& site);
+std::optional<KeptSite> parse_continuation_comment(const std::string& comment);
+
 // nft chain name of a segment: `input`, `input~1`, `ppp-in@1`, `ppp-in@1~2`.
 std::string segment_chain_name(const std::string& name, int instance, int segment);
 

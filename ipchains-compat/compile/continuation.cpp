@@ -26,11 +26,6 @@ bool site_is_tee(const Plan& plan, const Site& s)
 
 }  // namespace
 
-std::string continuation_name(uint32_t site)
-{
-    return "~cont-" + std::to_string(site);
-}
-
 std::string policy_chain_name(const std::string& builtin)
 {
     return "~" + builtin + "-policy";
@@ -53,7 +48,7 @@ ir::Chain continuation_chain(const Plan& plan, const Site& s)
 {
     ir::Chain c;
     c.name = continuation_name(s.id);
-    c.comment = "ipchains-layout:cont";
+    c.comment = continuation_comment({s.id, s.key});
     c.role = ir::ChainRole::Continuation;
     ir::Rule clear;
     clear.statements.push_back(ir::SetMark{~(kKindMask | kIdMask), 0});

@@ -9,7 +9,6 @@
 
 namespace ipchains::compile::detail {
 
-std::string continuation_name(uint32_t site);          // "~cont-<site>"
 std::string policy_chain_name(const std::string& builtin);  // "~input-policy"
 
 // False for sites in chains no built-in chain reaches: they can never fire and get no

@@ -7,6 +7,7 @@ model::Ruleset family_view(const model::Ruleset& rs, bool ip6)
 {
     model::Ruleset view;
     view.divert_passthrough = rs.divert_passthrough;
+    view.resume_sites = rs.resume_sites;
     for (const auto& c : rs.chains) {
         if (ip6 && !c.builtin()) continue;
         model::Chain v = c;

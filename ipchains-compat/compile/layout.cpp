@@ -280,11 +280,8 @@ Result<ir::Table> compile(const model::Ruleset& rs_in, const Options& opt)
     std::optional<model::Ruleset> view;
     if (opt.ip6 || model::has_ip6_rules(rs_in)) view = family_view(rs_in, opt.ip6);
     const model::Ruleset& rs = view ? *view : rs_in;
-    auto plan = detail::make_plan(rs, opt.ip6 ? kSite6Base : 0);
+    auto plan = detail::make_plan(rs, detail::site_range(opt.ip6, view.has_value()));
     if (!plan) return plan.error();
-    if (!opt.ip6 && view && plan->sites.size() > kSite6Base)
-        return Error::kernel(ENOSPC, "too many DIVERT paths for the chain layout with IPv6 "
-                                     "rules (at most 2048)");
 
     ir::Table t;
     t.name = opt.table_name;

@@ -1,11 +1,13 @@
 // make_plan: instances, segments, DIVERT sites and REDIRECT ids of a ruleset.
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <utility>
 
 #include "compile/compile.h"
 #include "compile/plan.h"
+#include "format/format.h"
 
 namespace ipchains::compile::detail {
 
@@ -37,10 +39,42 @@ std::set<std::string> divert_reaching(const model::Ruleset& rs)
     return reach;
 }
 
+// How many rules before rules[i] are equal to it: two equal rules in one chain are told apart
+// by their order.
+size_t equal_before(const std::vector<model::Rule>& rules, size_t i)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < i; ++j)
+        if (rules[j] == rules[i]) ++n;
+    return n;
+}
+
+// A site's key: every rule on its call path, from the built-in chain down to the DIVERT rule,
+// as its save line and its rank among equal rules of its chain, hashed (FNV-1a, 64 bits).
+// Positions are left out, so rules added or deleted elsewhere leave the key as it was.
+std::string site_key(const Plan& plan, int instance, size_t rule)
+{
+    uint64_t h = 14695981039346656037ull;
+    auto mix = [&h](const std::string& text) {
+        for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    };
+    std::vector<std::pair<const Instance*, size_t>> path;
+    for (int n = instance; n >= 0; rule = plan.instances[n].parent_rule, n = plan.instances[n].parent)
+        path.emplace_back(&plan.instances[n], rule);
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+        const auto& rules = it->first->chain->rules;
+        mix(format::save_line(it->first->chain->name, rules[it->second]));
+        mix("#" + std::to_string(equal_before(rules, it->second)) + "\n");
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
 class Builder {
 public:
-    Builder(const model::Ruleset& rs, uint32_t site_base)
-        : rs_(rs), reach_(divert_reaching(rs)), site_base_(site_base)
+    Builder(const model::Ruleset& rs, SiteRange range)
+        : rs_(rs), reach_(divert_reaching(rs)), range_(range)
     {
     }
 
@@ -60,18 +94,54 @@ public:
                 return fail(-err);
         }
         cut_segments();
-        if (site_base_ + plan_.sites.size() > kMaxIds || plan_.redirect_ports.size() > kMaxIds)
-            return fail(ENOSPC);
+        if (plan_.redirect_ports.size() > kMaxIds || !number_sites()) return fail(ENOSPC);
         return std::move(plan_);
     }
 
 private:
-    static Error fail(int err)
+    Error fail(int err) const
     {
+        if (err == ENOSPC && range_.limit < kMaxIds)
+            return Error::kernel(err, "too many DIVERT paths for the chain layout with IPv6 "
+                                      "rules (at most " + std::to_string(range_.limit) + ")");
         if (err == ENOSPC)
             return Error::kernel(err, "too many DIVERT paths or REDIRECT ports for the chain "
                                       "layout (at most 4095 each)");
         return Error::kernel(err, std::strerror(err));
+    }
+
+    // Gives every site its id: the one the kernel's table gave its key, else the lowest id no
+    // site and no remembered key holds (a remembered id is taken again only when the range
+    // has no other). False when the range is too small.
+    bool number_sites()
+    {
+        if (plan_.sites.size() > range_.limit - range_.base) return false;
+        const auto& kept = rs_.resume_sites;
+        std::set<uint32_t> taken, remembered;
+        for (const auto& [key, id] : kept)
+            if (id > range_.base && id <= range_.limit) remembered.insert(id);
+        for (auto& s : plan_.sites) {
+            auto it = kept.find(s.key);
+            if (it == kept.end() || it->second <= range_.base || it->second > range_.limit ||
+                !taken.insert(it->second).second)
+                continue;
+            s.id = it->second;
+        }
+        uint32_t next = range_.base + 1;
+        bool reuse = false;
+        for (auto& s : plan_.sites) {
+            if (s.id != 0) continue;
+            while (taken.count(next) || (!reuse && remembered.count(next))) {
+                if (++next > range_.limit && !reuse) {
+                    reuse = true;
+                    next = range_.base + 1;
+                }
+            }
+            s.id = next;
+            taken.insert(next);
+        }
+        for (const auto& s : plan_.sites) plan_.instances[s.instance].site[s.rule] = s.id;
+        return true;
     }
 
     int position_of(const model::Chain* c) const
@@ -136,8 +206,8 @@ private:
                 bool resume = false;
                 if (model::sends_to_divert_socket(r.target)) {
                     resume = true;
-                    inst.site[i] = site_base_ + static_cast<uint32_t>(plan_.sites.size() + 1);
-                    plan_.sites.push_back({inst.site[i], static_cast<int>(n), i});
+                    plan_.sites.push_back({0, static_cast<int>(n), i,
+                                           site_key(plan_, static_cast<int>(n), i)});
                 } else if (inst.callee[i] >= 0) {
                     resume = reach_.count(r.target_chain) != 0;
                 } else if (r.target == model::TargetKind::Redirect &&
@@ -155,7 +225,7 @@ private:
 
     const model::Ruleset& rs_;
     std::set<std::string> reach_;
-    uint32_t site_base_;
+    SiteRange range_;
     Plan plan_;
     std::map<std::string, int> instance_count_;
     std::map<std::pair<std::string, ir::Hook>, int> shared_;
@@ -186,9 +256,15 @@ const char* hook_short_name(ir::Hook h)
     }
 }
 
-Result<Plan> make_plan(const model::Ruleset& rs, uint32_t site_base)
+SiteRange site_range(bool ip6, bool has_ip6_rules)
 {
-    return Builder(rs, site_base).run();
+    if (ip6) return {kSite6Base, kMaxIds};
+    return {0, has_ip6_rules ? kSite6Base : static_cast<uint32_t>(kMaxIds)};
+}
+
+Result<Plan> make_plan(const model::Ruleset& rs, SiteRange range)
+{
+    return Builder(rs, range).run();
 }
 
 }  // namespace ipchains::compile::detail

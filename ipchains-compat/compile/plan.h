@@ -37,18 +37,30 @@ struct Site {
     uint32_t id;
     int instance;
     size_t rule;
+    std::string key;  // site_key(): what Ruleset::resume_sites remembers the id by
 };
 
 struct Plan {
     std::vector<Instance> instances;  // in creation order
-    std::vector<Site> sites;          // id order; sites[i].id == site_base + i + 1
+    std::vector<Site> sites;          // walk order; ids kept from Ruleset::resume_sites
     std::map<uint16_t, uint32_t> redirect_ids;  // REDIRECT port -> id, ids from 1
     std::vector<uint16_t> redirect_ports;       // id order
 };
 
+// The site ids one family's table may use: above `base`, at most `limit`.
+struct SiteRange {
+    uint32_t base = 0;
+    uint32_t limit = 0;
+};
+// IPv6 from kSite6Base + 1; IPv4 up to kSite6Base while the ruleset has ip6 rules.
+SiteRange site_range(bool ip6, bool has_ip6_rules);
+
 // Fails with ELOOP when a loop is reachable from a built-in chain, ENOSPC when the sites or
-// redirect ports do not fit the 12-bit id field.
-Result<Plan> make_plan(const model::Ruleset& rs, uint32_t site_base = 0);
+// redirect ports do not fit the id range. A site whose key rs.resume_sites holds keeps that
+// id; a new one takes the lowest id that neither a site nor rs.resume_sites holds, so a packet
+// still carrying the id of a path that just went never resumes on a new one (docs/design.md
+// "Resume site ids").
+Result<Plan> make_plan(const model::Ruleset& rs, SiteRange range);
 
 // The hook a built-in chain hangs on, and the short name used in layout chain names.
 ir::Hook builtin_hook(const std::string& builtin);

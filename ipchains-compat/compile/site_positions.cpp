@@ -11,10 +11,10 @@ namespace ipchains::compile {
 
 namespace {
 
-Result<void> add_sites(const model::Ruleset& rs, uint32_t site_base,
+Result<void> add_sites(const model::Ruleset& rs, detail::SiteRange range,
                        std::map<uint32_t, uint16_t>& out)
 {
-    auto plan = detail::make_plan(rs, site_base);
+    auto plan = detail::make_plan(rs, range);
     if (!plan) return plan.error();
     for (const auto& s : plan->sites) {
         const model::Rule& r = plan->instances[s.instance].chain->rules[s.rule];
@@ -30,12 +30,14 @@ Result<std::map<uint32_t, uint16_t>> divert_site_positions(const model::Ruleset&
 {
     std::map<uint32_t, uint16_t> out;
     if (!model::has_ip6_rules(rs)) {
-        if (auto r = add_sites(rs, 0, out); !r) return r.error();
+        if (auto r = add_sites(rs, detail::site_range(false, false), out); !r) return r.error();
         return out;
     }
     // Both tables, as compile() builds them (docs/ipfw.md "IPv6").
-    if (auto r = add_sites(family_view(rs, false), 0, out); !r) return r.error();
-    if (auto r = add_sites(family_view(rs, true), kSite6Base, out); !r) return r.error();
+    if (auto r = add_sites(family_view(rs, false), detail::site_range(false, true), out); !r)
+        return r.error();
+    if (auto r = add_sites(family_view(rs, true), detail::site_range(true, true), out); !r)
+        return r.error();
     return out;
 }
 

@@ -1,6 +1,8 @@
 // The whole ipchains state: three built-in chains plus user chains in creation order.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,11 @@ struct Chain {
 struct Ruleset {
     std::vector<Chain> chains;      // input, forward, output first, then user chains
     bool divert_passthrough = false;  // DIVERT with nobody bound: false = drop (2.2 default)
+    // The resume site id the kernel's table gives each DIVERT/TEE call path, by the key of the
+    // path (compile/plan.cpp). Like the counters it is read from the kernel and not part of the
+    // ruleset's identity; compile() keeps these ids, so a packet a program holds across a
+    // command still resumes after its own DIVERT rule (docs/design.md "Resume site ids").
+    std::map<std::string, uint32_t> resume_sites;
 
     // A fresh 2.2 boot: three empty built-in chains with policy ACCEPT.
     static Ruleset initial();

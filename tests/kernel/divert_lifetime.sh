@@ -5,7 +5,8 @@
 # (the HOWTO interceptor without REINJECT) or drops on purpose (a shaper) stalls nobody: a local
 # sender keeps its socket buffer, TCP retransmits. Writing back an expired packet injects it
 # anew, resuming after the DIVERT rule that diverted it, and so does writing back a packet the
-# kernel forgot when another program's base chain went away (g).
+# kernel forgot when another program's base chain went away (g). A packet held while DIVERT
+# rules were inserted or deleted above its own still resumes after its own (h).
 . "$(dirname "$0")/divert_lib.sh"
 
 require_queue
@@ -301,9 +302,10 @@ forgot_case() {
     LIBDIVERT_LIFETIME_MS=0 dv_start "$HOST" "$1" late_write 7808 600 "${7:-1000}" ${8:-}
     udp_send "$2" "$3" "$4" "$5"
     sleep 0.2
-    "$6" || fail "g: $1: $6 failed"
-    dv_exit "g: $1: late_write read and wrote back" "$1" 0 5
+    "$6" || fail "$SECTION: $1: $6 failed"
+    dv_exit "$SECTION: $1: late_write read and wrote back" "$1" 0 5
 }
+SECTION=g
 
 counts_snap "$HOST" output
 forgot_case out "$HOST" "$PEER_IP" 5010 $'forgot-out\n' other_base_chain
@@ -363,5 +365,32 @@ dv_line "g: kept: without a reload nothing was forgotten" kept '^forgotten 0 los
 arrived_once "g: kept: it arrived" g5010 kept
 ipc "$HOST" -F output
 ipc "$HOST" -F input
+
+# --- h. the ruleset changed while the program held the packet: a DIVERT rule inserted above
+# its own, or deleted above it, leaves the resume site the packet carries as it was
+# (docs/design.md "Resume site ids"), so the packet resumes after its own DIVERT rule, which
+# moved. Before site ids were kept, the inserted case diverted the packet again (counts 0 2 0)
+# and the deleted case sent it past the rule after it (counts 1 0).
+SECTION=h
+udp_sink "$PEER" "$PEER_IP" 5020 h5020
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5020 -j DIVERT 7808
+ipc "$HOST" -A output -p UDP -d "$PEER_IP" 5020
+insert_above() { ipc "$HOST" -I output 1 -p UDP -d "$PEER_IP" 5029 -j DIVERT 7809; }
+delete_above() { ipc "$HOST" -D output 1; }
+
+# The rules move: counted from zero rather than by position.
+ipc "$HOST" -Z output
+COUNTS_BEFORE=()
+forgot_case inserted "$HOST" "$PEER_IP" 5020 $'moved-down\n' insert_above
+arrived_once "h: inserted: a DIVERT rule was inserted above meanwhile, it arrived" h5020 moved-down
+expect_counts_delta "h: inserted: its DIVERT rule saw it once, the rule after it counted it" \
+    "$HOST" output 0 1 1
+
+ipc "$HOST" -Z output
+forgot_case deleted "$HOST" "$PEER_IP" 5020 $'moved-up\n' delete_above
+arrived_once "h: deleted: the DIVERT rule above was deleted meanwhile, it arrived" h5020 moved-up
+expect_counts_delta "h: deleted: its DIVERT rule saw it once, the rule after it counted it" \
+    "$HOST" output 1 1
+ipc "$HOST" -F output
 
 finish

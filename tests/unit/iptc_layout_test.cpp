@@ -185,6 +185,14 @@ TEST(IptcLayout, ReadBackGivesTheRuleset)
     EXPECT_EQ(back, rs);
     EXPECT_EQ(back.chains[0].rules[1].counters, (model::Counters{3, 300}));
     EXPECT_EQ(back.chains[0].policy_counters, (model::Counters{11, 1100}));
+    // The resume site ids come back from the meta chain, so that the next command keeps them.
+    auto t = compile::compile(rs);
+    ASSERT_TRUE(t);
+    std::map<std::string, uint32_t> sites;
+    for (const auto& c : t->chains)
+        if (auto site = compile::parse_continuation_comment(c.comment)) sites[site->key] = site->id;
+    EXPECT_EQ(sites.size(), 4u);
+    EXPECT_EQ(back.resume_sites, sites);
 }
 
 // A commit learns which ipchains chain each legacy chain carries from the tags the read found

@@ -8,6 +8,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <algorithm>
+#include <map>
 
 #include "backend/common/read_model.h"
 #include "backend/nft/batch.h"
@@ -99,6 +100,12 @@ TEST(NftReadModel, RichRulesetRoundTrips)
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(*back, rs);
     EXPECT_TRUE(back->divert_passthrough);
+    // The resume site ids come back, so that the next command keeps them.
+    std::map<std::string, uint32_t> sites;
+    for (const auto& c : t->chains)
+        if (auto site = compile::parse_continuation_comment(c.comment)) sites[site->key] = site->id;
+    EXPECT_EQ(sites.size(), 4u);
+    EXPECT_EQ(back->resume_sites, sites);
 }
 
 TEST(NftReadModel, UserChainsKeepTheirCreationOrder)

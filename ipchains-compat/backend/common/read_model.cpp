@@ -37,6 +37,10 @@ Result<model::Ruleset> rebuild_model(const KernelState& k, const std::string& ta
             rs.divert_passthrough = true;
             continue;
         }
+        if (auto site = compile::parse_continuation_comment(kc.comment)) {
+            rs.resume_sites[site->key] = site->id;
+            continue;
+        }
         auto tag = compile::parse_chain_comment(kc.comment);
         if (!tag) continue;  // layout chain
         if (auto format = compile::format_of_chain(tag->name)) {

@@ -6,7 +6,8 @@
 //   rules:    from the carrier rules' comments (save syntax), parsed back;
 //   counters: rule counters summed over every instance of the same (chain, rule index);
 //             policy counters from the counter objects "<chain>-policy";
-//   divert pass-through: the `~passthrough` chain exists.
+//   divert pass-through: the `~passthrough` chain exists;
+//   resume sites: each continuation chain's id and key (compile::parse_continuation_comment).
 #pragma once
 
 #include <vector>

@@ -359,7 +359,9 @@ private:
         meta.name = p_ + kMetaChain;
         if (auto ok = check_name(meta.name); !ok) return ok;
         for (const auto& c : t_.chains) {
-            if (!compile::parse_chain_comment(c.comment)) continue;
+            if (!compile::parse_chain_comment(c.comment) &&
+                !compile::parse_continuation_comment(c.comment))
+                continue;
             LegacyRule r;
             r.matches.push_back(xt::comment(c.comment));
             meta.rules.push_back(std::move(r));

@@ -54,6 +54,10 @@ common::KernelState kernel_state(const std::vector<LegacyChain>& ours, const std
 
     for (const auto& marker : meta->second->rules) {
         const std::string comment = comment_of(marker);
+        if (auto site = compile::parse_continuation_comment(comment)) {
+            k.chains.push_back({compile::continuation_name(site->id), comment, false});
+            continue;
+        }
         auto tag = compile::parse_chain_comment(comment);
         if (!tag) continue;
         const std::string ir = compile::segment_chain_name(tag->name, tag->instance, tag->segment);

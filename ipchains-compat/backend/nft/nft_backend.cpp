@@ -66,6 +66,7 @@ Result<void> add_ip6_rules(model::Ruleset& rs, const KernelState& k6, const std:
 {
     auto rs6 = common::rebuild_model(k6, table);
     if (!rs6) return rs6.error();
+    rs.resume_sites.insert(rs6->resume_sites.begin(), rs6->resume_sites.end());
     for (const char* name : {"input", "output"}) {
         const model::Chain* from = rs6->find(name);
         model::Chain* to = rs.find(name);
