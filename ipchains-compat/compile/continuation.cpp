@@ -135,6 +135,7 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
             if (site_is_tee(plan, *s)) c.rules.push_back(dispatch(MarkKind::Tee, s->id));
         c.rules.push_back(pass);
         for (const Site* s : sites) c.rules.push_back(dispatch(MarkKind::Resume, s->id));
+        if (i == k + 1) c.rules.push_back(stale_resume_stamp_cleared());
         out.push_back(std::move(c));
     }
     return out;
@@ -143,6 +144,14 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
 }  // namespace ipchains::compile::detail
 
 namespace ipchains::compile {
+
+ir::Rule stale_resume_stamp_cleared()
+{
+    ir::Rule r;
+    r.matches.push_back(ir::Mark{kKindMask, mark_stamp(MarkKind::Resume, 0), false});
+    r.statements.push_back(ir::SetMark{~(kKindMask | kIdMask), 0});
+    return r;
+}
 
 std::string post_chain_name(ir::Hook hook, int i)
 {

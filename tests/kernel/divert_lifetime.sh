@@ -393,4 +393,29 @@ expect_counts_delta "h: deleted: its DIVERT rule saw it once, the rule after it 
     "$HOST" output 1 1
 ipc "$HOST" -F output
 
+# --- i. on a router, a packet whose own DIVERT rule was deleted while the program held it,
+# with another DIVERT rule left on input: it has nowhere to resume and is accepted there (divert(7)
+# BUGS), and the forward chain still sees it. Before the last post chain cleared the stale
+# stamp, nft's forward hook chain took the packet for a late write-back and let it pass the
+# DENY there.
+topo_routed
+udp_sink "$SERVER" "$SERVER_IP" 5030 i5030
+ipc "$ROUTER" -A input -p UDP -d "$SERVER_IP" 5030 -j DIVERT 7808
+ipc "$ROUTER" -A input -p UDP -d "$SERVER_IP" 5039 -j DIVERT 7809
+ipc "$ROUTER" -A forward -p UDP -d "$SERVER_IP" 5030 -j DENY
+counts_snap "$ROUTER" forward
+LIBDIVERT_LIFETIME_MS=0 dv_start "$ROUTER" stale late_write 7808 600 1000
+udp_send "$CLIENT" "$SERVER_IP" 5030 $'stale\n'
+sleep 0.2
+ipc "$ROUTER" -D input 1
+dv_exit "i: late_write read and wrote back" stale 0 5
+sleep "$NEG_WAIT"
+if [ -s "$T/i5030.sink" ]; then
+    fail "i: a packet whose DIVERT rule was deleted passed the forward chain's DENY"
+    show "$T/i5030.sink"
+else
+    pass "i: the forward chain's DENY denied the packet whose DIVERT rule was deleted"
+fi
+expect_counts_delta "i: the forward chain's DENY counted it" "$ROUTER" forward 1
+
 finish

@@ -389,12 +389,18 @@ TEST(CompileLayout, DivertInInput)
     EXPECT_EQ(chain(t, "~in-post-1").comment, "ipchains-layout:post");
     for (const char* name : {"~in-post-1", "~in-post-2", "~in-post-3"}) {
         const ir::Chain& post = chain(t, name);
-        ASSERT_EQ(post.rules.size(), 3u);
+        ASSERT_EQ(post.rules.size(), std::string(name) == "~in-post-3" ? 4u : 3u);
         EXPECT_EQ(post.rules[2].matches,
                   (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Resume, 1), false}}));
         EXPECT_EQ(fx::verdicts(post).back(), "jump ~cont-1");
     }
     EXPECT_EQ(chain(t, "~in-post-3").base->priority, -147);
+    // The last post chain clears a resume stamp no site took (its DIVERT rule went while the
+    // packet was held), so that later hooks do not take it for a late write-back.
+    const ir::Rule& stale = chain(t, "~in-post-3").rules[3];
+    EXPECT_EQ(stale.matches,
+              (std::vector<ir::Match>{ir::Mark{compile::kKindMask, mark_stamp(MarkKind::Resume, 0), false}}));
+    EXPECT_EQ(stale.statements, (std::vector<ir::Statement>{ir::SetMark{~kKindId, 0}}));
 }
 
 TEST(CompileLayout, DivertEndingAChainKeepsAnEmptyTailSegment)
@@ -570,7 +576,7 @@ TEST(CompileLayout, PostChainsAreCappedAtNine)
     for (int i = 0; i < 12; ++i) fx::append(rs, "input", fx::divert(static_cast<uint16_t>(100 + i)));
     ir::Table t = fx::compiled(rs);
     EXPECT_EQ(count_prefix(t, "~in-post-"), 9);
-    EXPECT_EQ(chain(t, "~in-post-9").rules.size(), 14u);
+    EXPECT_EQ(chain(t, "~in-post-9").rules.size(), 15u);  // 12 sites, stale stamp cleared
     EXPECT_TRUE(fx::find(t, "input~12"));
 }
 
@@ -730,7 +736,7 @@ TEST(CompileLayout, TeeInInput)
     EXPECT_EQ(fx::verdicts(chain(t, "~cont-1")), jumps("input~1", "~input-policy"));
     for (const char* name : {"~in-post-1", "~in-post-2", "~in-post-3"}) {
         const ir::Chain& post = chain(t, name);
-        ASSERT_EQ(post.rules.size(), 4u);
+        ASSERT_EQ(post.rules.size(), std::string(name) == "~in-post-3" ? 5u : 4u);
         EXPECT_EQ(post.rules[1].matches,
                   (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Tee, 1), false}}));
         EXPECT_EQ(fx::verdicts(post),

@@ -173,6 +173,15 @@ TEST(IptcLayout, DivertSitesGetResumeCopies)
     EXPECT_EQ(copy->rules[0].packets, 0u);
     for (const auto& t : l.tables)
         for (const auto& c : t.chains) EXPECT_LE(c.name.size(), kMaxChainName) << c.name;
+    // Each dispatch chain ends by clearing a resume stamp no site took (docs/design.md
+    // "Resume site ids"), so that the later hooks' chains see the packet.
+    for (const char* name : {"~in-dispatch", "~in-dispatch^F", "~out-dispatch"}) {
+        const LegacyChain* d = chain(m, P + name);
+        ASSERT_NE(d, nullptr) << name;
+        ASSERT_FALSE(d->rules.empty()) << name;
+        EXPECT_FALSE(d->rules.back().standard) << name;
+        EXPECT_EQ(d->rules.back().target.name, "MARK") << name;
+    }
 }
 
 TEST(IptcLayout, ReadBackGivesTheRuleset)

@@ -139,6 +139,7 @@ const char* const kIp6DivertScript =
     "\t\tmeta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable\n"
     "\t\tmeta mark & 0x70000000 != 0x10000000 accept\n"
     "\t\tmeta mark & 0x7fff0000 == 0x18010000 jump .cont-2049\n"
+    "\t\tmeta mark & 0x70000000 == 0x10000000 meta mark set meta mark & 0x8000ffff\n"
     "\t}\n"
     "}\n";
 
@@ -180,7 +181,8 @@ const char* const kIp6DivertCommands =
     "nft 'add rule ip6 ipchains .in-post-2 meta mark & 0x7fff0000 == 0x18010000 jump .cont-2049'\n"
     "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x70000000 == 0x40000000 reject with icmpv6 type port-unreachable'\n"
     "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x70000000 != 0x10000000 accept'\n"
-    "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x7fff0000 == 0x18010000 jump .cont-2049'\n";
+    "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x7fff0000 == 0x18010000 jump .cont-2049'\n"
+    "nft 'add rule ip6 ipchains .in-post-3 meta mark & 0x70000000 == 0x10000000 meta mark set meta mark & 0x8000ffff'\n";
 
 }  // namespace
 
@@ -393,6 +395,8 @@ TEST(TextCommands, AppendingADivertRule)
         "icmp type port-unreachable'\n"
         "nft 'add rule ip ipchains .in-post-3 meta mark & 0x70000000 != 0x10000000 accept'\n"
         "nft 'add rule ip ipchains .in-post-3 meta mark & 0x7fff0000 == 0x10010000 jump .cont-1'\n"
+        "nft 'add rule ip ipchains .in-post-3 meta mark & 0x70000000 == 0x10000000 meta mark set "
+        "meta mark & 0x8000ffff'\n"
         "nft 'add rule ip ipchains input ip protocol icmp meta mark & 0x7fff0000 != 0x34d20000 "
         "counter packets 0 bytes 0 meta mark set meta mark & 0x8000ffff | 0x10010000 "
         "queue num 1234 comment \"" + comment + "\"'\n"

@@ -47,6 +47,15 @@ std::vector<ir::Rule> rules_where(const ir::Chain* c, bool (*pred)(const ir::Rul
     return out;
 }
 
+// A hook's dispatch chain: the post chain's jumps to the continuations, then the stale stamp
+// cleared; none without sites.
+std::vector<ir::Rule> dispatch_of(const ir::Chain* post)
+{
+    auto rules = rules_where(post, is_dispatch);
+    if (!rules.empty()) rules.push_back(compile::stale_resume_stamp_cleared());
+    return rules;
+}
+
 ir::Mark kind_is(MarkKind k, bool exact_id = false)
 {
     return ir::Mark{compile::kKindMask | (exact_id ? compile::kIdMask : 0),
@@ -88,9 +97,9 @@ public:
     Result<Layout> run()
     {
         classify();
-        const auto in_sites = rules_where(base_[ir::Hook::Prerouting].post, is_dispatch);
-        const auto fwd_sites = rules_where(base_[ir::Hook::Forward].post, is_dispatch);
-        const auto out_sites = rules_where(base_[ir::Hook::Postrouting].post, is_dispatch);
+        const auto in_sites = dispatch_of(base_[ir::Hook::Prerouting].post);
+        const auto fwd_sites = dispatch_of(base_[ir::Hook::Forward].post);
+        const auto out_sites = dispatch_of(base_[ir::Hook::Postrouting].post);
         const auto in_copy = reach(in_sites), fwd_copy = reach(fwd_sites);
         // The REJECT executors: compile/ gives a hook a post chain only when something there
         // stamps REJECT or diverts, and every stage below exists only when it has work.
