@@ -59,8 +59,10 @@ std::string site_key(const Plan& plan, int instance, size_t rule)
         for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
     };
     std::vector<std::pair<const Instance*, size_t>> path;
-    for (int n = instance; n >= 0; rule = plan.instances[n].parent_rule, n = plan.instances[n].parent)
+    for (int n = instance; n >= 0; n = plan.instances[n].parent) {
         path.emplace_back(&plan.instances[n], rule);
+        rule = plan.instances[n].parent_rule;
+    }
     for (auto it = path.rbegin(); it != path.rend(); ++it) {
         const auto& rules = it->first->chain->rules;
         mix(format::save_line(it->first->chain->name, rules[it->second]));
