@@ -148,10 +148,11 @@ std::string segment_chain_name(const std::string& name, int instance, int segmen
 std::string post_chain_name(ir::Hook hook, int i);
 
 // The last rule of a hook's resume dispatch (nft: its last post chain; legacy: each dispatch
-// chain): a RESUME stamp that no site took, because its DIVERT rule went while a program held
-// the packet (docs/design.md "Resume site ids"), is cleared. The packet is then accepted, the
-// rest of its chain skipped, and the hook chains of its later hooks, which accept a RESUME
-// stamp as a late write-back, see it as any other packet.
+// chain), after the stamps of the other hooks' sites were let through: a RESUME stamp that no
+// site has, because its DIVERT rule went while a program held the packet (docs/design.md
+// "Resume site ids"), is cleared. The packet is then accepted, the rest of its chain skipped,
+// and the hook chains of its later hooks, which accept a RESUME stamp as a late write-back,
+// see it as any other packet.
 ir::Rule stale_resume_stamp_cleared();
 
 // The format of a table whose built-in chains may say "*" (ChainTag::policy_in_base): such a

@@ -39,6 +39,15 @@ ir::Rule dispatch(MarkKind kind, uint32_t site)
     return r;
 }
 
+// A RESUME stamp of a site of another hook, left for that hook's dispatch.
+ir::Rule passed_on(uint32_t site)
+{
+    ir::Rule r;
+    r.matches.emplace_back(std::in_place_type<ir::Mark>, stamp_match(MarkKind::Resume, site));
+    r.statements.push_back(ir::Verdict{ir::Verdict::Accept, ""});
+    return r;
+}
+
 bool site_reached(const Plan& plan, const Site& s)
 {
     return !plan.instances[s.instance].root.empty();
@@ -135,7 +144,15 @@ std::vector<ir::Chain> post_chains(const Plan& plan, ir::Hook hook, int hook_pri
             if (site_is_tee(plan, *s)) c.rules.push_back(dispatch(MarkKind::Tee, s->id));
         c.rules.push_back(pass);
         for (const Site* s : sites) c.rules.push_back(dispatch(MarkKind::Resume, s->id));
-        if (i == k + 1) c.rules.push_back(stale_resume_stamp_cleared());
+        if (i == k + 1) {
+            // A late write-back of another hook's site crosses this hook on its way to its own
+            // (a forwarded packet's comes in through prerouting): it goes on as it is. Any
+            // other RESUME stamp names a site that is gone.
+            for (const auto& s : plan.sites)
+                if (site_reached(plan, s) && plan.instances[s.instance].hook != hook)
+                    c.rules.push_back(passed_on(s.id));
+            c.rules.push_back(stale_resume_stamp_cleared());
+        }
         out.push_back(std::move(c));
     }
     return out;

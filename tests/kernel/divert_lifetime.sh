@@ -394,15 +394,23 @@ expect_counts_delta "h: deleted: its DIVERT rule saw it once, the rule after it 
 ipc "$HOST" -F output
 
 # --- i. on a router, a packet whose own DIVERT rule was deleted while the program held it,
-# with another DIVERT rule left on input: it has nowhere to resume and is accepted there (divert(7)
-# BUGS), and the forward chain still sees it. Before the last post chain cleared the stale
-# stamp, nft's forward hook chain took the packet for a late write-back and let it pass the
-# DENY there.
+# with another DIVERT rule left on input: it has nowhere to resume and is accepted there
+# (divert(7) BUGS), and the forward chain still sees it. Before the resume dispatch cleared the
+# stale stamp, the forward hook chain took the packet for a late write-back and let it pass
+# the DENY there. The stamps of live sites of other hooks pass on: a forwarded packet's late
+# write-back crosses the input side first, and a local packet's crosses the forward dispatch
+# (legacy POSTROUTING); each still resumes after its own DIVERT rule.
 topo_routed
 udp_sink "$SERVER" "$SERVER_IP" 5030 i5030
+udp_sink "$SERVER" "$SERVER_IP" 5031 i5031
+udp_sink "$SERVER" "$SERVER_IP" 5032 i5032
 ipc "$ROUTER" -A input -p UDP -d "$SERVER_IP" 5030 -j DIVERT 7808
 ipc "$ROUTER" -A input -p UDP -d "$SERVER_IP" 5039 -j DIVERT 7809
 ipc "$ROUTER" -A forward -p UDP -d "$SERVER_IP" 5030 -j DENY
+ipc "$ROUTER" -A forward -p UDP -d "$SERVER_IP" 5031 -j DIVERT 7810
+ipc "$ROUTER" -A forward -p UDP -d "$SERVER_IP" 5031
+ipc "$ROUTER" -A output -p UDP -d "$SERVER_IP" 5032 -j DIVERT 7811
+ipc "$ROUTER" -A output -p UDP -d "$SERVER_IP" 5032
 counts_snap "$ROUTER" forward
 LIBDIVERT_LIFETIME_MS=0 dv_start "$ROUTER" stale late_write 7808 600 1000
 udp_send "$CLIENT" "$SERVER_IP" 5030 $'stale\n'
@@ -416,6 +424,24 @@ if [ -s "$T/i5030.sink" ]; then
 else
     pass "i: the forward chain's DENY denied the packet whose DIVERT rule was deleted"
 fi
-expect_counts_delta "i: the forward chain's DENY counted it" "$ROUTER" forward 1
+expect_counts_delta "i: the forward chain's DENY counted it" "$ROUTER" forward 1 0 0
+
+counts_snap "$ROUTER" forward
+dv_start "$ROUTER" fwdlate late_write 7810 300
+udp_send "$CLIENT" "$SERVER_IP" 5031 $'fwd-late\n'
+dv_exit "i: forwarded: late_write read and wrote back" fwdlate 0
+dv_line "i: forwarded: it had expired" fwdlate ' expired 1$'
+arrived_once "i: forwarded: the late write-back arrived" i5031 fwd-late
+expect_counts_delta "i: forwarded: its DIVERT rule saw it once, the rule after it counted it" \
+    "$ROUTER" forward 0 1 1
+
+counts_snap "$ROUTER" output
+dv_start "$ROUTER" outlate late_write 7811 300
+udp_send "$ROUTER" "$SERVER_IP" 5032 $'out-late\n'
+dv_exit "i: local: late_write read and wrote back" outlate 0
+dv_line "i: local: it had expired" outlate ' expired 1$'
+arrived_once "i: local: the late write-back arrived" i5032 out-late
+expect_counts_delta "i: local: its DIVERT rule saw it once, the rule after it counted it" \
+    "$ROUTER" output 1 1
 
 finish

@@ -445,6 +445,14 @@ TEST(CompileLayout, DivertingUserChainGetsOneInstancePerPath)
     EXPECT_EQ(fx::verdicts(chain(t, "~in-post-1")).back(), "jump ~cont-1");
     EXPECT_EQ(fx::verdicts(chain(t, "~out-post-1")).back(), "jump ~cont-2");
     EXPECT_EQ(chain(t, "~in-post-1").rules.size(), 3u);  // only its own hook's sites
+    // The last post chain lets the other hook's stamp on (a late write-back crossing this
+    // hook for its own), then clears a stale one.
+    const ir::Chain& last = chain(t, "~in-post-3");
+    ASSERT_EQ(last.rules.size(), 5u);
+    EXPECT_EQ(last.rules[3].matches,
+              (std::vector<ir::Match>{ir::Mark{kKindId, mark_stamp(MarkKind::Resume, 2), false}}));
+    EXPECT_EQ(fx::verdicts(last), (std::vector<std::string>{"accept", "jump ~cont-1", "accept"}));
+    EXPECT_EQ(last.rules[4].statements, (std::vector<ir::Statement>{ir::SetMark{~kKindId, 0}}));
 }
 
 TEST(CompileLayout, SamePathTwiceIsTwoInstances)

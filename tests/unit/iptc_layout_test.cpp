@@ -173,12 +173,14 @@ TEST(IptcLayout, DivertSitesGetResumeCopies)
     EXPECT_EQ(copy->rules[0].packets, 0u);
     for (const auto& t : l.tables)
         for (const auto& c : t.chains) EXPECT_LE(c.name.size(), kMaxChainName) << c.name;
-    // Each dispatch chain ends by clearing a resume stamp no site took (docs/design.md
+    // Each dispatch chain returns the other hooks' resume stamps, for their own dispatch
+    // later on the packet's way, and ends by clearing a stamp no site has (docs/design.md
     // "Resume site ids"), so that the later hooks' chains see the packet.
     for (const char* name : {"~in-dispatch", "~in-dispatch^F", "~out-dispatch"}) {
         const LegacyChain* d = chain(m, P + name);
         ASSERT_NE(d, nullptr) << name;
-        ASSERT_FALSE(d->rules.empty()) << name;
+        ASSERT_GE(d->rules.size(), 2u) << name;
+        EXPECT_EQ(d->rules[d->rules.size() - 2].label, "RETURN") << name;
         EXPECT_FALSE(d->rules.back().standard) << name;
         EXPECT_EQ(d->rules.back().target.name, "MARK") << name;
     }

@@ -47,15 +47,6 @@ std::vector<ir::Rule> rules_where(const ir::Chain* c, bool (*pred)(const ir::Rul
     return out;
 }
 
-// A hook's dispatch chain: the post chain's jumps to the continuations, then the stale stamp
-// cleared; none without sites.
-std::vector<ir::Rule> dispatch_of(const ir::Chain* post)
-{
-    auto rules = rules_where(post, is_dispatch);
-    if (!rules.empty()) rules.push_back(compile::stale_resume_stamp_cleared());
-    return rules;
-}
-
 ir::Mark kind_is(MarkKind k, bool exact_id = false)
 {
     return ir::Mark{compile::kKindMask | (exact_id ? compile::kIdMask : 0),
@@ -87,6 +78,26 @@ ir::Statement verdict(ir::Verdict::Kind k, std::string chain = {})
     return ir::Verdict{k, std::move(chain)};
 }
 
+// A hook's dispatch chain, none without sites: the post chain's jumps to its continuations;
+// a RETURN for the resume stamps of the other hooks' sites, which a dispatch later on the
+// packet's way takes (a forwarded packet's late write-back crosses FORWARD for POSTROUTING,
+// and POSTROUTING walks the forward dispatch before the output one); then the stale stamp
+// cleared.
+std::vector<ir::Rule> dispatch_chain(const std::vector<ir::Rule>& own,
+                                     std::initializer_list<const std::vector<ir::Rule>*> others)
+{
+    if (own.empty()) return {};
+    std::vector<ir::Rule> rules = own;
+    for (const auto* other : others)
+        for (const auto& r : *other)
+            for (const auto& m : r.matches)
+                if (const auto* mk = std::get_if<ir::Mark>(&m))
+                    if ((mk->value & compile::kKindMask) == compile::mark_stamp(MarkKind::Resume, 0))
+                        rules.push_back(make_rule({*mk}, {verdict(ir::Verdict::Return)}));
+    rules.push_back(compile::stale_resume_stamp_cleared());
+    return rules;
+}
+
 class Builder {
 public:
     Builder(const ir::Table& t, std::string prefix) : t_(t), p_(std::move(prefix))
@@ -97,9 +108,12 @@ public:
     Result<Layout> run()
     {
         classify();
-        const auto in_sites = dispatch_of(base_[ir::Hook::Prerouting].post);
-        const auto fwd_sites = dispatch_of(base_[ir::Hook::Forward].post);
-        const auto out_sites = dispatch_of(base_[ir::Hook::Postrouting].post);
+        const auto in_jumps = rules_where(base_[ir::Hook::Prerouting].post, is_dispatch);
+        const auto fwd_jumps = rules_where(base_[ir::Hook::Forward].post, is_dispatch);
+        const auto out_jumps = rules_where(base_[ir::Hook::Postrouting].post, is_dispatch);
+        const auto in_sites = dispatch_chain(in_jumps, {&fwd_jumps, &out_jumps});
+        const auto fwd_sites = dispatch_chain(fwd_jumps, {&in_jumps, &out_jumps});
+        const auto out_sites = dispatch_chain(out_jumps, {&in_jumps, &fwd_jumps});
         const auto in_copy = reach(in_sites), fwd_copy = reach(fwd_sites);
         // The REJECT executors: compile/ gives a hook a post chain only when something there
         // stamps REJECT or diverts, and every stage below exists only when it has work.
