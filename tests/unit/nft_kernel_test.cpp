@@ -1445,6 +1445,39 @@ TEST_F(NftKernel, ChainsOfAnOlderLayoutAreRecreated)
     EXPECT_NE(listing().find("ct direction reply"), std::string::npos);
 }
 
+TEST_F(NftKernel, ContinuationsOfAnOlderVersionGetTheirKeys)
+{
+    // What a version before kept site ids left in the kernel: continuation comments without
+    // id and key, no stale stamp rules in the last post chain (docs/design.md "Resume site
+    // ids"). The next command recreates them, so that the command after keeps the ids.
+    compile::Options opt;
+    opt.table_name = "ipchains";
+    model::Ruleset diverting = model::Ruleset::initial();
+    fx::append(diverting, "input", fx::with_proto(fx::divert(7), 1));
+    auto old = compile::compile(diverting, opt);
+    ASSERT_TRUE(old.ok());
+    for (auto& c : old->chains) {
+        if (c.name == "~cont-1") c.comment = "ipchains-layout:cont";
+        if (c.name == "~in-post-3") c.rules.pop_back();
+    }
+    ASSERT_TRUE(load_raw(*old));
+    ASSERT_EQ(listing().find("ipchains-layout:cont:"), std::string::npos);
+
+    const model::Command deny = set_policy("forward", model::Policy::Deny);
+    NftBackend be(table("ipchains"));
+    ASSERT_TRUE(slow(be, deny).ok());
+
+    model::Ruleset want = diverting;
+    ASSERT_TRUE(engine::apply(want, deny).ok());
+    NftBackend fresh(table("fresh"));
+    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
+    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    auto snap = be.read(false);
+    ASSERT_TRUE(snap.ok());
+    EXPECT_EQ(snap->ruleset.resume_sites.size(), 1u);
+    EXPECT_EQ(snap->ruleset.resume_sites.begin()->second, 1u);
+}
+
 TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
 {
     // What the previous version left for a ruleset without MASQ: the masqueraded-replies rule
