@@ -206,11 +206,15 @@ random_down() {
 # after a failed write, as the HOWTO example does: on a busy machine it can write a packet back
 # after the packet's lifetime, and that write, an injection, fails with EPERM when a rule after
 # the DIVERT rule denies the packet (divert(7)); the counters are the same either way.
-# By hand only, not in ctest: of about 155 replay pairs so far one differed, seed 11 of
+# By hand only, not in ctest: of about 190 replay pairs so far one differed, seed 11 of
 # differential_chains.sh run beside a full build, where the legacy replay's input policy
 # counted one 62-byte packet more that no `-p udp` rule had matched. It has not come back in
-# any rerun of that seed, and its cause is not known; if a replay differs, the ICMP counters
-# printed with the difference (icmp_counts) show whether such a packet was an ICMP message.
+# any rerun of that seed, and its cause is not known. Until resume site ids were kept
+# (docs/design.md "Resume site ids"), a packet held across an edit could resume after the
+# wrong rule, one possible cause; the 33 pairs replayed since (differential_chains.sh seeds
+# 11-13 and 46-65, differential_forward.sh 44-53) were identical. If a replay differs, the ICMP
+# counters printed with the difference (icmp_counts) show whether such a packet was an ICMP
+# message.
 DIVERT_PORT=7100
 
 # divert_up BACKEND SEED: the divert program, in DIVERT mode (random_up calls it).
