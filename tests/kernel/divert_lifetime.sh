@@ -391,6 +391,24 @@ forgot_case deleted "$HOST" "$PEER_IP" 5020 $'moved-up\n' delete_above
 arrived_once "h: deleted: the DIVERT rule above was deleted meanwhile, it arrived" h5020 moved-up
 expect_counts_delta "h: deleted: its DIVERT rule saw it once, the rule after it counted it" \
     "$HOST" output 1 1
+
+# A reload, as a boot script does it: ipchains-save, a DIVERT rule added above in the file,
+# ipchains-restore of the whole file in one transaction.
+reload_with_rule_above() {
+    on "$HOST" "$IPCHAINS_SAVE" >"$T/h.save" &&
+        awk -v rule="-A output -d $PEER_IP 5029 -p 17 -j DIVERT 7809" \
+            '/^-A output/ && !done { print rule; done = 1 } { print }' "$T/h.save" >"$T/h.reload" &&
+        on "$HOST" "$IPCHAINS_RESTORE" <"$T/h.reload"
+}
+ipc "$HOST" -Z output
+forgot_case reloaded "$HOST" "$PEER_IP" 5020 $'reloaded\n' reload_with_rule_above
+arrived_once "h: reloaded: the ruleset was restored with a DIVERT rule above, it arrived" \
+    h5020 reloaded
+counts=$(on "$HOST" ipchains -L output -v -x -n | awk 'NR > 2 { printf "%s ", $1 }')
+case "$counts" in
+"0 0 1 " | "0 1 1 ") pass "h: reloaded: the rule after its own DIVERT rule counted it ($counts)" ;;
+*) fail "h: reloaded: counts $counts, want the new rule 0 and the rule after its own 1" ;;
+esac
 ipc "$HOST" -F output
 
 # --- i. on a router, a packet whose own DIVERT rule was deleted while the program held it,
