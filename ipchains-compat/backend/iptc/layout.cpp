@@ -18,6 +18,7 @@ using compile::MarkKind;
 struct BaseInfo {
     const ir::Chain* main = nullptr;   // the hook chain (ChainRole::Hook)
     const ir::Chain* post = nullptr;   // the first post chain: executor + resume dispatch template
+    const ir::Chain* last_post = nullptr;  // the last one: what follows the dispatch
 };
 
 bool is_executor(const ir::Rule& r)
@@ -78,23 +79,23 @@ ir::Statement verdict(ir::Verdict::Kind k, std::string chain = {})
     return ir::Verdict{k, std::move(chain)};
 }
 
-// A hook's dispatch chain, none without sites: the post chain's jumps to its continuations;
-// a RETURN for the resume stamps of the other hooks' sites, which a dispatch later on the
-// packet's way takes (a forwarded packet's late write-back crosses FORWARD for POSTROUTING,
-// and POSTROUTING walks the forward dispatch before the output one); then the stale stamp
-// cleared.
-std::vector<ir::Rule> dispatch_chain(const std::vector<ir::Rule>& own,
-                                     std::initializer_list<const std::vector<ir::Rule>*> others)
+// A hook's dispatch chain, none without sites: the first post chain's jumps to its
+// continuations, then what compile/ ends the last post chain with after them (the other hooks'
+// resume stamps passed on, a stale one cleared: compile::stale_resume_stamp_cleared). An
+// accept there leaves the dispatch chain only, so it is a RETURN here.
+std::vector<ir::Rule> dispatch_chain(const BaseInfo& b)
 {
-    if (own.empty()) return {};
-    std::vector<ir::Rule> rules = own;
-    for (const auto* other : others)
-        for (const auto& r : *other)
-            for (const auto& m : r.matches)
-                if (const auto* mk = std::get_if<ir::Mark>(&m))
-                    if ((mk->value & compile::kKindMask) == compile::mark_stamp(MarkKind::Resume, 0))
-                        rules.push_back(make_rule({*mk}, {verdict(ir::Verdict::Return)}));
-    rules.push_back(compile::stale_resume_stamp_cleared());
+    auto rules = rules_where(b.post, is_dispatch);
+    if (rules.empty()) return rules;
+    const auto& tail = b.last_post->rules;
+    auto it = std::find_if(tail.rbegin(), tail.rend(), is_dispatch).base();
+    for (; it != tail.end(); ++it) {
+        ir::Rule r = *it;
+        for (auto& st : r.statements)
+            if (auto* v = std::get_if<ir::Verdict>(&st); v && v->kind == ir::Verdict::Accept)
+                v->kind = ir::Verdict::Return;
+        rules.push_back(std::move(r));
+    }
     return rules;
 }
 
@@ -108,12 +109,9 @@ public:
     Result<Layout> run()
     {
         classify();
-        const auto in_jumps = rules_where(base_[ir::Hook::Prerouting].post, is_dispatch);
-        const auto fwd_jumps = rules_where(base_[ir::Hook::Forward].post, is_dispatch);
-        const auto out_jumps = rules_where(base_[ir::Hook::Postrouting].post, is_dispatch);
-        const auto in_sites = dispatch_chain(in_jumps, {&fwd_jumps, &out_jumps});
-        const auto fwd_sites = dispatch_chain(fwd_jumps, {&in_jumps, &out_jumps});
-        const auto out_sites = dispatch_chain(out_jumps, {&in_jumps, &fwd_jumps});
+        const auto in_sites = dispatch_chain(base_[ir::Hook::Prerouting]);
+        const auto fwd_sites = dispatch_chain(base_[ir::Hook::Forward]);
+        const auto out_sites = dispatch_chain(base_[ir::Hook::Postrouting]);
         const auto in_copy = reach(in_sites), fwd_copy = reach(fwd_sites);
         // The REJECT executors: compile/ gives a hook a post chain only when something there
         // stamps REJECT or diverts, and every stage below exists only when it has work.
@@ -265,8 +263,9 @@ public:
 private:
     void classify()
     {
-        // compile/ names each chain's role (ir::ChainRole); the post chains of a hook are all
-        // alike, and the first (lowest priority) one serves as the template.
+        // compile/ names each chain's role (ir::ChainRole); the post chains of a hook are alike
+        // up to their dispatch, and the first (lowest priority) one serves as the template; the
+        // last one adds what follows the dispatch.
         std::map<ir::Hook, std::vector<const ir::Chain*>> filters;
         for (const auto& c : t_.chains) {
             if (!c.base) continue;
@@ -276,6 +275,8 @@ private:
             } else if (c.role == ir::ChainRole::Post) {
                 const ir::Chain*& post = base_[c.base->hook].post;
                 if (!post || c.base->priority < post->base->priority) post = &c;
+                const ir::Chain*& last = base_[c.base->hook].last_post;
+                if (!last || c.base->priority > last->base->priority) last = &c;
                 filters[c.base->hook].push_back(&c);
             }
         }
