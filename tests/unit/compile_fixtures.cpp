@@ -104,6 +104,14 @@ const ir::Chain* find(const ir::Table& t, const std::string& name)
     return nullptr;
 }
 
+std::map<std::string, uint32_t> resume_sites(const ir::Table& t)
+{
+    std::map<std::string, uint32_t> out;
+    for (const auto& c : t.chains)
+        if (auto site = compile::parse_continuation_comment(c.comment)) out[site->key] = site->id;
+    return out;
+}
+
 bool ordered(const ir::Table& t)
 {
     std::set<std::string> seen;

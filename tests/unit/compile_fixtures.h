@@ -1,6 +1,7 @@
 // Small builders shared by the compile and text tests.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ ir::Table compiled(const model::Ruleset& rs);
 ir::Table compiled6(const model::Ruleset& rs);
 
 const ir::Chain* find(const ir::Table& t, const std::string& name);
+// What a reader gathers from a table's continuation chains: key -> resume site id
+// (model::Ruleset::resume_sites).
+std::map<std::string, uint32_t> resume_sites(const ir::Table& t);
 // Every chain appears before any rule that jumps or goes to it.
 bool ordered(const ir::Table& t);
 std::vector<std::string> chain_names(const ir::Table& t);

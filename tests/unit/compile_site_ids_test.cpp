@@ -17,15 +17,11 @@ using model::TargetKind;
 
 namespace {
 
-// What the reader gathers from a table: each continuation chain's key and id.
+// What the reader gathers from a table, each continuation named after its id.
 std::map<std::string, uint32_t> remembered(const ir::Table& t)
 {
-    std::map<std::string, uint32_t> out;
-    for (const auto& c : t.chains)
-        if (auto site = compile::parse_continuation_comment(c.comment)) {
-            EXPECT_EQ(c.name, compile::continuation_name(site->id));
-            out[site->key] = site->id;
-        }
+    auto out = fx::resume_sites(t);
+    for (const auto& [key, id] : out) EXPECT_TRUE(fx::find(t, compile::continuation_name(id)));
     return out;
 }
 

@@ -199,9 +199,7 @@ TEST(IptcLayout, ReadBackGivesTheRuleset)
     // The resume site ids come back from the meta chain, so that the next command keeps them.
     auto t = compile::compile(rs);
     ASSERT_TRUE(t);
-    std::map<std::string, uint32_t> sites;
-    for (const auto& c : t->chains)
-        if (auto site = compile::parse_continuation_comment(c.comment)) sites[site->key] = site->id;
+    const auto sites = fx::resume_sites(*t);
     EXPECT_EQ(sites.size(), 4u);
     EXPECT_EQ(back.resume_sites, sites);
 }

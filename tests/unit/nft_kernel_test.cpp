@@ -175,6 +175,20 @@ protected:
         plan_commit(batch, nullptr, layout, QueueImpl::Compat);
         return run_transaction(**nl, batch).ok();
     }
+
+    // The next command on a table an earlier version left (load_raw of `ruleset`'s table as
+    // that version had it): `-P forward DENY`, run by `be`, must leave table `ipchains` as a
+    // fresh commit of the same ruleset makes table `fresh`.
+    static void expect_next_command_converts(NftBackend& be, const model::Ruleset& ruleset)
+    {
+        const model::Command deny = set_policy("forward", model::Policy::Deny);
+        ASSERT_TRUE(slow(be, deny).ok());
+        model::Ruleset want = ruleset;
+        ASSERT_TRUE(engine::apply(want, deny).ok());
+        NftBackend fresh(table("fresh"));
+        ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
+        EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    }
 };
 
 TEST_F(NftKernel, CommitThenReadGivesTheSameRuleset)
@@ -1433,15 +1447,9 @@ TEST_F(NftKernel, ChainsOfAnOlderLayoutAreRecreated)
     ASSERT_TRUE(load_raw(*old));
     ASSERT_EQ(listing().find("ct direction"), std::string::npos);
 
-    const model::Command deny = set_policy("forward", model::Policy::Deny);
     NftBackend be(table("ipchains"));
-    ASSERT_TRUE(slow(be, deny).ok());
-
-    model::Ruleset want = masq;
-    ASSERT_TRUE(engine::apply(want, deny).ok());
-    NftBackend fresh(table("fresh"));
-    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
-    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    expect_next_command_converts(be, masq);
+    if (HasFatalFailure()) return;
     EXPECT_NE(listing().find("ct direction reply"), std::string::npos);
 }
 
@@ -1463,15 +1471,9 @@ TEST_F(NftKernel, ContinuationsOfAnOlderVersionGetTheirKeys)
     ASSERT_TRUE(load_raw(*old));
     ASSERT_EQ(listing().find("ipchains-layout:cont:"), std::string::npos);
 
-    const model::Command deny = set_policy("forward", model::Policy::Deny);
     NftBackend be(table("ipchains"));
-    ASSERT_TRUE(slow(be, deny).ok());
-
-    model::Ruleset want = diverting;
-    ASSERT_TRUE(engine::apply(want, deny).ok());
-    NftBackend fresh(table("fresh"));
-    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
-    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    expect_next_command_converts(be, diverting);
+    if (HasFatalFailure()) return;
     auto snap = be.read(false);
     ASSERT_TRUE(snap.ok());
     EXPECT_EQ(snap->ruleset.resume_sites.size(), 1u);
@@ -1495,14 +1497,9 @@ TEST_F(NftKernel, ConntrackRulesOfAnOlderLayoutGoWithoutMasq)
     ASSERT_TRUE(load_raw(*old));
     ASSERT_NE(listing().find("ct direction"), std::string::npos);
 
-    const model::Command deny = set_policy("forward", model::Policy::Deny);
     NftBackend be(table("ipchains"));
-    ASSERT_TRUE(slow(be, deny).ok());
-    model::Ruleset want = model::Ruleset::initial();
-    ASSERT_TRUE(engine::apply(want, deny).ok());
-    NftBackend fresh(table("fresh"));
-    ASSERT_TRUE(fresh.commit(unread(model::Ruleset::initial()), change_to(want)).ok());
-    EXPECT_EQ(normalized("ipchains"), normalized("fresh"));
+    expect_next_command_converts(be, model::Ruleset::initial());
+    if (HasFatalFailure()) return;
     EXPECT_EQ(listing().find(" ct "), std::string::npos);
     EXPECT_EQ(listing().find("type nat"), std::string::npos);
 

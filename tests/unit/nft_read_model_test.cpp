@@ -101,9 +101,7 @@ TEST(NftReadModel, RichRulesetRoundTrips)
     EXPECT_EQ(*back, rs);
     EXPECT_TRUE(back->divert_passthrough);
     // The resume site ids come back, so that the next command keeps them.
-    std::map<std::string, uint32_t> sites;
-    for (const auto& c : t->chains)
-        if (auto site = compile::parse_continuation_comment(c.comment)) sites[site->key] = site->id;
+    const auto sites = fx::resume_sites(*t);
     EXPECT_EQ(sites.size(), 4u);
     EXPECT_EQ(back->resume_sites, sites);
 }
