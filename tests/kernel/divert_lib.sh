@@ -100,6 +100,17 @@ sink_expect() {
     return 1
 }
 
+# sink_empty DESC NAME: nothing arrived at the sink (within NEG_WAIT).
+sink_empty() {
+    sleep "$NEG_WAIT"
+    if [ -s "$T/$2.sink" ]; then
+        fail "$1: something arrived"
+        show "$T/$2.sink"
+    else
+        pass "$1"
+    fi
+}
+
 # expect_queued DESC NS QUEUE WANT: the kernel holds WANT packets for QUEUE (none: unbound).
 # queued NS QUEUE: packets the kernel holds for QUEUE (none: the queue is not bound).
 queued() {
