@@ -129,18 +129,20 @@ private:
                 continue;
             s.id = it->second;
         }
-        uint32_t next = range_.base + 1;
-        bool reuse = false;
+        // Two cursors over the range: ids nobody had, then (the range used up) any not taken.
+        // The size check above leaves the second one an id.
+        auto lowest = [&](uint32_t& cursor, bool spare_remembered) {
+            while (cursor <= range_.limit &&
+                   (taken.count(cursor) || (spare_remembered && remembered.count(cursor))))
+                ++cursor;
+            return cursor;
+        };
+        uint32_t unused = range_.base + 1, any = range_.base + 1;
         for (auto& s : plan_.sites) {
             if (s.id != 0) continue;
-            while (taken.count(next) || (!reuse && remembered.count(next))) {
-                if (++next > range_.limit && !reuse) {
-                    reuse = true;
-                    next = range_.base + 1;
-                }
-            }
-            s.id = next;
-            taken.insert(next);
+            s.id = lowest(unused, true);
+            if (s.id > range_.limit) s.id = lowest(any, false);
+            taken.insert(s.id);
         }
         for (const auto& s : plan_.sites) plan_.instances[s.instance].site[s.rule] = s.id;
         return true;
