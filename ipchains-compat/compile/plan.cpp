@@ -124,7 +124,7 @@ private:
             if (id > range_.base && id <= range_.limit) remembered.insert(id);
         for (auto& s : plan_.sites) {
             auto it = kept.find(s.key);
-            if (it == kept.end() || it->second <= range_.base || it->second > range_.limit ||
+            if (it == kept.end() || !remembered.count(it->second) ||
                 !taken.insert(it->second).second)
                 continue;
             s.id = it->second;
